@@ -1,0 +1,31 @@
+import {Command, Errors} from '@oclif/core'
+import {CrmsyncError, EXIT} from './errors.js'
+
+/**
+ * Base class for every crmsync command: `--json` support (oclif enableJsonFlag),
+ * exit code 2 for flag/arg parse errors, and operator-friendly errors from CrmsyncError.
+ */
+export abstract class BaseCommand extends Command {
+  static enableJsonFlag = true
+
+  protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    if (err instanceof CrmsyncError) {
+      const json = this.jsonEnabled()
+      if (json) {
+        this.logJson({error: {message: err.message, code: err.options.code, suggestion: err.options.suggestion, exit: err.exitCode}})
+        this.exit(err.exitCode)
+      }
+      this.error(err.message, {exit: err.exitCode, suggestions: err.options.suggestion ? [err.options.suggestion] : undefined, code: err.options.code})
+    }
+    // oclif parse errors (bad flag, missing arg) are usage errors: exit 2.
+    if (err instanceof Errors.CLIError && isParseError(err)) {
+      err.oclif = {...(err.oclif ?? {}), exit: EXIT.usage}
+    }
+    return super.catch(err)
+  }
+}
+
+function isParseError(err: Error): boolean {
+  const name = err.constructor?.name ?? ''
+  return /Flag|Arg|Parse|Options|Validation|Invalid|Required|Unexpected|NonExisting/i.test(name) || /Unexpected argument|Nonexistent flag|Missing required|Expected .* to be one of|Expected an integer/i.test(err.message)
+}

@@ -1,0 +1,43 @@
+import {Errors} from '@oclif/core'
+
+/** Exit codes every command honours: 0 ok, 1 runtime failure (or "not ready"), 2 usage or input error. */
+export const EXIT = {ok: 0, failure: 1, usage: 2} as const
+
+/**
+ * An error meant for the operator: a message naming the problem, a suggestion naming the fix,
+ * and an exit code a CI job can gate on.
+ */
+export class CrmsyncError extends Error {
+  constructor(
+    message: string,
+    readonly options: {exit?: number; suggestion?: string; code?: string} = {},
+  ) {
+    super(message)
+    this.name = 'CrmsyncError'
+  }
+
+  get exitCode(): number {
+    return this.options.exit ?? EXIT.failure
+  }
+}
+
+/** Usage / input error: exit code 2. */
+export class UsageError extends CrmsyncError {
+  constructor(message: string, suggestion?: string, code = 'USAGE') {
+    super(message, {exit: EXIT.usage, suggestion, code})
+    this.name = 'UsageError'
+  }
+}
+
+/** Convert any CrmsyncError into an oclif error with the right exit code and suggestion. */
+export function toOclifError(err: unknown): Error {
+  if (err instanceof CrmsyncError) {
+    const e = new Errors.CLIError(err.message, {
+      exit: err.exitCode,
+      suggestions: err.options.suggestion ? [err.options.suggestion] : undefined,
+      code: err.options.code,
+    })
+    return e
+  }
+  return err as Error
+}

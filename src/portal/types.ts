@@ -1,0 +1,74 @@
+/**
+ * Portal snapshot types: records exactly as HubSpot's CRM v3 API returns them, plus the
+ * manifest and association rows of the on-disk format (docs/portal-format.md).
+ */
+
+/** HubSpot property types as reported by GET /crm/v3/properties/{objectType}. */
+export type PropertyType = 'string' | 'number' | 'date' | 'datetime' | 'enumeration' | 'bool' | 'phone_number'
+
+export interface PropertyDefinition {
+  name: string
+  label: string
+  type: PropertyType
+  fieldType: string
+  groupName?: string
+  description?: string
+  options?: Array<{label: string; value: string; displayOrder?: number; hidden?: boolean}>
+  hubspotDefined?: boolean
+  calculated?: boolean
+  hasUniqueValue?: boolean
+}
+
+/** A CRM object record as the API returns it (list, search, batch read). Ids are digit strings: never numbers. */
+export interface HubSpotRecord {
+  id: string
+  properties: Record<string, string | null>
+  createdAt: string
+  updatedAt: string
+  archived: boolean
+  archivedAt?: string
+}
+
+export interface AssociationType {
+  category: 'HUBSPOT_DEFINED' | 'USER_DEFINED' | 'INTEGRATOR_DEFINED'
+  typeId: number
+  label: string | null
+}
+
+/** One from→to record pair with every association type between them (v4 shape). */
+export interface AssociationRow {
+  fromType: string // entity name, e.g. "contacts"
+  fromId: string
+  toType: string
+  toId: string
+  types: AssociationType[]
+}
+
+export interface ObjectTypeManifest {
+  /** entity name used by crmsync: contacts, deals, appointments, divisions */
+  name: string
+  /** HubSpot object type id: 0-1, 0-3, 0-421, 2-<n> */
+  objectTypeId: string
+  /** fully qualified name for custom objects (p<portalId>_divisions) */
+  fullyQualifiedName?: string
+  /** record file relative to the snapshot folder */
+  file: string
+  /** live + archived record count */
+  count: number
+  archivedCount: number
+  properties: PropertyDefinition[]
+  /** the custom object schema as GET /crm/v3/schemas returns it (custom objects only) */
+  schema?: Record<string, unknown>
+}
+
+export interface PortalManifest {
+  formatVersion: 1
+  portalId: number
+  capturedAt: string
+  tool: {name: 'crmsync'; version: string}
+  /** how the snapshot was made: generate (seed), record (base URL without secrets), or by hand */
+  source?: {kind: 'generate' | 'record' | 'fixture'; seed?: number; baseUrl?: string; redacted?: string[]}
+  gzip: boolean
+  objects: ObjectTypeManifest[]
+  associations: {file: string; count: number}
+}
