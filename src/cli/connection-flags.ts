@@ -1,0 +1,18 @@
+import {Flags} from '@oclif/core'
+
+/**
+ * Connection flags shared by every command that talks to HubSpot (sync, portal record): spread
+ * them into a command's `flags`. The token is deliberately not a flag: it comes from
+ * HUBSPOT_ACCESS_TOKEN or the config file (see src/connectors/hubspot/config.ts).
+ */
+export const connectionFlags = {
+  'base-url': Flags.string({
+    summary: 'HubSpot API base URL (default: HUBSPOT_BASE_URL, the config file, or https://api.hubapi.com)',
+    description: 'Point at the emulator with e.g. --base-url http://127.0.0.1:3000',
+    helpValue: 'URL',
+  }),
+  config: Flags.string({
+    summary: 'JSON config file with {"accessToken", "baseUrl"} (default: CRMSYNC_CONFIG or ~/.config/crmsync/config.json)',
+    helpValue: 'FILE',
+  }),
+}

@@ -1,0 +1,151 @@
+import type {ApiClient, ApiRequest, ApiResponse, RequestStats} from '../../core/http-types.js'
+import {type HubSpotErrorBody, DailyLimitError, mapErrorResponse} from '../../core/api-errors.js'
+import {type RateBudget, InProcessBudget} from '../../core/budget.js'
+import {type Clock, systemClock} from '../../core/budget-clock.js'
+import {nextMidnight} from '../../core/budget-time.js'
+import {type RetryPolicy, TransientError, isNetworkError, parseRetryAfter, withRetry} from '../../core/retry.js'
+
+/** The subset of a pino logger the client uses; pass `pino({level: 'debug'})` or any look-alike. */
+export interface DebugLogger {
+  debug(obj: Record<string, unknown>, msg?: string): void
+}
+
+export interface HubSpotHttpClientOptions {
+  /** e.g. https://api.hubapi.com or http://127.0.0.1:PORT (no trailing slash needed) */
+  baseUrl: string
+  accessToken: string
+  /** the portal's shared budget; a fresh InProcessBudget when omitted */
+  budget?: RateBudget
+  retry?: Partial<RetryPolicy>
+  logger?: DebugLogger
+  /** defaults to global fetch (undici, keep-alive) */
+  fetch?: typeof fetch
+  clock?: Clock
+  random?: () => number
+  /** portal time zone for the daily-limit resume time (default UTC) */
+  timeZone?: string
+}
+
+/**
+ * HubSpot's HTTP API behind the `ApiClient` contract: the shared budget paces every request,
+ * transient failures are retried with backoff (Retry-After honoured), and error answers become
+ * ApiError / AuthError / ScopeError / DailyLimitError. The token is sent only in the
+ * Authorization header and is scrubbed from any text that reaches an error or a log.
+ */
+export class HubSpotHttpClient implements ApiClient {
+  readonly stats: RequestStats = {requests: 0, retries: 0, rateLimited: 0, serverErrors: 0, networkErrors: 0}
+  readonly budget: RateBudget
+  private readonly baseUrl: string
+  private readonly fetchFn: typeof fetch
+  private readonly clock: Clock
+  #token: string
+  /** options without the token, so that logging or serialising the client cannot leak it */
+  private readonly opts: Omit<HubSpotHttpClientOptions, 'accessToken'>
+
+  constructor(options: HubSpotHttpClientOptions) {
+    const {accessToken, ...opts} = options
+    if (!accessToken) throw new TypeError('HubSpotHttpClient needs an access token')
+    this.#token = accessToken
+    this.opts = opts
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '')
+    this.clock = opts.clock ?? systemClock
+    this.budget = opts.budget ?? new InProcessBudget({clock: this.clock, timeZone: opts.timeZone})
+    this.fetchFn = opts.fetch ?? globalThis.fetch
+  }
+
+  /** Build the full URL of a request (exported for tests and for URL-length checks). */
+  url(req: Pick<ApiRequest, 'path' | 'query'>): string {
+    const u = new URL(this.baseUrl + req.path)
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v))
+    return u.toString()
+  }
+
+  async request<T>(req: ApiRequest, signal?: AbortSignal): Promise<ApiResponse<T>> {
+    const url = this.url(req)
+    const bucket = req.bucket ?? 'default'
+    return withRetry<ApiResponse<T>>((attempt) => this.attempt<T>(req, url, bucket, attempt, signal), {
+      policy: this.opts.retry,
+      clock: this.clock,
+      random: this.opts.random,
+      signal,
+      onRetry: (err, delayMs) => {
+        this.stats.retries++
+        // A 429 means the portal's window is full for everyone: hold every stream, not just this one.
+        if (err.kind === 'rate-limited') this.budget.pauseUntil(this.clock.now() + delayMs)
+        this.opts.logger?.debug({method: req.method, path: req.path, retryInMs: delayMs, reason: this.scrub(err.message)}, 'hubspot retry')
+      },
+    })
+  }
+
+  private async attempt<T>(req: ApiRequest, url: string, bucket: 'default' | 'search', attempt: number, signal?: AbortSignal): Promise<ApiResponse<T>> {
+    const permit = await this.budget.acquire(bucket, signal)
+    const started = this.clock.now()
+    let res: Response
+    let text: string
+    try {
+      this.stats.requests++
+      res = await this.fetchFn(url, {
+        method: req.method,
+        headers: {authorization: `Bearer ${this.#token}`, accept: 'application/json', ...(req.body === undefined ? {} : {'content-type': 'application/json'})},
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal,
+      })
+      text = await res.text()
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason
+      if (isNetworkError(err)) {
+        this.stats.networkErrors++
+        throw new TransientError(`network error on ${req.method} ${req.path}: ${this.scrub(describe(err))}`, 'network')
+      }
+      throw err
+    } finally {
+      permit.release()
+    }
+    this.budget.observe(bucket, res.headers, res.status)
+    this.opts.logger?.debug({method: req.method, path: req.path, status: res.status, durationMs: this.clock.now() - started, attempt}, 'hubspot request')
+
+    if (res.status === 429) {
+      this.stats.rateLimited++
+      const body = parseJson<HubSpotErrorBody>(text)
+      if (body.ok && body.value?.policyName === 'DAILY') {
+        throw new DailyLimitError(new Date(nextMidnight(this.clock.now(), this.opts.timeZone ?? 'UTC')).toISOString())
+      }
+      const policy = body.ok && body.value?.policyName ? ` (${body.value.policyName})` : ''
+      throw new TransientError(`HubSpot answered 429${policy} on ${req.method} ${req.path}`, 'rate-limited', 429, parseRetryAfter(res.headers.get('retry-after'), this.clock.now()))
+    }
+    if (res.status >= 500) {
+      this.stats.serverErrors++
+      throw new TransientError(`HubSpot answered ${res.status} on ${req.method} ${req.path}`, 'server', res.status, parseRetryAfter(res.headers.get('retry-after'), this.clock.now()))
+    }
+    if (res.status >= 400) {
+      const body = parseJson<HubSpotErrorBody>(text)
+      throw mapErrorResponse(res.status, body.ok && body.value && typeof body.value === 'object' ? body.value : undefined, req.path, (s) => this.scrub(s))
+    }
+    if (res.status === 204 || text === '') return {status: res.status, headers: res.headers, body: undefined as T}
+    const parsed = parseJson<T>(text)
+    if (!parsed.ok) {
+      this.stats.networkErrors++
+      throw new TransientError(`malformed JSON from ${req.method} ${req.path} (${text.length} bytes)`, 'malformed', res.status)
+    }
+    return {status: res.status, headers: res.headers, body: parsed.value}
+  }
+
+  /** Remove the token from any text that might reach a message or log. */
+  private scrub(s: string): string {
+    return s.split(this.#token).join('[redacted]')
+  }
+}
+
+function parseJson<T>(text: string): {ok: true; value: T} | {ok: false} {
+  try {
+    return {ok: true, value: JSON.parse(text) as T}
+  } catch {
+    return {ok: false}
+  }
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  const cause = (err as {cause?: unknown}).cause
+  return cause instanceof Error ? `${err.message} (${(cause as {code?: string}).code ?? cause.message})` : err.message
+}

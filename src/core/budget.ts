@@ -1,0 +1,249 @@
+import type {Bucket} from './http-types.js'
+import {DailyLimitError} from './api-errors.js'
+import {type Clock, systemClock} from './budget-clock.js'
+import {nextMidnight} from './budget-time.js'
+
+/** Returned by `acquire`: call `release()` once the response (or failure) of that request is in. */
+export interface Permit {
+  release(): void
+}
+
+/** Per-bucket figures for progress output and benchmarks. */
+export interface BucketSnapshot {
+  max: number
+  intervalMs: number
+  /** requests counted in the current window, in-flight ones included */
+  used: number
+  inFlight: number
+  granted: number
+}
+
+export interface BudgetSnapshot {
+  default: BucketSnapshot
+  search: BucketSnapshot
+  dailyLimit: number | null
+  dailyRemaining: number | null
+  pausedUntil: number | null
+  /** total time callers spent waiting in acquire, in ms */
+  waitedMs: number
+}
+
+/**
+ * A portal's rate-limit budget, shared by every stream of a run. The plug-in point for a
+ * cross-process limiter (e.g. Redis): implement these four methods; nothing else in crmsync
+ * knows how the budget is kept. See docs/http-layer.md.
+ */
+export interface RateBudget {
+  /** Resolve when one request may be sent from `bucket`; reject with DailyLimitError at the daily cap, or the signal's reason. */
+  acquire(bucket: Bucket, signal?: AbortSignal): Promise<Permit>
+  /** Feed a response's X-HubSpot-RateLimit-* headers and status back into the budget. */
+  observe(bucket: Bucket, headers: Headers, status: number): void
+  /** Hold every bucket until epoch ms `until` (after a 429). */
+  pauseUntil(until: number): void
+  snapshot(): BudgetSnapshot
+}
+
+export interface InProcessBudgetOptions {
+  /** default window: `max` requests per `intervalMs` (learned from headers afterwards); default 100/10 000 */
+  max?: number
+  intervalMs?: number
+  /** search bucket, default 4 per 1 000 ms */
+  searchMax?: number
+  searchIntervalMs?: number
+  /** whether a search request also counts against the default window (default true: the safe choice) */
+  searchCountsTowardsDefault?: boolean
+  /** IANA time zone of the portal, for the daily reset (default UTC) */
+  timeZone?: string
+  /** extra ms a finished request stays counted, to absorb clock skew at the window edge (default 25) */
+  marginMs?: number
+  clock?: Clock
+}
+
+interface Window {
+  max: number
+  intervalMs: number
+  /** expiry times (epoch ms) of finished requests still inside the window */
+  done: number[]
+  inFlight: number
+  granted: number
+}
+
+/**
+ * The in-process budget: a rolling window per bucket in which a request occupies a slot from the
+ * moment it is granted until `intervalMs + marginMs` after its response arrived. Because the
+ * server counts a request when it arrives (between send and response), this never exceeds the
+ * server's window, and it uses all of it: throughput is max / (interval + latency + margin).
+ */
+export class InProcessBudget implements RateBudget {
+  private readonly clock: Clock
+  private readonly windows: Record<Bucket, Window>
+  private readonly marginMs: number
+  private readonly timeZone: string
+  private readonly searchCountsTowardsDefault: boolean
+  private dailyLimit: number | null = null
+  private dailyRemaining: number | null = null
+  private pausedUntil = 0
+  private waitedMs = 0
+  private chains: Record<Bucket, Promise<void>> = {default: Promise.resolve(), search: Promise.resolve()}
+  private wake: {promise: Promise<void>; resolve: () => void} | null = null
+
+  constructor(opts: InProcessBudgetOptions = {}) {
+    this.clock = opts.clock ?? systemClock
+    this.marginMs = opts.marginMs ?? 25
+    this.timeZone = opts.timeZone ?? 'UTC'
+    nextMidnight(0, this.timeZone) // validate the zone now, not at the daily cap
+    this.searchCountsTowardsDefault = opts.searchCountsTowardsDefault ?? true
+    this.windows = {
+      default: {max: positive(opts.max ?? 100, 'max'), intervalMs: positive(opts.intervalMs ?? 10_000, 'intervalMs'), done: [], inFlight: 0, granted: 0},
+      search: {max: positive(opts.searchMax ?? 4, 'searchMax'), intervalMs: positive(opts.searchIntervalMs ?? 1_000, 'searchIntervalMs'), done: [], inFlight: 0, granted: 0},
+    }
+  }
+
+  async acquire(bucket: Bucket, signal?: AbortSignal): Promise<Permit> {
+    // FIFO per bucket: a caller waits for the one before it, so streams get fair turns.
+    const prev = this.chains[bucket]
+    let unlock!: () => void
+    this.chains[bucket] = new Promise<void>((r) => (unlock = r))
+    try {
+      await prev
+      const started = this.clock.now()
+      for (;;) {
+        signal?.throwIfAborted()
+        if (this.dailyRemaining !== null && this.dailyRemaining <= 0) {
+          throw new DailyLimitError(new Date(nextMidnight(this.clock.now(), this.timeZone)).toISOString())
+        }
+        const wait = this.waitFor(bucket)
+        if (wait === 0) break
+        if (wait === Number.POSITIVE_INFINITY) await this.nextRelease(signal)
+        else await Promise.race([this.clock.sleep(wait, signal), this.nextRelease(signal)])
+      }
+      this.waitedMs += this.clock.now() - started
+      return this.grant(bucket)
+    } finally {
+      unlock()
+    }
+  }
+
+  observe(bucket: Bucket, headers: Headers, status: number): void {
+    const num = (name: string): number | null => {
+      const v = headers.get(`x-hubspot-ratelimit-${name}`)
+      const n = v === null || v.trim() === '' ? Number.NaN : Number(v)
+      return Number.isFinite(n) && n >= 0 ? n : null
+    }
+    const daily = num('daily')
+    const dailyRemaining = num('daily-remaining')
+    if (daily !== null) this.dailyLimit = daily
+    if (dailyRemaining !== null) this.dailyRemaining = dailyRemaining
+    const max = num('max')
+    const interval = num('interval-milliseconds')
+    const remaining = num('remaining')
+    if (max === null || max === 0) return
+    // Search answers may carry the 10-second policy's headers: learn a window only into the bucket it fits.
+    const target: Bucket = bucket === 'search' && interval !== null && interval <= 1000 ? 'search' : 'default'
+    const w = this.windows[target]
+    w.max = max
+    if (interval !== null && interval > 0) w.intervalMs = interval
+    if (remaining !== null && status !== 429) {
+      // Another client of the same portal used part of the window: count its requests as ours.
+      const now = this.clock.now()
+      this.prune(w, now)
+      const phantom = max - remaining - (w.done.length + w.inFlight)
+      for (let i = 0; i < phantom; i++) w.done.push(now + w.intervalMs + this.marginMs)
+    }
+  }
+
+  pauseUntil(until: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, until)
+  }
+
+  snapshot(): BudgetSnapshot {
+    const now = this.clock.now()
+    const snap = (w: Window): BucketSnapshot => {
+      this.prune(w, now)
+      return {max: w.max, intervalMs: w.intervalMs, used: w.done.length + w.inFlight, inFlight: w.inFlight, granted: w.granted}
+    }
+    return {
+      default: snap(this.windows.default),
+      search: snap(this.windows.search),
+      dailyLimit: this.dailyLimit,
+      dailyRemaining: this.dailyRemaining,
+      pausedUntil: this.pausedUntil > now ? this.pausedUntil : null,
+      waitedMs: this.waitedMs,
+    }
+  }
+
+  /** ms until a request from `bucket` may go (0 = now, Infinity = when an in-flight request ends). */
+  private waitFor(bucket: Bucket): number {
+    const now = this.clock.now()
+    let wait = Math.max(0, this.pausedUntil - now)
+    for (const w of this.windowsOf(bucket)) {
+      this.prune(w, now)
+      if (w.done.length + w.inFlight < w.max) continue
+      // full: the earliest finished slot frees at its expiry; if all are in flight, at a release
+      wait = Math.max(wait, w.done.length > 0 ? Math.max(1, w.done[0] - now) : Number.POSITIVE_INFINITY)
+    }
+    return wait
+  }
+
+  private windowsOf(bucket: Bucket): Window[] {
+    return bucket === 'search' ? (this.searchCountsTowardsDefault ? [this.windows.search, this.windows.default] : [this.windows.search]) : [this.windows.default]
+  }
+
+  private grant(bucket: Bucket): Permit {
+    const ws = this.windowsOf(bucket)
+    for (const w of ws) {
+      w.inFlight++
+      w.granted++
+    }
+    if (this.dailyRemaining !== null) this.dailyRemaining--
+    let released = false
+    return {
+      release: () => {
+        if (released) return
+        released = true
+        const now = this.clock.now()
+        for (const w of ws) {
+          w.inFlight--
+          insertSorted(w.done, now + w.intervalMs + this.marginMs)
+        }
+        const wake = this.wake
+        this.wake = null
+        wake?.resolve()
+      },
+    }
+  }
+
+  private nextRelease(signal?: AbortSignal): Promise<void> {
+    if (!this.wake) {
+      let resolve!: () => void
+      const promise = new Promise<void>((r) => (resolve = r))
+      this.wake = {promise, resolve}
+    }
+    if (!signal) return this.wake.promise
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason)
+      signal.addEventListener('abort', onAbort, {once: true})
+      void this.wake!.promise.then(() => {
+        signal.removeEventListener('abort', onAbort)
+        resolve()
+      })
+    })
+  }
+
+  private prune(w: Window, now: number): void {
+    let i = 0
+    while (i < w.done.length && w.done[i] <= now) i++
+    if (i > 0) w.done.splice(0, i)
+  }
+}
+
+function insertSorted(a: number[], v: number): void {
+  let i = a.length
+  while (i > 0 && a[i - 1] > v) i--
+  a.splice(i, 0, v)
+}
+
+function positive(n: number, name: string): number {
+  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`budget option ${name} must be a positive number, got ${n}`)
+  return n
+}
