@@ -44,6 +44,23 @@ export interface AssociationRow {
   types: AssociationType[]
 }
 
+/**
+ * One association type in one direction, as GET /crm/v4/associations/{from}/{to}/labels lists it,
+ * plus the type id of the same association seen from the other side (`inverseTypeId`), so that a
+ * reader can serve the reverse direction of an edge stored once in its canonical direction.
+ */
+export interface AssociationTypeDef {
+  /** entity name of the `from` side, e.g. "contacts" */
+  fromType: string
+  /** entity name of the `to` side, e.g. "deals" */
+  toType: string
+  category: AssociationType['category']
+  typeId: number
+  label: string | null
+  /** typeId of the same association type in the toType→fromType direction */
+  inverseTypeId: number
+}
+
 export interface ObjectTypeManifest {
   /** entity name used by crmsync: contacts, deals, appointments, divisions */
   name: string
@@ -70,5 +87,8 @@ export interface PortalManifest {
   source?: {kind: 'generate' | 'record' | 'fixture'; seed?: number; baseUrl?: string; redacted?: string[]}
   gzip: boolean
   objects: ObjectTypeManifest[]
+  /** association rows file (canonical direction only, see ASSOCIATION_PAIRS) and its row count */
   associations: {file: string; count: number}
+  /** every association type in both directions, with inverse type ids */
+  associationTypes: AssociationTypeDef[]
 }
