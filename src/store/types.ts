@@ -50,6 +50,8 @@ export interface DeadLetter {
   recordId: string | null
   payload: unknown
   reason: string
+  /** the run it belongs to; defaults to the store's current run (the last `startRun`) */
+  runId?: number | null
 }
 
 /** What the sync engine needs from a store. `DryRunStore` implements it without writing. */

@@ -1,0 +1,81 @@
+/**
+ * Replace the association edges of a set of from-records: edges that disappeared are deleted,
+ * new ones inserted, a changed label updated. Runs inside the caller's transaction.
+ */
+import type {Database, Statement} from 'better-sqlite3'
+import type {AssociationRow} from '../portal/types.js'
+import type {PageCounts} from './types.js'
+
+interface EdgeRow {
+  to_id: string
+  category: string
+  type_id: number
+  label: string | null
+}
+
+const statements = new WeakMap<Database, {select: Statement; insert: Statement; update: Statement; remove: Statement}>()
+
+function prepared(db: Database) {
+  let s = statements.get(db)
+  if (!s) {
+    s = {
+      select: db.prepare('SELECT to_id, category, type_id, label FROM associations WHERE from_entity = ? AND from_id = ? AND to_entity = ?'),
+      insert: db.prepare(
+        'INSERT INTO associations (from_entity, from_id, to_entity, to_id, type_id, category, label) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      update: db.prepare(
+        'UPDATE associations SET label = ? WHERE from_entity = ? AND from_id = ? AND to_entity = ? AND to_id = ? AND category = ? AND type_id = ?',
+      ),
+      remove: db.prepare(
+        'DELETE FROM associations WHERE from_entity = ? AND from_id = ? AND to_entity = ? AND to_id = ? AND category = ? AND type_id = ?',
+      ),
+    }
+    statements.set(db, s)
+  }
+  return s
+}
+
+const edgeKey = (toId: string, category: string, typeId: number) => `${toId}\u0000${category}\u0000${typeId}`
+
+/**
+ * Make the edges from each of `fromIds` (fromEntity → toEntity) exactly those in `rows`.
+ * Rows whose fromId is not in `fromIds` are added without removing that record's other edges.
+ * Counts: inserted (new edge), updated (label changed), unchanged, deleted (edge removed).
+ */
+export function applyAssociationRows(db: Database, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[]): PageCounts {
+  const s = prepared(db)
+  const counts: PageCounts = {inserted: 0, updated: 0, unchanged: 0, deleted: 0}
+  const wanted = new Map<string, Map<string, {toId: string; category: string; typeId: number; label: string | null}>>()
+  for (const id of fromIds) wanted.set(id, new Map())
+  for (const row of rows) {
+    let edges = wanted.get(row.fromId)
+    if (!edges) wanted.set(row.fromId, (edges = new Map()))
+    for (const t of row.types) edges.set(edgeKey(row.toId, t.category, t.typeId), {toId: row.toId, category: t.category, typeId: t.typeId, label: t.label ?? null})
+  }
+  const replaced = new Set(fromIds)
+  for (const [fromId, edges] of wanted) {
+    const existing = s.select.all(fromEntity, fromId, toEntity) as EdgeRow[]
+    for (const e of existing) {
+      const key = edgeKey(e.to_id, e.category, e.type_id)
+      const want = edges.get(key)
+      if (!want) {
+        if (replaced.has(fromId)) {
+          s.remove.run(fromEntity, fromId, toEntity, e.to_id, e.category, e.type_id)
+          counts.deleted++
+        }
+        continue
+      }
+      edges.delete(key)
+      if (want.label === e.label) counts.unchanged++
+      else {
+        s.update.run(want.label, fromEntity, fromId, toEntity, e.to_id, e.category, e.type_id)
+        counts.updated++
+      }
+    }
+    for (const e of edges.values()) {
+      s.insert.run(fromEntity, fromId, toEntity, e.toId, e.typeId, e.category, e.label)
+      counts.inserted++
+    }
+  }
+  return counts
+}

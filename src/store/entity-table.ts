@@ -1,0 +1,134 @@
+/**
+ * One entity's table: registration in `entities`, typed columns in `property_columns`
+ * (added with ALTER TABLE as new properties appear), and the prepared statements the store caches.
+ */
+import type {Database, Statement} from 'better-sqlite3'
+import type {PropertyDefinition} from '../portal/types.js'
+import {columnNameFor, quoteIdent, tableNameFor} from './identifiers.js'
+import {columnTypeFor, toColumnValue, type ColumnType} from './typing.js'
+
+/** A property's typed column. */
+export interface PropertyColumn {
+  property: string
+  column: string
+  type: ColumnType
+}
+
+/** The stored state of one record that decides inserted / updated / unchanged. */
+export interface StoredRow {
+  created_at: string | null
+  updated_at: string | null
+  archived: number
+  archived_at: string | null
+  merged_into: string | null
+  properties: string
+}
+
+/** Cached statements and column map of one entity table. */
+export interface EntityTable {
+  entity: string
+  table: string
+  columns: PropertyColumn[]
+  select: Statement<[string], StoredRow>
+  insert: Statement<unknown[]>
+  update: Statement<unknown[]>
+  merge: Statement<[string, string | null, string]>
+}
+
+const BASE_COLUMNS = `
+  id TEXT PRIMARY KEY,
+  created_at TEXT,
+  updated_at TEXT,
+  archived INTEGER NOT NULL DEFAULT 0,
+  archived_at TEXT,
+  merged_into TEXT,
+  properties TEXT NOT NULL,
+  synced_at TEXT`
+
+/** The table name registered for `entity`, or null when the store has no such entity. */
+export function registeredTable(db: Database, entity: string): string | null {
+  const row = db.prepare('SELECT table_name FROM entities WHERE entity = ?').get(entity) as {table_name: string} | undefined
+  return row?.table_name ?? null
+}
+
+/** Every entity registered in the store, sorted by name. */
+export function listEntities(db: Database): string[] {
+  return (db.prepare('SELECT entity FROM entities ORDER BY entity').all() as Array<{entity: string}>).map((r) => r.entity)
+}
+
+/** The typed columns of an entity, in creation order. */
+export function loadColumns(db: Database, entity: string): PropertyColumn[] {
+  return db
+    .prepare('SELECT property, "column" AS column, type FROM property_columns WHERE entity = ? ORDER BY rowid')
+    .all(entity) as PropertyColumn[]
+}
+
+/**
+ * Create the entity table if needed and add a typed column for every property not mapped yet;
+ * a property whose type changed is re-typed in place. Must run inside a transaction.
+ * Returns true when anything changed.
+ */
+export function ensureEntitySchema(db: Database, entity: string, properties: PropertyDefinition[]): boolean {
+  let changed = false
+  let table = registeredTable(db, entity)
+  if (!table) {
+    const takenTables = new Set((db.prepare('SELECT table_name FROM entities').all() as Array<{table_name: string}>).map((r) => r.table_name))
+    table = tableNameFor(entity)
+    for (let i = 2; takenTables.has(table); i++) table = `${tableNameFor(entity)}_${i}`
+    db.exec(`CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS})`)
+    db.prepare('INSERT INTO entities (entity, table_name, created_at) VALUES (?, ?, ?)').run(entity, table, new Date().toISOString())
+    changed = true
+  }
+  const existing = new Map(loadColumns(db, entity).map((c) => [c.property, c]))
+  const taken = new Set([...existing.values()].map((c) => c.column))
+  const wanted = [...properties].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  for (const def of wanted) {
+    const type = columnTypeFor(def.type)
+    const have = existing.get(def.name)
+    if (have && have.type === type) continue
+    let column: string
+    if (have) {
+      column = have.column
+      db.prepare('UPDATE property_columns SET type = ? WHERE entity = ? AND property = ?').run(type, entity, def.name)
+    } else {
+      column = columnNameFor(def.name, taken)
+      taken.add(column)
+      db.exec(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(column)}`)
+      db.prepare('INSERT INTO property_columns (entity, property, "column", type) VALUES (?, ?, ?, ?)').run(entity, def.name, column, type)
+    }
+    existing.set(def.name, {property: def.name, column, type})
+    // fill the (new or re-typed) column from the raw JSON already stored
+    db.prepare(`UPDATE ${quoteIdent(table)} SET ${quoteIdent(column)} = crmsync_typed(?, properties, ?)`).run(type, def.name)
+    changed = true
+  }
+  return changed
+}
+
+/** Register the SQL function used to back-fill typed columns from the raw JSON. */
+export function registerFunctions(db: Database): void {
+  db.function('crmsync_typed', {deterministic: true}, (type: unknown, json: unknown, name: unknown) => {
+    if (typeof json !== 'string' || typeof name !== 'string') return null
+    const props = JSON.parse(json) as Record<string, string | null>
+    return toColumnValue(type as ColumnType, Object.prototype.hasOwnProperty.call(props, name) ? props[name] : null)
+  })
+}
+
+/** Build the cached statements for an entity table (after its columns are known). */
+export function prepareEntityTable(db: Database, entity: string): EntityTable | null {
+  const table = registeredTable(db, entity)
+  if (!table) return null
+  const columns = loadColumns(db, entity)
+  const t = quoteIdent(table)
+  const fixed = ['created_at', 'updated_at', 'archived', 'archived_at', 'merged_into', 'properties', 'synced_at']
+  const typed = columns.map((c) => quoteIdent(c.column))
+  const all = ['id', ...fixed, ...typed]
+  return {
+    entity,
+    table,
+    columns,
+    select: db.prepare(`SELECT created_at, updated_at, archived, archived_at, merged_into, properties FROM ${t} WHERE id = ?`) as Statement<[string], StoredRow>,
+    insert: db.prepare(`INSERT INTO ${t} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`),
+    update: db.prepare(`UPDATE ${t} SET ${[...fixed, ...typed].map((c) => `${c} = ?`).join(', ')} WHERE id = ?`),
+    merge: db.prepare(`UPDATE ${t} SET merged_into = ?, synced_at = ? WHERE id = ?`) as Statement<[string, string | null, string]>,
+  }
+}

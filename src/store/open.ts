@@ -1,0 +1,103 @@
+/**
+ * Open (and create or migrate) a crmsync SQLite store, with errors that name the path and the fix.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import Database, {type Database as Db} from 'better-sqlite3'
+import {CrmsyncError, EXIT} from '../cli/errors.js'
+import {registerFunctions} from './entity-table.js'
+import {APPLICATION_ID, assertNotNewer, migrate, SCHEMA_VERSION} from './migrations.js'
+import {SqliteStore} from './sqlite-store.js'
+
+export interface OpenStoreOptions {
+  /** open without creating, migrating or writing anything (export, status, dry runs) */
+  readonly?: boolean
+}
+
+const FIX_DB = 'pass --db PATH (or set CRMSYNC_DB) to a crmsync store'
+
+function inputError(message: string, suggestion: string, code: string): CrmsyncError {
+  return new CrmsyncError(message, {exit: EXIT.usage, suggestion, code})
+}
+
+function checkPath(file: string, readonly: boolean): void {
+  let stat: fs.Stats | undefined
+  try {
+    stat = fs.statSync(file)
+  } catch {
+    stat = undefined
+  }
+  if (stat?.isDirectory()) throw inputError(`store path ${file} is a directory, not a file`, `${FIX_DB}, e.g. ${path.join(file, 'crmsync.db')}`, 'STORE_PATH')
+  if (!stat) {
+    if (readonly) throw inputError(`no crmsync store at ${file}`, `run \`crmsync sync all\` to create it, or ${FIX_DB}`, 'STORE_MISSING')
+    const dir = path.dirname(file)
+    if (!fs.existsSync(dir)) throw inputError(`cannot create store ${file}: directory ${dir} does not exist`, `create ${dir} first, or ${FIX_DB}`, 'STORE_PATH')
+    try {
+      fs.accessSync(dir, fs.constants.W_OK)
+    } catch {
+      throw inputError(`cannot create store ${file}: directory ${dir} is not writable`, `fix the permissions of ${dir}, or ${FIX_DB}`, 'STORE_PATH')
+    }
+    return
+  }
+  try {
+    fs.accessSync(file, readonly ? fs.constants.R_OK : fs.constants.R_OK | fs.constants.W_OK)
+  } catch {
+    throw inputError(`store ${file} is not ${readonly ? 'readable' : 'readable and writable'}`, `fix its permissions, or ${FIX_DB}`, 'STORE_PATH')
+  }
+}
+
+function notAStore(file: string, why: string): CrmsyncError {
+  return inputError(`${file} is not a crmsync store (${why})`, `${FIX_DB}; \`crmsync sync all\` creates one`, 'NOT_A_STORE')
+}
+
+function inspect(db: Db, file: string, readonly: boolean): void {
+  let appId: number
+  let tables: number
+  try {
+    appId = db.pragma('application_id', {simple: true}) as number
+    tables = (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as {n: number}).n
+  } catch (err) {
+    throw notAStore(file, (err as Error).message)
+  }
+  if (appId !== APPLICATION_ID && tables > 0) throw notAStore(file, 'it is a SQLite database written by another program')
+  if (readonly) {
+    if (appId !== APPLICATION_ID) throw notAStore(file, 'the file is empty')
+    const version = assertNotNewer(db, file)
+    if (version < SCHEMA_VERSION) {
+      throw inputError(`store ${file} has schema version ${version}; this crmsync needs ${SCHEMA_VERSION}`, 'run any `crmsync sync` command once to migrate it', 'STORE_OLD')
+    }
+  }
+}
+
+/**
+ * Open the store at `file`. Writable (default): created if missing, WAL mode, foreign keys on,
+ * migrated to the current schema. Read-only: must exist and be current; nothing is created.
+ * Throws CrmsyncError (exit 2) naming the path and the fix when it cannot be used.
+ */
+export function openStore(file: string, options: OpenStoreOptions = {}): SqliteStore {
+  const readonly = options.readonly === true
+  const resolved = path.resolve(file)
+  checkPath(resolved, readonly)
+  let db: Db
+  try {
+    db = new Database(resolved, {readonly, fileMustExist: readonly})
+  } catch (err) {
+    throw inputError(`cannot open store ${resolved}: ${(err as Error).message}`, FIX_DB, 'STORE_OPEN')
+  }
+  try {
+    db.pragma('busy_timeout = 5000')
+    inspect(db, resolved, readonly)
+    if (!readonly) {
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
+      db.pragma('foreign_keys = ON')
+      migrate(db, resolved)
+    }
+    registerFunctions(db)
+    return new SqliteStore(db, resolved, readonly)
+  } catch (err) {
+    db.close()
+    if (err instanceof CrmsyncError) throw err
+    throw new CrmsyncError(`cannot use store ${resolved}: ${(err as Error).message}`, {suggestion: FIX_DB, code: 'STORE_OPEN'})
+  }
+}

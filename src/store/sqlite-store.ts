@@ -1,0 +1,211 @@
+/**
+ * `SyncStore` over better-sqlite3. Every write method is ONE immediate transaction that also saves
+ * the stream's checkpoint. Statements are prepared once per entity and cached.
+ */
+import Database, {type Database as Db} from 'better-sqlite3'
+import {CrmsyncError} from '../cli/errors.js'
+import type {AssociationRow, HubSpotRecord} from '../portal/types.js'
+import {ensureEntitySchema, prepareEntityTable, type EntityTable} from './entity-table.js'
+import {quoteIdent} from './identifiers.js'
+import {classifyRecord} from './record-compare.js'
+import {insertDeadLetter, insertRun, updateRun} from './runs.js'
+import type {Checkpoint, DeadLetter, EntityTableSpec, PageCounts, RunRecord, SyncStore} from './types.js'
+import {toColumnValue} from './typing.js'
+import {applyAssociationRows} from './association-writer.js'
+
+/** Zero counts. */
+export function emptyCounts(): PageCounts {
+  return {inserted: 0, updated: 0, unchanged: 0, deleted: 0}
+}
+
+/** The SQLite store. Open it with `openStore(path)` (src/store/open.ts). */
+export class SqliteStore implements SyncStore {
+  private readonly tables = new Map<string, EntityTable>()
+  private readonly readers = new Set<Db>()
+  private currentRunId: number | null = null
+  private readonly saveCheckpointStmt
+  private readonly deleteCheckpointStmt
+  private readonly getCheckpointStmt
+
+  /** `db` is open and migrated; `path` is the file it came from (for messages and read connections). */
+  constructor(
+    readonly db: Db,
+    readonly path: string,
+    readonly readonly: boolean,
+  ) {
+    this.getCheckpointStmt = db.prepare('SELECT value FROM checkpoints WHERE stream = ?')
+    this.saveCheckpointStmt = readonly
+      ? null
+      : db.prepare('INSERT INTO checkpoints (stream, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+    this.deleteCheckpointStmt = readonly ? null : db.prepare('DELETE FROM checkpoints WHERE stream = ?')
+  }
+
+  private assertWritable(): void {
+    if (this.readonly) throw new CrmsyncError(`store ${this.path} is open read-only`, {suggestion: 'open it without {readonly: true} to write'})
+  }
+
+  /** The cached table of an entity, or null when the store does not have it. */
+  table(entity: string): EntityTable | null {
+    let t = this.tables.get(entity)
+    if (!t) {
+      const prepared = prepareEntityTable(this.db, entity)
+      if (!prepared) return null
+      t = prepared
+      this.tables.set(entity, t)
+    }
+    return t
+  }
+
+  private writableTable(entity: string): EntityTable {
+    return this.table(entity) ?? (this.ensureEntity({entity, properties: []}), this.table(entity)!)
+  }
+
+  ensureEntity(spec: EntityTableSpec): void {
+    this.assertWritable()
+    const changed = this.db.transaction(() => ensureEntitySchema(this.db, spec.entity, spec.properties)).immediate()
+    if (changed || !this.tables.has(spec.entity)) {
+      this.tables.delete(spec.entity)
+      this.table(spec.entity)
+    }
+  }
+
+  private saveCheckpoint(stream: string, checkpoint: Checkpoint | null): void {
+    if (checkpoint !== null) this.saveCheckpointStmt!.run(stream, JSON.stringify(checkpoint), new Date().toISOString())
+  }
+
+  applyRecords(stream: string, entity: string, records: HubSpotRecord[], checkpoint: Checkpoint | null): PageCounts {
+    this.assertWritable()
+    const t = this.writableTable(entity)
+    return this.db
+      .transaction(() => {
+        const counts = emptyCounts()
+        const now = new Date().toISOString()
+        for (const rec of records) {
+          const json = JSON.stringify(rec.properties)
+          const existing = t.select.get(rec.id)
+          const outcome = classifyRecord(existing, rec, json)
+          counts[outcome]++
+          if (outcome === 'unchanged') continue
+          const values: unknown[] = [
+            rec.createdAt ?? null,
+            rec.updatedAt ?? null,
+            rec.archived ? 1 : 0,
+            rec.archived ? (rec.archivedAt ?? existing?.archived_at ?? null) : null,
+            null,
+            json,
+            now,
+          ]
+          for (const c of t.columns) values.push(toColumnValue(c.type, rec.properties[c.property]))
+          if (existing) t.update.run(...values, rec.id)
+          else t.insert.run(rec.id, ...values)
+        }
+        this.saveCheckpoint(stream, checkpoint)
+        return counts
+      })
+      .immediate()
+  }
+
+  applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): PageCounts {
+    this.assertWritable()
+    const t = this.writableTable(entity)
+    const dropEdges = this.db.prepare(
+      'DELETE FROM associations WHERE (from_entity = ? AND from_id = ?) OR (to_entity = ? AND to_id = ?)',
+    )
+    return this.db
+      .transaction(() => {
+        const counts = emptyCounts()
+        const now = new Date().toISOString()
+        for (const {loserId, survivorId} of merges) {
+          const existing = t.select.get(loserId)
+          if (existing && existing.merged_into !== survivorId) {
+            t.merge.run(survivorId, now, loserId)
+            counts.deleted++
+          } else {
+            counts.unchanged++
+          }
+          dropEdges.run(entity, loserId, entity, loserId)
+        }
+        this.saveCheckpoint(stream, checkpoint)
+        return counts
+      })
+      .immediate()
+  }
+
+  replaceAssociations(stream: string, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[], checkpoint: Checkpoint | null): PageCounts {
+    this.assertWritable()
+    return this.db
+      .transaction(() => {
+        const counts = applyAssociationRows(this.db, fromEntity, toEntity, fromIds, rows)
+        this.saveCheckpoint(stream, checkpoint)
+        return counts
+      })
+      .immediate()
+  }
+
+  getCheckpoint(stream: string): Checkpoint | null {
+    const row = this.getCheckpointStmt.get(stream) as {value: string} | undefined
+    return row ? (JSON.parse(row.value) as Checkpoint) : null
+  }
+
+  setCheckpoint(stream: string, checkpoint: Checkpoint | null): void {
+    this.assertWritable()
+    if (checkpoint === null) this.deleteCheckpointStmt!.run(stream)
+    else this.saveCheckpoint(stream, checkpoint)
+  }
+
+  /**
+   * Live ids (not archived, not merged) in id order. Reads through a separate connection, so the
+   * caller may write to the store between items; the ids are those committed when iteration began.
+   */
+  *liveIds(entity: string): IterableIterator<string> {
+    const t = this.table(entity)
+    if (!t) return
+    const reader = new Database(this.path, {readonly: true, fileMustExist: true})
+    this.readers.add(reader)
+    try {
+      const stmt = reader
+        .prepare(`SELECT id FROM ${quoteIdent(t.table)} WHERE archived = 0 AND merged_into IS NULL ORDER BY length(id), id`)
+        .pluck()
+      for (const id of stmt.iterate() as IterableIterator<string>) yield id
+    } finally {
+      this.readers.delete(reader)
+      reader.close()
+    }
+  }
+
+  addDeadLetter(entry: DeadLetter): void {
+    this.assertWritable()
+    insertDeadLetter(this.db, entry, this.currentRunId)
+  }
+
+  startRun(command: string, dryRun: boolean): number {
+    this.assertWritable()
+    this.currentRunId = insertRun(this.db, command, dryRun)
+    return this.currentRunId
+  }
+
+  finishRun(runId: number, patch: Partial<Omit<RunRecord, 'id' | 'command' | 'startedAt'>>): void {
+    this.assertWritable()
+    updateRun(this.db, runId, {finishedAt: new Date().toISOString(), ...patch})
+  }
+
+  /**
+   * Close every connection. A writable store is switched back to rollback-journal mode when no
+   * other connection uses it, so later read-only opens (export, status, dry runs) create no
+   * -wal/-shm files.
+   */
+  close(): void {
+    for (const r of this.readers) r.close()
+    this.readers.clear()
+    if (!this.db.open) return
+    if (!this.readonly) {
+      try {
+        this.db.pragma('busy_timeout = 100')
+        this.db.pragma('journal_mode = DELETE')
+      } catch {
+        // another connection is using the store: it stays in WAL mode, which is fine
+      }
+    }
+    this.db.close()
+  }
+}
