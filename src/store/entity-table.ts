@@ -30,8 +30,8 @@ export interface EntityTable {
   table: string
   columns: PropertyColumn[]
   select: Statement<[string], StoredRow>
-  insert: Statement<unknown[]>
-  update: Statement<unknown[]>
+  /** INSERT ... ON CONFLICT DO UPDATE, parameters: id, the fixed columns, then the typed columns */
+  upsert: Statement<unknown[]>
   merge: Statement<[string, string | null, string]>
 }
 
@@ -75,7 +75,7 @@ export function ensureEntitySchema(db: Database, entity: string, properties: Pro
     const takenTables = new Set((db.prepare('SELECT table_name FROM entities').all() as Array<{table_name: string}>).map((r) => r.table_name))
     table = tableNameFor(entity)
     for (let i = 2; takenTables.has(table); i++) table = `${tableNameFor(entity)}_${i}`
-    db.exec(`CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS})`)
+    db.exec(`CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS}) WITHOUT ROWID`)
     db.prepare('INSERT INTO entities (entity, table_name, created_at) VALUES (?, ?, ?)').run(entity, table, new Date().toISOString())
     changed = true
   }
@@ -127,8 +127,10 @@ export function prepareEntityTable(db: Database, entity: string): EntityTable | 
     table,
     columns,
     select: db.prepare(`SELECT created_at, updated_at, archived, archived_at, merged_into, properties FROM ${t} WHERE id = ?`) as Statement<[string], StoredRow>,
-    insert: db.prepare(`INSERT INTO ${t} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`),
-    update: db.prepare(`UPDATE ${t} SET ${[...fixed, ...typed].map((c) => `${c} = ?`).join(', ')} WHERE id = ?`),
+    upsert: db.prepare(
+      `INSERT INTO ${t} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ` +
+        `ON CONFLICT (id) DO UPDATE SET ${[...fixed, ...typed].map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    ),
     merge: db.prepare(`UPDATE ${t} SET merged_into = ?, synced_at = ? WHERE id = ?`) as Statement<[string, string | null, string]>,
   }
 }

@@ -90,6 +90,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): SqliteS
     if (!readonly) {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
+      db.pragma('cache_size = -32000')
       db.pragma('foreign_keys = ON')
       migrate(db, resolved)
     }

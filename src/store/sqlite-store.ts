@@ -80,6 +80,7 @@ export class SqliteStore implements SyncStore {
       .transaction(() => {
         const counts = emptyCounts()
         const now = new Date().toISOString()
+        const columns = t.columns
         for (const rec of records) {
           const json = JSON.stringify(rec.properties)
           const existing = t.select.get(rec.id)
@@ -87,6 +88,7 @@ export class SqliteStore implements SyncStore {
           counts[outcome]++
           if (outcome === 'unchanged') continue
           const values: unknown[] = [
+            rec.id,
             rec.createdAt ?? null,
             rec.updatedAt ?? null,
             rec.archived ? 1 : 0,
@@ -95,9 +97,9 @@ export class SqliteStore implements SyncStore {
             json,
             now,
           ]
-          for (const c of t.columns) values.push(toColumnValue(c.type, rec.properties[c.property]))
-          if (existing) t.update.run(...values, rec.id)
-          else t.insert.run(rec.id, ...values)
+          const props = rec.properties
+          for (const c of columns) values.push(c.type === 'text' ? (props[c.property] ?? null) : toColumnValue(c.type, props[c.property]))
+          t.upsert.run(values)
         }
         this.saveCheckpoint(stream, checkpoint)
         return counts

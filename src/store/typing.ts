@@ -71,8 +71,11 @@ function parseInstant(input: string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d
 }
 
+const CANONICAL_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/
+
 /** Epoch-ms string or ISO 8601 → ISO UTC with milliseconds ("2019-10-31T00:00:00.000Z"); else null. */
 export function toDatetime(input: string): string | null {
+  if (CANONICAL_ISO.test(input) && input.slice(8, 10) <= '28') return input // already canonical (fast path)
   return parseInstant(input)?.toISOString() ?? null
 }
 
