@@ -1,0 +1,72 @@
+/** Child processes of `crmsync parity run`: timed, output relayed line by line to stderr with a label. */
+import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {createInterface} from 'node:readline'
+import {fileURLToPath} from 'node:url'
+
+/** What a finished child process reports. */
+export interface CommandResult {
+  /** exit code, or null when killed by a signal */
+  code: number | null
+  signal: NodeJS.Signals | null
+  seconds: number
+  timedOut: boolean
+}
+
+export interface CommandOptions {
+  cwd: string
+  /** complete environment of the child */
+  env: NodeJS.ProcessEnv
+  /** prefix of relayed output lines, e.g. "crmsync sync" */
+  label: string
+  timeoutMs?: number
+  /** where relayed lines go (default: process.stderr) */
+  write?: (line: string) => void
+}
+
+/**
+ * Run `command` (a shell string, or an argv array run without a shell), relaying its stdout and
+ * stderr to `write` prefixed with the label, and time it with a monotonic clock.
+ */
+export function runCommand(command: string | string[], opts: CommandOptions): Promise<CommandResult> {
+  const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`))
+  const started = process.hrtime.bigint()
+  const child = Array.isArray(command)
+    ? spawn(command[0], command.slice(1), {cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe']})
+    : spawn(command, {cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], shell: true})
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({input: stream, crlfDelay: Infinity}).on('line', (line) => write(`  [${opts.label}] ${line}`))
+  }
+  let timedOut = false
+  const timer = opts.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true
+        child.kill('SIGTERM')
+      }, opts.timeoutMs)
+    : undefined
+  return new Promise((resolvePromise) => {
+    let done = false
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (done) return
+      done = true
+      if (timer) clearTimeout(timer)
+      resolvePromise({code, signal, timedOut, seconds: Number(process.hrtime.bigint() - started) / 1e9})
+    }
+    child.on('error', (err) => {
+      write(`  [${opts.label}] could not start: ${err.message}`)
+      finish(127, null)
+    })
+    child.on('close', (code, signal) => finish(code, signal))
+  })
+}
+
+/** The crmsync package root (folder with bin/run.js), from this module's location in src/ or dist/src/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'bin', 'run.js')) && existsSync(join(dir, 'package.json'))) return dir
+    dir = dirname(dir)
+  }
+  throw new Error('cannot find the crmsync package root (bin/run.js) from ' + fileURLToPath(import.meta.url))
+}
