@@ -1,0 +1,56 @@
+/** POST /crm/v4/associations/{from}/{to}/batch/read with per-record paging. */
+import {LIMITS} from '../../connectors/hubspot/objects.js'
+import type {AssociationType} from '../../portal/types.js'
+import type {EmulatorContext} from '../context.js'
+import {ApiError, json} from '../errors.js'
+import {isId} from '../ids.js'
+import type {EntityInfo} from '../object-types.js'
+
+interface AssocRow {
+  tid: string
+  types: string
+}
+
+/**
+ * Each input `{id, after?}` gets at most `associationPageSize` targets (id order) and its own
+ * `paging.next.after` when it has more. Inputs without associations are reported as 207 errors,
+ * like HubSpot does.
+ */
+export function batchReadAssociations(ctx: EmulatorContext, from: EntityInfo, to: EntityInfo, body: unknown): Response {
+  const startedAt = new Date(ctx.now()).toISOString()
+  const inputs = (body as {inputs?: unknown} | null)?.inputs
+  if (!Array.isArray(inputs)) throw new ApiError(400, 'Invalid input JSON: "inputs" must be an array of {id, after?}', 'VALIDATION_ERROR')
+  if (inputs.length > LIMITS.associationsBatchMax) throw new ApiError(400, `Batch input limit exceeded: ${inputs.length} inputs; at most ${LIMITS.associationsBatchMax} are allowed`, 'VALIDATION_ERROR')
+  const size = ctx.associationPageSize
+  const stmt = ctx.store.db.prepare(
+    'SELECT tid, types FROM assoc WHERE fe = ? AND fidlen = ? AND fid = ? AND te = ? AND (tidlen, tid) >= (?, ?) ORDER BY tidlen, tid LIMIT ?',
+  )
+  const results = []
+  const none: string[] = []
+  for (const input of inputs as Array<{id?: unknown; after?: unknown}>) {
+    const id = String(input?.id ?? '')
+    const after = input?.after === undefined || input.after === null || input.after === '' ? '0' : String(input.after)
+    if (!isId(after)) throw new ApiError(400, `Invalid after for ${id}: ${after}; use the paging.next.after value of that result`, 'VALIDATION_ERROR')
+    const rows = isId(id) ? (stmt.all(from.index, id.length, id, to.index, after.length, after, size + 1) as AssocRow[]) : []
+    if (rows.length === 0) {
+      none.push(id)
+      continue
+    }
+    const result: Record<string, unknown> = {
+      from: {id},
+      to: rows.slice(0, size).map((r) => ({toObjectId: r.tid, associationTypes: JSON.parse(r.types) as AssociationType[]})),
+    }
+    if (rows.length > size) result.paging = {next: {after: rows[size].tid}}
+    results.push(result)
+  }
+  const completedAt = new Date(ctx.now()).toISOString()
+  if (none.length === 0) return json(200, {status: 'COMPLETE', results, startedAt, completedAt})
+  const errors = none.map((id) => ({
+    status: 'error',
+    category: 'OBJECT_NOT_FOUND',
+    subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
+    context: {fromObjectId: [id]},
+    message: `No ${to.name} is associated with ${from.label.toLowerCase()} ${id}.`,
+  }))
+  return json(207, {status: 'COMPLETE', results, numErrors: errors.length, errors, startedAt, completedAt})
+}

@@ -1,0 +1,54 @@
+/** Turns stored rows into API records with HubSpot's property selection rules. */
+import type {HubSpotRecord} from '../portal/types.js'
+import {ApiError} from './errors.js'
+import type {EntityInfo} from './object-types.js'
+
+/** Stored columns needed to render a record. */
+export interface RenderableRow {
+  id: string
+  archived: number
+  created_at: string
+  updated_at: string
+  archived_at: string | null
+  props: string
+}
+
+/**
+ * The requested property names from a query string: `properties=a,b` and repeated `properties=` both
+ * work. null when none were requested (the object's default properties are returned).
+ */
+export function queryProperties(params: URLSearchParams): string[] | null {
+  const all = params.getAll('properties').flatMap((v) => v.split(','))
+  const names = all.map((s) => s.trim()).filter((s) => s.length > 0)
+  return names.length > 0 ? names : null
+}
+
+/** Property names from a JSON body (`properties: string[]`); null when absent or empty. */
+export function bodyProperties(v: unknown): string[] | null {
+  if (v === undefined || v === null) return null
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new ApiError(400, 'Invalid input JSON: "properties" must be an array of property names', 'VALIDATION_ERROR')
+  return v.length > 0 ? (v as string[]) : null
+}
+
+/**
+ * Picks the wanted properties that the record has (a property stored as null comes back as null;
+ * one the record never had is left out, so a snapshot round-trips exactly).
+ */
+export function render(row: RenderableRow, e: EntityInfo, wanted: string[] | null): HubSpotRecord {
+  const all = JSON.parse(row.props) as Record<string, string | null>
+  const names = wanted ?? e.defaultProperties
+  const properties: Record<string, string | null> = {}
+  for (const n of names) if (Object.prototype.hasOwnProperty.call(all, n)) properties[n] = all[n]
+  const out: HubSpotRecord = {id: row.id, properties, createdAt: row.created_at, updatedAt: row.updated_at, archived: row.archived === 1}
+  if (row.archived === 1 && row.archived_at) out.archivedAt = row.archived_at
+  return out
+}
+
+/** Parses an integer query/body parameter within [min, max] or answers HubSpot's 400. */
+export function intParam(raw: unknown, name: string, dflt: number, min: number, max: number): number {
+  if (raw === undefined || raw === null || raw === '') return dflt
+  const n = typeof raw === 'number' ? raw : Number(raw)
+  if (!Number.isInteger(n)) throw new ApiError(400, `Invalid ${name}: ${String(raw)} is not an integer`, 'VALIDATION_ERROR')
+  if (n < min || n > max) throw new ApiError(400, `Invalid ${name}: ${n}; it must be between ${min} and ${max}`, 'VALIDATION_ERROR')
+  return n
+}

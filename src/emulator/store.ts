@@ -1,0 +1,170 @@
+/**
+ * The emulator's data layer: a portal loaded into SQLite (never JS arrays), so a million-record portal
+ * serves with bounded memory. Ids are ordered as integers through (idlen, id).
+ */
+import Database from 'better-sqlite3'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import type {AssociationType, HubSpotRecord} from '../portal/types.js'
+import {buildEntityInfo, type EntityInfo, ObjectTypeRegistry, toMs} from './object-types.js'
+import type {AssociationTypeDef} from '../portal/types.js'
+import type {PortalSource} from './types.js'
+
+/** A record row as stored. `props` is JSON text. */
+export interface RecordRow {
+  idlen: number
+  id: string
+  archived: number
+  created_at: string
+  updated_at: string
+  archived_at: string | null
+  mod_ms: number | null
+  props: string
+  changed_ms: number | null
+  prev_props: string | null
+  prev_archived: number | null
+  prev_mod_ms: number | null
+  prev_updated_at: string | null
+}
+
+const SCHEMA = `
+CREATE TABLE records(
+  ent INTEGER NOT NULL, idlen INTEGER NOT NULL, id TEXT NOT NULL,
+  archived INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, archived_at TEXT,
+  mod_ms INTEGER, props TEXT NOT NULL,
+  changed_ms INTEGER, prev_props TEXT, prev_archived INTEGER, prev_mod_ms INTEGER, prev_updated_at TEXT
+);
+CREATE UNIQUE INDEX records_pk ON records(ent, idlen, id);
+CREATE INDEX records_list ON records(ent, archived, idlen, id);
+CREATE INDEX records_mod ON records(ent, mod_ms, idlen, id);
+CREATE INDEX records_changed ON records(changed_ms) WHERE changed_ms IS NOT NULL;
+CREATE TABLE assoc(
+  fe INTEGER NOT NULL, fidlen INTEGER NOT NULL, fid TEXT NOT NULL,
+  te INTEGER NOT NULL, tidlen INTEGER NOT NULL, tid TEXT NOT NULL, types TEXT NOT NULL,
+  PRIMARY KEY(fe, fidlen, fid, te, tidlen, tid)
+) WITHOUT ROWID;
+`
+
+const BATCH = 5000
+
+export class EmulatorStore {
+  readonly registry: ObjectTypeRegistry
+  /** bumped by every mutation; search total caches key on it */
+  version = 0
+  private readonly inverse = new Map<string, AssociationType>()
+  private readonly insertRec: Database.Statement
+  private readonly insertAssoc: Database.Statement
+  private readonly insertAssocIgnore: Database.Statement
+
+  private constructor(
+    readonly db: Database.Database,
+    entities: EntityInfo[],
+    assocTypes: AssociationTypeDef[],
+    private readonly cleanupDir: string | null,
+  ) {
+    this.registry = new ObjectTypeRegistry(entities)
+    for (const t of assocTypes) {
+      const from = this.registry.find(t.fromType)
+      const to = this.registry.find(t.toType)
+      if (!from || !to) continue
+      const inv = assocTypes.find((u) => u.typeId === t.inverseTypeId && this.registry.find(u.fromType) === to && this.registry.find(u.toType) === from)
+      this.inverse.set(`${from.index}:${to.index}:${t.typeId}`, {category: t.category, typeId: t.inverseTypeId, label: inv?.label ?? t.label})
+    }
+    this.insertRec = db.prepare(
+      'INSERT OR REPLACE INTO records(ent,idlen,id,archived,created_at,updated_at,archived_at,mod_ms,props) VALUES (?,?,?,?,?,?,?,?,?)',
+    )
+    this.insertAssoc = db.prepare('INSERT OR REPLACE INTO assoc(fe,fidlen,fid,te,tidlen,tid,types) VALUES (?,?,?,?,?,?,?)')
+    this.insertAssocIgnore = db.prepare('INSERT OR IGNORE INTO assoc(fe,fidlen,fid,te,tidlen,tid,types) VALUES (?,?,?,?,?,?,?)')
+  }
+
+  /** Creates the SQLite file and streams the portal into it, in transactions of 5,000 rows. */
+  static async load(source: PortalSource, opts: {dbPath?: string} = {}): Promise<EmulatorStore> {
+    let cleanupDir: string | null = null
+    let path = opts.dbPath
+    if (!path) {
+      cleanupDir = mkdtempSync(join(tmpdir(), 'crmsync-emulator-'))
+      path = join(cleanupDir, 'portal.sqlite')
+    }
+    const db = new Database(path)
+    db.pragma('journal_mode = OFF')
+    db.pragma('synchronous = OFF')
+    db.pragma('cache_size = -65536')
+    db.pragma('temp_store = FILE')
+    db.function('hs_ms', {deterministic: true}, (v: unknown) => toMs(v))
+    db.exec(SCHEMA)
+    const entities = source.manifest.objects.map((m, i) => buildEntityInfo(i, m))
+    const store = new EmulatorStore(db, entities, source.manifest.associationTypes ?? [], cleanupDir)
+    try {
+      for (const e of entities) await store.loadRecords(e, source.records(e.name))
+      await store.loadAssociations(source.associations())
+    } catch (err) {
+      store.close()
+      throw err
+    }
+    return store
+  }
+
+  private async loadRecords(e: EntityInfo, records: AsyncIterable<HubSpotRecord>): Promise<void> {
+    let batch: HubSpotRecord[] = []
+    const flush = this.db.transaction((rows: HubSpotRecord[]) => {
+      for (const r of rows) this.insertRecord(e, r)
+    })
+    for await (const r of records) {
+      batch.push(r)
+      if (batch.length >= BATCH) {
+        flush(batch)
+        batch = []
+      }
+    }
+    if (batch.length > 0) flush(batch)
+  }
+
+  /** Inserts (or replaces) one record as loaded from a snapshot. */
+  insertRecord(e: EntityInfo, r: HubSpotRecord): void {
+    const mod = toMs(r.properties[e.modifiedProperty]) ?? toMs(r.updatedAt)
+    this.insertRec.run(e.index, r.id.length, r.id, r.archived ? 1 : 0, r.createdAt, r.updatedAt, r.archivedAt ?? null, mod, JSON.stringify(r.properties))
+  }
+
+  private async loadAssociations(rows: AsyncIterable<{fromType: string; fromId: string; toType: string; toId: string; types: AssociationType[]}>): Promise<void> {
+    let batch: Array<{fromType: string; fromId: string; toType: string; toId: string; types: AssociationType[]}> = []
+    const flush = this.db.transaction((list: typeof batch) => {
+      for (const a of list) {
+        const from = this.registry.find(a.fromType)
+        const to = this.registry.find(a.toType)
+        if (!from || !to) continue
+        this.insertAssoc.run(from.index, a.fromId.length, a.fromId, to.index, a.toId.length, a.toId, JSON.stringify(a.types))
+        const rev = a.types.map((t) => this.inverseOf(from, to, t))
+        this.insertAssocIgnore.run(to.index, a.toId.length, a.toId, from.index, a.fromId.length, a.fromId, JSON.stringify(rev))
+      }
+    })
+    for await (const a of rows) {
+      batch.push(a)
+      if (batch.length >= BATCH) {
+        flush(batch)
+        batch = []
+      }
+    }
+    if (batch.length > 0) flush(batch)
+  }
+
+  /** The association type seen from the other side (manifest inverseTypeId; same type when unknown). */
+  inverseOf(from: EntityInfo, to: EntityInfo, t: AssociationType): AssociationType {
+    return this.inverse.get(`${from.index}:${to.index}:${t.typeId}`) ?? {category: t.category, typeId: t.typeId, label: t.label}
+  }
+
+  /** Writes one association in both directions (used by mutations). */
+  putAssociation(from: EntityInfo, fromId: string, to: EntityInfo, toId: string, types: AssociationType[]): void {
+    this.insertAssoc.run(from.index, fromId.length, fromId, to.index, toId.length, toId, JSON.stringify(types))
+    this.insertAssoc.run(to.index, toId.length, toId, from.index, fromId.length, fromId, JSON.stringify(types.map((t) => this.inverseOf(from, to, t))))
+  }
+
+  get entities(): EntityInfo[] {
+    return this.registry.entities
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+    if (this.cleanupDir) rmSync(this.cleanupDir, {recursive: true, force: true})
+  }
+}
