@@ -1,0 +1,38 @@
+import {BaseCommand} from './base-command.js'
+import {syncFlags} from './sync-flags.js'
+import {runHubSpotSync, type SyncSummary} from '../connectors/sync.js'
+import {summaryTable} from '../core/sync-output.js'
+
+/** Base of `crmsync sync <entity>` commands: parse the shared flags, run, print the summary table. */
+export abstract class SyncCommand extends BaseCommand {
+  static flags = syncFlags
+
+  /** the entity this command syncs (`all` for every stream) */
+  protected abstract entity(): Promise<string> | string
+
+  async run(): Promise<SyncSummary> {
+    const {flags} = await this.parse(this.constructor as typeof SyncCommand)
+    const target = await this.entity()
+    const json = this.jsonEnabled()
+    const summary = await runHubSpotSync({
+      target,
+      full: flags.full,
+      since: flags.since,
+      batchSize: flags['batch-size'],
+      dryRun: flags['dry-run'],
+      debug: flags.debug,
+      db: flags.db,
+      baseUrl: flags['base-url'],
+      config: flags.config,
+      objects: flags.objects,
+      lookbackMinutes: flags.lookback,
+      json,
+      progress: !json && process.stderr.isTTY === true,
+    })
+    if (!json) {
+      this.log(summaryTable(summary.streams))
+      this.log(`${summary.dryRun ? 'dry run (nothing written): ' : ''}${summary.totals.fetched} records in ${summary.seconds.toFixed(2)} s (${summary.recordsPerSecond} records/s), ${summary.totals.requests} requests, peak RSS ${summary.peakRssMb} MB`)
+    }
+    return summary
+  }
+}

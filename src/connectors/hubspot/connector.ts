@@ -1,0 +1,81 @@
+/**
+ * The HubSpot connector: builds the HTTP client and lists the streams (contacts, deals,
+ * appointments, divisions, configured custom objects, associations).
+ */
+import type {Connector, ConnectorConfig, ObjectStreamDef, StreamDef} from '../../core/connector.js'
+import type {ApiClient} from '../../core/http-types.js'
+import {associationStream, type EntityRef} from './associations.js'
+import {HubSpotHttpClient} from './http-client.js'
+import {hubspotObjectApi} from './object-api.js'
+import {ASSOCIATION_PAIRS, LIMITS, OBJECTS} from './objects.js'
+import {mergedObjectIds, toHubSpotRecord} from './records.js'
+import {describeProperties, loadSchemas, resolveObjectType} from './schema.js'
+
+/** Definition of one object stream before its object type is resolved. */
+interface ObjectSpec {
+  entity: string
+  objectType: string | null
+  nameForLookup: string
+  modifiedProperty: string
+  properties: string[]
+}
+
+function specs(config: ConnectorConfig): ObjectSpec[] {
+  const builtIn = Object.values(OBJECTS).map((o) => ({
+    entity: o.entity,
+    objectType: o.entity === 'divisions' && config.divisionsObjectType ? config.divisionsObjectType : o.objectTypeId,
+    nameForLookup: o.pathSegment,
+    modifiedProperty: o.modifiedProperty,
+    properties: [...o.defaultProperties],
+  }))
+  const custom = (config.customObjects ?? []).map((c) => ({
+    entity: c.entity,
+    objectType: null,
+    nameForLookup: c.objectType,
+    modifiedProperty: c.modifiedProperty ?? 'hs_lastmodifieddate',
+    properties: [...new Set([...(c.properties ?? []), c.modifiedProperty ?? 'hs_lastmodifieddate'])],
+  }))
+  return [...builtIn, ...custom]
+}
+
+/** One object stream; `objectType` is the resolved type id used in every path. */
+export function objectStream(client: ApiClient, entity: string, objectType: string, modifiedProperty: string, properties: string[]): ObjectStreamDef {
+  return {
+    kind: 'object',
+    name: entity,
+    entity,
+    primaryKey: 'id',
+    replicationKey: modifiedProperty,
+    properties,
+    describe: (signal) => describeProperties(client, objectType, properties, signal),
+    toRecord: toHubSpotRecord,
+    mergedIds: mergedObjectIds,
+    maxListPage: LIMITS.listPageMax,
+    maxSearchPage: LIMITS.searchPageMax,
+    api: hubspotObjectApi(client, objectType, modifiedProperty),
+  }
+}
+
+export const hubspotConnector: Connector = {
+  name: 'hubspot',
+  createClient(config: ConnectorConfig): ApiClient {
+    return new HubSpotHttpClient({baseUrl: config.baseUrl, accessToken: config.accessToken, logger: config.logger})
+  },
+  async streams(client: ApiClient, config: ConnectorConfig, signal?: AbortSignal): Promise<StreamDef[]> {
+    const all = specs(config)
+    const needsLookup = all.some((s) => s.objectType === null)
+    const schemas = needsLookup ? await loadSchemas(client, signal) : new Map<string, string>()
+    const streams: StreamDef[] = []
+    const refs = new Map<string, EntityRef>()
+    for (const s of all) {
+      const type = s.objectType ?? resolveObjectType(s.nameForLookup, schemas, s.entity)
+      const stream = objectStream(client, s.entity, type, s.modifiedProperty, s.properties)
+      streams.push(stream)
+      refs.set(s.entity, {entity: s.entity, objectType: type, stream: stream.name, modifiedProperty: s.modifiedProperty, api: stream.api})
+    }
+    const pairs: Array<[string, string]> = [...ASSOCIATION_PAIRS]
+    for (const c of config.customObjects ?? []) for (const to of c.associations ?? []) pairs.push([c.entity, to])
+    streams.push(associationStream(client, refs, pairs))
+    return streams
+  },
+}

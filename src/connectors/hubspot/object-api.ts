@@ -1,0 +1,114 @@
+/**
+ * HubSpot's CRM object endpoints behind the core `ObjectApi`: list pages with the property list
+ * chunked below the URL-length limit (the first chunk through the list URL, the rest through
+ * batch read, merged by id), and keyset search pages on (modified, hs_object_id).
+ */
+import type {KeysetPosition, ObjectApi, RawPage} from '../../core/connector.js'
+import type {ApiClient} from '../../core/http-types.js'
+import {LIMITS, PATHS} from './objects.js'
+
+interface ListBody {
+  results: Array<{id: string; properties?: Record<string, unknown>}>
+  paging?: {next?: {after?: string}}
+}
+
+/** Split property names into chunks whose comma-joined, URL-encoded length stays under `maxChars`. */
+export function chunkProperties(properties: string[], maxChars: number): string[][] {
+  const chunks: string[][] = []
+  let cur: string[] = []
+  let len = 0
+  for (const p of properties) {
+    const add = encodeURIComponent(p).length + 3 // "%2C" separator
+    if (cur.length > 0 && len + add > maxChars) {
+      chunks.push(cur)
+      cur = []
+      len = 0
+    }
+    cur.push(p)
+    len += add
+  }
+  if (cur.length > 0) chunks.push(cur)
+  return chunks
+}
+
+/** Budget for the `properties=` query value: the URL limit minus a generous allowance for the rest. */
+const PROPERTY_CHARS = LIMITS.maxUrlLength - 1024
+
+function serverTime(headers: Headers): number | undefined {
+  const d = headers.get('date')
+  const t = d ? Date.parse(d) : Number.NaN
+  return Number.isNaN(t) ? undefined : t
+}
+
+/** The ObjectApi of one HubSpot object type (`type` = object type id or path segment). */
+export function hubspotObjectApi(client: ApiClient, type: string, modifiedProperty: string): ObjectApi {
+  return {
+    async listPage({after, limit, archived, properties}, signal): Promise<RawPage> {
+      const [first = [], ...rest] = chunkProperties(properties, PROPERTY_CHARS)
+      const res = await client.request<ListBody>(
+        {method: 'GET', path: PATHS.list(type), query: {limit, after: after ?? undefined, properties: first.join(','), archived}},
+        signal,
+      )
+      const body = res.body ?? {results: []}
+      const results = Array.isArray(body.results) ? body.results : []
+      if (rest.length > 0 && results.length > 0) await mergeChunks(client, type, results, rest, archived, signal)
+      return {results, after: body.paging?.next?.after ?? null, serverTime: serverTime(res.headers)}
+    },
+
+    async searchPage({from, limit, properties}, signal): Promise<RawPage> {
+      const res = await client.request<ListBody>(
+        {method: 'POST', path: PATHS.search(type), bucket: 'search', body: searchBody(modifiedProperty, from, limit, properties)},
+        signal,
+      )
+      const results = Array.isArray(res.body?.results) ? res.body.results : []
+      return {results, after: null, serverTime: serverTime(res.headers)}
+    },
+  }
+}
+
+/**
+ * The keyset search request: `(modified = ts AND id > lastId) OR modified > ts`, or
+ * `modified >= ts` at the start of a window; sorted by modified then id, ascending. Paging never
+ * uses `after`, so the 10,000-result cap of one query is never reached.
+ */
+export function searchBody(modifiedProperty: string, from: KeysetPosition, limit: number, properties: string[]): Record<string, unknown> {
+  const ts = String(from.ts)
+  const filterGroups =
+    from.id === null
+      ? [{filters: [{propertyName: modifiedProperty, operator: 'GTE', value: ts}]}]
+      : [
+          {
+            filters: [
+              {propertyName: modifiedProperty, operator: 'EQ', value: ts},
+              {propertyName: 'hs_object_id', operator: 'GT', value: from.id},
+            ],
+          },
+          {filters: [{propertyName: modifiedProperty, operator: 'GT', value: ts}]},
+        ]
+  return {
+    filterGroups,
+    sorts: [
+      {propertyName: modifiedProperty, direction: 'ASCENDING'},
+      {propertyName: 'hs_object_id', direction: 'ASCENDING'},
+    ],
+    properties,
+    limit,
+  }
+}
+
+/** Fetch the remaining property chunks through batch read (POST: no URL limit) and merge them by id. */
+async function mergeChunks(client: ApiClient, type: string, results: ListBody['results'], chunks: string[][], archived: boolean, signal?: AbortSignal): Promise<void> {
+  const byId = new Map(results.map((r) => [r.id, r]))
+  const ids = [...byId.keys()]
+  for (let i = 0; i < ids.length; i += LIMITS.batchReadMax) {
+    const inputs = ids.slice(i, i + LIMITS.batchReadMax).map((id) => ({id}))
+    const res = await client.request<ListBody>(
+      {method: 'POST', path: PATHS.batchRead(type), query: {archived}, body: {inputs, properties: chunks.flat()}},
+      signal,
+    )
+    for (const r of res.body?.results ?? []) {
+      const target = byId.get(r.id)
+      if (target) target.properties = {...(r.properties ?? {}), ...(target.properties ?? {})}
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/** Pure conversions of raw HubSpot payloads into stored records; they throw on a record that cannot be stored. */
+import type {HubSpotRecord} from '../../portal/types.js'
+
+const DIGITS = /^\d+$/
+
+/** Validate and normalise one raw CRM object (list, search or batch read shape). */
+export function toHubSpotRecord(raw: unknown): HubSpotRecord {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('record is not a JSON object')
+  const r = raw as Record<string, unknown>
+  if (typeof r.id !== 'string' || !DIGITS.test(r.id)) throw new Error(`record id ${JSON.stringify(r.id)} is not a string of digits`)
+  const props = r.properties
+  if (!props || typeof props !== 'object' || Array.isArray(props)) throw new Error(`record ${r.id} has no properties object`)
+  const properties: Record<string, string | null> = {}
+  for (const [k, v] of Object.entries(props as Record<string, unknown>)) {
+    if (v === null || v === undefined) properties[k] = null
+    else if (typeof v === 'string') properties[k] = v
+    else if (typeof v === 'number' || typeof v === 'boolean') properties[k] = String(v)
+    else throw new Error(`record ${r.id} property ${JSON.stringify(k)} is neither a string nor null`)
+  }
+  const createdAt = isoOrThrow(r.createdAt, 'createdAt', r.id)
+  const updatedAt = isoOrThrow(r.updatedAt, 'updatedAt', r.id)
+  const archived = r.archived === true
+  const rec: HubSpotRecord = {id: r.id, properties, createdAt, updatedAt, archived}
+  if (archived && typeof r.archivedAt === 'string') rec.archivedAt = isoOrThrow(r.archivedAt, 'archivedAt', r.id)
+  return rec
+}
+
+function isoOrThrow(v: unknown, field: string, id: string): string {
+  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw new Error(`record ${id} has an invalid ${field}: ${JSON.stringify(v)}`)
+  return v
+}
+
+/** Ids merged into a record, from its `hs_merged_object_ids` ("a;b;c"). */
+export function mergedObjectIds(rec: HubSpotRecord): string[] {
+  const v = rec.properties.hs_merged_object_ids
+  if (!v) return []
+  return v
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => DIGITS.test(s))
+}

@@ -1,0 +1,123 @@
+/**
+ * The plug-in point for a CRM: a connector builds an API client and lists its streams. The core
+ * (incremental logic, checkpoints, engine) never knows which CRM it talks to.
+ */
+import type {AssociationRow, HubSpotRecord, PropertyDefinition} from '../portal/types.js'
+import type {Checkpoint} from '../store/types.js'
+import type {ApiClient} from './http-types.js'
+
+/** Settings a connector needs to build its client and resolve its streams. Never logged whole. */
+export interface ConnectorConfig {
+  baseUrl: string
+  /** secret: never printed, logged or written */
+  accessToken: string
+  /** extra objects (custom objects) added by configuration, not code */
+  customObjects?: CustomObjectConfig[]
+  /** object type id of the `divisions` custom object, when not resolved by name */
+  divisionsObjectType?: string
+  /** debug logger for HTTP requests (pino or a look-alike); never receives the token */
+  logger?: {debug(obj: Record<string, unknown>, msg?: string): void}
+}
+
+/** One custom object added by configuration: `{entity, objectType (name or id), properties}`. */
+export interface CustomObjectConfig {
+  entity: string
+  objectType: string
+  properties?: string[]
+  modifiedProperty?: string
+  /** entities this object is associated with, read from its side */
+  associations?: string[]
+}
+
+/** One page of list or search results, raw as the API returned it. */
+export interface RawPage {
+  results: unknown[]
+  /** list paging cursor for the next page; null on the last page */
+  after: string | null
+  /** server time of the response in epoch ms (from the Date header), when known */
+  serverTime?: number
+}
+
+/** A position in the (modified timestamp, id) order used by keyset search. */
+export interface KeysetPosition {
+  /** epoch ms */
+  ts: number
+  /** last id seen at `ts`; null means "every record with modified >= ts" */
+  id: string | null
+}
+
+/** What the core incremental logic needs from a CRM's object API. */
+export interface ObjectApi {
+  /** one list page (archived = only archived records), with every given property, merged by id */
+  listPage(opts: {after: string | null; limit: number; archived: boolean; properties: string[]}, signal?: AbortSignal): Promise<RawPage>
+  /** one search page strictly after `from` in (modified ASC, id ASC) order (inclusive of `from.ts` when `from.id` is null) */
+  searchPage(opts: {from: KeysetPosition; limit: number; properties: string[]}, signal?: AbortSignal): Promise<RawPage>
+}
+
+/** A stream of CRM object records (contacts, deals, ...). Mostly data plus a pure `toRecord`. */
+export interface ObjectStreamDef {
+  kind: 'object'
+  name: string
+  entity: string
+  primaryKey: 'id'
+  /** property holding the last-modified time (search filters and sorts on it) */
+  replicationKey: string
+  /** properties requested from the API */
+  properties: string[]
+  /** typed property definitions for the store's columns */
+  describe(signal?: AbortSignal): Promise<PropertyDefinition[]>
+  /** validate and normalise one raw API record; throws on a record that cannot be stored */
+  toRecord(raw: unknown): HubSpotRecord
+  /** ids merged into this record (losers), read from the record itself */
+  mergedIds(record: HubSpotRecord): string[]
+  /** largest page size each endpoint accepts */
+  maxListPage: number
+  maxSearchPage: number
+  api: ObjectApi
+}
+
+/** A page of association edges for a set of from-ids, replacing their previous edges. */
+export interface AssociationPage {
+  fromEntity: string
+  toEntity: string
+  fromIds: string[]
+  rows: AssociationRow[]
+  checkpoint: Checkpoint
+  /** ids whose edges could not be read (dead-lettered) */
+  failed: Array<{id: string; reason: string}>
+}
+
+/** Read-only store view the association stream uses: ids to refresh, and object-stream cursors. */
+export interface IdSource {
+  liveIds(entity: string): IterableIterator<string>
+  getCheckpoint(stream: string): Checkpoint | null
+}
+
+/** Options that shape one run of a stream. */
+export interface RunOptions {
+  full: boolean
+  /** epoch ms overriding the stored cursor */
+  since: number | null
+  batchSize: number | null
+  lookbackMs: number
+  tmpDir: string
+  signal?: AbortSignal
+}
+
+/** A stream of association edges between object streams. */
+export interface AssociationStreamDef {
+  kind: 'associations'
+  name: string
+  entity: 'associations'
+  pages(checkpoint: Checkpoint | null, ids: IdSource, opts: RunOptions): AsyncIterable<AssociationPage>
+}
+
+export type StreamDef = ObjectStreamDef | AssociationStreamDef
+
+/** A CRM connector: like a database driver, a small factory. */
+export interface Connector {
+  name: string
+  createClient(config: ConnectorConfig): ApiClient
+  /** every stream this connector offers, in dependency order (objects before associations) */
+  streams(client: ApiClient, config: ConnectorConfig, signal?: AbortSignal): Promise<StreamDef[]>
+}

@@ -1,0 +1,70 @@
+/**
+ * Spool a store's id list to a temporary file, then read it back in chunks: the store's cursor is
+ * closed before any write happens (SQLite cannot write on a connection mid-iteration) and memory
+ * stays bounded however many ids there are.
+ */
+import {closeSync, createReadStream, mkdirSync, openSync, rmSync, writeSync} from 'node:fs'
+import {join} from 'node:path'
+import {createInterface} from 'node:readline'
+
+/** Write every id to a temp file, synchronously (the store's cursor never stays open across an await). */
+export async function spoolIds(ids: Iterable<string>, tmpDir: string): Promise<{path: string; count: number}> {
+  mkdirSync(tmpDir, {recursive: true})
+  const path = join(tmpDir, `crmsync-ids-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`)
+  const fd = openSync(path, 'w')
+  let count = 0
+  let buf = ''
+  try {
+    for (const id of ids) {
+      buf += id + '\n'
+      count++
+      if (buf.length > 1 << 16) {
+        writeSync(fd, buf)
+        buf = ''
+      }
+    }
+    if (buf) writeSync(fd, buf)
+  } finally {
+    closeSync(fd)
+  }
+  return {path, count}
+}
+
+/** Read a spooled id file in chunks of `size`, starting after `afterId` when it is found (else from the start). */
+export async function* chunkedIds(path: string, size: number, afterId: string | null): AsyncGenerator<string[]> {
+  if (afterId !== null && !(await contains(path, afterId))) afterId = null
+  let skipping = afterId !== null
+  let chunk: string[] = []
+  const rl = createInterface({input: createReadStream(path), crlfDelay: Infinity})
+  try {
+    for await (const line of rl) {
+      if (!line) continue
+      if (skipping) {
+        if (line === afterId) skipping = false
+        continue
+      }
+      chunk.push(line)
+      if (chunk.length >= size) {
+        yield chunk
+        chunk = []
+      }
+    }
+    if (chunk.length > 0) yield chunk
+  } finally {
+    rl.close()
+  }
+}
+
+async function contains(path: string, id: string): Promise<boolean> {
+  const rl = createInterface({input: createReadStream(path), crlfDelay: Infinity})
+  try {
+    for await (const line of rl) if (line === id) return true
+    return false
+  } finally {
+    rl.close()
+  }
+}
+
+export function removeSpool(path: string): void {
+  rmSync(path, {force: true})
+}

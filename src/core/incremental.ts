@@ -1,0 +1,83 @@
+/**
+ * The incremental logic, once for every connector: a full run pages the list endpoint (then the
+ * archived list, kept as tombstones); an incremental run pages search by the compound
+ * (modified, id) keyset from cursor - look-back, then sweeps the archived list. Every page carries
+ * the checkpoint that covers it. See docs/cursor-design.md.
+ */
+import type {HubSpotRecord} from '../portal/types.js'
+import type {Checkpoint, DeadLetter} from '../store/types.js'
+import {begin, next, parseCheckpoint, type ObjectCheckpoint, type PageFacts, type Phase} from './checkpoint.js'
+import type {KeysetPosition, ObjectStreamDef, RawPage, RunOptions} from './connector.js'
+import {parseTimestamp} from './timestamps.js'
+
+/** One page ready for the sink: records to upsert/tombstone, merges to apply, and its checkpoint. */
+export interface ObjectPage {
+  phase: Phase
+  records: HubSpotRecord[]
+  merges: Array<{loserId: string; survivorId: string}>
+  deadLetters: DeadLetter[]
+  /** results the API returned (before validation and de-duplication) */
+  fetched: number
+  checkpoint: Checkpoint
+}
+
+/** The (modified, id) key of a raw result, read leniently so that an invalid record still advances the keyset. */
+export function rawKey(raw: unknown, replicationKey: string): KeysetPosition | null {
+  if (!raw || typeof raw !== 'object') return null
+  const r = raw as {id?: unknown; properties?: Record<string, unknown>; updatedAt?: unknown}
+  if (typeof r.id !== 'string' || !/^\d+$/.test(r.id)) return null
+  const ts = parseTimestamp(r.properties?.[replicationKey]) ?? parseTimestamp(r.updatedAt)
+  return ts === null ? null : {ts, id: r.id}
+}
+
+/** Convert a raw page: valid records (de-duplicated by id, newest updatedAt wins), dead letters, merges, facts. */
+export function processPage(def: ObjectStreamDef, raw: RawPage, limit: number): {records: HubSpotRecord[]; deadLetters: DeadLetter[]; merges: ObjectPage['merges']; facts: PageFacts} {
+  const byId = new Map<string, HubSpotRecord>()
+  const deadLetters: DeadLetter[] = []
+  let maxTs: number | null = null
+  let last: KeysetPosition | null = null
+  for (const item of raw.results) {
+    const key = rawKey(item, def.replicationKey)
+    if (key) {
+      last = key
+      maxTs = maxTs === null ? key.ts : Math.max(maxTs, key.ts)
+    }
+    try {
+      const rec = def.toRecord(item)
+      const seen = byId.get(rec.id)
+      if (!seen || seen.updatedAt <= rec.updatedAt) byId.set(rec.id, rec)
+    } catch (err) {
+      const id = (item as {id?: unknown} | null)?.id
+      deadLetters.push({stream: def.name, recordId: typeof id === 'string' ? id : null, payload: item, reason: (err as Error).message})
+    }
+  }
+  const records = [...byId.values()]
+  const merges: ObjectPage['merges'] = []
+  for (const rec of records) {
+    if (rec.archived) continue
+    for (const loserId of def.mergedIds(rec)) if (loserId !== rec.id) merges.push({loserId, survivorId: rec.id})
+  }
+  return {records, deadLetters, merges, facts: {after: raw.after, last, maxTs, count: raw.results.length, limit, serverTime: raw.serverTime}}
+}
+
+/** The page size for a phase: --batch-size when given, else the endpoint maximum. */
+export function pageSize(def: ObjectStreamDef, phase: Phase, batchSize: number | null): number {
+  const max = phase === 'search' ? def.maxSearchPage : def.maxListPage
+  return Math.min(batchSize ?? max, max)
+}
+
+/** Pages of one object stream from its stored checkpoint to `done`. */
+export async function* objectPages(def: ObjectStreamDef, stored: Checkpoint | null, opts: RunOptions): AsyncGenerator<ObjectPage> {
+  let cp: ObjectCheckpoint = begin(parseCheckpoint(stored), opts)
+  while (cp.phase !== 'done') {
+    const phase = cp.phase
+    const limit = pageSize(def, phase, opts.batchSize)
+    const raw =
+      phase === 'search'
+        ? await def.api.searchPage({from: cp.key ?? {ts: 0, id: null}, limit, properties: def.properties}, opts.signal)
+        : await def.api.listPage({after: cp.after, limit, archived: phase !== 'full', properties: def.properties}, opts.signal)
+    const {records, deadLetters, merges, facts} = processPage(def, raw, limit)
+    cp = next(cp, facts)
+    yield {phase, records, merges, deadLetters, fetched: raw.results.length, checkpoint: cp as unknown as Checkpoint}
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * One `crmsync sync <target>` run, wired from its parts: validate the request, resolve the
+ * connection, build ONE client (one rate budget for every stream), preflight the API before the
+ * store is touched, then run the selected streams in order and record the run.
+ */
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {UsageError} from '../cli/errors.js'
+import {resolveConnection} from '../connectors/hubspot/config.js'
+import {loadObjectsConfig} from '../connectors/hubspot/objects-config.js'
+import type {SyncStore} from '../store/types.js'
+import type {Connector, ConnectorConfig, RunOptions, StreamDef} from './connector.js'
+import {runStream, type EngineHooks} from './engine.js'
+import {createLogger} from './logger.js'
+import {addCounts, emptyCounts, type StreamResult} from './metrics.js'
+import {openSyncStore} from './store-factory.js'
+import {progressHooks} from './sync-output.js'
+import {validateRequest, type SyncRequest} from './sync-request.js'
+
+/** The result of a run, printed as a table or returned by --json. */
+export interface SyncSummary {
+  command: string
+  status: 'ok' | 'failed' | 'daily_limit' | 'interrupted'
+  dryRun: boolean
+  runId: number | null
+  streams: StreamResult[]
+  totals: {fetched: number; inserted: number; updated: number; unchanged: number; deleted: number; requests: number; searchRequests: number; rateLimited: number; retries: number; deadLetters: number}
+  seconds: number
+  recordsPerSecond: number
+  /** peak resident memory of this process (process.resourceUsage().maxRSS) */
+  peakRssMb: number
+  message?: string
+  resumeAt?: string
+}
+
+/** Entities a connector's streams offer, plus `all`. */
+export function targetsOf(streams: StreamDef[]): string[] {
+  return [...streams.map((s) => s.name), 'all']
+}
+
+/** Run `crmsync sync <req.target>` with `connector`. Throws CrmsyncError subclasses for operator errors. */
+export async function runSync(connector: Connector, req: SyncRequest, builtIn: readonly string[]): Promise<SyncSummary> {
+  const started = performance.now()
+  const valid = validateRequest(req)
+  const custom = req.objects ? loadObjectsConfig(req.objects, [...builtIn, 'associations', 'all']) : []
+  const known = [...builtIn, ...custom.map((c) => c.entity), 'associations', 'all']
+  if (!known.includes(req.target)) {
+    throw new UsageError(`unknown entity "${req.target}"`, `use one of: ${known.join(', ')} (more custom objects can be added with --objects FILE)`, 'UNKNOWN_ENTITY')
+  }
+  const conn = resolveConnection({baseUrl: req.baseUrl, config: req.config})
+  const logger = createLogger(req.debug)
+  const config: ConnectorConfig = {baseUrl: conn.baseUrl, accessToken: conn.accessToken, customObjects: custom, logger}
+  const client = connector.createClient(config)
+  const controller = new AbortController()
+  const onSignal = (): void => controller.abort(new Error('interrupted'))
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  let store: SyncStore | null = null
+  let runId: number | null = null
+  const results: StreamResult[] = []
+  const progress = req.progress ? progressHooks() : null
+  try {
+    const all = await connector.streams(client, config, controller.signal)
+    const selected = req.target === 'all' ? all : all.filter((s) => s.name === req.target)
+    // preflight: one cheap authenticated read before the store is opened, so a 401/403 writes nothing
+    const firstObject = all.find((s) => s.kind === 'object' && (req.target === 'all' || req.target === 'associations' || s.name === req.target))
+    if (firstObject?.kind === 'object') await firstObject.describe(controller.signal)
+    store = openSyncStore(req.db, req.dryRun)
+    runId = store.startRun(`sync ${req.target}${req.full ? ' --full' : ''}${req.since ? ` --since ${req.since}` : ''}`, req.dryRun)
+    const opts: RunOptions = {full: req.full, since: valid.since, batchSize: valid.batchSize, lookbackMs: valid.lookbackMs, tmpDir: join(tmpdir(), 'crmsync'), signal: controller.signal}
+    const hooks: EngineHooks = {
+      onPage: progress?.hooks.onPage,
+      log: (event, fields) => logger.debug(fields, event),
+    }
+    for (const def of selected) {
+      logger.debug({stream: def.name}, 'stream start')
+      try {
+        results.push(await runStream(def, {store, client, opts, hooks}))
+      } catch (err) {
+        const partial = (err as {partial?: StreamResult}).partial
+        if (partial) results.push({...partial, status: isDailyLimit(err) ? 'daily_limit' : 'failed', message: (err as Error).message})
+        throw err
+      }
+    }
+    const summary = summarize(req, runId, results, started, 'ok')
+    store.finishRun(runId, {status: 'ok', counts: countsOf(results), requests: summary.totals.requests, rateLimited: summary.totals.rateLimited, retries: summary.totals.retries, errors: summary.totals.deadLetters})
+    return summary
+  } catch (err) {
+    const status = controller.signal.aborted ? 'interrupted' : isDailyLimit(err) ? 'daily_limit' : 'failed'
+    if (store && runId !== null) {
+      const s = summarize(req, runId, results, started, status)
+      try {
+        store.finishRun(runId, {status, counts: countsOf(results), requests: s.totals.requests, rateLimited: s.totals.rateLimited, retries: s.totals.retries, errors: s.totals.deadLetters, message: (err as Error).message})
+      } catch {
+        // the run row is best effort; the original error matters more
+      }
+    }
+    throw err
+  } finally {
+    progress?.stop()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    store?.close()
+  }
+}
+
+function isDailyLimit(err: unknown): boolean {
+  return (err as Error | null)?.name === 'DailyLimitError'
+}
+
+function countsOf(results: StreamResult[]): Record<string, StreamResult['counts']> {
+  return Object.fromEntries(results.map((r) => [r.stream, r.counts]))
+}
+
+function summarize(req: SyncRequest, runId: number | null, streams: StreamResult[], started: number, status: SyncSummary['status']): SyncSummary {
+  const c = emptyCounts()
+  const totals = {fetched: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, requests: 0, searchRequests: 0, rateLimited: 0, retries: 0, deadLetters: 0}
+  for (const s of streams) {
+    addCounts(c, s.counts)
+    totals.fetched += s.fetched
+    totals.requests += s.requests
+    totals.searchRequests += s.searchRequests
+    totals.rateLimited += s.rateLimited
+    totals.retries += s.retries
+    totals.deadLetters += s.deadLetters
+  }
+  Object.assign(totals, c)
+  const seconds = (performance.now() - started) / 1000
+  return {
+    command: `sync ${req.target}`,
+    status,
+    dryRun: req.dryRun,
+    runId,
+    streams,
+    totals,
+    seconds,
+    recordsPerSecond: seconds > 0 ? Math.round(totals.fetched / seconds) : 0,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  }
+}
