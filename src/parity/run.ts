@@ -6,13 +6,14 @@
  */
 import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {access, mkdir, mkdtemp, rm} from 'node:fs/promises'
+import {access, mkdir, mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {parse as parseYaml} from 'yaml'
 import {CrmsyncError, UsageError} from '../cli/errors.js'
 import {writeFileAtomic} from '../reports/atomic-write.js'
 import {renderAll} from '../reports/render-all.js'
-import type {ParityReport, VerdictReason} from './report-types.js'
+import type {ParityReport} from './report-types.js'
 import type {ParityRunConfig, RunThresholds} from './run-config.js'
 import {packageRoot, runCommand} from './run-command.js'
 
@@ -32,7 +33,9 @@ export interface RunDiffRequest {
   portal: string
   out: string
   legacySnapshotAt?: string
-  thresholds?: RunThresholds
+  performance: NonNullable<ParityReport['performance']>
+  /** false: write report.json only (the run renders after its own additions) */
+  render: false
 }
 
 /** The parts of crmsync the run orchestrates; injected so tests can replace one of them. */
@@ -66,35 +69,39 @@ async function ensureWritableDir(dir: string): Promise<void> {
   }
 }
 
+/** The measured timings with `ratio` (legacy / crmsync) when both are known. */
+export function withRatio(perf: NonNullable<ParityReport['performance']>): NonNullable<ParityReport['performance']> {
+  const p = {...perf}
+  if (p.legacySeconds !== undefined && p.crmsyncSeconds !== undefined && p.crmsyncSeconds > 0) p.ratio = p.legacySeconds / p.crmsyncSeconds
+  return p
+}
+
 /**
- * Put the measured timings into the report and, when `minPerformanceRatio` is set and both
- * timings are known, add (or replace) the `performance_ratio` verdict check.
+ * The mapping the diff reads: the config's mapping itself, or, when the config overrides verdict
+ * thresholds, a copy (in `tempDir`) whose `verdict` section has them merged in.
  */
-export function applyPerformance(report: ParityReport, perf: NonNullable<ParityReport['performance']>, minRatio?: number): ParityReport {
-  const performance = {...perf}
-  if (performance.legacySeconds !== undefined && performance.crmsyncSeconds !== undefined && performance.crmsyncSeconds > 0) {
-    performance.ratio = performance.legacySeconds / performance.crmsyncSeconds
+export async function mappingWithThresholds(mapping: string, thresholds: RunThresholds | undefined, tempDir: string): Promise<string> {
+  if (!thresholds || Object.keys(thresholds).length === 0) return mapping
+  let raw: unknown
+  try {
+    const text = await readFile(mapping, 'utf8')
+    raw = /\.ya?ml$/i.test(mapping) ? parseYaml(text) : JSON.parse(text)
+  } catch {
+    return mapping // unreadable or malformed: let the differ report it with its own message
   }
-  let reasons = report.verdict.reasons
-  if (minRatio !== undefined && performance.ratio !== undefined) {
-    const ok = performance.ratio >= minRatio
-    const reason: VerdictReason = {
-      check: 'performance_ratio',
-      ok,
-      actual: Number(performance.ratio.toFixed(3)),
-      threshold: minRatio,
-      message: `legacy sync took ${performance.ratio.toFixed(2)}x crmsync's wall time; at least ${minRatio}x is required`,
-    }
-    reasons = [...reasons.filter((r) => r.check !== 'performance_ratio'), reason]
-  }
-  return {...report, performance, verdict: {ready: reasons.every((r) => r.ok), reasons}}
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return mapping
+  const obj = raw as Record<string, unknown>
+  const verdict = obj.verdict && typeof obj.verdict === 'object' ? (obj.verdict as Record<string, unknown>) : {}
+  const merged = join(tempDir, 'mapping.with-thresholds.json')
+  await writeFileAtomic(merged, JSON.stringify({...obj, verdict: {...verdict, ...thresholds}}))
+  return merged
 }
 
 /** Run the whole parity run described by `config`; progress lines go to `log` (stderr). */
 export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<ParityRunResult> {
   await ensureWritableDir(config.out)
-  const tempDir = config.store ? undefined : await mkdtemp(join(tmpdir(), 'crmsync-parity-run-'))
-  const store = config.store ?? join(tempDir as string, 'store.db')
+  const tempDir = await mkdtemp(join(tmpdir(), 'crmsync-parity-run-'))
+  const store = config.store ?? join(tempDir, 'store.db')
   // a throwaway token: the emulator accepts it; a real HubSpot token is never needed nor passed on
   const token = `pat-emulator-${randomBytes(12).toString('hex')}`
   const perf: NonNullable<ParityReport['performance']> = {}
@@ -107,7 +114,7 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
       const before = emulator.requests()
       log(`parity run: crmsync sync all --db ${store}`)
       const root = packageRoot()
-      const sync = await runCommand([process.execPath, join(root, 'bin', 'run.js'), 'sync', 'all', '--db', store, '--base-url', emulator.url, ...config.syncArgs], {cwd: root, env, label: 'crmsync sync', write: log})
+      const sync = await runCommand([process.execPath, join(root, 'bin', 'run.js'), 'sync', 'all', '--db', store, '--base-url', emulator.url, ...config.syncArgs], {cwd: root, env: {...env, NO_COLOR: '1', FORCE_COLOR: '0'}, label: 'crmsync sync', write: log})
       if (sync.code !== 0) throw fail(`crmsync sync all failed (exit ${sync.code ?? sync.signal}); see its output above`, 'fix the sync error shown above, then run the parity run again', 'SYNC_FAILED')
       perf.crmsyncSeconds = sync.seconds
       perf.crmsyncRequests = emulator.requests() - before
@@ -136,19 +143,21 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
     log('parity run: comparing the legacy snapshot with the crmsync store (portal as source of truth)')
     const {report: diffReport, dir} = await deps.runDiff({
       legacy: config.legacy.snapshot,
-      mapping: config.mapping,
+      mapping: await mappingWithThresholds(config.mapping, config.thresholds, tempDir),
       db: store,
       portal: config.portal,
       out: config.out,
       legacySnapshotAt: config.legacySnapshotAt,
-      thresholds: config.thresholds,
+      performance: withRatio(perf),
+      render: false,
     })
-    const report = applyPerformance(diffReport, perf, config.thresholds?.minPerformanceRatio)
+    // the report names the operator's mapping, not the merged temp copy
+    const report: ParityReport = {...diffReport, inputs: {...diffReport.inputs, mapping: config.mapping, ...(config.store ? {} : {store: '(temporary store, deleted after the run)'})}}
     await writeFileAtomic(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`)
     const {files} = await renderAll(report, dir)
     log(`parity run: ${report.verdict.ready ? 'READY' : 'NOT READY'}; report in ${dir}`)
     return {ready: report.verdict.ready, runId: report.runId, dir, files: [join(dir, 'report.json'), ...files], report}
   } finally {
-    if (tempDir) await rm(tempDir, {recursive: true, force: true})
+    await rm(tempDir, {recursive: true, force: true})
   }
 }

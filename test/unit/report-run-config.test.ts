@@ -1,13 +1,12 @@
 /** parity run config validation, the performance verdict, and the timed child-process runner. */
-import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/cli/errors.js'
-import {applyPerformance} from '../../src/parity/run.js'
+import {mappingWithThresholds, withRatio} from '../../src/parity/run.js'
 import {runCommand} from '../../src/parity/run-command.js'
 import {loadRunConfig, validateRunConfig} from '../../src/parity/run-config.js'
-import {sampleReport} from './report-fixture.js'
 
 let root: string
 beforeAll(async () => {
@@ -76,20 +75,19 @@ describe('parity run config', () => {
   })
 })
 
-describe('applyPerformance', () => {
-  it('computes the ratio and adds a failing performance check', () => {
-    const ready = {...sampleReport(), verdict: {ready: true, reasons: []}}
-    const r = applyPerformance(ready, {crmsyncSeconds: 4, legacySeconds: 2, crmsyncRequests: 9}, 1)
-    expect(r.performance).toEqual({crmsyncSeconds: 4, legacySeconds: 2, crmsyncRequests: 9, ratio: 0.5})
-    expect(r.verdict.ready).toBe(false)
-    expect(r.verdict.reasons).toEqual([expect.objectContaining({check: 'performance_ratio', ok: false, actual: 0.5, threshold: 1})])
-    const ok = applyPerformance(ready, {crmsyncSeconds: 1, legacySeconds: 3}, 1)
-    expect(ok.verdict.ready).toBe(true)
+describe('withRatio / mappingWithThresholds', () => {
+  it('computes legacy / crmsync only when both times are known', () => {
+    expect(withRatio({crmsyncSeconds: 4, legacySeconds: 2, crmsyncRequests: 9})).toEqual({crmsyncSeconds: 4, legacySeconds: 2, crmsyncRequests: 9, ratio: 0.5})
+    expect(withRatio({crmsyncSeconds: 4})).toEqual({crmsyncSeconds: 4})
   })
-  it('skips the check when the legacy time is unknown', () => {
-    const ready = {...sampleReport(), verdict: {ready: true, reasons: []}}
-    const r = applyPerformance(ready, {crmsyncSeconds: 1}, 2)
-    expect(r.verdict).toEqual({ready: true, reasons: []})
+  it('merges threshold overrides into a copy of the mapping (JSON and YAML), leaving the original alone', async () => {
+    expect(await mappingWithThresholds(join(root, 'mapping.json'), undefined, root)).toBe(join(root, 'mapping.json'))
+    const m = join(root, 'm.yaml')
+    await writeFile(m, 'version: 1\nentities: {}\nverdict:\n  maxErrorRate: 0.5\n  maxNewRegressions: 3\n')
+    const merged = await mappingWithThresholds(m, {maxNewRegressions: 0, minPerformanceRatio: 1}, root)
+    expect(merged).not.toBe(m)
+    expect(JSON.parse(await readFile(merged, 'utf8'))).toEqual({version: 1, entities: {}, verdict: {maxErrorRate: 0.5, maxNewRegressions: 0, minPerformanceRatio: 1}})
+    expect(await readFile(m, 'utf8')).toContain('maxNewRegressions: 3')
   })
 })
 
