@@ -36,6 +36,9 @@ export function entitySection(e: EntityReport, idx: number): string {
     `<p>Match rate <strong class="${e.matchRate >= 0.99 ? 'ok' : 'bad'}">${pct(e.matchRate)}</strong>, unexplained mismatch rate ${pct(e.unexplainedMismatchRate)}, ` +
       `${num(e.explainedRecords)} records whose every difference is explained. Legacy rows ${num(c.legacyRows)}, new rows ${num(c.newRows)}.</p>`,
   ]
+  if (e.records) {
+    parts.push(`<p class="records">Whole records missing or duplicated: ${num(e.records.explained)} explained by the ledger; attribution of the rest: ${esc(attributionText(e.records.attribution) || '—')}.</p>`)
+  }
   if (e.fields.length > 0) {
     parts.push(
       `<h3>Match rate per field</h3>`,
@@ -63,12 +66,12 @@ export function entitySection(e: EntityReport, idx: number): string {
         (r) =>
           `<tr data-search="${search(e.entity, r.relation, r.association)}"><td>${esc(r.relation)}</td><td>${esc(r.association)}</td><td>${esc(r.kind)}</td>` +
           `<td class="n">${num(r.recordsCompared)}</td><td class="n${r.recordsMismatched > 0 ? ' bad' : ''}">${num(r.recordsMismatched)}</td>` +
-          `<td class="n">${num(r.missingEdges)}</td><td class="n">${num(r.extraEdges)}</td><td class="n">${num(r.explained)}</td><td>${esc(attributionText(r.attribution) || '—')}</td></tr>`,
+          `<td class="n">${num(r.missingEdges)}</td><td class="n">${num(r.extraEdges)}</td><td class="n">${num(r.explained)}</td><td class="n">${num(r.noise ?? 0)}</td><td>${esc(attributionText(r.attribution) || '—')}</td></tr>`,
       )
       .join('')
     parts.push(
       `<h3>Relations</h3><table class="relations"><thead><tr><th>relation</th><th>association</th><th>kind</th><th>records compared</th><th>records mismatched</th>` +
-        `<th>missing edges</th><th>extra edges</th><th>explained</th><th>attribution</th></tr></thead><tbody>${rows}</tbody></table>`,
+        `<th>missing edges</th><th>extra edges</th><th>explained</th><th>noise</th><th>attribution</th></tr></thead><tbody>${rows}</tbody></table>`,
     )
   }
   const drills: string[] = []

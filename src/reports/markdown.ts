@@ -39,6 +39,7 @@ function sampleRows(samples: SampleDifference[]): string[] {
 function entitySection(e: EntityReport): string[] {
   const out = [`## ${mdCell(e.entity)} (${mdCell(e.legacyModel)})`, '']
   out.push(`Match rate **${pct(e.matchRate)}**, unexplained mismatch rate ${pct(e.unexplainedMismatchRate)}, ${num(e.explainedRecords)} records fully explained.`, '')
+  if (e.records) out.push(`Whole records missing or duplicated: ${num(e.records.explained)} explained by the ledger; attribution of the rest: ${attributionText(e.records.attribution) || '—'}.`, '')
   if (e.fields.length > 0) {
     out.push(
       ...table(
@@ -51,8 +52,8 @@ function entitySection(e: EntityReport): string[] {
   if (e.relations.length > 0) {
     out.push(
       ...table(
-        ['relation', 'association', 'kind', 'compared', 'mismatched', 'missing edges', 'extra edges', 'explained', 'attribution'],
-        e.relations.map((r) => [mdCell(r.relation), mdCell(r.association), r.kind, num(r.recordsCompared), num(r.recordsMismatched), num(r.missingEdges), num(r.extraEdges), num(r.explained), attributionText(r.attribution) || '—']),
+        ['relation', 'association', 'kind', 'compared', 'mismatched', 'missing edges', 'extra edges', 'explained', 'noise', 'attribution'],
+        e.relations.map((r) => [mdCell(r.relation), mdCell(r.association), r.kind, num(r.recordsCompared), num(r.recordsMismatched), num(r.missingEdges), num(r.extraEdges), num(r.explained), num(r.noise ?? 0), attributionText(r.attribution) || '—']),
       ),
       '',
     )

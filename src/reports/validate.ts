@@ -36,6 +36,7 @@ const relationStats = z
     missingEdges: count,
     extraEdges: count,
     explained: count,
+    noise: count.optional(),
     attribution,
     samples: z.array(sample),
   })
@@ -62,6 +63,7 @@ const entity = z
     fields: z.array(fieldStats),
     relations: z.array(relationStats),
     samples: z.record(z.string(), z.array(sample)),
+    records: z.object({attribution, explained: count}).loose().optional(),
   })
   .loose()
 

@@ -65,11 +65,13 @@ export function sampleReport(): ParityReport {
             missingEdges: 1,
             extraEdges: 1,
             explained: 0,
+            noise: 3,
             attribution: {legacy_defect: 2},
             samples: [{key: '103', field: 'division', legacy: ['7'], new: ['8'], source: ['8'], attribution: 'legacy_defect'}],
           },
         ],
         samples: {missing_in_new: [{key: '104', legacy: {email: 'gone@example.com'}, new: null}]},
+        records: {attribution: {legacy_defect: 2}, explained: 3},
       },
       {
         entity: 'deals',

@@ -61,6 +61,11 @@ describe('renderHtml', () => {
     expect(html).toMatch(/<details id="s-1-f-0"/)
   })
 
+  it('shows relation noise and whole-record attribution', () => {
+    expect(html).toMatch(/<td class="n">1<\/td><td class="n">1<\/td><td class="n">0<\/td><td class="n">3<\/td><td>legacy defect 2<\/td>/)
+    expect(html).toContain('Whole records missing or duplicated: 3 explained by the ledger; attribution of the rest: legacy defect 2.')
+  })
+
   it('marks an expired ledger rule and a READY report differently', () => {
     expect(html).toContain('2026-01-01 (expired)')
     const ready = renderHtml({...sampleReport(), verdict: {ready: true, reasons: []}})
