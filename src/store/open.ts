@@ -20,7 +20,11 @@ function inputError(message: string, suggestion: string, code: string): CrmsyncE
   return new CrmsyncError(message, {exit: EXIT.usage, suggestion, code})
 }
 
-function checkPath(file: string, readonly: boolean): void {
+/**
+ * Check that `file` can be used as a store: an existing readable (and, unless `readonly`, writable)
+ * file, or a missing file in an existing writable directory (writable mode only).
+ */
+export function checkStorePath(file: string, readonly: boolean): void {
   let stat: fs.Stats | undefined
   try {
     stat = fs.statSync(file)
@@ -77,7 +81,7 @@ function inspect(db: Db, file: string, readonly: boolean): void {
 export function openStore(file: string, options: OpenStoreOptions = {}): SqliteStore {
   const readonly = options.readonly === true
   const resolved = path.resolve(file)
-  checkPath(resolved, readonly)
+  checkStorePath(resolved, readonly)
   let db: Db
   try {
     db = new Database(resolved, {readonly, fileMustExist: readonly})
