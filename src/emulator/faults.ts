@@ -173,6 +173,7 @@ export function decideFaults(cfg: FaultConfig, kind: EndpointKind): FaultDecisio
     if (t.on && !t.on.has(kind)) continue
     if (t.name === '429-burst') {
       if (t.burstLeft > 0) {
+        t.seen++
         t.burstLeft--
         d.burst ??= {policy: t.policy, retryAfter: t.retryAfter}
         continue
