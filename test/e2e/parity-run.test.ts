@@ -1,0 +1,156 @@
+/**
+ * `crmsync parity run` as a child process, end to end: a generated portal served by the emulator,
+ * `crmsync sync all` into a fresh store, a stand-in legacy sync (a small script that reads
+ * HUBSPOT_BASE_URL / HUBSPOT_ACCESS_TOKEN from its environment and pages the contacts list API,
+ * like the Django command) with one injected defect, then the diff and the reports.
+ */
+import {execFile} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {ParityReport} from '../../src/parity/report-types.js'
+import {generatePortal} from '../../src/portal/generator.js'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const BIN = join(ROOT, 'bin/run.js')
+const DEFECT_EVERY = 25
+
+function crmsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{code: number; stdout: string; stderr: string}> {
+  return new Promise((res) => {
+    execFile(process.execPath, [BIN, ...args], {cwd: ROOT, env: {...process.env, ...env}, maxBuffer: 16 * 1024 * 1024}, (err, stdout, stderr) => {
+      res({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr: stderr.replace(/\s*\n\s*›?\s*/g, ' ')})
+    })
+  })
+}
+
+// stands in for `manage.py sync_hubspot_contacts`: Django conventions ("" for missing text, email
+// trimmed + lowercased, names cut to 100) and one undocumented defect: every 25th first_name is "X"
+const LEGACY_SYNC = `
+import {writeFileSync} from 'node:fs'
+const base = process.env.HUBSPOT_BASE_URL, token = process.env.HUBSPOT_ACCESS_TOKEN
+if (!base || !token) { console.error('HUBSPOT_BASE_URL and HUBSPOT_ACCESS_TOKEN are required'); process.exit(3) }
+const rows = []
+let after
+do {
+  const u = new URL(base + '/crm/v3/objects/contacts')
+  u.searchParams.set('limit', '100')
+  u.searchParams.set('properties', 'email,firstname,lastname')
+  if (after) u.searchParams.set('after', after)
+  const r = await fetch(u, {headers: {authorization: 'Bearer ' + token}})
+  if (!r.ok) { console.error('HTTP ' + r.status); process.exit(1) }
+  const j = await r.json()
+  for (const c of j.results) {
+    const p = c.properties, pk = rows.length + 1
+    rows.push({model: 'crm.contact', pk, fields: {hubspot_id: c.id, email: (p.email ?? '').trim().toLowerCase(),
+      first_name: (pk - 1) % ${DEFECT_EVERY} === 0 ? 'X' : (p.firstname ?? '').slice(0, 100), last_name: (p.lastname ?? '').slice(0, 100)}})
+  }
+  after = j.paging?.next?.after
+} while (after)
+writeFileSync(process.argv[2], JSON.stringify(rows))
+console.log('legacy synced ' + rows.length + ' contacts')
+`
+
+const MAPPING = {
+  version: 1,
+  entities: {
+    contacts: {
+      model: 'crm.contact',
+      table: 'crm_contact',
+      key: {legacy: 'hubspot_id'},
+      modifiedProperty: 'lastmodifieddate',
+      fields: {
+        email: {property: 'email', normalize: ['trim', 'lowercase', 'empty-as-null']},
+        first_name: {property: 'firstname', normalize: ['truncate:100', 'empty-as-null']},
+        last_name: {property: 'lastname', normalize: ['truncate:100', 'empty-as-null']},
+      },
+    },
+  },
+  ledger: [{id: 'legacy-drops-archived', entity: 'contacts', class: 'missing_in_legacy', when: 'new-archived', reason: 'legacy deletes archived records', owner: 'data-team', expires: '2099-12-31'}],
+  verdict: {maxNewRegressions: 0, maxUnexplainedMismatchRate: 0.1, maxErrorRate: 0},
+}
+
+describe('crmsync parity run', () => {
+  let dir: string
+  let live = 0
+  let archived = 0
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist/commands/parity/run.js'))) throw new Error('dist is not built: run `npx tsc -p .` (npm test builds first)')
+    dir = await mkdtemp(join(tmpdir(), 'crmsync-prun-'))
+    await generatePortal({out: join(dir, 'portal'), contacts: 120, deals: 10, appointments: 5, divisions: 3, seed: 11})
+    for (const line of (await readFile(join(dir, 'portal', 'contacts.ndjson'), 'utf8')).split('\n').filter(Boolean)) {
+      if ((JSON.parse(line) as {archived: boolean}).archived) archived++
+      else live++
+    }
+    await writeFile(join(dir, 'legacy-sync.mjs'), LEGACY_SYNC)
+    await writeFile(join(dir, 'mapping.json'), JSON.stringify(MAPPING))
+    await writeFile(
+      join(dir, 'parity.config.json'),
+      JSON.stringify({
+        portal: 'portal',
+        mapping: 'mapping.json',
+        legacy: {syncCommand: [process.execPath, 'legacy-sync.mjs', 'legacy-raw.json'], snapshotCommand: 'cp legacy-raw.json dumpdata.json', snapshot: 'dumpdata.json'},
+        out: 'out',
+      }),
+    )
+  })
+  afterAll(async () => {
+    await rm(dir, {recursive: true, force: true})
+  })
+
+  it('syncs, runs the legacy commands against the same emulator, diffs and reports READY', async () => {
+    const r = await crmsync(['parity', 'run', '--config', join(dir, 'parity.config.json'), '--json'], {HUBSPOT_ACCESS_TOKEN: 'pat-na1-real-looking-secret'})
+    expect(r.stderr).toContain('[legacy sync] legacy synced')
+    expect(r.code, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout) as {ready: boolean; dir: string; files: string[]}
+    expect(out.ready).toBe(true)
+    expect((await readdir(out.dir)).sort()).toEqual(['report.html', 'report.json', 'report.md'])
+    const report = JSON.parse(await readFile(join(out.dir, 'report.json'), 'utf8')) as ParityReport
+    const contacts = report.entities.find((e) => e.entity === 'contacts')
+    expect(contacts?.counts.legacyRows).toBe(live)
+    expect(contacts?.counts.missing_in_legacy).toBe(archived)
+    expect(contacts?.counts.missing_in_new).toBe(0)
+    const firstName = contacts?.fields.find((f) => f.field === 'first_name')
+    expect(firstName?.mismatched).toBe(Math.ceil(live / DEFECT_EVERY))
+    expect(firstName?.attribution.legacy_defect).toBe(Math.ceil(live / DEFECT_EVERY))
+    expect(contacts?.fields.find((f) => f.field === 'email')?.mismatched).toBe(0)
+    expect(report.ledger.find((l) => l.id === 'legacy-drops-archived')?.absorbed).toBe(archived)
+    expect(report.performance?.crmsyncSeconds).toBeGreaterThan(0)
+    expect(report.performance?.legacySeconds).toBeGreaterThan(0)
+    expect(report.performance?.ratio).toBeCloseTo((report.performance?.legacySeconds ?? 0) / (report.performance?.crmsyncSeconds ?? 1), 6)
+    expect(report.performance?.crmsyncRequests).toBeGreaterThan(0)
+    expect(report.inputs.mapping).toBe(join(dir, 'mapping.json'))
+    // the operator's real token is never handed to the emulated run nor written anywhere
+    for (const f of out.files) expect(await readFile(f, 'utf8')).not.toContain('pat-na1-real-looking-secret')
+    expect(r.stderr + r.stdout).not.toContain('pat-na1-real-looking-secret')
+    expect(await readFile(join(out.dir, 'report.html'), 'utf8')).toContain('legacy / crmsync: <strong>')
+  })
+
+  it('exits 1 NOT READY when a config threshold is stricter than the mapping', async () => {
+    await writeFile(join(dir, 'strict.yaml'), `portal: portal\nmapping: mapping.json\nlegacy: dumpdata.json\nout: out-strict\nthresholds:\n  maxUnexplainedMismatchRate: 0\n`)
+    const r = await crmsync(['parity', 'run', '--config', join(dir, 'strict.yaml')])
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stdout).toContain('Parity verdict: NOT READY')
+    expect(r.stdout).toMatch(/FAIL unexplained_mismatch_rate:contacts/)
+    expect(r.stdout).toMatch(/Report: .*out-strict.*report\.html/)
+    expect(r.stderr).toContain('parity run: crmsync synced in')
+  })
+
+  it('exits 2 on a bad config, a failing legacy command exits 1, and no report is written', async () => {
+    await writeFile(join(dir, 'typo.json'), JSON.stringify({portal: 'portal', mapping: 'mapping.json', legacy: 'dumpdata.json', ouput: 'x'}))
+    const typo = await crmsync(['parity', 'run', '--config', join(dir, 'typo.json')])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain('ouput: unknown key (did you mean "output"?)'.replace('output', 'out'))
+    const missing = await crmsync(['parity', 'run', '--config', join(dir, 'nope.json')])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('cannot read parity run config')
+
+    await writeFile(join(dir, 'legacy-fails.json'), JSON.stringify({portal: 'portal', mapping: 'mapping.json', legacy: {snapshot: 'dumpdata.json', syncCommand: 'echo boom >&2; exit 7'}, out: 'out-fail'}))
+    const failing = await crmsync(['parity', 'run', '--config', join(dir, 'legacy-fails.json')])
+    expect(failing.code).toBe(1)
+    expect(failing.stderr).toContain('[legacy sync] boom')
+    expect(failing.stderr).toContain('legacy sync command failed (exit 7)')
+    expect(existsSync(join(dir, 'out-fail')) ? await readdir(join(dir, 'out-fail')) : []).toEqual([])
+  })
+})
