@@ -12,7 +12,7 @@ export default class SyncStatus extends BaseCommand {
   async run(): Promise<SyncStatusResult> {
     const {flags} = await this.parse(SyncStatus)
     const status = readSyncStatus(flags.db)
-    this.log(renderSyncStatus(status))
+    this.log(renderSyncStatus(status, {color: Boolean(process.stdout.isTTY)}))
     return status
   }
 }

@@ -12,9 +12,10 @@ function short(value: unknown, max = 48): string {
 
 const num = (n: number | null) => (n === null ? '-' : String(n))
 
-/** The status as text: one table of streams, then the last run. */
-export function renderSyncStatus(status: SyncStatusResult): string {
-  const table = new Table({head: ['stream', 'cursor', 'cursor saved', 'rows', 'tombstones', 'merged', 'dead letters', 'last run', 'status']})
+/** The status as text: one table of streams, then the last run. Colours only when `color` is true. */
+export function renderSyncStatus(status: SyncStatusResult, options: {color?: boolean} = {}): string {
+  const style = options.color ? {} : {head: [], border: []}
+  const table = new Table({head: ['stream', 'cursor', 'cursor saved', 'rows', 'tombstones', 'merged', 'dead letters', 'last run', 'status'], style})
   for (const s of status.streams) {
     table.push([
       s.stream,
