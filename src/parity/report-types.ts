@@ -45,6 +45,8 @@ export interface RelationStats {
   missingEdges: number // in new's set, not in legacy's
   extraEdges: number // in legacy's set, not in new's
   explained: number
+  /** edges that differ between two runs of the same system (noise baseline); optional, added in v1 */
+  noise?: number
   attribution: Partial<Record<Attribution, number>>
   samples: SampleDifference[]
 }
@@ -60,6 +62,8 @@ export interface EntityReport {
   fields: FieldStats[]
   relations: RelationStats[]
   samples: Partial<Record<Exclude<RecordClass, 'identical' | 'modified'>, SampleDifference[]>>
+  /** whole records missing on one side or duplicated: attribution of the unexplained ones, and how many the ledger explained (optional, added in v1) */
+  records?: {attribution: Partial<Record<Attribution, number>>; explained: number}
 }
 
 export interface LedgerRuleReport {

@@ -1,0 +1,79 @@
+/** Accumulators for one entity's report: record classes, per-field and per-relation stats, samples. */
+import type {Attribution, EntityReport, FieldStats, RecordClass, RelationStats, SampleDifference} from './report-types.js'
+
+type MissingClass = Exclude<RecordClass, 'identical' | 'modified'>
+
+/** Builds an EntityReport while the differ walks one entity. */
+export class EntityStats {
+  readonly counts: EntityReport['counts'] = {identical: 0, modified: 0, missing_in_new: 0, missing_in_legacy: 0, duplicate_key: 0, legacyRows: 0, newRows: 0}
+  explainedRecords = 0
+  unexplainedRecords = 0
+  readonly fields = new Map<string, FieldStats>()
+  readonly relations = new Map<string, RelationStats>()
+  readonly samples: Partial<Record<MissingClass, SampleDifference[]>> = {}
+  readonly recordAttribution: Partial<Record<Attribution, number>> = {}
+  recordExplained = 0
+
+  constructor(
+    readonly entity: string,
+    readonly legacyModel: string,
+    private readonly cap: number,
+  ) {}
+
+  field(field: string, property: string): FieldStats {
+    let f = this.fields.get(field)
+    if (!f) {
+      f = {field, property, compared: 0, mismatched: 0, explained: 0, noise: 0, attribution: {}, samples: []}
+      this.fields.set(field, f)
+    }
+    return f
+  }
+
+  relation(name: string, association: string, kind: 'fk' | 'm2m'): RelationStats {
+    let r = this.relations.get(name)
+    if (!r) {
+      r = {relation: name, association, kind, recordsCompared: 0, recordsMismatched: 0, missingEdges: 0, extraEdges: 0, explained: 0, noise: 0, attribution: {}, samples: []}
+      this.relations.set(name, r)
+    }
+    return r
+  }
+
+  sample(list: SampleDifference[], s: SampleDifference): void {
+    if (list.length < this.cap) list.push(s)
+  }
+
+  /** A whole record in a non-identical, non-modified class. */
+  missing(cls: MissingClass, s: SampleDifference, explained: boolean): void {
+    this.counts[cls]++
+    if (explained) {
+      this.explainedRecords++
+      this.recordExplained++
+    } else {
+      this.unexplainedRecords++
+      if (s.attribution) bump(this.recordAttribution, s.attribution)
+    }
+    this.sample((this.samples[cls] ??= []), s)
+  }
+
+  toReport(): EntityReport {
+    const c = this.counts
+    const compared = c.identical + c.modified + c.missing_in_new + c.missing_in_legacy + c.duplicate_key
+    return {
+      entity: this.entity,
+      legacyModel: this.legacyModel,
+      counts: c,
+      explainedRecords: this.explainedRecords,
+      matchRate: compared === 0 ? 1 : (c.identical + this.explainedRecords) / compared,
+      unexplainedMismatchRate: compared === 0 ? 0 : this.unexplainedRecords / compared,
+      fields: [...this.fields.values()],
+      relations: [...this.relations.values()],
+      samples: this.samples,
+      records: {attribution: this.recordAttribution, explained: this.recordExplained},
+    }
+  }
+}
+
+/** Increment one attribution bucket. */
+export function bump(a: Partial<Record<Attribution, number>>, k: Attribution, by = 1): void {
+  a[k] = (a[k] ?? 0) + by
+}

@@ -1,0 +1,155 @@
+/**
+ * `runParityDiff`: the whole `crmsync parity diff` in one function (the `parity run` orchestration
+ * calls it too): load the mapping, stage the legacy snapshot, its noise baseline, the crmsync store
+ * and the source portal snapshot into a temp SQLite database, merge every entity by key, attribute,
+ * decide the verdict and write `<out>/<run-id>/report.json` (+ renders).
+ */
+import {createRequire} from 'node:module'
+import Database from 'better-sqlite3'
+import {UsageError} from '../cli/errors.js'
+import {openPortal} from '../portal/snapshot.js'
+import {renderAll} from '../reports/render-all.js'
+import {bump} from './entity-stats.js'
+import {diffEntity} from './entity-differ.js'
+import {assertNoExpiredRules, Ledger, todayUtc} from './ledger.js'
+import {loadMapping} from './mapping/load.js'
+import {parseInstant} from './normalizers.js'
+import {openLegacy} from './readers/open.js'
+import {assertWritableOut, newRunId, writeReportDir} from './report-output.js'
+import type {Attribution, EntityReport, ParityReport} from './report-types.js'
+import {createStaging, indexStaging, SIDE, stageLegacy, stageSource, stageStore, type SourceSnapshot} from './staging.js'
+import {decideVerdict} from './verdict.js'
+
+export interface ParityDiffOptions {
+  /** dumpdata JSON/JSONL(.gz) file, CSV folder, SQLite file or postgres:// URL */
+  legacy: string
+  /** mapping file (JSON or YAML) */
+  mapping: string
+  /** crmsync store (default: CRMSYNC_DB or crmsync.db) */
+  db?: string
+  /** source portal snapshot folder, for three-way attribution */
+  portal?: string
+  /** a second legacy snapshot of the same data: differences between the two are noise */
+  noiseBaseline?: string
+  /** when the legacy snapshot was taken (ISO 8601) */
+  legacySnapshotAt?: string
+  /** report root folder (default: reports) */
+  out?: string
+  runId?: string
+  /** wall times measured by `parity run` */
+  performance?: ParityReport['performance']
+  /** write report.md and report.html beside report.json (default true) */
+  render?: boolean
+  /** for tests: "today" used for ledger expiry */
+  now?: Date
+  /** for tests and `parity run`: a source snapshot object instead of `portal` */
+  source?: SourceSnapshot
+}
+
+function toolVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('../../../package.json') as {version: string}).version
+  } catch {
+    return '0.0.0'
+  }
+}
+
+/** Run a parity diff and write its report folder; returns the report and the folder. */
+export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: ParityReport; dir: string}> {
+  const now = opts.now ?? new Date()
+  const lm = loadMapping(opts.mapping)
+  assertNoExpiredRules(lm.mapping, opts.mapping, todayUtc(now))
+  let flagSnapshotAt = NaN
+  if (opts.legacySnapshotAt !== undefined) {
+    flagSnapshotAt = parseInstant(opts.legacySnapshotAt)
+    if (Number.isNaN(flagSnapshotAt) || !/^\d{4}-\d{2}-\d{2}/.test(opts.legacySnapshotAt)) throw new UsageError(`--legacy-snapshot-at "${opts.legacySnapshotAt}" is not an ISO 8601 time`, 'pass e.g. --legacy-snapshot-at 2026-11-27T23:00:00Z')
+  }
+  const out = opts.out ?? 'reports'
+  assertWritableOut(out)
+  const db = opts.db ?? process.env.CRMSYNC_DB ?? 'crmsync.db'
+  const legacy = openLegacy(opts.legacy)
+  const baseline = opts.noiseBaseline ? openLegacy(opts.noiseBaseline) : undefined
+  const source = opts.source ?? (opts.portal ? await openPortal(opts.portal) : undefined)
+
+  const st = createStaging()
+  try {
+    const staged = await stageLegacy(st, legacy, lm.mapping, SIDE.legacy)
+    if (baseline) await stageLegacy(st, baseline, lm.mapping, SIDE.baseline)
+    const store = stageStore(st, db, lm.mapping)
+    if (source) await stageSource(st, source, lm.mapping)
+    indexStaging(st)
+    st.db.close()
+
+    const snapshotAtMs = !Number.isNaN(flagSnapshotAt) ? flagSnapshotAt : lm.mapping.legacy.snapshotAt ? parseInstant(lm.mapping.legacy.snapshotAt) : staged.maxSyncedAt
+    const open = (): Database.Database => new Database(st.path, {readonly: true})
+    const conns = {legacyDb: open(), newDb: open(), lookupDb: open(), hasSource: Boolean(source), hasBaseline: Boolean(baseline), snapshotAtMs}
+    const ledger = new Ledger(lm.mapping.ledger)
+    let entities: EntityReport[]
+    try {
+      entities = Object.keys(lm.mapping.entities).map((e) => diffEntity(lm, ledger, conns, e))
+    } finally {
+      conns.legacyDb.close()
+      conns.newDb.close()
+      conns.lookupDb.close()
+    }
+    const errors = [...staged.errors, ...store.missingEntities.map((e) => ({entity: e, message: `the crmsync store ${db} has no ${e} table; every legacy ${e} row counts as missing in new`}))]
+    const report: ParityReport = {
+      schemaVersion: 1,
+      runId: opts.runId ?? newRunId(now),
+      createdAt: now.toISOString(),
+      tool: {name: 'crmsync', version: toolVersion()},
+      inputs: {
+        legacy: legacy.describe,
+        mapping: opts.mapping,
+        store: db,
+        ...(opts.portal ? {portal: opts.portal} : {}),
+        ...(baseline ? {noiseBaseline: baseline.describe} : {}),
+        ...(!Number.isNaN(snapshotAtMs) ? {legacySnapshotAt: new Date(snapshotAtMs).toISOString()} : {}),
+      },
+      verdict: {ready: false, reasons: []},
+      totals: totalsOf(entities),
+      entities,
+      ledger: ledger.report(todayUtc(now)),
+      ...(opts.performance ? {performance: opts.performance} : {}),
+      errors,
+    }
+    report.verdict = decideVerdict(lm.mapping.verdict, report, staged.errorCount, staged.rows)
+    const dir = await writeReportDir(out, report, opts.render === false ? undefined : (r, d) => renderAll(r, d))
+    return {report, dir}
+  } finally {
+    st.close()
+  }
+}
+
+function totalsOf(entities: EntityReport[]): ParityReport['totals'] {
+  const t: ParityReport['totals'] = {keysCompared: 0, identical: 0, modified: 0, missingInNew: 0, missingInLegacy: 0, duplicateKeys: 0, fieldMismatches: 0, explained: 0, noise: 0, attribution: {}}
+  const add = (a: Partial<Record<Attribution, number>>): void => {
+    for (const [k, v] of Object.entries(a)) bump(t.attribution, k as Attribution, v)
+  }
+  for (const e of entities) {
+    const c = e.counts
+    t.identical += c.identical
+    t.modified += c.modified
+    t.missingInNew += c.missing_in_new
+    t.missingInLegacy += c.missing_in_legacy
+    t.duplicateKeys += c.duplicate_key
+    for (const f of e.fields) {
+      t.fieldMismatches += f.mismatched
+      t.explained += f.explained
+      t.noise += f.noise
+      add(f.attribution)
+    }
+    for (const r of e.relations) {
+      t.fieldMismatches += r.missingEdges + r.extraEdges
+      t.explained += r.explained
+      t.noise += r.noise ?? 0
+      add(r.attribution)
+    }
+    if (e.records) {
+      t.explained += e.records.explained
+      add(e.records.attribution)
+    }
+  }
+  t.keysCompared = t.identical + t.modified + t.missingInNew + t.missingInLegacy + t.duplicateKeys
+  return t
+}

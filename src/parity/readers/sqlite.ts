@@ -1,0 +1,54 @@
+/** A read-only legacy SQLite database (small installs): reads the mapped `crm_*` tables. */
+import Database from 'better-sqlite3'
+import {UsageError} from '../../cli/errors.js'
+import {BATCH, type LegacyRecord, type LegacySource, type TableSpec} from './types.js'
+
+const q = (id: string): string => `"${id.replace(/"/g, '""')}"`
+
+/** Open a legacy SQLite file as a LegacySource (opened read-only). */
+export function sqliteSource(path: string): LegacySource {
+  return {
+    describe: path,
+    async *batches(tables: TableSpec[]) {
+      let db: Database.Database
+      try {
+        db = new Database(path, {readonly: true, fileMustExist: true})
+        db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get()
+      } catch (e) {
+        throw new UsageError(`cannot open legacy SQLite database ${path}: ${(e as Error).message}`, 'pass a SQLite file or another snapshot form with --legacy')
+      }
+      try {
+        const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?")
+        const need = (table: string): void => {
+          if (!exists.get(table)) throw new UsageError(`legacy SQLite database ${path} has no table ${table}`, 'fix the table name in the mapping (entities.<entity>.table)')
+        }
+        for (const t of tables) {
+          need(t.table)
+          let batch: LegacyRecord[] = []
+          for (const row of db.prepare(`SELECT * FROM ${q(t.table)}`).iterate() as IterableIterator<Record<string, unknown>>) {
+            const {id, ...fields} = row
+            if (id === undefined) throw new UsageError(`legacy table ${t.table} has no "id" column (the legacy primary key)`, 'point the mapping at the Django table')
+            batch.push({model: t.model, pk: String(id), fields})
+            if (batch.length >= BATCH) {
+              yield batch
+              batch = []
+            }
+          }
+          for (const m of t.m2m) {
+            need(m.table)
+            for (const row of db.prepare(`SELECT ${q(m.sourceColumn)} AS s, ${q(m.targetColumn)} AS t FROM ${q(m.table)}`).iterate() as IterableIterator<{s: unknown; t: unknown}>) {
+              batch.push({model: t.model, pk: String(row.s), fields: {[m.field]: [row.t]}, m2mOnly: true})
+              if (batch.length >= BATCH) {
+                yield batch
+                batch = []
+              }
+            }
+          }
+          if (batch.length > 0) yield batch
+        }
+      } finally {
+        db.close()
+      }
+    },
+  }
+}

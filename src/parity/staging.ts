@@ -1,0 +1,215 @@
+/**
+ * The staging database: a temporary SQLite file into which every side of a comparison is copied
+ * (legacy snapshot, its noise baseline, the crmsync store, the source portal snapshot) so that the
+ * differ can read each side sorted by key with plain SQL, never holding a side in memory.
+ */
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import Database from 'better-sqlite3'
+import {UsageError} from '../cli/errors.js'
+import {ASSOCIATION_PAIRS} from '../connectors/hubspot/objects.js'
+import type {AssociationRow, HubSpotRecord} from '../portal/types.js'
+import {didYouMean} from './did-you-mean.js'
+import type {Mapping} from './mapping/schema.js'
+import {parseInstant} from './normalizers.js'
+import type {LegacyRecord, LegacySource, TableSpec} from './readers/types.js'
+
+/** Sides of the staging tables. */
+export const SIDE = {legacy: 0, baseline: 1} as const
+export type RecSide = 'new' | 'src'
+
+/** A temp staging database; `close()` removes it. */
+export interface Staging {
+  path: string
+  db: Database.Database
+  close(): void
+}
+
+/** Create an empty staging database in a fresh temp folder. */
+export function createStaging(): Staging {
+  const dir = mkdtempSync(join(tmpdir(), 'crmsync-parity-'))
+  const path = join(dir, 'staging.db')
+  const db = new Database(path)
+  db.pragma('journal_mode = OFF')
+  db.pragma('synchronous = OFF')
+  db.pragma('cache_size = -65536')
+  db.exec(`
+    CREATE TABLE lrow (side INTEGER NOT NULL, model TEXT NOT NULL, pk TEXT NOT NULL, key TEXT, fields TEXT NOT NULL);
+    CREATE TABLE lm2m (side INTEGER NOT NULL, model TEXT NOT NULL, field TEXT NOT NULL, pk TEXT NOT NULL, target TEXT NOT NULL);
+    CREATE TABLE rec (side TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL, props TEXT NOT NULL, created_at TEXT, updated_at TEXT, archived INTEGER NOT NULL DEFAULT 0, archived_at TEXT);
+    CREATE TABLE assoc (side TEXT NOT NULL, from_entity TEXT NOT NULL, from_id TEXT NOT NULL, to_entity TEXT NOT NULL, to_id TEXT NOT NULL);
+  `)
+  return {
+    path,
+    db,
+    close() {
+      if (db.open) db.close()
+      if (existsSync(dir)) rmSync(dir, {recursive: true, force: true})
+    },
+  }
+}
+
+/** The tables a table-oriented reader must read for this mapping. */
+export function tableSpecs(mapping: Mapping): TableSpec[] {
+  return Object.values(mapping.entities).map((em) => ({
+    model: em.model,
+    table: em.table,
+    m2m: Object.values(em.relations)
+      .filter((r) => r.kind === 'm2m')
+      .map((r) => ({field: r.field, table: r.through?.table ?? `${em.table}_${r.field}`, sourceColumn: r.through?.sourceColumn ?? `${em.model.split('.')[1]}_id`, targetColumn: r.through?.targetColumn ?? `${mapping.entities[r.target]?.model.split('.')[1] ?? r.target}_id`})),
+  }))
+}
+
+export interface LegacyStageResult {
+  rows: number
+  /** max of the mapping's `legacy.syncedAtField` over every row (epoch ms), NaN if none */
+  maxSyncedAt: number
+  errors: Array<{entity?: string; message: string}>
+  errorCount: number
+}
+
+/** Copy a legacy snapshot into the staging database as `side`. */
+export async function stageLegacy(st: Staging, source: LegacySource, mapping: Mapping, side: number): Promise<LegacyStageResult> {
+  const byModel = new Map(Object.entries(mapping.entities).map(([entity, em]) => [em.model, {entity, em, m2m: new Set(Object.values(em.relations).filter((r) => r.kind === 'm2m').map((r) => r.field)), seen: false}]))
+  const ignored = new Set(mapping.legacy.ignoreModels)
+  const syncedAtField = mapping.legacy.syncedAtField
+  const insRow = st.db.prepare('INSERT INTO lrow (side, model, pk, key, fields) VALUES (?, ?, ?, ?, ?)')
+  const insEdge = st.db.prepare('INSERT INTO lm2m (side, model, field, pk, target) VALUES (?, ?, ?, ?, ?)')
+  const res: LegacyStageResult = {rows: 0, maxSyncedAt: NaN, errors: [], errorCount: 0}
+  const what = side === SIDE.legacy ? 'legacy snapshot' : 'noise baseline'
+  const write = st.db.transaction((batch: LegacyRecord[]) => {
+    for (const r of batch) {
+      const m = byModel.get(r.model)
+      if (!m) {
+        if (ignored.has(r.model)) continue
+        const hint = didYouMean(r.model, [...byModel.keys()])
+        throw new UsageError(`${what} ${source.describe} has model "${r.model}", which the mapping does not know${hint ? ` (did you mean "${hint}"?)` : ''}`, `map it under entities.<entity>.model, or list it in legacy.ignoreModels; mapped models: ${[...byModel.keys()].join(', ')}`, 'UNKNOWN_MODEL')
+      }
+      const fields: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(r.fields)) {
+        if (m.m2m.has(k)) {
+          if (!Array.isArray(v)) throw new UsageError(`${what} ${source.describe}: ${r.model} pk ${r.pk} field "${k}" should be a list of pks (many-to-many)`, 'fix relations.<name>.kind in the mapping')
+          for (const t of v) insEdge.run(side, r.model, k, r.pk, String(t))
+        } else fields[k] = v
+      }
+      if (r.m2mOnly) continue
+      const keyField = m.em.key.legacy
+      if (!(keyField in fields)) {
+        throw new UsageError(`${what} ${source.describe}: ${r.model} has no key column "${keyField}" (pk ${r.pk})`, `set entities.${m.entity}.key.legacy in the mapping to the column holding the HubSpot record id`, 'MISSING_KEY')
+      }
+      const key = fields[keyField]
+      res.rows++
+      if (key === null || key === undefined || String(key).trim() === '') {
+        res.errorCount++
+        if (res.errors.length < 50) res.errors.push({entity: m.entity, message: `${what}: ${r.model} pk ${r.pk} has an empty ${keyField}; the row cannot be compared`})
+        continue
+      }
+      if (syncedAtField && side === SIDE.legacy) {
+        const v = fields[syncedAtField]
+        const t = typeof v === 'string' ? parseInstant(v) : NaN
+        if (!Number.isNaN(t) && !(t <= res.maxSyncedAt)) res.maxSyncedAt = t
+      }
+      insRow.run(side, r.model, r.pk, String(key), JSON.stringify(fields))
+    }
+  })
+  for await (const batch of source.batches(tableSpecs(mapping))) write(batch)
+  return res
+}
+
+/** The store table of an entity: registered name, else `obj_<entity>`; null when absent. */
+function storeTable(db: Database.Database, entity: string): string | null {
+  try {
+    const row = db.prepare('SELECT table_name FROM store.entities WHERE entity = ?').get(entity) as {table_name: string} | undefined
+    if (row) return row.table_name
+  } catch {
+    // no entities registry: fall back to the documented name
+  }
+  const t = `obj_${entity}`
+  return db.prepare("SELECT 1 FROM store.sqlite_master WHERE type = 'table' AND name = ?").get(t) ? t : null
+}
+
+/** Copy the crmsync store's records and associations of the mapped entities into staging. */
+export function stageStore(st: Staging, storePath: string, mapping: Mapping): {rows: number; missingEntities: string[]} {
+  if (!existsSync(storePath)) throw new UsageError(`crmsync store ${storePath} does not exist`, 'pass the store the new sync wrote with --db (run `crmsync sync all` first)')
+  try {
+    st.db.prepare('ATTACH DATABASE ? AS store').run(storePath)
+    st.db.prepare("SELECT 1 FROM store.sqlite_master LIMIT 1").get()
+  } catch (e) {
+    throw new UsageError(`cannot open crmsync store ${storePath}: ${(e as Error).message}`, 'pass a crmsync SQLite store with --db')
+  }
+  let rows = 0
+  const missingEntities: string[] = []
+  try {
+    for (const entity of Object.keys(mapping.entities)) {
+      const t = storeTable(st.db, entity)
+      if (!t) {
+        missingEntities.push(entity)
+        continue
+      }
+      const q = `"${t.replace(/"/g, '""')}"`
+      rows += st.db.prepare(`INSERT INTO rec (side, entity, key, props, created_at, updated_at, archived, archived_at) SELECT 'new', ?, id, properties, created_at, updated_at, archived, archived_at FROM store.${q}`).run(entity).changes
+    }
+    const hasAssoc = st.db.prepare("SELECT 1 FROM store.sqlite_master WHERE type = 'table' AND name = 'associations'").get()
+    if (hasAssoc) st.db.exec("INSERT INTO assoc (side, from_entity, from_id, to_entity, to_id) SELECT DISTINCT 'new', from_entity, from_id, to_entity, to_id FROM store.associations")
+  } finally {
+    st.db.exec('DETACH DATABASE store')
+  }
+  return {rows, missingEntities}
+}
+
+/** What the differ needs of a portal snapshot (src/portal/snapshot.ts `openPortal`). */
+export interface SourceSnapshot {
+  records(entity: string, opts?: {archived?: 'include' | 'only' | 'exclude'}): AsyncIterable<HubSpotRecord>
+  associations(): AsyncIterable<AssociationRow>
+}
+
+/** Copy the source portal snapshot's records (live and archived) and associations into staging. */
+export async function stageSource(st: Staging, portal: SourceSnapshot, mapping: Mapping): Promise<number> {
+  const ins = st.db.prepare("INSERT INTO rec (side, entity, key, props, created_at, updated_at, archived, archived_at) VALUES ('src', ?, ?, ?, ?, ?, ?, ?)")
+  const insA = st.db.prepare("INSERT INTO assoc (side, from_entity, from_id, to_entity, to_id) VALUES ('src', ?, ?, ?, ?)")
+  let n = 0
+  for (const entity of Object.keys(mapping.entities)) {
+    let batch: HubSpotRecord[] = []
+    const flush = st.db.transaction((b: HubSpotRecord[]) => {
+      for (const r of b) ins.run(entity, r.id, JSON.stringify(r.properties), r.createdAt ?? null, r.updatedAt ?? null, r.archived ? 1 : 0, r.archivedAt ?? null)
+    })
+    for await (const r of portal.records(entity, {archived: 'include'})) {
+      batch.push(r)
+      n++
+      if (batch.length >= 2000) {
+        flush(batch)
+        batch = []
+      }
+    }
+    flush(batch)
+  }
+  const wanted = new Set(ASSOCIATION_PAIRS.map(([a, b]) => `${a}>${b}`))
+  let rows: AssociationRow[] = []
+  const flushA = st.db.transaction((b: AssociationRow[]) => {
+    for (const a of b) insA.run(a.fromType, a.fromId, a.toType, a.toId)
+  })
+  for await (const a of portal.associations()) {
+    if (!wanted.has(`${a.fromType}>${a.toType}`) && !wanted.has(`${a.toType}>${a.fromType}`)) continue
+    rows.push(a)
+    if (rows.length >= 5000) {
+      flushA(rows)
+      rows = []
+    }
+  }
+  flushA(rows)
+  return n
+}
+
+/** Build the indexes the differ's sorted reads and lookups need (after every side is staged). */
+export function indexStaging(st: Staging): void {
+  st.db.exec(`
+    CREATE INDEX lrow_key ON lrow (side, model, key);
+    CREATE INDEX lrow_pk ON lrow (side, model, pk);
+    CREATE INDEX lm2m_pk ON lm2m (side, model, field, pk);
+    CREATE INDEX rec_key ON rec (side, entity, key);
+    CREATE INDEX assoc_from ON assoc (side, from_entity, to_entity, from_id);
+    CREATE INDEX assoc_to ON assoc (side, to_entity, from_entity, to_id);
+    ANALYZE;
+  `)
+}
