@@ -1,0 +1,115 @@
+/**
+ * Recorder step 3: associations of every canonical pair through v4 batch read, with per-record
+ * paging, written once per edge in canonical order (fromType, fromId, toType, toId).
+ */
+import type {ApiClient} from '../../core/http-types.js'
+import {ASSOCIATION_PAIRS, PATHS} from '../../connectors/hubspot/objects.js'
+import {compareIds} from '../snapshot-format.js'
+import type {AssociationRow, AssociationType} from '../types.js'
+import {listFile} from './crawl-records.js'
+import {mergeById, readLines} from './id-stream.js'
+import type {RecordState, RecordedObjectType, WorkFolder} from './work-state.js'
+
+export const ASSOCIATIONS_FILE = 'associations.ndjson'
+/** from-records per batch-read request (HubSpot allows 1,000; smaller keeps memory low) */
+const BATCH = 100
+const SAMPLES_PER_TYPE = 3
+
+export interface BatchAssocBody {
+  results?: Array<{from?: {id?: string}; to?: Array<{toObjectId: string | number; associationTypes?: AssociationType[]}>; paging?: {next?: {after?: string}}}>
+}
+
+/**
+ * Every target of each input id, following each record's own `paging.next.after` until done.
+ * Returns fromId → targets (in the order served).
+ */
+export async function readAllAssociations(api: ApiClient, fromTypeId: string, toTypeId: string, ids: string[], signal?: AbortSignal): Promise<Map<string, Array<{toId: string; types: AssociationType[]}>>> {
+  const out = new Map<string, Array<{toId: string; types: AssociationType[]}>>()
+  let inputs: Array<{id: string; after?: string}> = ids.map((id) => ({id}))
+  while (inputs.length > 0) {
+    const res = await api.request<BatchAssocBody>({method: 'POST', path: PATHS.associationsBatchRead(fromTypeId, toTypeId), body: {inputs}}, signal)
+    const next: Array<{id: string; after: string}> = []
+    for (const r of res.body?.results ?? []) {
+      const id = String(r.from?.id ?? '')
+      if (!id) continue
+      const list = out.get(id) ?? []
+      for (const t of r.to ?? []) list.push({toId: String(t.toObjectId), types: (t.associationTypes ?? []).map((x) => ({category: x.category, typeId: x.typeId, label: x.label ?? null}))})
+      out.set(id, list)
+      const after = r.paging?.next?.after
+      if (after) next.push({id, after: String(after)})
+    }
+    inputs = next
+  }
+  return out
+}
+
+/** Crawls associations for the recorded object types, resuming from the state. */
+export async function crawlAssociations(api: ApiClient, work: WorkFolder, state: RecordState, signal?: AbortSignal, onBatch?: (count: number) => void): Promise<void> {
+  const byName = new Map<string, RecordedObjectType>(state.objectTypes.map((o) => [o.name, o]))
+  const pairs = ASSOCIATION_PAIRS.filter(([f, t]) => byName.has(f) && byName.has(t))
+  const fromTypes = [...new Set(pairs.map(([f]) => f))].sort()
+  const a = state.associations
+  const file = work.openAppend(ASSOCIATIONS_FILE, a.bytes)
+  try {
+    for (const fromType of fromTypes) {
+      if (a.doneFromTypes.includes(fromType)) continue
+      const toTypes = pairs.filter(([f]) => f === fromType).map(([, t]) => t).sort()
+      const ids = mergeById(readLines(work.path(listFile(fromType, false))), readLines(work.path(listFile(fromType, true))))
+      let batch: string[] = []
+      const flush = async (): Promise<void> => {
+        if (batch.length === 0) return
+        signal?.throwIfAborted()
+        const perTo = new Map<string, Map<string, Array<{toId: string; types: AssociationType[]}>>>()
+        for (const t of toTypes) perTo.set(t, await readAllAssociations(api, byName.get(fromType)!.objectTypeId, byName.get(t)!.objectTypeId, batch, signal))
+        const lines: string[] = []
+        for (const fromId of batch) {
+          for (const toType of toTypes) {
+            const targets = [...(perTo.get(toType)!.get(fromId) ?? [])].sort((x, y) => compareIds(x.toId, y.toId))
+            let prev: string | null = null
+            for (const tg of targets) {
+              if (tg.toId === prev || tg.types.length === 0) continue
+              prev = tg.toId
+              const row: AssociationRow = {fromType, fromId, toType, toId: tg.toId, types: tg.types}
+              noteTypes(state, row)
+              lines.push(JSON.stringify(row))
+            }
+          }
+        }
+        a.bytes = file.append(lines)
+        a.count += lines.length
+        a.lastFromId = batch[batch.length - 1]
+        work.save(state)
+        onBatch?.(a.count)
+        batch = []
+      }
+      for await (const {id} of ids) {
+        if (a.lastFromId !== null && compareIds(id, a.lastFromId) <= 0) continue
+        batch.push(id)
+        if (batch.length >= BATCH) await flush()
+      }
+      await flush()
+      a.doneFromTypes.push(fromType)
+      a.lastFromId = null
+      work.save(state)
+    }
+  } finally {
+    file.close()
+  }
+}
+
+/** Remembers each association type seen and a few edges carrying it (for the inverse look-up). */
+function noteTypes(state: RecordState, row: AssociationRow): void {
+  const key = `${row.fromType}>${row.toType}`
+  const seen = (state.associations.seen[key] ??= [])
+  for (const t of row.types) {
+    if (!seen.some((s) => s.typeId === t.typeId && s.category === t.category)) seen.push({category: t.category, typeId: t.typeId, label: t.label})
+    const sk = `${key}:${t.typeId}`
+    const samples = (state.associations.samples[sk] ??= [])
+    const cand = {fromId: row.fromId, toId: row.toId, types: row.types.length}
+    if (samples.length < SAMPLES_PER_TYPE) samples.push(cand)
+    else {
+      const worst = samples.reduce((w, s, i) => (s.types > samples[w].types ? i : w), 0)
+      if (samples[worst].types > cand.types) samples[worst] = cand
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/** Recorder step 1: find the object types (divisions through the schemas API) and their properties. */
+import {CrmsyncError, UsageError} from '../../cli/errors.js'
+import type {ApiClient} from '../../core/http-types.js'
+import {OBJECTS, PATHS, type Entity} from '../../connectors/hubspot/objects.js'
+import type {PropertyDefinition} from '../types.js'
+import type {RecordedObjectType} from './work-state.js'
+
+interface SchemaBody {
+  results?: Array<Record<string, unknown>>
+}
+
+/**
+ * Reads GET /crm/v3/schemas and GET /crm/v3/properties/{type} for each entity. The portal id comes
+ * from `portalId` or from a custom object's fully qualified name (p<portalId>_<name>).
+ */
+export async function discoverObjectTypes(api: ApiClient, entities: Entity[], portalId: number | undefined, signal?: AbortSignal): Promise<{portalId: number; objectTypes: RecordedObjectType[]}> {
+  const schemas = (await api.request<SchemaBody>({method: 'GET', path: PATHS.schemas()}, signal)).body?.results ?? []
+  let pid = portalId
+  for (const s of schemas) {
+    const m = /^p(\d+)_/.exec(String(s.fullyQualifiedName ?? ''))
+    if (pid === undefined && m) pid = Number(m[1])
+  }
+  if (pid === undefined || !Number.isSafeInteger(pid) || pid <= 0) {
+    throw new UsageError('cannot tell the portal id: the portal has no custom object whose name carries it', 'pass --portal-id <your HubSpot hub id>', 'NO_PORTAL_ID')
+  }
+  const objectTypes: RecordedObjectType[] = []
+  for (const e of entities) {
+    const def = OBJECTS[e]
+    let objectTypeId = def.objectTypeId
+    let fullyQualifiedName: string | undefined
+    let schema: Record<string, unknown> | undefined
+    if (def.custom) {
+      schema = schemas.find((s) => s.name === e || new RegExp(`^p\\d+_${e}$`).test(String(s.fullyQualifiedName ?? '')))
+      if (!schema) {
+        throw new CrmsyncError(`the portal has no custom object named "${e}" (GET ${PATHS.schemas()} lists ${schemas.map((s) => String(s.name)).join(', ') || 'none'})`, {
+          code: 'NO_CUSTOM_OBJECT',
+          suggestion: `create the "${e}" custom object in HubSpot, or leave it out with --entities ${Object.keys(OBJECTS).filter((x) => x !== e).join(',')}`,
+        })
+      }
+      objectTypeId = String(schema.objectTypeId)
+      fullyQualifiedName = typeof schema.fullyQualifiedName === 'string' ? schema.fullyQualifiedName : undefined
+    }
+    const props = await api.request<{results?: PropertyDefinition[]}>({method: 'GET', path: PATHS.properties(objectTypeId!)}, signal)
+    const properties = props.body?.results ?? []
+    objectTypes.push({name: e, objectTypeId: objectTypeId!, ...(fullyQualifiedName ? {fullyQualifiedName} : {}), properties, ...(schema ? {schema} : {})})
+  }
+  return {portalId: pid, objectTypes}
+}

@@ -1,0 +1,126 @@
+/**
+ * The recorder's work folder (`<out>.record-work/`): append-only NDJSON files and a state file
+ * that says how far each step got. The state is written (temp file + rename) after the data it
+ * covers, and on resume every file is cut back to the length the state recorded, so a crash
+ * between the two never duplicates or loses a line.
+ */
+import {closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs'
+import {join} from 'node:path'
+import {UsageError} from '../../cli/errors.js'
+import type {AssociationTypeDef, PropertyDefinition} from '../types.js'
+
+export interface RecordedObjectType {
+  name: string
+  objectTypeId: string
+  fullyQualifiedName?: string
+  properties: PropertyDefinition[]
+  schema?: Record<string, unknown>
+}
+
+/** Progress of one list crawl (live or archived records of one entity). */
+export interface ListProgress {
+  /** cursor of the next page; null before the first page */
+  after: string | null
+  done: boolean
+  /** bytes of its work file covered by this state */
+  bytes: number
+  count: number
+}
+
+export interface AssociationProgress {
+  /** from-types finished, in canonical order */
+  doneFromTypes: string[]
+  /** within the from-type in progress: the last from id whose rows are all written */
+  lastFromId: string | null
+  bytes: number
+  count: number
+  /** per canonical pair and typeId: a few sample edges to learn inverse type ids from */
+  samples: Record<string, Array<{fromId: string; toId: string; types: number}>>
+  /** per canonical pair: type definitions seen (category, typeId, label) */
+  seen: Record<string, Array<Omit<AssociationTypeDef, 'inverseTypeId' | 'fromType' | 'toType'>>>
+}
+
+export interface RecordState {
+  version: 1
+  /** what the run was started with; a resume must match it */
+  fingerprint: string
+  portalId: number
+  objectTypes: RecordedObjectType[]
+  lists: Record<string, ListProgress>
+  associations: AssociationProgress
+  /** redaction salt made up by the first run when none was given (kept so a resume gives the same fakes) */
+  generatedSalt?: string
+}
+
+const STATE = 'state.json'
+
+/** The work folder beside an output folder. */
+export function workDirFor(out: string): string {
+  return `${out.replace(/[\\/]+$/, '')}.record-work`
+}
+
+export class WorkFolder {
+  constructor(readonly dir: string) {}
+
+  /** The saved state, or null when there is none. UsageError when it is unreadable. */
+  load(): RecordState | null {
+    const p = join(this.dir, STATE)
+    if (!existsSync(p)) return null
+    try {
+      const s = JSON.parse(readFileSync(p, 'utf8')) as RecordState
+      if (s.version !== 1) throw new Error(`unknown version ${String(s.version)}`)
+      return s
+    } catch (err) {
+      throw new UsageError(`the recorder's work folder ${this.dir} has an unreadable state file (${(err as Error).message})`, 'pass --force to discard it and record from the start', 'BAD_WORK_STATE')
+    }
+  }
+
+  create(): void {
+    mkdirSync(this.dir, {recursive: true})
+  }
+
+  save(state: RecordState): void {
+    const tmp = join(this.dir, `${STATE}.tmp`)
+    writeFileSync(tmp, JSON.stringify(state))
+    renameSync(tmp, join(this.dir, STATE))
+  }
+
+  path(file: string): string {
+    return join(this.dir, file)
+  }
+
+  /** Opens `file` for appending after cutting it back to `bytes` (what the state covers). */
+  openAppend(file: string, bytes: number): AppendFile {
+    const p = this.path(file)
+    const fd = openSync(p, existsSync(p) ? 'r+' : 'w+')
+    if (statSync(p).size !== bytes) ftruncateSync(fd, bytes)
+    return new AppendFile(fd, bytes)
+  }
+
+  remove(): void {
+    rmSync(this.dir, {recursive: true, force: true})
+  }
+}
+
+/** A file written at an explicit position (so a truncated tail is overwritten, not skipped). */
+export class AppendFile {
+  constructor(
+    private fd: number,
+    public bytes: number,
+  ) {}
+
+  /** Appends lines (each without its newline); returns the new length. */
+  append(lines: string[]): number {
+    if (lines.length === 0) return this.bytes
+    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8')
+    let off = 0
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off, this.bytes + off)
+    this.bytes += buf.length
+    return this.bytes
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd)
+    this.fd = -1
+  }
+}
