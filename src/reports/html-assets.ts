@@ -8,7 +8,7 @@ main{max-width:1100px;margin:0 auto;padding:16px 24px 48px}
 h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}
 .banner{padding:14px 18px;border-radius:8px;color:#fff;margin:12px 0}.banner.ready{background:var(--ok)}.banner.not-ready{background:var(--bad)}
 .banner .verdict{font-size:24px;font-weight:700;letter-spacing:.5px}.banner ul{margin:6px 0 0;padding-left:20px}
-.reason.fail{font-weight:600}.meta{color:var(--mut)}
+.banner li{color:#fff}.banner li.ok{opacity:.85}.reason.fail{font-weight:600}.meta{color:var(--mut)}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0}.card{border:1px solid var(--line);border-radius:8px;padding:8px 12px;min-width:120px;background:var(--bg)}
 .card .n{font-size:20px;font-weight:700}.card .l{color:var(--mut);font-size:12px}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
@@ -19,7 +19,7 @@ svg.chart{max-width:100%;height:auto;display:block;margin:6px 0}svg .lbl,svg .va
 svg .track{fill:#eaeef2}svg .fill{fill:#0969da}svg .good{fill:var(--ok)}svg .mid{fill:#bf8700}svg .poor{fill:var(--bad)}
 svg .a-new_regression{fill:var(--bad)}svg .a-legacy_defect{fill:#0969da}svg .a-both_wrong{fill:#8250df}svg .a-changed_at_source{fill:#bf8700}svg .a-unattributed{fill:#8c959f}
 svg .p-crmsync{fill:#0969da}svg .p-legacy{fill:#8c959f}
-.filter{position:sticky;top:0;background:#fff;padding:8px 0;border-bottom:1px solid var(--line);z-index:1}
+.filter{background:var(--bg);padding:8px 12px;border:1px solid var(--line);border-radius:6px;margin:12px 0}
 .filter input{width:320px;padding:4px 8px}.hidden{display:none}
 `
 
