@@ -82,6 +82,9 @@ export class SqliteStore implements SyncStore {
         const now = new Date().toISOString()
         const columns = t.columns
         for (const rec of records) {
+          if (typeof rec?.id !== 'string' || rec.id === '' || typeof rec.properties !== 'object' || rec.properties === null) {
+            throw new TypeError(`applyRecords(${entity}): malformed record ${JSON.stringify(rec?.id)}: needs a string id and a properties object (dead-letter it before writing)`)
+          }
           const json = JSON.stringify(rec.properties)
           const existing = t.select.get(rec.id)
           const outcome = classifyRecord(existing, rec, json)

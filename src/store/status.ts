@@ -65,8 +65,7 @@ export function readSyncStatus(db: string): SyncStatusResult {
       counts.set(e, c)
     }
     const edges = (sdb.prepare('SELECT COUNT(*) AS n FROM associations').get() as {n: number}).n
-    const names = [...new Set([...entities, ...checkpoints.keys(), ...dead.keys()])].sort()
-    if (edges > 0 && !names.includes('associations')) names.push('associations')
+    const names = [...new Set([...entities, ...checkpoints.keys(), ...dead.keys(), ...(edges > 0 ? ['associations'] : [])])].sort()
     const streams = names.map((stream): StreamStatusLine => {
       const cp = checkpoints.get(stream)
       const c = counts.get(stream)
