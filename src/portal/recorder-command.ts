@@ -1,0 +1,103 @@
+/** The body of `crmsync portal record`: flags in, a recorded snapshot and a summary out. */
+import pino from 'pino'
+import {CrmsyncError, UsageError} from '../cli/errors.js'
+import {HubSpotHttpClient} from '../connectors/hubspot/http-client.js'
+import {resolveConnection} from '../connectors/hubspot/config.js'
+import {ENTITIES, type Entity} from '../connectors/hubspot/objects.js'
+import {InProcessBudget} from '../core/budget.js'
+import {parseRedactList} from './redact.js'
+import {type RecordResult, recordPortal} from './recorder.js'
+import {workDirFor} from './record/work-state.js'
+
+export interface RecordCommandFlags {
+  out: string
+  'base-url'?: string
+  config?: string
+  entities?: string
+  redact?: string
+  'redact-salt'?: string
+  gzip: boolean
+  force: boolean
+  'portal-id'?: number
+  'rate-limit'?: string
+  debug: boolean
+}
+
+export interface RecordCommandResult extends RecordResult {
+  summary: string
+  requests: HubSpotHttpClient['stats']
+}
+
+/** Parses `--entities contacts,deals`; UsageError naming the valid names. */
+export function parseEntities(spec: string | undefined): Entity[] {
+  if (spec === undefined) return [...ENTITIES]
+  const names = [...new Set(spec.split(',').map((s) => s.trim()).filter(Boolean))]
+  const bad = names.filter((n) => !(ENTITIES as readonly string[]).includes(n))
+  if (bad.length || names.length === 0) throw new UsageError(`--entities: unknown entity ${bad.join(', ') || '(none given)'}`, `use a comma-separated list of ${ENTITIES.join(',')}`, 'BAD_FLAG')
+  return ENTITIES.filter((e) => names.includes(e))
+}
+
+/** Parses `--rate-limit 100/10s` (requests per window) for the starting budget. */
+export function parseRateLimit(spec: string | undefined): {max: number; intervalMs: number} | undefined {
+  if (spec === undefined) return undefined
+  const m = /^(\d+)\/(\d*)(ms|s|m)$/.exec(spec.trim())
+  const n = m ? Number(m[1]) : 0
+  if (!m || n <= 0) throw new UsageError(`--rate-limit "${spec}" is not N/interval`, 'write it like 100/10s, 190/10s or 4/s', 'BAD_FLAG')
+  const k = m[2] === '' ? 1 : Number(m[2])
+  return {max: n, intervalMs: k * (m[3] === 'ms' ? 1 : m[3] === 's' ? 1000 : 60_000)}
+}
+
+export async function runRecordCommand(flags: RecordCommandFlags, log: (line: string) => void): Promise<RecordCommandResult> {
+  const entities = parseEntities(flags.entities)
+  let redact: string[]
+  try {
+    redact = parseRedactList(flags.redact)
+  } catch (err) {
+    throw new UsageError(`--redact: ${(err as Error).message}`, 'list property names separated by commas, e.g. --redact email,phone,firstname,lastname', 'BAD_FLAG')
+  }
+  const conn = resolveConnection({baseUrl: flags['base-url'], config: flags.config})
+  const rate = parseRateLimit(flags['rate-limit'])
+  const logger = flags.debug ? pino({level: 'debug', base: undefined}, pino.destination(2)) : undefined
+  const api = new HubSpotHttpClient({baseUrl: conn.baseUrl, accessToken: conn.accessToken, budget: new InProcessBudget(rate ?? {}), logger})
+  const logged = new Map<string, number>()
+  const ac = new AbortController()
+  const onSignal = (): void => ac.abort(new CrmsyncError('recording interrupted', {code: 'INTERRUPTED', suggestion: 'rerun the same command to continue where it stopped'}))
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    const result = await recordPortal({
+      out: flags.out,
+      api,
+      baseUrl: conn.baseUrl,
+      entities,
+      redact,
+      redactSalt: flags['redact-salt'] ?? (process.env.CRMSYNC_REDACT_SALT || undefined),
+      gzip: flags.gzip,
+      force: flags.force,
+      portalId: flags['portal-id'],
+      signal: ac.signal,
+      onProgress: (p) => {
+        // one line per step and entity, then one per 10,000 records
+        const key = `${p.step} ${p.entity ?? ''}`
+        const last = logged.get(key)
+        if (last !== undefined && p.count - last < 10_000) return
+        logged.set(key, p.count)
+        log(`  ${p.step}${p.entity ? ` ${p.entity}` : ''}: ${p.count.toLocaleString('en-US')}`)
+      },
+    })
+    const lines = [
+      `Recorded portal ${result.portalId} from ${conn.baseUrl} into ${result.out}${result.resumed ? ' (resumed)' : ''}`,
+      ...result.objects.map((o) => `  ${o.name.padEnd(13)} ${String(o.count).padStart(9)} records (${o.archivedCount} archived), ${o.properties} properties`),
+      `  associations  ${String(result.associations).padStart(9)} rows, ${result.associationTypes} association types`,
+      `  requests      ${String(api.stats.requests).padStart(9)} (${api.stats.retries} retries, ${api.stats.rateLimited} rate-limited)`,
+      ...(redact.length ? [`  redacted: ${redact.join(', ')}`] : []),
+    ]
+    return {...result, requests: {...api.stats}, summary: lines.join('\n')}
+  } catch (err) {
+    if (ac.signal.aborted && ac.signal.reason instanceof CrmsyncError) throw new CrmsyncError(`recording interrupted; progress is kept in ${workDirFor(flags.out)}`, {code: 'INTERRUPTED', suggestion: 'rerun the same command to continue where it stopped (or pass --force to start over)'})
+    throw err
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
