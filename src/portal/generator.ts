@@ -59,7 +59,7 @@ export async function generatePortal(opts: GenerateOptions, onProgress?: (p: Gen
       }
     }
     let rows = 0
-    for await (const row of generateAssociations(world)) {
+    for (const row of generateAssociations(world)) {
       await writer.writeAssociation(row)
       if (onProgress && ++rows % 100_000 === 0) onProgress({entity: 'associations', written: rows})
     }

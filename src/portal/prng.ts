@@ -14,21 +14,20 @@ function fmix32(h: number): number {
   return h >>> 0
 }
 
-/** Hashes a list of integers (any JS safe integers) into an unsigned 32-bit value. */
-export function hash32(...parts: number[]): number {
-  let h = 0x9e3779b9
-  for (const p of parts) {
-    const lo = p >>> 0
-    const hi = Math.floor(p / 0x100000000) >>> 0
-    h = fmix32(h ^ lo) + 0x6d2b79f5
-    h = fmix32(h ^ hi) + 0x68e31da4
-  }
-  return fmix32(h)
+/** Mixes one non-negative safe integer into a running hash. */
+function mix(h: number, p: number): number {
+  h = fmix32(h ^ (p >>> 0)) + 0x6d2b79f5
+  return fmix32(h ^ (Math.floor(p / 0x100000000) >>> 0)) + 0x68e31da4
 }
 
-/** A uniform number in [0, 1) from a hash of `parts`. */
-export function unit(...parts: number[]): number {
-  return hash32(...parts) / 0x100000000
+/** Hashes up to four non-negative safe integers into an unsigned 32-bit value. */
+export function hash32(a: number, b = 0, c = 0, d = 0): number {
+  return fmix32(mix(mix(mix(mix(0x9e3779b9, a), b), c), d))
+}
+
+/** A uniform number in [0, 1) from a hash of the arguments. */
+export function unit(a: number, b = 0, c = 0, d = 0): number {
+  return hash32(a, b, c, d) / 0x100000000
 }
 
 /** mulberry32: a tiny PRNG with 32 bits of state; seed it with hash32(...). */

@@ -44,6 +44,8 @@ export interface PortalWriter {
   abort(): Promise<void>
 }
 
+const DONE: Promise<void> = Promise.resolve()
+
 interface EntityState {
   def: ObjectTypeInput
   file: string
@@ -101,7 +103,15 @@ class Writer implements PortalWriter {
     this.associationTypes = types.map((t) => ({fromType: t.fromType, toType: t.toType, category: t.category, typeId: t.typeId, label: t.label, inverseTypeId: t.inverseTypeId}))
   }
 
-  async writeRecord(entity: string, record: HubSpotRecord): Promise<void> {
+  writeRecord(entity: string, record: HubSpotRecord): Promise<void> {
+    try {
+      return this.sinkRecord(entity, record) ?? DONE
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  private sinkRecord(entity: string, record: HubSpotRecord): Promise<void> | undefined {
     this.assertOpen()
     const st = this.entities.get(entity)
     if (!st) throw new CrmsyncError(`Unknown object type ${entity}: call addObjectType first.`)
@@ -113,10 +123,18 @@ class Writer implements PortalWriter {
     st.lastId = record.id
     st.count++
     if (record.archived) st.archivedCount++
-    await st.sink.writeLine(line)
+    return st.sink.writeLine(line)
   }
 
-  async writeAssociation(row: AssociationRow): Promise<void> {
+  writeAssociation(row: AssociationRow): Promise<void> {
+    try {
+      return this.sinkAssociation(row) ?? DONE
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  private sinkAssociation(row: AssociationRow): Promise<void> | undefined {
     this.assertOpen()
     if (!isCanonicalPair(row.fromType, row.toType)) throw new CrmsyncError(`Association ${row.fromType}→${row.toType} is not a canonical pair: store each edge once, in the direction listed in ASSOCIATION_PAIRS.`)
     for (const t of [row.fromType, row.toType]) if (!this.entities.has(t)) throw new CrmsyncError(`Association refers to object type ${t}, which was not added: call addObjectType first.`)
@@ -128,7 +146,7 @@ class Writer implements PortalWriter {
     const line = associationRowLine(row)
     this.lastAssoc = {fromType: row.fromType, fromId: row.fromId, toType: row.toType, toId: row.toId, types: []}
     this.assocCount++
-    await this.assocSink.writeLine(line)
+    return this.assocSink.writeLine(line)
   }
 
   async finish(): Promise<PortalManifest> {

@@ -18,7 +18,7 @@ interface Edge {
 const T = (...keys: CanonicalTypeKey[]): AssociationType[] => keys.map(rowType)
 
 /** Association rows of the whole portal, sorted; memory is bounded by one record's edges. */
-export async function* generateAssociations(w: World): AsyncGenerator<AssociationRow> {
+export function* generateAssociations(w: World): Generator<AssociationRow> {
   const fromTypes = [...new Set(ASSOCIATION_PAIRS.map(([f]) => f))].sort()
   for (const from of fromTypes) {
     const toTypes = ASSOCIATION_PAIRS.filter(([f]) => f === from)

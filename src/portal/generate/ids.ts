@@ -35,35 +35,32 @@ export class IdLayout {
     return hash32(this.seed, this.salt, i, 0x1d) % k
   }
 
-  private slot(i: number): {k: number; at: (off: number) => string} {
-    if (this.lastHuge && i === this.count - 1) {
-      const base = NINETEEN_DIGITS + BigInt(this.salt) * 1_000_000_000_000_000n
-      return {k: SMALL_K, at: (off) => (base + BigInt(off)).toString()}
-    }
-    if (i >= this.bigStart) {
-      const base = this.bigBase + BigInt(i - this.bigStart) * BIG_K
-      return {k: Number(BIG_K), at: (off) => (base + BigInt(off)).toString()}
-    }
-    if (i >= this.midStart) {
-      const base = this.midBase + (i - this.midStart) * MID_K
-      return {k: MID_K, at: (off) => String(base + off)}
-    }
-    const base = this.smallBase + i * SMALL_K
-    return {k: SMALL_K, at: (off) => String(base + off)}
+  /** Slot width of record i. */
+  private width(i: number): number {
+    if (this.lastHuge && i === this.count - 1) return SMALL_K
+    if (i >= this.bigStart) return Number(BIG_K)
+    return i >= this.midStart ? MID_K : SMALL_K
+  }
+
+  /** The id at offset `off` of record i's slot. */
+  private at(i: number, off: number): string {
+    if (this.lastHuge && i === this.count - 1) return (NINETEEN_DIGITS + BigInt(this.salt) * 1_000_000_000_000_000n + BigInt(off)).toString()
+    if (i >= this.bigStart) return (this.bigBase + BigInt(i - this.bigStart) * BIG_K + BigInt(off)).toString()
+    if (i >= this.midStart) return String(this.midBase + (i - this.midStart) * MID_K + off)
+    return String(this.smallBase + i * SMALL_K + off)
   }
 
   /** The id of record `i`. */
   id(i: number): string {
-    const s = this.slot(i)
-    return s.at(this.offset(i, s.k))
+    return this.at(i, this.offset(i, this.width(i)))
   }
 
   /** `n` (≤ 3) ids inside record i's slot that no record uses: merged-away contacts. Ascending. */
   freeIds(i: number, n: number): string[] {
-    const s = this.slot(i)
-    const own = this.offset(i, s.k)
+    const k = this.width(i)
+    const own = this.offset(i, k)
     const out: number[] = []
-    for (let d = 1; out.length < n && d < s.k; d++) out.push((own + d) % s.k)
-    return out.sort((a, b) => a - b).map((off) => s.at(off))
+    for (let d = 1; out.length < n && d < k; d++) out.push((own + d) % k)
+    return out.sort((a, b) => a - b).map((off) => this.at(i, off))
   }
 }
