@@ -75,7 +75,7 @@ export class RetryExhaustedError extends CrmsyncError {
     super(`gave up after ${attempts} attempts; last error: ${lastError}`, {
       exit: EXIT.failure,
       code: 'RETRY_EXHAUSTED',
-      suggestion: 'HubSpot (or the network) kept failing: rerun later, it resumes from its checkpoint; raise the attempt count if failures are brief',
+      suggestion: 'HubSpot (or the network) kept failing: check the base URL and the network, then rerun the same command later; syncs and recordings continue from their checkpoints',
     })
     this.name = 'RetryExhaustedError'
   }

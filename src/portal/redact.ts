@@ -75,7 +75,8 @@ export class Redactor {
       const v = props[name]
       const f = this.fake(v, kindOf(name, defs.get(name)))
       props[name] = f
-      if (v !== null && f !== null && v.trim() !== '') replaced.push([v, f])
+      // short values ("a", "42") would rewrite unrelated text: only scrub copies of values of 5+ characters
+      if (v !== null && f !== null && v.trim().length >= 5) replaced.push([v, f])
     }
     if (replaced.length > 0) {
       replaced.sort((a, b) => b[0].length - a[0].length)

@@ -1,0 +1,37 @@
+import {describe, expect, it} from 'vitest'
+import {HubSpotHttpClient} from '../../src/connectors/hubspot/http-client.js'
+import {LIMITS, PATHS} from '../../src/connectors/hubspot/objects.js'
+import {chunkProperties} from '../../src/portal/record/crawl-records.js'
+import {parseEntities, parseRateLimit} from '../../src/portal/recorder-command.js'
+
+describe('property chunking for list URLs', () => {
+  it('keeps every list URL under LIMITS.maxUrlLength and loses no property', () => {
+    const base = 'https://api.hubapi.com'
+    const names = Array.from({length: 1500}, (_, i) => `custom_property_with_a_long_name_${String(i).padStart(5, '0')}`)
+    const chunks = chunkProperties(names, base, PATHS.list('0-1'))
+    expect(chunks.length).toBeGreaterThan(5)
+    expect(chunks.flat()).toEqual(names)
+    const c = new HubSpotHttpClient({baseUrl: base, accessToken: 't'})
+    for (const ch of chunks) {
+      const url = c.url({path: PATHS.list('0-1'), query: {limit: 100, after: '18446744073709551615', archived: true, properties: ch.join(',')}})
+      expect(url.length).toBeLessThanOrEqual(LIMITS.maxUrlLength)
+    }
+  })
+
+  it('gives one chunk (possibly empty) for short lists', () => {
+    expect(chunkProperties([], 'http://x', '/p')).toEqual([[]])
+    expect(chunkProperties(['a', 'b'], 'http://x', '/p')).toEqual([['a', 'b']])
+  })
+})
+
+describe('record command flag parsing', () => {
+  it('parses --entities and --rate-limit, rejecting bad values with usage errors', () => {
+    expect(parseEntities(undefined)).toEqual(['contacts', 'deals', 'appointments', 'divisions'])
+    expect(parseEntities('divisions, contacts')).toEqual(['contacts', 'divisions'])
+    expect(() => parseEntities('companies')).toThrow(/companies/)
+    expect(parseRateLimit('100/10s')).toEqual({max: 100, intervalMs: 10_000})
+    expect(parseRateLimit('4/s')).toEqual({max: 4, intervalMs: 1000})
+    expect(parseRateLimit(undefined)).toBeUndefined()
+    expect(() => parseRateLimit('0/10s')).toThrow(/N\/interval/)
+  })
+})
