@@ -63,5 +63,7 @@ export function legacyValue(entity: DjangoEntity, field: string, raw: string | n
 /** The legacy pk of a HubSpot record: the legacy system's own number, unrelated to the HubSpot id. */
 export function legacyPk(entity: DjangoEntity, hubspotId: string): number {
   const salt = {divisions: 11, contacts: 23, deals: 37, appointments: 51}[entity]
-  return (Number(hubspotId) % 1_000_000_000) * 2 + salt * 1_000_000_000_000
+  // injective for every id the generator makes (small, ~3e9 + n, 19-digit): a modulus far above the
+  // small and mid ids keeps them distinct (the former `% 1e9` mapped 3000000228 onto 228's pk)
+  return Number((BigInt(hubspotId) % 100_000_000_000_031n) * 64n + BigInt(salt))
 }

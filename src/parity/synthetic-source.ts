@@ -112,7 +112,7 @@ export class SyntheticSource implements SourceSnapshot {
     }
   }
 
-  /** Association rows in canonical direction (ASSOCIATION_PAIRS), sorted by (pair, fromId, toId). */
+  /** Association rows in canonical direction (ASSOCIATION_PAIRS) and canonical order. */
   async *associations(): AsyncGenerator<AssociationRow> {
     const c = this.counts
     const row = (fromType: string, fromId: string, toType: string, toId: string, typeId: number): AssociationRow => ({fromType, fromId, toType, toId, types: [{category: 'HUBSPOT_DEFINED', typeId, label: null}]})
@@ -125,11 +125,16 @@ export class SyntheticSource implements SourceSnapshot {
       for (let j = 0; j < k; j++) out.add(Math.floor(rnd(this.seed, i * 7 + j, salt + 1) * c[to]))
       return [...out].filter(live).sort((a, b) => a - b)
     }
-    for (let i = 0; i < c.contacts; i++) for (const t of targets(i, 'deals', 2, 100)) yield row('contacts', this.id('contacts', i), 'deals', this.id('deals', t), 4)
-    for (let i = 0; i < c.contacts; i++) for (const t of targets(i, 'divisions', 2, 200)) yield row('contacts', this.id('contacts', i), 'divisions', this.id('divisions', t), 41)
-    for (let i = 0; i < c.deals; i++) for (const t of targets(i, 'divisions', 1, 300)) yield row('deals', this.id('deals', i), 'divisions', this.id('divisions', t), 45)
-    for (let i = 0; i < c.appointments; i++) for (const t of targets(i, 'contacts', 1, 400)) yield row('appointments', this.id('appointments', i), 'contacts', this.id('contacts', t), 907)
-    for (let i = 0; i < c.appointments; i++) for (const t of targets(i, 'deals', 1, 500)) yield row('appointments', this.id('appointments', i), 'deals', this.id('deals', t), 945)
-    for (let i = 0; i < c.appointments; i++) for (const t of targets(i, 'divisions', 2, 600)) yield row('appointments', this.id('appointments', i), 'divisions', this.id('divisions', t), 47)
+    // canonical order of the snapshot format: fromType, fromId, toType, toId
+    const plan: Record<string, Array<[string, number, number, number]>> = {
+      appointments: [['contacts', 1, 400, 907], ['deals', 1, 500, 945], ['divisions', 2, 600, 47]],
+      contacts: [['deals', 2, 100, 4], ['divisions', 2, 200, 41]],
+      deals: [['divisions', 1, 300, 45]],
+    }
+    for (const from of Object.keys(plan).sort()) {
+      for (let i = 0; i < c[from]; i++) {
+        for (const [to, max, salt, typeId] of plan[from]) for (const t of targets(i, to, max, salt)) yield row(from, this.id(from, i), to, this.id(to, t), typeId)
+      }
+    }
   }
 }

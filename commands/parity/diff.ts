@@ -1,0 +1,32 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {runParityDiff} from '../../src/parity/parity-diff.js'
+import {summarizeReport, type ParityDiffResult} from '../../src/parity/summary.js'
+
+export default class ParityDiff extends BaseCommand {
+  static summary = 'Diff a legacy snapshot against the crmsync store and write reports/<run-id>/report.json (+ .md, .html).'
+  static description = 'Exit 0 when the verdict is READY, 1 when NOT READY, 2 on a usage or input error. With --portal, every difference is attributed (legacy defect, new regression, both wrong, changed at source). See docs/parity.md.'
+  static examples = [
+    '<%= config.bin %> parity diff --legacy legacy.json.gz --mapping fixtures/mappings/legacy-django.json --db crmsync.db --portal portal/',
+    '<%= config.bin %> parity diff --legacy postgres://readonly@db:5432/crm --mapping mapping.yaml --json',
+  ]
+
+  static flags = {
+    legacy: Flags.string({summary: 'legacy snapshot: dumpdata JSON/JSONL (.gz), CSV folder, SQLite file or postgres:// URL', required: true, helpValue: 'PATH|URL'}),
+    mapping: Flags.string({summary: 'mapping file (JSON or YAML)', required: true, helpValue: 'FILE'}),
+    db: Flags.string({summary: 'crmsync store (default: CRMSYNC_DB or crmsync.db)', helpValue: 'FILE'}),
+    portal: Flags.string({summary: 'source portal snapshot folder, for three-way attribution', helpValue: 'DIR'}),
+    'noise-baseline': Flags.string({summary: 'a second legacy snapshot: fields differing between the two are noise', helpValue: 'PATH|URL'}),
+    'legacy-snapshot-at': Flags.string({summary: 'when the legacy snapshot was taken (ISO 8601; default: the mapping, else max last_synced_at)', helpValue: 'ISO'}),
+    out: Flags.string({summary: 'report root folder', default: 'reports', helpValue: 'DIR'}),
+  }
+
+  async run(): Promise<ParityDiffResult> {
+    const {flags} = await this.parse(ParityDiff)
+    const {report, dir} = await runParityDiff({legacy: flags.legacy, mapping: flags.mapping, db: flags.db, portal: flags.portal, noiseBaseline: flags['noise-baseline'], legacySnapshotAt: flags['legacy-snapshot-at'], out: flags.out})
+    const result = summarizeReport(report, dir)
+    if (!this.jsonEnabled()) this.log(result.summary)
+    process.exitCode = report.verdict.ready ? 0 : 1
+    return result
+  }
+}
