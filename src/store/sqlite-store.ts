@@ -2,7 +2,7 @@
  * `SyncStore` over better-sqlite3. Every write method is ONE immediate transaction that also saves
  * the stream's checkpoint. Statements are prepared once per entity and cached.
  */
-import Database, {type Database as Db} from 'better-sqlite3'
+import Database, {type Database as Db, type Statement} from 'better-sqlite3'
 import {CrmsyncError} from '../cli/errors.js'
 import type {AssociationRow, HubSpotRecord} from '../portal/types.js'
 import {ensureEntitySchema, prepareEntityTable, type EntityTable} from './entity-table.js'
@@ -23,6 +23,7 @@ export class SqliteStore implements SyncStore {
   private readonly tables = new Map<string, EntityTable>()
   private readonly readers = new Set<Db>()
   private currentRunId: number | null = null
+  private dropEdgesStmt: Statement | undefined
   private readonly saveCheckpointStmt
   private readonly deleteCheckpointStmt
   private readonly getCheckpointStmt
@@ -113,9 +114,9 @@ export class SqliteStore implements SyncStore {
   applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): PageCounts {
     this.assertWritable()
     const t = this.writableTable(entity)
-    const dropEdges = this.db.prepare(
+    const dropEdges = (this.dropEdgesStmt ??= this.db.prepare(
       'DELETE FROM associations WHERE (from_entity = ? AND from_id = ?) OR (to_entity = ? AND to_id = ?)',
-    )
+    ))
     return this.db
       .transaction(() => {
         const counts = emptyCounts()
