@@ -1,0 +1,113 @@
+/**
+ * `crmsync serve` as a child process (`node bin/run.js serve ...`, dist built by `npm test`):
+ * start, URL printed, requests answered, SIGTERM/SIGINT exit 0, port in use, bad flags, bad portal.
+ */
+import {execFile, spawn, type ChildProcess} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {createServer, type Server} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {generatePortal} from '../../src/portal/generator.js'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const BIN = join(ROOT, 'bin/run.js')
+let dir: string
+let portal: string
+
+function env(): NodeJS.ProcessEnv {
+  const e = {...process.env}
+  delete e.HUBSPOT_ACCESS_TOKEN
+  return e
+}
+
+function run(args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], {cwd: ROOT, env: env()}, (err, stdout, stderr) => {
+      done({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr: stderr.replace(/\s*\n\s*›?\s*/g, ' ')})
+    })
+  })
+}
+
+/** Starts serve and resolves with the first stdout line. */
+function start(args: string[]): Promise<{child: ChildProcess; first: string; exited: Promise<{code: number | null; stderr: string}>}> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe']})
+  let stderr = ''
+  child.stderr!.on('data', (d) => (stderr += String(d)))
+  const exited = new Promise<{code: number | null; stderr: string}>((r) => child.on('exit', (code) => r({code, stderr})))
+  return new Promise((ok, fail) => {
+    let out = ''
+    child.stdout!.on('data', (d) => {
+      out += String(d)
+      const nl = out.indexOf('\n')
+      if (nl !== -1) ok({child, first: out.slice(0, nl), exited})
+    })
+    void exited.then(({code}) => fail(new Error(`serve exited with ${code} before listening: ${stderr}`)))
+  })
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'crmsync-serve-e2e-'))
+  portal = join(dir, 'portal')
+  await generatePortal({out: portal, contacts: 150, deals: 30, appointments: 10, divisions: 3, seed: 4})
+})
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+describe('crmsync serve', () => {
+  it('prints its URL, answers HubSpot requests and exits 0 on SIGTERM', async () => {
+    const {child, first, exited} = await start(['--portal', portal, '--port', '0', '--token', 'e2e-token', '--rate-limit', '50/10s'])
+    const m = /^crmsync emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first)
+    expect(m).not.toBeNull()
+    const url = m![1]
+    const ok = await fetch(`${url}/crm/v3/objects/contacts?limit=5`, {headers: {authorization: 'Bearer e2e-token'}})
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('x-hubspot-ratelimit-max')).toBe('50')
+    expect((await ok.json()).results).toHaveLength(5)
+    const denied = await fetch(`${url}/crm/v3/objects/contacts`, {headers: {authorization: 'Bearer wrong'}})
+    expect(denied.status).toBe(401)
+    child.kill('SIGTERM')
+    const {code, stderr} = await exited
+    expect(code).toBe(0)
+    expect(stderr).toContain('stopped (SIGTERM)')
+    expect(stderr).not.toContain('e2e-token')
+  })
+
+  it('prints a JSON line with --json and exits 0 on SIGINT', async () => {
+    const {child, first, exited} = await start(['--portal', portal, '--json'])
+    const line = JSON.parse(first) as {event: string; url: string; port: number}
+    expect(line.event).toBe('listening')
+    expect((await fetch(`${line.url}/crm/v3/schemas`, {headers: {authorization: 'Bearer any'}})).status).toBe(200)
+    child.kill('SIGINT')
+    expect((await exited).code).toBe(0)
+  })
+
+  it('fails with exit 1 and names --port 0 when the port is taken', async () => {
+    const blocker: Server = createServer()
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()))
+    const port = (blocker.address() as {port: number}).port
+    try {
+      const r = await run(['serve', '--portal', portal, '--port', String(port)])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain(`Port ${port}`)
+      expect(r.stderr).toContain('--port 0')
+    } finally {
+      blocker.close()
+    }
+  })
+
+  it('exits 2 with a message for bad flags and for a missing or corrupt portal folder', async () => {
+    const corrupt = join(dir, 'corrupt')
+    mkdirSync(corrupt)
+    writeFileSync(join(corrupt, 'manifest.json'), '{not json')
+    const cases: Array<[string[], RegExp]> = [
+      [['--portal', portal, '--rate-limit', 'abc'], /--rate-limit "abc".*100\/10s/],
+      [['--portal', join(dir, 'nope')], /does not exist.*portal generate/],
+      [['--portal', corrupt], /manifest/i],
+    ]
+    const results = await Promise.all(cases.map(([flags]) => run(['serve', ...flags])))
+    results.forEach((r, i) => {
+      expect(r.code, `serve ${cases[i][0].join(' ')}`).toBe(2)
+      expect(r.stderr).toMatch(cases[i][1])
+    })
+  })
+})

@@ -1,0 +1,42 @@
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {describe, expect, it} from 'vitest'
+import {CrmsyncError, UsageError} from '../../src/cli/errors.js'
+import {serve, toEmulatorOptions} from '../../src/emulator/serve.js'
+
+const dir = mkdtempSync(`${tmpdir()}/crmsync-serve-opts-`)
+const base = {portal: dir, port: 0}
+
+describe('serve flag validation (exit 2 with a message naming the flag)', () => {
+  it.each([
+    [{rateLimit: 'abc'}, /--rate-limit "abc"/],
+    [{searchRate: '5 per second'}, /--search-rate/],
+    [{dailyLimit: 0}, /--daily-limit/],
+    [{port: 70000}, /--port/],
+    [{associationPageSize: 0}, /--association-page-size/],
+    [{token: ' '}, /--token/],
+    [{faults: '5xx:rate=7'}, /probability/],
+    [{portal: `${dir}/missing`}, /does not exist/],
+  ])('%j', (over, msg) => {
+    const o = {...base, ...over}
+    expect(() => toEmulatorOptions(o)).toThrow(UsageError)
+    expect(() => toEmulatorOptions(o)).toThrow(msg)
+  })
+
+  it('maps valid flags to emulator options', () => {
+    expect(toEmulatorOptions({...base, rateLimit: '100/10s', searchRate: '5/s', dailyLimit: 10, faults: 'reset:every=3', denyScopes: ['deals'], retryAfter: false})).toMatchObject({
+      portalDir: dir,
+      rateLimit: '100/10s',
+      searchRate: '5/s',
+      dailyLimit: 10,
+      faults: 'reset:every=3',
+      deniedScopes: ['deals'],
+      retryAfter: false,
+    })
+  })
+
+  it('a corrupt portal is a usage error', async () => {
+    await expect(serve({...base}, () => {}, Promise.resolve('test'))).rejects.toBeInstanceOf(CrmsyncError)
+    await expect(serve({...base}, () => {}, Promise.resolve('test'))).rejects.toMatchObject({exitCode: 2})
+  })
+})
