@@ -134,13 +134,18 @@ export class InProcessBudget implements RateBudget {
     const dailyRemaining = num('daily-remaining')
     if (daily !== null) this.dailyLimit = daily
     if (dailyRemaining !== null) this.dailyRemaining = dailyRemaining
+    // On a search answer, -Secondly is the per-second search policy (the emulator and older HubSpot answers send it).
+    const secondly = num('secondly')
+    if (bucket === 'search' && secondly !== null && secondly > 0) {
+      this.windows.search.max = secondly
+      this.windows.search.intervalMs = 1000
+    }
     const max = num('max')
     const interval = num('interval-milliseconds')
     const remaining = num('remaining')
     if (max === null || max === 0) return
-    // Search answers may carry the 10-second policy's headers: learn a window only into the bucket it fits.
-    const target: Bucket = bucket === 'search' && interval !== null && interval <= 1000 ? 'search' : 'default'
-    const w = this.windows[target]
+    // -Max/-Interval describe the portal-wide window whichever endpoint answered (search included).
+    const w = this.windows.default
     w.max = max
     if (interval !== null && interval > 0) w.intervalMs = interval
     if (remaining !== null && status !== 429) {

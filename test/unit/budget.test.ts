@@ -91,13 +91,19 @@ describe('InProcessBudget', () => {
     expect(clock.now()).toBeGreaterThan(0)
   })
 
-  it('does not let the 10 s policy headers of a search answer inflate the search bucket', () => {
+  it('applies -Max/-Interval to the portal window even on search answers (they never describe the search bucket)', () => {
     const budget = new InProcessBudget({clock: new FakeClock(0)})
-    budget.observe('search', headers({max: 190, 'interval-milliseconds': 10_000, remaining: 189}), 200)
+    budget.observe('search', headers({max: 25, 'interval-milliseconds': 1000, remaining: 24}), 200)
     expect(budget.snapshot().search.max).toBe(4)
-    expect(budget.snapshot().default.max).toBe(190)
-    budget.observe('search', headers({max: 5, 'interval-milliseconds': 1000}), 200)
-    expect(budget.snapshot().search.max).toBe(5)
+    expect(budget.snapshot().default).toMatchObject({max: 25, intervalMs: 1000})
+  })
+
+  it('learns the search bucket from -Secondly on search answers only', () => {
+    const budget = new InProcessBudget({clock: new FakeClock(0)})
+    budget.observe('default', headers({secondly: 9}), 200)
+    expect(budget.snapshot().search.max).toBe(4)
+    budget.observe('search', headers({secondly: 5, 'secondly-remaining': 4}), 200)
+    expect(budget.snapshot().search).toMatchObject({max: 5, intervalMs: 1000})
   })
 
   it('ignores garbage header values', () => {
