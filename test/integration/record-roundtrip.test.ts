@@ -134,4 +134,19 @@ describe('portal record round trip against the emulator', () => {
     await expect(recordPortal({out: other, api: stopper, baseUrl: emu.url, signal: ac2.signal})).rejects.toThrow()
     await expect(recordPortal({out: other, api: inner, baseUrl: emu.url, entities: ['contacts']})).rejects.toThrow(/different options/)
   })
+
+  it('survives 429 bursts (with and without Retry-After), 5xx, connection resets and malformed bodies: same snapshot', async () => {
+    const faulty = await startEmulator({portalDir, token: TOKEN, associationPageSize: 40, faults: '429-burst:every=23,count=2,retry-after=0;429-burst:every=41,retry-after=off;5xx:every=13;reset:every=17;malformed:every=19'})
+    try {
+      const api = new HubSpotHttpClient({baseUrl: faulty.url, accessToken: TOKEN, budget: new InProcessBudget({max: 100_000, intervalMs: 1000}), retry: {baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 8}})
+      const out = join(root, 'faulty')
+      await recordPortal({out, api, baseUrl: faulty.url})
+      expect(api.stats.rateLimited).toBeGreaterThan(0)
+      expect(api.stats.serverErrors).toBeGreaterThan(0)
+      expect(api.stats.networkErrors).toBeGreaterThan(0)
+      await expectSamePortal(await openPortal(portalDir), await openPortal(out))
+    } finally {
+      await faulty.stop()
+    }
+  })
 })
