@@ -37,7 +37,7 @@ CREATE TABLE records(
 );
 CREATE UNIQUE INDEX records_pk ON records(ent, idlen, id);
 CREATE INDEX records_list ON records(ent, archived, idlen, id);
-CREATE INDEX records_mod ON records(ent, mod_ms, idlen, id);
+CREATE INDEX records_mod ON records(ent, archived, mod_ms, idlen, id);
 CREATE INDEX records_changed ON records(changed_ms) WHERE changed_ms IS NOT NULL;
 CREATE TABLE assoc(
   fe INTEGER NOT NULL, fidlen INTEGER NOT NULL, fid TEXT NOT NULL,
