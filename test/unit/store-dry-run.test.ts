@@ -99,4 +99,22 @@ describe('DryRunStore', () => {
     expect(hash(file)).toBe(before)
     expect(fs.readdirSync(dir)).toEqual(['wal.db'])
   })
+
+  it('reads a concurrent writer\'s committed WAL data and never removes that WAL', () => {
+    const dir = tmpDir()
+    const file = path.join(dir, 'live.db')
+    seed(file)
+    const writer = openStore(file) // stays open: WAL mode, -wal/-shm in use
+    writer.applyRecords('contacts', 'contacts', [rec('8', {email: 'h'})], {after: '8'})
+    const dry = new DryRunStore(file)
+    expect([...dry.liveIds('contacts')]).toEqual(['1', '2', '3', '8'])
+    expect(dry.getCheckpoint('contacts')).toEqual({after: '8'})
+    expect(dry.applyRecords('contacts', 'contacts', [rec('8', {email: 'h'})], null)).toMatchObject({unchanged: 1})
+    dry.close()
+    expect(fs.existsSync(file + '-wal')).toBe(true)
+    writer.applyRecords('contacts', 'contacts', [rec('9', {email: 'i'})], null)
+    expect([...writer.liveIds('contacts')]).toEqual(['1', '2', '3', '8', '9'])
+    writer.close()
+    expect(fs.readdirSync(dir)).toEqual(['live.db'])
+  })
 })
