@@ -119,7 +119,7 @@ export class SyntheticSource implements SourceSnapshot {
     // HubSpot drops the associations of deleted records: none from or to an archived record
     const live = (i: number): boolean => !(this.archivedEvery > 0 && i % this.archivedEvery === this.archivedEvery - 1)
     const targets = (i: number, to: string, max: number, salt: number): number[] => {
-      if (!live(i)) return []
+      if (!live(i) || c[to] === 0) return []
       const k = Math.floor(rnd(this.seed, i, salt) * (max + 1))
       const out = new Set<number>()
       for (let j = 0; j < k; j++) out.add(Math.floor(rnd(this.seed, i * 7 + j, salt + 1) * c[to]))
