@@ -145,6 +145,12 @@ describe('crmsync parity run', () => {
     const missing = await crmsync(['parity', 'run', '--config', join(dir, 'nope.json')])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('cannot read parity run config')
+    await writeFile(join(dir, 'a-file'), 'x')
+    await writeFile(join(dir, 'unwritable.json'), JSON.stringify({portal: 'portal', mapping: 'mapping.json', legacy: 'dumpdata.json', out: 'a-file/reports'}))
+    const unwritable = await crmsync(['parity', 'run', '--config', join(dir, 'unwritable.json')])
+    expect(unwritable.code).toBe(2)
+    expect(unwritable.stderr).toMatch(/output folder .*a-file\/reports is not writable/)
+    expect(unwritable.stderr).not.toContain('crmsync sync all --db') // failed before syncing
 
     await writeFile(join(dir, 'legacy-fails.json'), JSON.stringify({portal: 'portal', mapping: 'mapping.json', legacy: {snapshot: 'dumpdata.json', syncCommand: 'echo boom >&2; exit 7'}, out: 'out-fail'}))
     const failing = await crmsync(['parity', 'run', '--config', join(dir, 'legacy-fails.json')])
