@@ -167,3 +167,16 @@ describe('the 10,000 result cap', () => {
     expect(seen.size).toBe(10_050)
   })
 })
+
+describe('several emulators in one process', () => {
+  it('keep their own search totals', async () => {
+    const small = await emulator({}, (await import('./emulator-fixture.js')).sampleSource(10))
+    try {
+      const q = {filterGroups: [{filters: [{propertyName: 'score', operator: 'GT', value: '0'}]}], limit: 1}
+      expect((await call(emu, 'POST', '/crm/v3/objects/contacts/search', q)).body.total).toBe(30)
+      expect((await call(small, 'POST', '/crm/v3/objects/contacts/search', q)).body.total).toBe(10)
+    } finally {
+      small.close()
+    }
+  })
+})

@@ -13,7 +13,8 @@ interface ViewRow {
   p: string
 }
 
-const totals = new Map<string, number>()
+/** search totals per store, keyed by data version + query (the count is the expensive part of a page) */
+const totalsByStore = new WeakMap<object, Map<string, number>>()
 
 /**
  * The records search can see. Without index lag: live records. With lag: records unchanged for
@@ -42,6 +43,8 @@ export function searchObjects(ctx: EmulatorContext, e: EntityInfo, body: unknown
   const countSql = `SELECT count(*) AS n FROM (${v.sql}) WHERE ${c.where}`
   const countParams = [...v.params, ...c.whereParams]
   let total: number | undefined
+  let totals = totalsByStore.get(ctx.store)
+  if (!totals) totalsByStore.set(ctx.store, (totals = new Map()))
   const key = ctx.indexLagMs <= 0 ? `${ctx.store.version}\u0000${countSql}\u0000${JSON.stringify(countParams)}` : null
   if (key) total = totals.get(key)
   if (total === undefined) {
