@@ -102,7 +102,10 @@ export class SqliteStore implements SyncStore {
             now,
           ]
           const props = rec.properties
-          for (const c of columns) values.push(c.type === 'text' ? (props[c.property] ?? null) : toColumnValue(c.type, props[c.property]))
+          for (const c of columns) {
+            const v = props[c.property]
+            values.push(c.type === 'text' && (typeof v === 'string' || v === null || v === undefined) ? (v ?? null) : toColumnValue(c.type, v))
+          }
           t.upsert.run(values)
         }
         this.saveCheckpoint(stream, checkpoint)

@@ -64,6 +64,10 @@ describe('typed columns in the store', () => {
       properties: JSON.stringify(raw),
     })
     expect(row).not.toHaveProperty('p_extra')
+    // values that are not strings (not what HubSpot sends) are stored as text rather than aborting the page
+    const odd = {dealname: 42, is_won: true, amount: 7} as unknown as Record<string, string>
+    store.applyRecords('deals', 'deals', [rec('8', odd)], null)
+    expect(store.db.prepare(`SELECT p_dealname, p_is_won, p_amount FROM obj_deals WHERE id = '8'`).get()).toEqual({p_dealname: '42', p_is_won: 1, p_amount: '7'})
   })
 
   it('adds columns for new properties later (ALTER TABLE), back-filled from the stored JSON, idempotently', () => {
