@@ -18,6 +18,11 @@ export function mdCell(s: string): string {
     .replace(/\r?\n|\r/g, ' ')
 }
 
+/** Escape untrusted text inside raw HTML (the <summary> of collapsible blocks): no Markdown escapes there. */
+function htmlText(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'})[c] as string).replace(/\r?\n|\r/g, ' ')
+}
+
 function table(head: string[], rows: string[][]): string[] {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)]
 }
@@ -59,14 +64,14 @@ function entitySection(e: EntityReport): string[] {
     )
   }
   for (const f of e.fields.filter((x) => x.samples.length > 0)) {
-    out.push(`<details><summary>${mdCell(e.entity)}.${mdCell(f.field)}: ${f.samples.length} sample(s)</summary>`, '', ...sampleRows(f.samples), '', '</details>', '')
+    out.push(`<details><summary>${htmlText(e.entity)}.${htmlText(f.field)}: ${f.samples.length} sample(s)</summary>`, '', ...sampleRows(f.samples), '', '</details>', '')
   }
   for (const r of e.relations.filter((x) => x.samples.length > 0)) {
-    out.push(`<details><summary>${mdCell(r.relation)}: ${r.samples.length} sample(s)</summary>`, '', ...sampleRows(r.samples), '', '</details>', '')
+    out.push(`<details><summary>${htmlText(r.relation)}: ${r.samples.length} sample(s)</summary>`, '', ...sampleRows(r.samples), '', '</details>', '')
   }
   for (const [cls, samples] of Object.entries(e.samples)) {
     if (!samples || samples.length === 0) continue
-    out.push(`<details><summary>${mdCell(e.entity)} ${mdCell(cls.replace(/_/g, ' '))}: ${samples.length} sample(s)</summary>`, '', ...sampleRows(samples), '', '</details>', '')
+    out.push(`<details><summary>${htmlText(e.entity)} ${htmlText(cls.replace(/_/g, ' '))}: ${samples.length} sample(s)</summary>`, '', ...sampleRows(samples), '', '</details>', '')
   }
   return out
 }

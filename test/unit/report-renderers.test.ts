@@ -80,6 +80,7 @@ describe('renderMarkdown', () => {
     expect(md).not.toContain(XSS)
     expect(md).not.toContain(NASTY_PROP)
     expect(mdCell('a|b<c>\n')).toBe('a\\|b&lt;c&gt; ')
+    expect(mdCell('first_name')).toBe('first\\_name')
   })
   it('has the verdict, totals and per-field numbers', () => {
     expect(md).toContain('**Verdict: NOT READY**')
@@ -88,6 +89,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| L2 |')
     expect(md).toContain('**EXPIRED**')
     expect(md).toContain('| 2.50 s | 10.00 s | 4.00x | 42 |')
+    expect(md).toContain('<details><summary>contacts.email: 2 sample(s)</summary>')
+    expect(md).toContain('<details><summary>contacts missing in new: 1 sample(s)</summary>')
   })
 })
 
