@@ -1,15 +1,16 @@
 import {Flags} from '@oclif/core'
 import {connectionFlags} from './connection-flags.js'
+import {storeFlags} from './store-flags.js'
 
 /** Flags shared by every `crmsync sync <entity>` command: spread them into a command's `flags`. */
 export const syncFlags = {
   ...connectionFlags,
+  ...storeFlags,
   full: Flags.boolean({summary: 'full sync through the list endpoints instead of an incremental one', default: false}),
   since: Flags.string({summary: 'resync changes since this time, overriding the stored cursor', description: 'YYYY-MM-DD (UTC midnight) or an ISO 8601 time', helpValue: 'DATE'}),
   'batch-size': Flags.integer({summary: 'records per request and per transaction (1..100; associations 1..1000)', helpValue: 'N'}),
   'dry-run': Flags.boolean({summary: 'fetch, validate and count, but leave the store file untouched', default: false}),
   debug: Flags.boolean({summary: 'structured logs (pino JSON lines) on stderr; the token is never logged', default: false}),
-  db: Flags.string({summary: 'SQLite store file', default: './crmsync.db', env: 'CRMSYNC_DB', helpValue: 'PATH'}),
   objects: Flags.string({summary: 'JSON/YAML file adding custom objects: {"objects": [{"entity", "objectType", "properties"}]}', env: 'CRMSYNC_OBJECTS', helpValue: 'FILE'}),
   lookback: Flags.integer({summary: 'minutes re-read before the cursor to catch late-indexed records', default: 5, helpValue: 'MINUTES'}),
 }

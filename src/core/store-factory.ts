@@ -1,9 +1,9 @@
 /** Opens the store a sync run writes to (or, for --dry-run, a store that writes nothing). */
+import {DryRunStore} from '../store/dry-run-store.js'
 import {openStore} from '../store/open.js'
 import type {SyncStore} from '../store/types.js'
 
-/** The writable store at `path`, or a dry-run store over it. */
+/** The writable store at `path`, or a dry-run store reading it read-only (the file stays byte-identical). */
 export function openSyncStore(path: string, dryRun: boolean): SyncStore {
-  if (dryRun) throw new Error('dry run store not available yet')
-  return openStore(path)
+  return dryRun ? new DryRunStore(path) : openStore(path)
 }

@@ -4,6 +4,7 @@
  */
 import type {Connector, ConnectorConfig, ObjectStreamDef, StreamDef} from '../../core/connector.js'
 import type {ApiClient} from '../../core/http-types.js'
+import type {PropertyDefinition} from '../../portal/types.js'
 import {associationStream, type EntityRef} from './associations.js'
 import {HubSpotHttpClient} from './http-client.js'
 import {hubspotObjectApi} from './object-api.js'
@@ -40,6 +41,7 @@ function specs(config: ConnectorConfig): ObjectSpec[] {
 
 /** One object stream; `objectType` is the resolved type id used in every path. */
 export function objectStream(client: ApiClient, entity: string, objectType: string, modifiedProperty: string, properties: string[]): ObjectStreamDef {
+  let described: Promise<PropertyDefinition[]> | undefined
   return {
     kind: 'object',
     name: entity,
@@ -47,7 +49,7 @@ export function objectStream(client: ApiClient, entity: string, objectType: stri
     primaryKey: 'id',
     replicationKey: modifiedProperty,
     properties,
-    describe: (signal) => describeProperties(client, objectType, properties, signal),
+    describe: (signal) => (described ??= describeProperties(client, objectType, properties, signal)),
     toRecord: toHubSpotRecord,
     mergedIds: mergedObjectIds,
     maxListPage: LIMITS.listPageMax,
