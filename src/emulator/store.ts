@@ -35,15 +35,19 @@ CREATE TABLE records(
   mod_ms INTEGER, props TEXT NOT NULL,
   changed_ms INTEGER, prev_props TEXT, prev_archived INTEGER, prev_mod_ms INTEGER, prev_updated_at TEXT
 );
-CREATE UNIQUE INDEX records_pk ON records(ent, idlen, id);
-CREATE INDEX records_list ON records(ent, archived, idlen, id);
-CREATE INDEX records_mod ON records(ent, archived, mod_ms, idlen, id);
-CREATE INDEX records_changed ON records(changed_ms) WHERE changed_ms IS NOT NULL;
 CREATE TABLE assoc(
   fe INTEGER NOT NULL, fidlen INTEGER NOT NULL, fid TEXT NOT NULL,
   te INTEGER NOT NULL, tidlen INTEGER NOT NULL, tid TEXT NOT NULL, types TEXT NOT NULL,
   PRIMARY KEY(fe, fidlen, fid, te, tidlen, tid)
 ) WITHOUT ROWID;
+`
+
+/** built after the bulk load (faster than maintaining them row by row) */
+const INDEXES = `
+CREATE UNIQUE INDEX records_pk ON records(ent, idlen, id);
+CREATE INDEX records_list ON records(ent, archived, idlen, id);
+CREATE INDEX records_mod ON records(ent, archived, mod_ms, idlen, id);
+CREATE INDEX records_changed ON records(changed_ms) WHERE changed_ms IS NOT NULL;
 `
 
 const BATCH = 5000
@@ -72,7 +76,7 @@ export class EmulatorStore {
       this.inverse.set(`${from.index}:${to.index}:${t.typeId}`, {category: t.category, typeId: t.inverseTypeId, label: inv?.label ?? t.label})
     }
     this.insertRec = db.prepare(
-      'INSERT OR REPLACE INTO records(ent,idlen,id,archived,created_at,updated_at,archived_at,mod_ms,props) VALUES (?,?,?,?,?,?,?,?,?)',
+      'INSERT INTO records(ent,idlen,id,archived,created_at,updated_at,archived_at,mod_ms,props) VALUES (?,?,?,?,?,?,?,?,?)',
     )
     this.insertAssoc = db.prepare('INSERT OR REPLACE INTO assoc(fe,fidlen,fid,te,tidlen,tid,types) VALUES (?,?,?,?,?,?,?)')
     this.insertAssocIgnore = db.prepare('INSERT OR IGNORE INTO assoc(fe,fidlen,fid,te,tidlen,tid,types) VALUES (?,?,?,?,?,?,?)')
@@ -97,6 +101,11 @@ export class EmulatorStore {
     const store = new EmulatorStore(db, entities, source.manifest.associationTypes ?? [], cleanupDir)
     try {
       for (const e of entities) await store.loadRecords(e, source.records(e.name))
+      try {
+        db.exec(INDEXES)
+      } catch (err) {
+        throw new Error(`the portal lists a record id twice: ${(err as Error).message}`)
+      }
       await store.loadAssociations(source.associations())
     } catch (err) {
       store.close()
@@ -120,7 +129,7 @@ export class EmulatorStore {
     if (batch.length > 0) flush(batch)
   }
 
-  /** Inserts (or replaces) one record as loaded from a snapshot. */
+  /** Inserts one record as loaded from a snapshot (indexes are built after the bulk load). */
   insertRecord(e: EntityInfo, r: HubSpotRecord): void {
     const mod = toMs(r.properties[e.modifiedProperty]) ?? toMs(r.updatedAt)
     this.insertRec.run(e.index, r.id.length, r.id, r.archived ? 1 : 0, r.createdAt, r.updatedAt, r.archivedAt ?? null, mod, JSON.stringify(r.properties))
