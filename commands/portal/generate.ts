@@ -55,7 +55,7 @@ export default class PortalGenerate extends BaseCommand {
       gzip: flags.gzip,
       portalId: flags['portal-id'],
       force: flags.force,
-    }, (p) => this.logToStderr(`  ${p.entity}: ${p.written.toLocaleString('en-US')}`))
+    }, {onProgress: (p) => this.logToStderr(`  ${p.entity}: ${p.written.toLocaleString('en-US')}`)})
     this.log(result.summary)
     return result
   }

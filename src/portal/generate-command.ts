@@ -1,6 +1,6 @@
 /** `crmsync portal generate`: runs the generator and shapes a typed, printable result. */
 import {resolve} from 'node:path'
-import {generatePortal as generate, type GenerateOptions, type GenerateProgress} from './generator.js'
+import {generatePortal as generate, type GenerateHooks, type GenerateOptions} from './generator.js'
 
 export interface GenerateResult {
   out: string
@@ -14,10 +14,23 @@ export interface GenerateResult {
   summary: string
 }
 
-/** Generates the snapshot and returns counts and timing for the CLI. */
-export async function generatePortal(opts: GenerateOptions, onProgress?: (p: GenerateProgress) => void): Promise<GenerateResult> {
+/**
+ * Generates the snapshot and returns counts and timing for the CLI. SIGINT/SIGTERM stop the run
+ * cleanly: the temporary folder is removed and nothing is left at --out.
+ */
+export async function generatePortal(opts: GenerateOptions, hooks: Pick<GenerateHooks, 'onProgress'> = {}): Promise<GenerateResult> {
   const t0 = process.hrtime.bigint()
-  const m = await generate(opts, onProgress)
+  const ac = new AbortController()
+  const stop = (): void => ac.abort()
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  let m
+  try {
+    m = await generate(opts, {onProgress: hooks.onProgress, signal: ac.signal})
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9
   const objects = m.objects.map((o) => ({name: o.name, objectTypeId: o.objectTypeId, count: o.count, archivedCount: o.archivedCount, properties: o.properties.length}))
   const total = objects.reduce((s, o) => s + o.count, 0)

@@ -2,6 +2,7 @@
  * The synthetic portal generator: a deterministic, streamed portal snapshot with realistic
  * values and every awkward case real HubSpot portals have (docs/portal-format.md).
  */
+import {CrmsyncError} from '../cli/errors.js'
 import {ENTITIES, OBJECTS, type Entity} from '../connectors/hubspot/objects.js'
 import {CANONICAL_TYPES, defaultAssociationTypes} from './association-types.js'
 import {generateAssociations} from './generate/associations.js'
@@ -19,6 +20,14 @@ export interface GenerateProgress {
   written: number
 }
 
+/** Optional hooks: progress every 100,000 lines, and a signal that stops the run and removes its temp folder. */
+export interface GenerateHooks {
+  onProgress?: (p: GenerateProgress) => void
+  signal?: AbortSignal
+}
+
+const CHECK_EVERY = 4096
+
 const TYPE_IDS: Record<Exclude<Entity, 'divisions'>, string> = {contacts: '0-1', deals: '0-3', appointments: '0-421'}
 
 /**
@@ -26,7 +35,8 @@ const TYPE_IDS: Record<Exclude<Entity, 'divisions'>, string> = {contacts: '0-1',
  * returns its manifest. Same options → byte-identical files. Memory stays bounded at any size.
  * Throws UsageError (exit 2) for bad options or an --out folder that is not empty (without force).
  */
-export async function generatePortal(opts: GenerateOptions, onProgress?: (p: GenerateProgress) => void): Promise<PortalManifest> {
+export async function generatePortal(opts: GenerateOptions, hooks: GenerateHooks = {}): Promise<PortalManifest> {
+  const {onProgress, signal} = hooks
   const o = resolveGenerateOptions(opts)
   const world = new World(o)
   const custom = customProperties(o.customProperties)
@@ -55,17 +65,24 @@ export async function generatePortal(opts: GenerateOptions, onProgress?: (p: Gen
       const n = world.counts[e]
       for (let i = 0; i < n; i++) {
         await writer.writeRecord(e, factory.build(e, i))
+        if ((i + 1) % CHECK_EVERY === 0) checkAborted(signal)
         if (onProgress && (i + 1) % 100_000 === 0) onProgress({entity: e, written: i + 1})
       }
     }
     let rows = 0
     for (const row of generateAssociations(world)) {
       await writer.writeAssociation(row)
-      if (onProgress && ++rows % 100_000 === 0) onProgress({entity: 'associations', written: rows})
+      if (++rows % CHECK_EVERY === 0) checkAborted(signal)
+      if (onProgress && rows % 100_000 === 0) onProgress({entity: 'associations', written: rows})
     }
+    checkAborted(signal)
     return await writer.finish()
   } catch (err) {
     await writer.abort()
     throw err
   }
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CrmsyncError('Generation was interrupted; nothing was written (the temporary folder was removed).', {code: 'INTERRUPTED', suggestion: 'Run the command again.'})
 }

@@ -84,22 +84,32 @@ class Reader implements PortalReader {
   }
 
   async *records(entity: string, opts: {archived?: ArchivedFilter} = {}): AsyncGenerator<HubSpotRecord> {
-    const path = join(this.dir, this.objectType(entity).file)
+    const type = this.objectType(entity)
+    const path = join(this.dir, type.file)
     const mode = opts.archived ?? 'include'
     let last: string | null = null
+    let count = 0
+    let lineNo = 0
     for await (const [line, n] of lines(path, this.manifest.gzip)) {
+      count++
+      lineNo = n
       const r = parse(path, line, n) as HubSpotRecord
       if (r === null || typeof r !== 'object' || !isValidId(r.id) || typeof r.properties !== 'object' || r.properties === null) throw corrupt(path, n, 'not a record with a digit-string id and properties')
       if (last !== null && compareIds(r.id, last) <= 0) throw corrupt(path, n, `id ${r.id} is not greater than the previous id ${last}`)
       last = r.id
       if (mode === 'include' || (mode === 'only') === (r.archived === true)) yield r
     }
+    if (count !== type.count) throw corrupt(path, lineNo, `the file holds ${count} records but manifest.json says ${type.count} (truncated or edited)`)
   }
 
   async *associations(): AsyncGenerator<AssociationRow> {
     const path = join(this.dir, this.manifest.associations.file)
     let last: AssociationRow | null = null
+    let count = 0
+    let lineNo = 0
     for await (const [line, n] of lines(path, this.manifest.gzip)) {
+      count++
+      lineNo = n
       const row = parse(path, line, n) as AssociationRow
       if (row === null || typeof row !== 'object' || !isValidId(row.fromId) || !isValidId(row.toId) || typeof row.fromType !== 'string' || typeof row.toType !== 'string' || !Array.isArray(row.types)) {
         throw corrupt(path, n, 'not an association row')
@@ -108,5 +118,7 @@ class Reader implements PortalReader {
       last = row
       yield row
     }
+    const expected = this.manifest.associations.count
+    if (count !== expected) throw corrupt(path, lineNo, `the file holds ${count} association rows but manifest.json says ${expected} (truncated or edited)`)
   }
 }

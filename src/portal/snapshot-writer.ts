@@ -45,6 +45,7 @@ export interface PortalWriter {
 }
 
 const DONE: Promise<void> = Promise.resolve()
+const PROPERTY_TYPES = new Set<string>(['string', 'number', 'date', 'datetime', 'enumeration', 'bool', 'phone_number'])
 
 interface EntityState {
   def: ObjectTypeInput
@@ -94,6 +95,10 @@ class Writer implements PortalWriter {
     this.assertOpen()
     if (!/^[a-z][a-z0-9_]*$/.test(def.name) || def.name === ASSOCIATIONS_BASENAME) throw new CrmsyncError(`Invalid entity name "${def.name}": use lowercase letters, digits and _ (not "associations").`)
     if (this.entities.has(def.name)) throw new CrmsyncError(`Object type ${def.name} was added twice.`)
+    if (!/^\d+-\d+$/.test(def.objectTypeId)) throw new CrmsyncError(`Object type ${def.name} has objectTypeId "${def.objectTypeId}": expected the form 0-1 or 2-12345.`)
+    for (const p of def.properties) {
+      if (typeof p.name !== 'string' || p.name === '' || !PROPERTY_TYPES.has(p.type)) throw new CrmsyncError(`Property ${JSON.stringify(p.name)} of ${def.name} has type ${JSON.stringify(p.type)}: expected one of ${[...PROPERTY_TYPES].join(', ')}.`)
+    }
     const file = dataFileName(def.name, this.gzip)
     this.entities.set(def.name, {def, file, sink: new LineSink(join(this.tmp, file), this.gzip), count: 0, archivedCount: 0, lastId: null})
   }

@@ -229,6 +229,14 @@ describe('generator determinism and options', () => {
     expect(readdirSync(busy)).not.toContain('x')
   })
 
+  it('stops on an abort signal and removes its temporary folder', async () => {
+    const ac = new AbortController()
+    ac.abort()
+    const out = join(root, 'aborted')
+    await expect(generatePortal({out, contacts: 10_000, deals: 0, appointments: 0, divisions: 0, seed: 1}, {signal: ac.signal})).rejects.toThrow(/interrupted/)
+    expect(readdirSync(root).some((f) => f.startsWith('aborted'))).toBe(false)
+  })
+
   it('archived-ratio 0 gives no archived record; tiny and empty portals work', async () => {
     const m = await generatePortal({out: join(root, 'tiny'), contacts: 2, deals: 1, appointments: 0, divisions: 0, seed: 1, archivedRatio: 0})
     expect(m.objects.map((o) => o.archivedCount)).toEqual([0, 0, 0, 0])

@@ -108,6 +108,15 @@ describe('portal writer enforcement', () => {
     expect(readdirSync(root)).toEqual([])
   })
 
+  it('rejects object types the reader would refuse', async () => {
+    const w = await createPortalWriter(join(root, 'p'), {portalId: 1})
+    expect(() => w.addObjectType({name: 'Contacts', objectTypeId: '0-1', properties: []})).toThrow(/Invalid entity name/)
+    expect(() => w.addObjectType({name: 'associations', objectTypeId: '0-1', properties: []})).toThrow(/Invalid entity name/)
+    expect(() => w.addObjectType({name: 'contacts', objectTypeId: 'contacts', properties: []})).toThrow(/expected the form 0-1/)
+    expect(() => w.addObjectType({name: 'contacts', objectTypeId: '0-1', properties: [{name: 'x', label: 'X', type: 'json' as never, fieldType: 'text'}]})).toThrow(/has type "json"/)
+    await w.abort()
+  })
+
   it('rejects association rows out of canonical order or direction', async () => {
     const w = await createPortalWriter(join(root, 'p'), {portalId: 1})
     w.addObjectType({name: 'contacts', objectTypeId: '0-1', properties: []})
@@ -191,6 +200,11 @@ describe('openPortal errors', () => {
     await expect(collect(p.records('contacts'))).rejects.toThrow(/contacts\.ndjson line 2: not valid JSON/)
     writeFileSync(file, [ls[1], ls[0], ''].join('\n'))
     await expect(collect(p.records('contacts'))).rejects.toThrow(/line 2: id 2 is not greater than the previous id 10/)
+
+    writeFileSync(file, [ls[0], ls[1], ''].join('\n'))
+    await expect(collect(p.records('contacts'))).rejects.toThrow(/holds 2 records but manifest\.json says 3 \(truncated or edited\)/)
+    writeFileSync(join(dir, 'associations.ndjson'), readFileSync(join(dir, 'associations.ndjson'), 'utf8').split('\n')[0] + '\n')
+    await expect(collect(p.associations())).rejects.toThrow(/holds 1 association rows but manifest\.json says 2/)
 
     const gz = join(root, 'g')
     await writeSample(gz, true)
