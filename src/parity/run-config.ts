@@ -8,6 +8,7 @@ import {dirname, isAbsolute, resolve} from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {z} from 'zod'
 import {UsageError} from '../cli/errors.js'
+import {parseFaults, parseRate} from '../emulator/index.js'
 import {didYouMean} from './did-you-mean.js'
 
 const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
@@ -36,6 +37,18 @@ const thresholdsSchema = z
   })
   .strict()
 
+const emulatorSchema = z
+  .object({
+    /** rolling request budget for every request, e.g. "100/10s" (HubSpot's private-app limit); none by default */
+    rateLimit: z.string().min(1).optional(),
+    /** separate budget for search requests, e.g. "5/s" */
+    searchRate: z.string().min(1).optional(),
+    /** fault spec of `crmsync serve --faults` (docs/emulator.md) */
+    faults: z.string().min(1).optional(),
+    seed: z.number().int().min(0).optional(),
+  })
+  .strict()
+
 const configSchema = z
   .object({
     /** recorded or generated portal snapshot folder (has manifest.json); served by the emulator and used as the source of truth */
@@ -54,6 +67,8 @@ const configSchema = z
     thresholds: thresholdsSchema.optional(),
     /** extra arguments for `crmsync sync all` */
     syncArgs: z.array(z.string()).default([]),
+    /** how the emulator serves the portal to both syncs (same limits for both, so timings compare) */
+    emulator: emulatorSchema.default({}),
   })
   .strict()
 
@@ -61,7 +76,11 @@ const KEYS: Record<string, string[]> = {
   '': Object.keys(configSchema.shape),
   legacy: Object.keys(legacySchema.shape),
   thresholds: Object.keys(thresholdsSchema.shape),
+  emulator: Object.keys(emulatorSchema.shape),
 }
+
+/** Emulator settings of a parity run. */
+export type RunEmulatorOptions = z.infer<typeof emulatorSchema>
 
 /** Verdict thresholds a run config may override (same names as the mapping's `verdict`). */
 export type RunThresholds = z.infer<typeof thresholdsSchema>
@@ -77,6 +96,7 @@ export interface ParityRunConfig {
   legacySnapshotAt?: string
   thresholds?: RunThresholds
   syncArgs: string[]
+  emulator: RunEmulatorOptions
 }
 
 function isUrl(s: string): boolean {
@@ -120,9 +140,34 @@ export function validateRunConfig(raw: unknown, file: string): ParityRunConfig {
     legacySnapshotAt: c.legacySnapshotAt,
     thresholds: c.thresholds,
     syncArgs: c.syncArgs,
+    emulator: c.emulator,
   }
+  checkEmulator(cfg)
   checkPaths(cfg)
   return cfg
+}
+
+function checkEmulator(c: ParityRunConfig): void {
+  const problems: string[] = []
+  for (const key of ['rateLimit', 'searchRate'] as const) {
+    const v = c.emulator[key]
+    if (v === undefined) continue
+    try {
+      parseRate(v, `emulator.${key}`)
+    } catch (e) {
+      problems.push(`emulator.${key}: ${(e as Error).message}`)
+    }
+  }
+  if (c.emulator.faults !== undefined) {
+    try {
+      parseFaults(c.emulator.faults)
+    } catch (e) {
+      problems.push(`emulator.faults: ${(e as Error).message}`)
+    }
+  }
+  if (problems.length > 0) {
+    throw new UsageError(`invalid parity run config ${c.file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 'fix the emulator settings named above (the same syntax as `crmsync serve --rate-limit/--search-rate/--faults`)', 'RUN_CONFIG')
+  }
 }
 
 function checkPaths(c: ParityRunConfig): void {

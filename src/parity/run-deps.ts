@@ -5,8 +5,8 @@ import type {ParityRunDeps} from './run.js'
 
 /** Emulator on a free loopback port accepting only the run's throwaway token; `runParityDiff`. */
 export const defaultRunDeps: ParityRunDeps = {
-  async startEmulator(portalDir, token) {
-    const emu = await startEmulator({portalDir, token})
+  async startEmulator(portalDir, token, options) {
+    const emu = await startEmulator({portalDir, token, ...options})
     return {url: emu.url, requests: () => emu.stats.requests, stop: () => emu.stop()}
   },
   runDiff: (req) => runParityDiff(req),

@@ -14,7 +14,7 @@ import {CrmsyncError, UsageError} from '../cli/errors.js'
 import {writeFileAtomic} from '../reports/atomic-write.js'
 import {renderAll} from '../reports/render-all.js'
 import type {ParityReport} from './report-types.js'
-import type {ParityRunConfig, RunThresholds} from './run-config.js'
+import type {ParityRunConfig, RunEmulatorOptions, RunThresholds} from './run-config.js'
 import {packageRoot, runCommand} from './run-command.js'
 
 /** A running emulator as the parity run needs it. */
@@ -40,7 +40,7 @@ export interface RunDiffRequest {
 
 /** The parts of crmsync the run orchestrates; injected so tests can replace one of them. */
 export interface ParityRunDeps {
-  startEmulator(portalDir: string, token: string): Promise<RunEmulator>
+  startEmulator(portalDir: string, token: string, options: RunEmulatorOptions): Promise<RunEmulator>
   runDiff(req: RunDiffRequest): Promise<{report: ParityReport; dir: string}>
 }
 
@@ -107,7 +107,7 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
   const perf: NonNullable<ParityReport['performance']> = {}
   try {
     log(`parity run: serving portal ${config.portal} with the emulator`)
-    const emulator = await deps.startEmulator(config.portal, token)
+    const emulator = await deps.startEmulator(config.portal, token, config.emulator)
     try {
       log(`parity run: emulator listening on ${emulator.url}`)
       const env = {...process.env, HUBSPOT_BASE_URL: emulator.url, HUBSPOT_ACCESS_TOKEN: token}

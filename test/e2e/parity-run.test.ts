@@ -92,6 +92,7 @@ describe('crmsync parity run', () => {
         mapping: 'mapping.json',
         legacy: {syncCommand: [process.execPath, 'legacy-sync.mjs', 'legacy-raw.json'], snapshotCommand: 'cp legacy-raw.json dumpdata.json', snapshot: 'dumpdata.json'},
         out: 'out',
+        emulator: {rateLimit: '100/10s', searchRate: '5/s'},
       }),
     )
   })

@@ -40,6 +40,17 @@ describe('parity run config', () => {
     expect(c.out).toBe(join(root, 'reports'))
     expect(c.store).toBeUndefined()
     expect(c.syncArgs).toEqual([])
+    expect(c.emulator).toEqual({})
+  })
+
+  it('validates the emulator settings with the serve flag syntax', () => {
+    const ok = validateRunConfig({portal: 'portal', mapping: 'mapping.json', legacy: 'dump.json', emulator: {rateLimit: '100/10s', searchRate: '5/s', faults: '5xx:rate=0.01'}}, cfgFile())
+    expect(ok.emulator).toEqual({rateLimit: '100/10s', searchRate: '5/s', faults: '5xx:rate=0.01'})
+    const m = usageOf(() => validateRunConfig({portal: 'portal', mapping: 'mapping.json', legacy: 'dump.json', emulator: {rateLimit: 'fast', ratelimit: 1}}, cfgFile()))
+    expect(m).toContain('emulator.ratelimit: unknown key (did you mean "rateLimit"?)')
+    const r = usageOf(() => validateRunConfig({portal: 'portal', mapping: 'mapping.json', legacy: 'dump.json', emulator: {rateLimit: 'fast'}}, cfgFile()))
+    expect(r).toContain('emulator.rateLimit: Invalid emulator.rateLimit "fast"')
+    expect(usageOf(() => validateRunConfig({portal: 'portal', mapping: 'mapping.json', legacy: 'dump.json', emulator: {faults: 'bogus:x=1'}}, cfgFile()))).toContain('emulator.faults:')
   })
 
   it('accepts the legacy command form, postgres URLs and YAML', async () => {
