@@ -4,9 +4,9 @@
  * and the source portal snapshot into a temp SQLite database, merge every entity by key, attribute,
  * decide the verdict and write `<out>/<run-id>/report.json` (+ renders).
  */
-import {createRequire} from 'node:module'
 import Database from 'better-sqlite3'
 import {UsageError} from '../cli/errors.js'
+import {toolVersion} from '../portal/snapshot-format.js'
 import {openPortal} from '../portal/snapshot.js'
 import {renderAll} from '../reports/render-all.js'
 import {bump} from './entity-stats.js'
@@ -44,14 +44,6 @@ export interface ParityDiffOptions {
   now?: Date
   /** for tests and `parity run`: a source snapshot object instead of `portal` */
   source?: SourceSnapshot
-}
-
-function toolVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('../../../package.json') as {version: string}).version
-  } catch {
-    return '0.0.0'
-  }
 }
 
 /** Run a parity diff and write its report folder; returns the report and the folder. */

@@ -8,6 +8,7 @@ import {attributeEdge, attributeField, compareIdText, type SourceFacts} from './
 import {bump, type EntityStats} from './entity-stats.js'
 import type {Ledger} from './ledger.js'
 import type {LoadedMapping} from './mapping/load.js'
+import type {FieldMapping} from './mapping/schema.js'
 import type {Value} from './normalizers.js'
 import type {Attribution} from './report-types.js'
 import type {LegacyRow, RecRow} from './staged-rows.js'
@@ -54,13 +55,21 @@ export function firstId(ids: string[]): string | undefined {
   return best
 }
 
+const fieldLists = new WeakMap<LoadedMapping, Map<string, Array<[string, FieldMapping, LoadedMapping['comparators'][string][string]]>>>()
+function fieldList(lm: LoadedMapping, entity: string): Array<[string, FieldMapping, LoadedMapping['comparators'][string][string]]> {
+  let byEntity = fieldLists.get(lm)
+  if (!byEntity) fieldLists.set(lm, (byEntity = new Map()))
+  let list = byEntity.get(entity)
+  if (!list) byEntity.set(entity, (list = Object.entries(lm.mapping.entities[entity].fields).map(([f, fm]) => [f, fm, lm.comparators[entity][f]])))
+  return list
+}
+
 /** Compare one matched pair; updates `stats` and the ledger's counters. */
 export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntityStats, k: KeyContext): RecordOutcome {
   const em = lm.mapping.entities[k.entity]
   const out: RecordOutcome = {differences: 0, explained: 0}
   const attr = (a: Partial<Record<Attribution, number>>, x: Attribution): void => bump(a, x)
-  for (const [field, fm] of Object.entries(em.fields)) {
-    const cmp = lm.comparators[k.entity][field]
+  for (const [field, fm, cmp] of fieldList(lm, k.entity)) {
     const fs = stats.field(field, fm.property)
     fs.compared++
     const l = cmp.legacy.normalize(k.legacy.fields[field])

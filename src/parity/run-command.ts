@@ -21,6 +21,8 @@ export interface CommandOptions {
   /** prefix of relayed output lines, e.g. "crmsync sync" */
   label: string
   timeoutMs?: number
+  /** aborting kills the child (SIGTERM) */
+  signal?: AbortSignal
   /** where relayed lines go (default: process.stderr) */
   write?: (line: string) => void
 }
@@ -45,12 +47,18 @@ export function runCommand(command: string | string[], opts: CommandOptions): Pr
         child.kill('SIGTERM')
       }, opts.timeoutMs)
     : undefined
+  const onAbort = (): void => {
+    child.kill('SIGTERM')
+  }
+  if (opts.signal?.aborted) onAbort()
+  else opts.signal?.addEventListener('abort', onAbort, {once: true})
   return new Promise((resolvePromise) => {
     let done = false
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (done) return
       done = true
       if (timer) clearTimeout(timer)
+      opts.signal?.removeEventListener('abort', onAbort)
       resolvePromise({code, signal, timedOut, seconds: Number(process.hrtime.bigint() - started) / 1e9})
     }
     child.on('error', (err) => {

@@ -105,6 +105,15 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
   // a throwaway token: the emulator accepts it; a real HubSpot token is never needed nor passed on
   const token = `pat-emulator-${randomBytes(12).toString('hex')}`
   const perf: NonNullable<ParityReport['performance']> = {}
+  // Ctrl-C / SIGTERM: stop the child, then let the finally blocks stop the emulator and delete the temp store
+  const abort = new AbortController()
+  const onSignal = (sig: NodeJS.Signals): void => {
+    log(`parity run: ${sig} received, stopping`)
+    abort.abort()
+  }
+  const interrupted = (): CrmsyncError => fail('parity run interrupted; no report was written', 'run it again', 'INTERRUPTED')
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   try {
     log(`parity run: serving portal ${config.portal} with the emulator`)
     const emulator = await deps.startEmulator(config.portal, token, config.emulator)
@@ -114,7 +123,8 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
       const before = emulator.requests()
       log(`parity run: crmsync sync all --db ${store}`)
       const root = packageRoot()
-      const sync = await runCommand([process.execPath, join(root, 'bin', 'run.js'), 'sync', 'all', '--db', store, '--base-url', emulator.url, ...config.syncArgs], {cwd: root, env: {...env, NO_COLOR: '1', FORCE_COLOR: '0'}, label: 'crmsync sync', write: log})
+      const sync = await runCommand([process.execPath, join(root, 'bin', 'run.js'), 'sync', 'all', '--db', store, '--base-url', emulator.url, ...config.syncArgs], {cwd: root, env: {...env, NO_COLOR: '1', FORCE_COLOR: '0'}, label: 'crmsync sync', write: log, signal: abort.signal})
+      if (abort.signal.aborted) throw interrupted()
       if (sync.code !== 0) throw fail(`crmsync sync all failed (exit ${sync.code ?? sync.signal}); see its output above`, 'fix the sync error shown above, then run the parity run again', 'SYNC_FAILED')
       perf.crmsyncSeconds = sync.seconds
       perf.crmsyncRequests = emulator.requests() - before
@@ -122,7 +132,8 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
       const timeoutMs = config.legacy.timeoutSeconds * 1000
       if (config.legacy.syncCommand) {
         log('parity run: running the legacy sync command against the same emulator')
-        const legacy = await runCommand(config.legacy.syncCommand, {cwd: config.legacy.cwd, env, label: 'legacy sync', timeoutMs, write: log})
+        const legacy = await runCommand(config.legacy.syncCommand, {cwd: config.legacy.cwd, env, label: 'legacy sync', timeoutMs, write: log, signal: abort.signal})
+        if (abort.signal.aborted) throw interrupted()
         if (legacy.code !== 0) {
           throw fail(`legacy sync command ${legacy.timedOut ? `timed out after ${config.legacy.timeoutSeconds} s` : `failed (exit ${legacy.code ?? legacy.signal})`}`, 'check legacy.syncCommand in the config and its output above', 'LEGACY_SYNC_FAILED')
         }
@@ -131,7 +142,8 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
       }
       if (config.legacy.snapshotCommand) {
         log('parity run: running the legacy snapshot command')
-        const snap = await runCommand(config.legacy.snapshotCommand, {cwd: config.legacy.cwd, env, label: 'legacy snapshot', timeoutMs, write: log})
+        const snap = await runCommand(config.legacy.snapshotCommand, {cwd: config.legacy.cwd, env, label: 'legacy snapshot', timeoutMs, write: log, signal: abort.signal})
+        if (abort.signal.aborted) throw interrupted()
         if (snap.code !== 0) throw fail(`legacy snapshot command failed (exit ${snap.code ?? snap.signal})`, 'check legacy.snapshotCommand in the config and its output above', 'LEGACY_SNAPSHOT_FAILED')
       }
     } finally {
@@ -140,6 +152,7 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(config.legacy.snapshot) && !existsSync(config.legacy.snapshot)) {
       throw new UsageError(`legacy snapshot ${config.legacy.snapshot} does not exist after the snapshot command`, 'make legacy.snapshotCommand write the file named in legacy.snapshot', 'LEGACY_SNAPSHOT_MISSING')
     }
+    if (abort.signal.aborted) throw interrupted()
     log('parity run: comparing the legacy snapshot with the crmsync store (portal as source of truth)')
     const {report: diffReport, dir} = await deps.runDiff({
       legacy: config.legacy.snapshot,
@@ -158,6 +171,8 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
     log(`parity run: ${report.verdict.ready ? 'READY' : 'NOT READY'}; report in ${dir}`)
     return {ready: report.verdict.ready, runId: report.runId, dir, files: [join(dir, 'report.json'), ...files], report}
   } finally {
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
     await rm(tempDir, {recursive: true, force: true})
   }
 }

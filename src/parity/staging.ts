@@ -11,7 +11,7 @@ import {UsageError} from '../cli/errors.js'
 import {ASSOCIATION_PAIRS} from '../connectors/hubspot/objects.js'
 import type {AssociationRow, HubSpotRecord} from '../portal/types.js'
 import {didYouMean} from './did-you-mean.js'
-import type {Mapping} from './mapping/schema.js'
+import type {EntityMapping, Mapping} from './mapping/schema.js'
 import {parseInstant} from './normalizers.js'
 import type {LegacyRecord, LegacySource, TableSpec} from './readers/types.js'
 
@@ -98,6 +98,10 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
       if (!(keyField in fields)) {
         throw new UsageError(`${what} ${source.describe}: ${r.model} has no key column "${keyField}" (pk ${r.pk})`, `set entities.${m.entity}.key.legacy in the mapping to the column holding the HubSpot record id`, 'MISSING_KEY')
       }
+      if (!m.seen) {
+        m.seen = true
+        checkColumns(m.entity, m.em, fields, `${what} ${source.describe}: ${r.model}`)
+      }
       const key = fields[keyField]
       res.rows++
       if (key === null || key === undefined || String(key).trim() === '') {
@@ -115,6 +119,17 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
   })
   for await (const batch of source.batches(tableSpecs(mapping))) write(batch)
   return res
+}
+
+/** The first row of a model must carry every mapped field and FK column; else the mapping or the export is wrong. */
+function checkColumns(entity: string, em: EntityMapping, fields: Record<string, unknown>, where: string): void {
+  const have = Object.keys(fields)
+  const need = [...Object.keys(em.fields).map((f) => [f, `entities.${entity}.fields.${f}`]), ...Object.entries(em.relations).filter(([, r]) => r.kind === 'fk').map(([n, r]) => [r.field, `entities.${entity}.relations.${n}`, r.column ?? `${r.field}_id`])]
+  for (const [f, path, alt] of need) {
+    if (f in fields || (alt !== undefined && alt in fields)) continue
+    const hint = didYouMean(f, have)
+    throw new UsageError(`${where} has no field "${f}" (mapped at ${path})${hint ? `; did you mean "${hint}"?` : ''}`, `fix the mapping to name a column the legacy table has (it has: ${have.join(', ')})`, 'MISSING_COLUMN')
+  }
 }
 
 /** The store table of an entity: registered name, else `obj_<entity>`; null when absent. */
