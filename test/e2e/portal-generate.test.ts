@@ -1,5 +1,5 @@
 /** `crmsync portal generate` as a child process: success, bad flags (exit 2), refusing to clobber. */
-import {execFile} from 'node:child_process'
+import {execFile, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -83,6 +83,20 @@ describe('crmsync portal generate', () => {
     const r3 = await crmsync(['portal', 'generate', '--out', dir, ...small, '--force'])
     expect(r3.code).toBe(0)
     expect((await readdir(dir)).sort()).toEqual(['appointments.ndjson', 'associations.ndjson', 'contacts.ndjson', 'deals.ndjson', 'divisions.ndjson', 'manifest.json'])
+  })
+
+  it('stops on SIGINT with exit 1 and leaves no folder behind', async () => {
+    const out = join(root, 'interrupted')
+    const child = spawn(process.execPath, [BIN, 'portal', 'generate', '--out', out, '--contacts', '5000000', '--deals', '0', '--appointments', '0', '--divisions', '0'], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)))
+    // wait until generation has started (its temporary folder exists), then interrupt
+    while (!(await readdir(root)).some((f) => f.startsWith('interrupted.tmp-'))) await new Promise((r) => setTimeout(r, 50))
+    child.kill('SIGINT')
+    expect(await exited).toBe(1)
+    expect(stderr).toContain('Generation was interrupted')
+    expect((await readdir(root)).some((f) => f.startsWith('interrupted'))).toBe(false)
   })
 
   it('lists every flag in --help', async () => {
