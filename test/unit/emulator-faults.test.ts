@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {parseFaults, SpecError, type InProcessEmulator} from '../../src/emulator/index.js'
-import {call, emulator} from './emulator-fixture.js'
+import {call, emulator, fakeClock} from './emulator-fixture.js'
 
 let emu: InProcessEmulator | undefined
 afterEach(() => emu?.close())
@@ -118,6 +118,19 @@ describe('mutation schedule', () => {
     const two = await call(emu, 'GET', '/crm/v3/objects/contacts/2?properties=email')
     expect(two.body.properties.email).toBe('new@example.com')
     expect(emu.stats.mutations).toBe(2)
+  })
+
+  it('applies a schedule entry at a time after start (atSeconds)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emu-sched-'))
+    const file = join(dir, 'm.json')
+    writeFileSync(file, JSON.stringify([{atSeconds: 30, kind: 'merge', entity: 'contacts', winnerId: '2', loserId: '1'}]))
+    const clock = fakeClock()
+    emu = await emulator({faults: `mutations:file=${file}`, now: clock.now})
+    clock.advance(29_000)
+    expect((await list(emu)).body.results[0].id).toBe('1')
+    clock.advance(1_000)
+    const after = await call(emu, 'GET', '/crm/v3/objects/contacts?limit=1&properties=hs_merged_object_ids')
+    expect(after.body.results[0]).toMatchObject({id: '2', properties: {hs_merged_object_ids: '1'}})
   })
 
   it('rejects an unreadable or invalid schedule file', async () => {
