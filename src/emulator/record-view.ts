@@ -52,3 +52,9 @@ export function intParam(raw: unknown, name: string, dflt: number, min: number, 
   if (n < min || n > max) throw new ApiError(400, `Invalid ${name}: ${n}; it must be between ${min} and ${max}`, 'VALIDATION_ERROR')
   return n
 }
+
+/** A JSON path for a property name, or a 400 when the name could not be a HubSpot property. */
+export function jsonPath(name: string): string {
+  if (!/^[A-Za-z0-9_\-.:]{1,200}$/.test(name)) throw new ApiError(400, `Invalid property name: ${JSON.stringify(name.slice(0, 80))}`, 'VALIDATION_ERROR')
+  return `$."${name}"`
+}

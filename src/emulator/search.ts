@@ -8,7 +8,7 @@ import {LIMITS} from '../connectors/hubspot/objects.js'
 import {ApiError} from './errors.js'
 import {isId} from './ids.js'
 import {type EntityInfo, toMs} from './object-types.js'
-import {jsonPath} from './handlers/objects.js'
+import {jsonPath} from './record-view.js'
 
 export interface Filter {
   propertyName: string

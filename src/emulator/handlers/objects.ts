@@ -4,7 +4,7 @@ import type {EmulatorContext} from '../context.js'
 import {ApiError, json} from '../errors.js'
 import {isId} from '../ids.js'
 import type {EntityInfo} from '../object-types.js'
-import {bodyProperties, intParam, queryProperties, render, type RenderableRow} from '../record-view.js'
+import {bodyProperties, intParam, jsonPath, queryProperties, render, type RenderableRow} from '../record-view.js'
 import type Database from 'better-sqlite3'
 
 const COLS = 'id, archived, created_at, updated_at, archived_at, props'
@@ -61,12 +61,6 @@ function findOne(ctx: EmulatorContext, e: EntityInfo, id: string, idProperty: st
   }
   if (!isId(id)) return undefined
   return stmts(ctx).one.get(e.index, id.length, id) as RenderableRow | undefined
-}
-
-/** A JSON path for a property name, or a 400 when the name could not be a HubSpot property. */
-export function jsonPath(name: string): string {
-  if (!/^[A-Za-z0-9_\-.:]{1,200}$/.test(name)) throw new ApiError(400, `Invalid property name: ${JSON.stringify(name.slice(0, 80))}`, 'VALIDATION_ERROR')
-  return `$."${name}"`
 }
 
 /** GET /crm/v3/objects/{type}/{id} */
