@@ -160,8 +160,9 @@ async function run(opts: SimulateOptions, adb: Database.Database): Promise<Simul
           if (opts.truncatePhone && entity === 'contacts' && typeof fields.phone === 'string' && fields.phone.length > opts.truncatePhone && !(task && 'field' in task && task.field === 'phone')) {
             fields.phone = base.phone = fields.phone.slice(0, opts.truncatePhone)
             if (!task || !task.kind.startsWith('missing') && task.kind !== 'duplicateKeys') {
+              const changed = parseInstant(rec.properties[MODIFIED[entity]] ?? rec.updatedAt) > T
               fieldEx('phone').mismatched++
-              bump(fieldEx('phone').attribution, 'legacy_defect')
+              bump(fieldEx('phone').attribution, changed ? 'changed_at_source' : 'legacy_defect')
               unexplained++
             }
           }
