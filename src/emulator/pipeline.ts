@@ -4,7 +4,7 @@
  */
 import {LIMITS} from '../connectors/hubspot/objects.js'
 import type {EmulatorContext} from './context.js'
-import {ApiError, errorResponse, json} from './errors.js'
+import {ApiError, correlationId, errorResponse, json} from './errors.js'
 import {decideFaults, type FaultConfig} from './faults.js'
 import type {EntityInfo} from './object-types.js'
 import {rateLimitBody, type RateLimiter} from './rate-limit.js'
@@ -97,7 +97,7 @@ export class Pipeline {
     }
     if (f.status5xx) {
       ctx.stats.faults.serverErrors++
-      return json(f.status5xx, {status: 'error', message: 'internal error', correlationId: crypto.randomUUID(), category: 'INTERNAL_ERROR'}, headers)
+      return json(f.status5xx, {status: 'error', message: 'internal error', correlationId: correlationId(), category: 'INTERNAL_ERROR'}, headers)
     }
     let response: Response
     try {
