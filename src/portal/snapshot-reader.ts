@@ -35,8 +35,8 @@ const corrupt = (file: string, line: number, what: string): UsageError =>
 
 /** Yields the non-empty lines of a file with their 1-based line numbers. */
 async function* lines(path: string, gzip: boolean): AsyncGenerator<[string, number]> {
-  const file = createReadStream(path)
-  const input = gzip ? file.pipe(createGunzip()) : file
+  const file = createReadStream(path, {highWaterMark: 1 << 16})
+  const input = gzip ? file.pipe(createGunzip({chunkSize: 1 << 16})) : file
   if (gzip) file.on('error', (e) => input.destroy(e))
   input.setEncoding('utf8')
   let rest = ''
