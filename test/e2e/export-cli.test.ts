@@ -43,7 +43,7 @@ beforeAll(() => {
   s.close()
 })
 
-describe('crmsync export (child process)', () => {
+describe.concurrent('crmsync export (child process)', () => {
   it('prints NDJSON to stdout in id order', async () => {
     const r = await crmsync(['export', 'contacts', '--db', db])
     expect(r.code).toBe(0)
@@ -84,7 +84,7 @@ describe('crmsync export (child process)', () => {
   })
 })
 
-describe('crmsync sync status (child process)', () => {
+describe.concurrent('crmsync sync status (child process)', () => {
   it('reports cursor, counts, tombstones, dead letters and the last run as JSON', async () => {
     const r = await crmsync(['sync', 'status', '--db', db, '--json'])
     expect(r.code).toBe(0)
