@@ -28,6 +28,7 @@ export default class PortalRecord extends BaseCommand {
     force: Flags.boolean({description: 'replace a non-empty --out and discard an unfinished recording', default: false}),
     'portal-id': Flags.integer({description: 'portal id for the manifest when no custom object name reveals it'}),
     'rate-limit': Flags.string({description: 'starting request budget before the rate-limit headers are seen, e.g. 100/10s (default) or 190/10s'}),
+    'shared-budget': Flags.string({description: 'share the rate budget with other crmsync processes of this portal through Redis (default CRMSYNC_REDIS_URL)', helpValue: 'redis://HOST:PORT'}),
     debug: Flags.boolean({description: 'log each request (method, path, status, duration; never the token) as JSON to stderr', default: false}),
   }
 

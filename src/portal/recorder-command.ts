@@ -4,7 +4,7 @@ import {CrmsyncError, UsageError} from '../cli/errors.js'
 import {HubSpotHttpClient} from '../connectors/hubspot/http-client.js'
 import {resolveConnection} from '../connectors/hubspot/config.js'
 import {ENTITIES, type Entity} from '../connectors/hubspot/objects.js'
-import {InProcessBudget} from '../core/budget.js'
+import {selectBudget} from '../core/budget-select.js'
 import {parseRedactList} from './redact.js'
 import {type RecordResult, recordPortal} from './recorder.js'
 import {workDirFor} from './record/work-state.js'
@@ -20,6 +20,7 @@ export interface RecordCommandFlags {
   force: boolean
   'portal-id'?: number
   'rate-limit'?: string
+  'shared-budget'?: string
   debug: boolean
 }
 
@@ -58,7 +59,8 @@ export async function runRecordCommand(flags: RecordCommandFlags, log: (line: st
   const conn = resolveConnection({baseUrl: flags['base-url'], config: flags.config})
   const rate = parseRateLimit(flags['rate-limit'])
   const logger = flags.debug ? pino({level: 'debug', base: undefined}, pino.destination(2)) : undefined
-  const api = new HubSpotHttpClient({baseUrl: conn.baseUrl, accessToken: conn.accessToken, budget: new InProcessBudget(rate ?? {}), logger})
+  const budget = selectBudget({redisUrl: flags['shared-budget'] ?? (process.env.CRMSYNC_REDIS_URL || undefined), baseUrl: conn.baseUrl, accessToken: conn.accessToken, ...rate})
+  const api = new HubSpotHttpClient({baseUrl: conn.baseUrl, accessToken: conn.accessToken, budget, logger})
   const logged = new Map<string, number>()
   const ac = new AbortController()
   const onSignal = (): void => ac.abort(new CrmsyncError('recording interrupted', {code: 'INTERRUPTED', suggestion: 'rerun the same command to continue where it stopped'}))
@@ -97,6 +99,7 @@ export async function runRecordCommand(flags: RecordCommandFlags, log: (line: st
     if (ac.signal.aborted && ac.signal.reason instanceof CrmsyncError) throw new CrmsyncError(`recording interrupted; progress is kept in ${workDirFor(flags.out)}`, {code: 'INTERRUPTED', suggestion: 'rerun the same command to continue where it stopped (or pass --force to start over)'})
     throw err
   } finally {
+    await budget.close?.().catch(() => undefined)
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }

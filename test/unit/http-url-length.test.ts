@@ -35,3 +35,22 @@ describe('record command flag parsing', () => {
     expect(() => parseRateLimit('0/10s')).toThrow(/N\/interval/)
   })
 })
+
+describe('budget selection', () => {
+  it('uses the in-process budget by default and a Redis budget keyed by a hash of the portal when a URL is given', async () => {
+    const {selectBudget, portalBudgetKey} = await import('../../src/core/budget-select.js')
+    const {InProcessBudget} = await import('../../src/core/budget.js')
+    const {RedisBudget} = await import('../../src/core/budget-redis.js')
+    expect(selectBudget({baseUrl: 'http://x', accessToken: 't', max: 190, intervalMs: 10_000})).toBeInstanceOf(InProcessBudget)
+    const key = portalBudgetKey('http://x', 'pat-secret')
+    expect(key).toMatch(/^[0-9a-f]{24}$/)
+    expect(key).not.toContain('pat-secret')
+    expect(portalBudgetKey('http://x', 'pat-secret')).toBe(key)
+    // a closed port: construction does not connect synchronously, close() ends it
+    const r = selectBudget({redisUrl: 'redis://127.0.0.1:1', baseUrl: 'http://x', accessToken: 't'})
+    expect(r).toBeInstanceOf(RedisBudget)
+    await r.close?.().catch(() => undefined)
+    expect(() => selectBudget({redisUrl: 'http://127.0.0.1:6379', baseUrl: 'http://x', accessToken: 't'})).toThrow(/not supported/)
+    expect(() => selectBudget({redisUrl: 'nope', baseUrl: 'http://x', accessToken: 't'})).toThrow(/not a Redis URL/)
+  })
+})
