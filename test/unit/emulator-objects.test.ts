@@ -136,3 +136,14 @@ describe('object types, schemas and properties', () => {
     expect(r.body.status).toBe('error')
   })
 })
+
+describe('date-versioned paths', () => {
+  it('serves /crm/objects/2026-03/... and /crm/associations/2026-03/... beside v3/v4', async () => {
+    const l = await call(emu, 'GET', '/crm/objects/2026-03/contacts?limit=2')
+    expect(l.body.results.map((r: {id: string}) => r.id)).toEqual(['1', '2'])
+    const s = await call(emu, 'POST', '/crm/objects/2026-03/0-1/search', {limit: 1})
+    expect(s.body.total).toBe(30)
+    const a = await call(emu, 'POST', '/crm/associations/2026-03/contacts/deals/batch/read', {inputs: [{id: '2'}]})
+    expect(a.body.results[0].to[0].toObjectId).toBe('101')
+  })
+})
