@@ -49,6 +49,13 @@ describe('search filters', () => {
     expect(ids(await one('nickname', 'HAS_PROPERTY', {}))).toEqual([]) // empty string counts as not set
   })
 
+  it('NOT_IN includes records without the property; CONTAINS_TOKEN matches case-insensitively', async () => {
+    const notIn = await one('firstname', 'NOT_IN', {values: ['Name1', 'Name2']})
+    expect(notIn.body.total).toBe(28) // 30 live minus two; the 10 null firstnames are included
+    expect(ids(await one('email', 'CONTAINS_TOKEN', {value: 'USER12@'}))).toEqual(['12'])
+    expect((await one('email', 'NOT_CONTAINS_TOKEN', {value: 'user1'})).body.total).toBe(30 - 11) // user1, user10..19
+  })
+
   it('filters on hs_object_id as integers, beyond 2^53', async () => {
     expect(ids(await one('hs_object_id', 'GT', {value: '29'}))).toEqual(['30', BIG_ID])
     expect(ids(await one('hs_object_id', 'GT', {value: '9007199254740992'}))).toEqual([BIG_ID])
