@@ -34,9 +34,17 @@ export interface CommandOptions {
 export function runCommand(command: string | string[], opts: CommandOptions): Promise<CommandResult> {
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`))
   const started = process.hrtime.bigint()
+  // own process group, so that a timeout or an abort stops a shell command's children too
   const child = Array.isArray(command)
-    ? spawn(command[0], command.slice(1), {cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe']})
-    : spawn(command, {cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], shell: true})
+    ? spawn(command[0], command.slice(1), {cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true})
+    : spawn(command, {cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], shell: true, detached: true})
+  const stop = (): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM')
+    } catch {
+      child.kill('SIGTERM')
+    }
+  }
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({input: stream, crlfDelay: Infinity}).on('line', (line) => write(`  [${opts.label}] ${line}`))
   }
@@ -44,12 +52,10 @@ export function runCommand(command: string | string[], opts: CommandOptions): Pr
   const timer = opts.timeoutMs
     ? setTimeout(() => {
         timedOut = true
-        child.kill('SIGTERM')
+        stop()
       }, opts.timeoutMs)
     : undefined
-  const onAbort = (): void => {
-    child.kill('SIGTERM')
-  }
+  const onAbort = (): void => stop()
   if (opts.signal?.aborted) onAbort()
   else opts.signal?.addEventListener('abort', onAbort, {once: true})
   return new Promise((resolvePromise) => {

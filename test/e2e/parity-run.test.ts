@@ -4,7 +4,7 @@
  * HUBSPOT_BASE_URL / HUBSPOT_ACCESS_TOKEN from its environment and pages the contacts list API,
  * like the Django command) with one injected defect, then the diff and the reports.
  */
-import {execFile} from 'node:child_process'
+import {execFile, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -159,5 +159,40 @@ describe('crmsync parity run', () => {
     expect(failing.stderr).toContain('[legacy sync] boom')
     expect(failing.stderr).toContain('legacy sync command failed (exit 7)')
     expect(existsSync(join(dir, 'out-fail')) ? await readdir(join(dir, 'out-fail')) : []).toEqual([])
+  })
+
+  it('on SIGINT stops the legacy command, deletes the temp store and writes no report (exit 1)', async () => {
+    await writeFile(join(dir, 'slow.json'), JSON.stringify({portal: 'portal', mapping: 'mapping.json', legacy: {snapshot: 'never-written.json', syncCommand: 'echo $$ > legacy.pid; sleep 60; echo not-killed', snapshotCommand: 'echo never-run'}, out: 'out-int'}))
+    const child = spawn(process.execPath, [BIN, 'parity', 'run', '--config', join(dir, 'slow.json')], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
+    let stderr = ''
+    let sent = false
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+      if (!sent && stderr.includes('running the legacy sync command')) {
+        sent = true // once: a second Ctrl-C kills at once, as in any CLI
+        child.kill('SIGINT')
+      }
+    })
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)))
+    expect(code, stderr).toBe(1)
+    expect(stderr).toContain('SIGINT received, stopping')
+    expect(stderr).toContain('parity run interrupted; no report was written')
+    expect(stderr).not.toContain('not-killed')
+    // the legacy command's whole process group (the shell and its sleep) is gone
+    const pgid = Number(await readFile(join(dir, 'legacy.pid'), 'utf8'))
+    let alive = true
+    for (let i = 0; i < 50 && alive; i++) {
+      try {
+        process.kill(-pgid, 0)
+        await new Promise((r) => setTimeout(r, 100))
+      } catch {
+        alive = false
+      }
+    }
+    expect(alive).toBe(false)
+    const store = /--db (\S+store\.db)/.exec(stderr)?.[1]
+    expect(store).toBeDefined()
+    expect(existsSync(store as string)).toBe(false)
+    expect(existsSync(join(dir, 'out-int')) ? await readdir(join(dir, 'out-int')) : []).toEqual([])
   })
 })
