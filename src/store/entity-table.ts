@@ -33,6 +33,8 @@ export interface EntityTable {
   /** INSERT ... ON CONFLICT DO UPDATE, parameters: id, the fixed columns, then the typed columns */
   upsert: Statement<unknown[]>
   merge: Statement<[string, string | null, string]>
+  /** remember a merged-away id the store never held: (id, survivor, synced_at) */
+  mergePlaceholder: Statement<[string, string, string]>
 }
 
 const BASE_COLUMNS = `
@@ -132,5 +134,6 @@ export function prepareEntityTable(db: Database, entity: string): EntityTable | 
         `ON CONFLICT (id) DO UPDATE SET ${[...fixed, ...typed].map((c) => `${c} = excluded.${c}`).join(', ')}`,
     ),
     merge: db.prepare(`UPDATE ${t} SET merged_into = ?, synced_at = ? WHERE id = ?`) as Statement<[string, string | null, string]>,
+    mergePlaceholder: db.prepare(`INSERT INTO ${t} (id, properties, merged_into, synced_at) VALUES (?, '{}', ?, ?)`) as Statement<[string, string, string]>,
   }
 }

@@ -25,8 +25,11 @@ function sameProperties(stored: string, json: string, props: Record<string, unkn
 /**
  * Classify a record against the stored row. Archived records become tombstones: `deleted` unless
  * the row already is the same tombstone. `archivedAt` falls back to the stored archived time.
+ * A row merged into another record stays merged: the record is `unchanged` (and not written).
  */
 export function classifyRecord(existing: StoredRow | undefined, rec: HubSpotRecord, json: string): RecordOutcome {
+  // HubSpot never revives a merged-away id: a record for one is a stale search hit, ignored
+  if (existing && existing.merged_into !== null) return 'unchanged'
   if (rec.archived) {
     if (
       existing &&

@@ -126,7 +126,11 @@ export class SqliteStore implements SyncStore {
         const now = new Date().toISOString()
         for (const {loserId, survivorId} of merges) {
           const existing = t.select.get(loserId)
-          if (existing && existing.merged_into !== survivorId) {
+          if (!existing) {
+            // remember the id so a stale search hit for it can never bring it back as live
+            t.mergePlaceholder.run(loserId, survivorId, now)
+            counts.unchanged++
+          } else if (existing.merged_into !== survivorId) {
             t.merge.run(survivorId, now, loserId)
             counts.deleted++
           } else {

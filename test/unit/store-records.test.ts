@@ -98,6 +98,20 @@ describe('applyRecords', () => {
     expect(edges).toEqual([{from_id: '1', to_id: '50'}])
     expect(store.db.prepare(`SELECT merged_into FROM obj_contacts WHERE id = '2'`).get()).toEqual({merged_into: '1'})
   })
+
+  it('never brings a merged-away id back from a stale search hit, even one it never held', () => {
+    const {store} = fresh()
+    store.applyRecords('contacts', 'contacts', [rec('1', {}), rec('2', {email: 'old'})], null)
+    // merges are applied before the page's records; the page still carries the loser's stale version
+    store.applyMerges('contacts', 'contacts', [{loserId: '2', survivorId: '1'}, {loserId: '3', survivorId: '1'}], null)
+    const stale = [rec('2', {email: 'old'}, {updatedAt: '2023-12-31T00:00:00.000Z'}), rec('3', {email: 'never seen'})]
+    expect(store.applyRecords('contacts', 'contacts', stale, null)).toEqual({inserted: 0, updated: 0, unchanged: 2, deleted: 0})
+    expect([...store.liveIds('contacts')]).toEqual(['1'])
+    expect(store.db.prepare(`SELECT id, merged_into FROM obj_contacts WHERE merged_into IS NOT NULL ORDER BY id`).all()).toEqual([
+      {id: '2', merged_into: '1'},
+      {id: '3', merged_into: '1'},
+    ])
+  })
 })
 
 describe('replaceAssociations', () => {
