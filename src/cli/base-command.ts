@@ -20,6 +20,9 @@ export abstract class BaseCommand extends Command {
     // oclif parse errors (bad flag, missing arg) are usage errors: exit 2.
     if (err instanceof Errors.CLIError && isParseError(err)) {
       err.oclif = {...(err.oclif ?? {}), exit: EXIT.usage}
+    } else if (!(err instanceof Errors.CLIError) && /^Parsing --/.test(err.message)) {
+      // a custom flag's parse function threw a plain Error: oclif wraps it as "Parsing --flag ..."
+      return super.catch(new Errors.CLIError(err.message, {exit: EXIT.usage}))
     }
     return super.catch(err)
   }
