@@ -80,7 +80,8 @@ async function main(): Promise<void> {
     {label: 'floor: one SQL EXCEPT in SQLite (query only)', records: c.counts.legacyRows, seconds: f.seconds, peakRssMb: f.peak, extra: {unexplained: f.rows, explained: '-', 'load s': f.loadSeconds.toFixed(1)}},
   ]
   printSideBySide(`parity: ${N.toLocaleString('en-US')}-contact dumpdata JSON array vs ${N.toLocaleString('en-US')}-contact store (peak RSS target ≤ 300 MB)`, rows)
-  console.log('The EXCEPT floor only finds differing rows: no classes, no attribution, no ledger; its "unexplained" counts rows where legacy "" vs null is not separated out.')
+  console.log('The floor runs in the same process after the diff (its peak RSS includes the diff\'s); "load s" is loading the JSON array into a table first.')
+  console.log('The EXCEPT floor only counts differing rows (null coalesced to ""): no classes, no per-field counts, no attribution, no ledger, no samples.')
 }
 
 main().catch((e) => {
