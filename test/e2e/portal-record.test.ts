@@ -33,12 +33,28 @@ let home: string
 let portalDir: string
 let emu: RunningEmulator
 
+type Run = Awaited<ReturnType<typeof crmsync>>
+const runs: Record<string, Run> = {}
+
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'crmsync-record-e2e-'))
   home = join(root, 'home')
   portalDir = join(root, 'portal')
   await generatePortal({out: portalDir, contacts: 160, deals: 125, appointments: 20, divisions: 3, seed: 5})
   emu = await startEmulator({portalDir, token: TOKEN})
+  const cfg = join(root, 'cfg.json')
+  writeFileSync(cfg, JSON.stringify({accessToken: TOKEN, baseUrl: emu.url}))
+  // every child process at once: the tests below only read their results
+  const jobs: Record<string, Promise<Run>> = {
+    json: crmsync(['portal', 'record', '--out', join(root, 'rec'), '--base-url', emu.url, '--json', '--redact', 'email,phone'], {HUBSPOT_ACCESS_TOKEN: TOKEN}),
+    config: crmsync(['portal', 'record', '--out', join(root, 'rec-cfg'), '--config', cfg, '--entities', 'contacts,divisions', '--debug'], {}),
+    noToken: crmsync(['portal', 'record', '--out', join(root, 'no-token'), '--base-url', emu.url], {}),
+    badEntities: crmsync(['portal', 'record', '--out', join(root, 'x'), '--entities', 'contacts,companies'], {HUBSPOT_ACCESS_TOKEN: TOKEN}),
+    badRate: crmsync(['portal', 'record', '--out', join(root, 'x'), '--rate-limit', 'fast'], {HUBSPOT_ACCESS_TOKEN: TOKEN}),
+    tokenFlag: crmsync(['portal', 'record', '--out', join(root, 'x'), '--token', TOKEN], {}),
+    rejected: crmsync(['portal', 'record', '--out', join(root, 'bad-token'), '--base-url', emu.url], {HUBSPOT_ACCESS_TOKEN: 'pat-wrong-token'}),
+  }
+  for (const [k, v] of Object.entries(jobs)) runs[k] = await v
 })
 
 afterAll(async () => {
@@ -48,8 +64,7 @@ afterAll(async () => {
 
 describe('crmsync portal record (child process)', () => {
   it('records the served portal, prints a summary, and never writes the token', async () => {
-    const out = join(root, 'rec')
-    const r = await crmsync(['portal', 'record', '--out', out, '--base-url', emu.url, '--json', '--redact', 'email,phone'], {HUBSPOT_ACCESS_TOKEN: TOKEN})
+    const r = runs.json
     expect(r.stderr).not.toContain(TOKEN)
     expect(r.code).toBe(0)
     const json = JSON.parse(r.stdout) as {objects: Array<{name: string; count: number}>; associations: number; requests: {requests: number}}
@@ -57,24 +72,20 @@ describe('crmsync portal record (child process)', () => {
     expect(json.objects.map((o) => [o.name, o.count])).toEqual(p.manifest.objects.map((o) => [o.name, o.count]))
     expect(json.associations).toBe(p.manifest.associations.count)
     expect(r.stdout).not.toContain(TOKEN)
-    for (const f of walk(out)) expect(readFileSync(f, 'utf8'), f).not.toContain(TOKEN)
+    for (const f of walk(join(root, 'rec'))) expect(readFileSync(f, 'utf8'), f).not.toContain(TOKEN)
   })
 
-  it('reads the token from a config file given with --config, with --debug logs free of the token', async () => {
-    const cfg = join(root, 'cfg.json')
-    writeFileSync(cfg, JSON.stringify({accessToken: TOKEN, baseUrl: emu.url}))
-    const out = join(root, 'rec-cfg')
-    const r = await crmsync(['portal', 'record', '--out', out, '--config', cfg, '--entities', 'contacts,divisions', '--debug'], {})
+  it('reads the token from a config file given with --config, with --debug logs free of the token', () => {
+    const r = runs.config
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/Recorded portal \d+ from http:\/\/127\.0\.0\.1/)
     expect(r.stderr).toMatch(/"path":"\/crm\/v3\/objects\/0-1"/)
     expect(r.stderr + r.stdout).not.toContain(TOKEN)
-    for (const f of walk(out)) expect(readFileSync(f, 'utf8')).not.toContain(TOKEN)
+    for (const f of walk(join(root, 'rec-cfg'))) expect(readFileSync(f, 'utf8')).not.toContain(TOKEN)
   })
 
-  it('exits 2 naming both ways to set the token when none is set, and writes nothing', async () => {
-    const out = join(root, 'no-token')
-    const r = await crmsync(['portal', 'record', '--out', out, '--base-url', emu.url], {})
+  it('exits 2 naming both ways to set the token when none is set, and writes nothing', () => {
+    const r = runs.noToken
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/HUBSPOT_ACCESS_TOKEN/)
     expect(r.stderr).toMatch(/config/)
@@ -82,22 +93,17 @@ describe('crmsync portal record (child process)', () => {
     expect(readdirSync(root)).not.toContain('no-token.record-work')
   })
 
-  it('exits 2 for a bad --entities or --rate-limit value, and for a token passed as a flag', async () => {
-    const [bad, rate, flag] = await Promise.all([
-      crmsync(['portal', 'record', '--out', join(root, 'x'), '--entities', 'contacts,companies'], {HUBSPOT_ACCESS_TOKEN: TOKEN}),
-      crmsync(['portal', 'record', '--out', join(root, 'x'), '--rate-limit', 'fast'], {HUBSPOT_ACCESS_TOKEN: TOKEN}),
-      crmsync(['portal', 'record', '--out', join(root, 'x'), '--token', TOKEN], {}),
-    ])
-    expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/companies/)
-    expect(rate.code).toBe(2)
-    expect(rate.stderr).toMatch(/100\/10s/)
-    expect(flag.code).toBe(2)
+  it('exits 2 for a bad --entities or --rate-limit value, and for a token passed as a flag', () => {
+    expect(runs.badEntities.code).toBe(2)
+    expect(runs.badEntities.stderr).toMatch(/companies/)
+    expect(runs.badRate.code).toBe(2)
+    expect(runs.badRate.stderr).toMatch(/100\/10s/)
+    expect(runs.tokenFlag.code).toBe(2)
     expect(readdirSync(root)).not.toContain('x')
   })
 
-  it('exits 1 with the AuthError message when the emulator rejects the token', async () => {
-    const r = await crmsync(['portal', 'record', '--out', join(root, 'bad-token'), '--base-url', emu.url], {HUBSPOT_ACCESS_TOKEN: 'pat-wrong-token'})
+  it('exits 1 with the AuthError message when the emulator rejects the token', () => {
+    const r = runs.rejected
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/access token was rejected/)
     expect(r.stderr).not.toContain('pat-wrong-token')
