@@ -1,4 +1,6 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import Database from 'better-sqlite3'
+import pg from 'pg'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -57,6 +59,27 @@ describe('parity diff edge cases', () => {
     const p = runParityDiff({legacy: join(dir, 'cols.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'store.db'), out: join(dir, 'reports2'), render: false})
     await expect(p).rejects.toThrow(UsageError)
     await expect(p).rejects.toThrow(/has no field "email" \(mapped at entities\.contacts\.fields\.email\); did you mean "e_mail"\?/)
+  })
+
+  it('a table the mapping names but the CSV folder, SQLite file or PostgreSQL schema lacks is an input error', async () => {
+    const opts = {mapping: join(dir, 'mapping.json'), db: join(dir, 'store.db'), out: join(dir, 'reports4'), render: false}
+    mkdirSync(join(dir, 'csv'))
+    writeFileSync(join(dir, 'csv', 'crm_contacts.csv'), 'id,hubspot_id\n1,11\n')
+    await expect(runParityDiff({...opts, legacy: join(dir, 'csv')})).rejects.toThrow(/has no crm_contact\.csv/)
+    const db = new Database(join(dir, 'legacy.sqlite'))
+    db.exec('CREATE TABLE crm_contacts (id INTEGER PRIMARY KEY, hubspot_id TEXT)')
+    db.close()
+    await expect(runParityDiff({...opts, legacy: join(dir, 'legacy.sqlite')})).rejects.toThrow(/has no table crm_contact/)
+    const schema = `crmsync_empty_${process.pid}_${Date.now()}`
+    const c = new pg.Client({connectionString: 'postgres://postgres@127.0.0.1:5432/test'})
+    await c.connect()
+    try {
+      await c.query(`CREATE SCHEMA "${schema}"`)
+      await expect(runParityDiff({...opts, legacy: `postgres://postgres@127.0.0.1:5432/test?schema=${schema}`})).rejects.toThrow(/has no table crm_contact in schema/)
+    } finally {
+      await c.query(`DROP SCHEMA "${schema}" CASCADE`)
+      await c.end()
+    }
   })
 
   it('--legacy-snapshot-at must be ISO 8601', async () => {

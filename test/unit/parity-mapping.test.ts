@@ -74,6 +74,21 @@ describe('mapping file', () => {
     expect(l.report('2026-01-01').map((r) => [r.id, r.absorbed, r.expired])).toEqual([['legacy-empty-strings', 1, false], ['archived-removed', 1, false]])
   })
 
+  it('ledger predicates: each holds only for its own kind of difference', () => {
+    const rule = (id: string, when: string, cls = 'modified') => ({id, entity: '*', field: '*', class: cls, when, reason: 'r', owner: 'o', expires: '2099-01-01'}) as never
+    const l = new Ledger([rule('a', 'legacy-null-new-empty'), rule('b', 'legacy-prefix-of-new'), rule('c', 'fk-not-first', 'relation'), rule('d', 'source-archived', 'missing_in_new'), rule('e', 'any', 'duplicate_key')])
+    expect(l.match('x', 'f', 'modified', {legacy: null, new: ''})?.id).toBe('a')
+    expect(l.match('x', 'f', 'modified', {legacy: '', new: null})).toBeUndefined()
+    expect(l.match('x', 'f', 'modified', {legacy: '+1 555 0100', new: '+1 555 0100 ext. 7'})?.id).toBe('b')
+    expect(l.match('x', 'f', 'modified', {legacy: '+1 555 0199', new: '+1 555 0100 ext. 7'})).toBeUndefined()
+    expect(l.match('x', 'f', 'relation', {fkNotFirst: true})?.id).toBe('c')
+    expect(l.match('x', 'f', 'relation', {fkNotFirst: false})).toBeUndefined()
+    expect(l.match('x', '*', 'missing_in_new', {sourceArchived: true})?.id).toBe('d')
+    expect(l.match('x', '*', 'missing_in_new', {sourceArchived: false})).toBeUndefined()
+    expect(l.match('x', '*', 'duplicate_key', {})?.id).toBe('e')
+    expect(l.report('2026-01-01').map((r) => r.absorbed)).toEqual([1, 1, 1, 1, 1])
+  })
+
   it('an expired rule fails the run naming the rule', () => {
     const m = base()
     m.ledger[1].expires = '2026-01-31'
