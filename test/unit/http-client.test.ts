@@ -180,4 +180,36 @@ describe('HubSpotHttpClient request shape and secrecy', () => {
     ac.abort(new Error('stop now'))
     await expect(c.request({method: 'GET', path: PATHS.list('deals')}, ac.signal)).rejects.toThrow('stop now')
   })
+
+  it('retries an attempt that gets no answer within timeoutMs, and never follows a redirect', async () => {
+    nock.enableNetConnect('127.0.0.1')
+    let n = 0
+    const srv = createServer((req, res) => {
+      n++
+      if (req.url?.startsWith('/hang')) {
+        if (n === 1) return // never answer the first request
+        res.writeHead(200, {'content-type': 'application/json'})
+        res.end('{"ok":true}')
+        return
+      }
+      res.writeHead(301, {location: 'http://elsewhere.test/steal'})
+      res.end()
+    })
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+    try {
+      const clock = new FakeClock()
+      const c = new HubSpotHttpClient({baseUrl: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, accessToken: TOKEN, clock, budget: new InProcessBudget({clock}), timeoutMs: 300})
+      const res = await c.request<{ok: boolean}>({method: 'GET', path: '/hang'})
+      expect(res.body.ok).toBe(true)
+      expect(c.stats).toMatchObject({requests: 2, networkErrors: 1, retries: 1})
+      const err = await c.request({method: 'GET', path: '/moved'}).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ApiError)
+      expect((err as ApiError).status).toBe(301)
+      expect((err as ApiError).options.suggestion).toMatch(/base-url/)
+    } finally {
+      srv.closeAllConnections()
+      srv.close()
+      nock.disableNetConnect()
+    }
+  }, 10_000)
 })

@@ -1,5 +1,5 @@
 import type {ApiClient, ApiRequest, ApiResponse, RequestStats} from '../../core/http-types.js'
-import {type HubSpotErrorBody, DailyLimitError, mapErrorResponse} from '../../core/api-errors.js'
+import {type HubSpotErrorBody, ApiError, DailyLimitError, mapErrorResponse} from '../../core/api-errors.js'
 import {type RateBudget, InProcessBudget} from '../../core/budget.js'
 import {type Clock, systemClock} from '../../core/budget-clock.js'
 import {nextMidnight} from '../../core/budget-time.js'
@@ -24,6 +24,8 @@ export interface HubSpotHttpClientOptions {
   random?: () => number
   /** portal time zone for the daily-limit resume time (default UTC) */
   timeZone?: string
+  /** per-attempt limit for the whole answer to arrive; a timeout is retried like a network error (default 120 000 ms) */
+  timeoutMs?: number
 }
 
 /**
@@ -82,17 +84,24 @@ export class HubSpotHttpClient implements ApiClient {
     const started = this.clock.now()
     let res: Response
     let text: string
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 120_000)
     try {
       this.stats.requests++
       res = await this.fetchFn(url, {
         method: req.method,
         headers: {authorization: `Bearer ${this.#token}`, accept: 'application/json', ...(req.body === undefined ? {} : {'content-type': 'application/json'})},
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        // never follow a redirect: the Authorization header must only go to the configured host
+        redirect: 'manual',
       })
       text = await res.text()
     } catch (err) {
       if (signal?.aborted) throw signal.reason
+      if (timeout.aborted) {
+        this.stats.networkErrors++
+        throw new TransientError(`no complete answer to ${req.method} ${req.path} within ${this.opts.timeoutMs ?? 120_000} ms`, 'network')
+      }
       if (isNetworkError(err)) {
         this.stats.networkErrors++
         throw new TransientError(`network error on ${req.method} ${req.path}: ${this.scrub(describe(err))}`, 'network')
@@ -116,6 +125,11 @@ export class HubSpotHttpClient implements ApiClient {
     if (res.status >= 500) {
       this.stats.serverErrors++
       throw new TransientError(`HubSpot answered ${res.status} on ${req.method} ${req.path}`, 'server', res.status, parseRetryAfter(res.headers.get('retry-after'), this.clock.now()))
+    }
+    if (res.status >= 300 && res.status < 400) {
+      throw new ApiError(`HubSpot answered ${res.status} (a redirect to ${res.headers.get('location') ?? 'nowhere'}) for ${req.path}; crmsync does not follow redirects`, res.status, 'REDIRECT', undefined, {
+        suggestion: 'check --base-url / HUBSPOT_BASE_URL: it must be the API host itself (https://api.hubapi.com or the emulator URL)',
+      })
     }
     if (res.status >= 400) {
       const body = parseJson<HubSpotErrorBody>(text)
