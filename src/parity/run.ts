@@ -1,8 +1,8 @@
 /**
  * `crmsync parity run`: the whole parallel run on one machine. Serve the recorded portal with the
- * emulator, sync it with crmsync into a fresh store (child process, timed), optionally run the
- * legacy sync and snapshot commands against the same emulator (timed), then diff with the portal as
- * the source of truth, add the performance figures, and render the report.
+ * emulator, optionally run the legacy sync (timed) and snapshot commands against it, sync the same
+ * emulator with crmsync into a fresh store (child process, timed), then diff with the portal as the
+ * source of truth, add the performance figures, and render the report.
  */
 import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
@@ -97,6 +97,33 @@ export async function mappingWithThresholds(mapping: string, thresholds: RunThre
   return merged
 }
 
+function interrupted(): CrmsyncError {
+  return fail('parity run interrupted; no report was written', 'run it again', 'INTERRUPTED')
+}
+
+/** The legacy sync (timed) and snapshot commands, when configured; returns the sync's wall time. */
+async function runLegacyCommands(config: ParityRunConfig, env: NodeJS.ProcessEnv, log: (line: string) => void, signal: AbortSignal): Promise<number | undefined> {
+  const timeoutMs = config.legacy.timeoutSeconds * 1000
+  let seconds: number | undefined
+  if (config.legacy.syncCommand) {
+    log('parity run: running the legacy sync command against the same emulator')
+    const legacy = await runCommand(config.legacy.syncCommand, {cwd: config.legacy.cwd, env, label: 'legacy sync', timeoutMs, write: log, signal})
+    if (signal.aborted) throw interrupted()
+    if (legacy.code !== 0) {
+      throw fail(`legacy sync command ${legacy.timedOut ? `timed out after ${config.legacy.timeoutSeconds} s` : `failed (exit ${legacy.code ?? legacy.signal})`}`, 'check legacy.syncCommand in the config and its output above', 'LEGACY_SYNC_FAILED')
+    }
+    seconds = legacy.seconds
+    log(`parity run: legacy sync took ${legacy.seconds.toFixed(2)} s`)
+  }
+  if (config.legacy.snapshotCommand) {
+    log('parity run: running the legacy snapshot command')
+    const snap = await runCommand(config.legacy.snapshotCommand, {cwd: config.legacy.cwd, env, label: 'legacy snapshot', timeoutMs, write: log, signal})
+    if (signal.aborted) throw interrupted()
+    if (snap.code !== 0) throw fail(`legacy snapshot command failed (exit ${snap.code ?? snap.signal})`, 'check legacy.snapshotCommand in the config and its output above', 'LEGACY_SNAPSHOT_FAILED')
+  }
+  return seconds
+}
+
 /** Run the whole parity run described by `config`; progress lines go to `log` (stderr). */
 export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<ParityRunResult> {
   await ensureWritableDir(config.out)
@@ -111,15 +138,17 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
     log(`parity run: ${sig} received, stopping`)
     abort.abort()
   }
-  const interrupted = (): CrmsyncError => fail('parity run interrupted; no report was written', 'run it again', 'INTERRUPTED')
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   try {
-    log(`parity run: serving portal ${config.portal} with the emulator`)
+    log(`parity run: serving portal ${config.portal} with the emulator; crmsync syncs into ${config.store ? 'the store' : 'a fresh store'} ${store}`)
     const emulator = await deps.startEmulator(config.portal, token, config.emulator)
     try {
       log(`parity run: emulator listening on ${emulator.url}`)
       const env = {...process.env, HUBSPOT_BASE_URL: emulator.url, HUBSPOT_ACCESS_TOKEN: token}
+      // the legacy sync first (as in production, where it is the system of record), then crmsync
+      const legacySeconds = await runLegacyCommands(config, env, log, abort.signal)
+      if (legacySeconds !== undefined) perf.legacySeconds = legacySeconds
       const before = emulator.requests()
       log(`parity run: crmsync sync all --db ${store}`)
       const root = packageRoot()
@@ -129,23 +158,6 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
       perf.crmsyncSeconds = sync.seconds
       perf.crmsyncRequests = emulator.requests() - before
       log(`parity run: crmsync synced in ${sync.seconds.toFixed(2)} s with ${perf.crmsyncRequests} requests`)
-      const timeoutMs = config.legacy.timeoutSeconds * 1000
-      if (config.legacy.syncCommand) {
-        log('parity run: running the legacy sync command against the same emulator')
-        const legacy = await runCommand(config.legacy.syncCommand, {cwd: config.legacy.cwd, env, label: 'legacy sync', timeoutMs, write: log, signal: abort.signal})
-        if (abort.signal.aborted) throw interrupted()
-        if (legacy.code !== 0) {
-          throw fail(`legacy sync command ${legacy.timedOut ? `timed out after ${config.legacy.timeoutSeconds} s` : `failed (exit ${legacy.code ?? legacy.signal})`}`, 'check legacy.syncCommand in the config and its output above', 'LEGACY_SYNC_FAILED')
-        }
-        perf.legacySeconds = legacy.seconds
-        log(`parity run: legacy sync took ${legacy.seconds.toFixed(2)} s`)
-      }
-      if (config.legacy.snapshotCommand) {
-        log('parity run: running the legacy snapshot command')
-        const snap = await runCommand(config.legacy.snapshotCommand, {cwd: config.legacy.cwd, env, label: 'legacy snapshot', timeoutMs, write: log, signal: abort.signal})
-        if (abort.signal.aborted) throw interrupted()
-        if (snap.code !== 0) throw fail(`legacy snapshot command failed (exit ${snap.code ?? snap.signal})`, 'check legacy.snapshotCommand in the config and its output above', 'LEGACY_SNAPSHOT_FAILED')
-      }
     } finally {
       await emulator.stop()
     }

@@ -165,6 +165,9 @@ export function stageStore(st: Staging, storePath: string, mapping: Mapping): {r
       const q = `"${t.replace(/"/g, '""')}"`
       rows += st.db.prepare(`INSERT INTO rec (side, entity, key, props, created_at, updated_at, archived, archived_at) SELECT 'new', ?, id, properties, created_at, updated_at, archived, archived_at FROM store.${q}`).run(entity).changes
     }
+    if (missingEntities.length === Object.keys(mapping.entities).length) {
+      throw new UsageError(`${storePath} holds none of the mapped entities (${missingEntities.join(', ')}); it is not a crmsync store or the sync has not run`, 'pass the store `crmsync sync all` wrote with --db')
+    }
     const hasAssoc = st.db.prepare("SELECT 1 FROM store.sqlite_master WHERE type = 'table' AND name = 'associations'").get()
     if (hasAssoc) st.db.exec("INSERT INTO assoc (side, from_entity, from_id, to_entity, to_id) SELECT DISTINCT 'new', from_entity, from_id, to_entity, to_id FROM store.associations")
   } finally {

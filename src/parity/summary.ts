@@ -20,11 +20,11 @@ export function summarizeReport(report: ParityReport, dir: string): ParityDiffRe
   } catch {
     table = ''
   }
-  const lines = [
-    table,
+  // the terminal renderer already shows the verdict and its reasons; without it, print them here
+  const fallback = [
     `${report.verdict.ready ? 'READY' : 'NOT READY'}: ${report.totals.keysCompared} keys compared, ${report.totals.identical} identical, ${report.totals.fieldMismatches} unexplained field/edge differences, ${report.totals.explained} explained, ${report.totals.noise} noise`,
     ...failed.map((f) => `  ✗ ${f.message}`),
-    `report: ${dir}/report.json`,
-  ].filter((l) => l !== '')
+  ]
+  const lines = [...(table === '' ? fallback : [table]), `report: ${dir}/report.json`]
   return {ready: report.verdict.ready, dir, reportJson: `${dir}/report.json`, totals: report.totals, failedChecks: failed, summary: lines.join('\n')}
 }

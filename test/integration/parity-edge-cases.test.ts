@@ -82,6 +82,13 @@ describe('parity diff edge cases', () => {
     }
   })
 
+  it('a store without any mapped entity is an input error, not a NOT READY verdict', async () => {
+    const empty = new Database(join(dir, 'empty.db'))
+    empty.exec('CREATE TABLE t (x)')
+    empty.close()
+    await expect(runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'empty.db'), out: join(dir, 'reports5')})).rejects.toThrow(/holds none of the mapped entities \(contacts\)/)
+  })
+
   it('--legacy-snapshot-at must be ISO 8601', async () => {
     await expect(runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'store.db'), legacySnapshotAt: 'last tuesday', out: join(dir, 'reports3')})).rejects.toThrow(/not an ISO 8601 time/)
   })
