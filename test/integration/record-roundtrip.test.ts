@@ -140,10 +140,27 @@ describe('portal record round trip against the emulator', () => {
     try {
       const api = new HubSpotHttpClient({baseUrl: faulty.url, accessToken: TOKEN, budget: new InProcessBudget({max: 100_000, intervalMs: 1000}), retry: {baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 8}})
       const out = join(root, 'faulty')
-      await recordPortal({out, api, baseUrl: faulty.url})
+      const res = await recordPortal({out, api, baseUrl: faulty.url, gzip: true})
+      expect(readdirSync(out)).toContain('contacts.ndjson.gz')
+      expect(res.objects.length).toBe(4)
       expect(api.stats.rateLimited).toBeGreaterThan(0)
       expect(api.stats.serverErrors).toBeGreaterThan(0)
       expect(api.stats.networkErrors).toBeGreaterThan(0)
+      await expectSamePortal(await openPortal(portalDir), await openPortal(out))
+    } finally {
+      await faulty.stop()
+    }
+  })
+
+  it('a recording cut by a fault (retries exhausted) resumes on rerun and gives the same snapshot', async () => {
+    const faulty = await startEmulator({portalDir, token: TOKEN, associationPageSize: 40, faults: 'reset:every=30,max=1'})
+    try {
+      const api = new HubSpotHttpClient({baseUrl: faulty.url, accessToken: TOKEN, budget: new InProcessBudget({max: 100_000, intervalMs: 1000}), retry: {maxAttempts: 1}})
+      const out = join(root, 'cut')
+      await expect(recordPortal({out, api, baseUrl: faulty.url})).rejects.toThrow(/gave up after 1 attempts/)
+      expect(readdirSync(root)).toContain('cut.record-work')
+      const res = await recordPortal({out, api, baseUrl: faulty.url})
+      expect(res.resumed).toBe(true)
       await expectSamePortal(await openPortal(portalDir), await openPortal(out))
     } finally {
       await faulty.stop()
