@@ -107,6 +107,8 @@ export class SqliteStore implements SyncStore {
             values.push(c.type === 'text' && (typeof v === 'string' || v === null || v === undefined) ? (v ?? null) : toColumnValue(c.type, v))
           }
           t.upsert.run(values)
+          // an archived record has no associations in HubSpot: drop its edges in both directions
+          if (outcome === 'deleted') this.dropEdges().run(entity, rec.id, entity, rec.id)
         }
         this.saveCheckpoint(stream, checkpoint)
         return counts
@@ -114,12 +116,15 @@ export class SqliteStore implements SyncStore {
       .immediate()
   }
 
+  /** DELETE of every edge from or to one record (cached). */
+  private dropEdges(): Statement {
+    return (this.dropEdgesStmt ??= this.db.prepare('DELETE FROM associations WHERE (from_entity = ? AND from_id = ?) OR (to_entity = ? AND to_id = ?)'))
+  }
+
   applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): PageCounts {
     this.assertWritable()
     const t = this.writableTable(entity)
-    const dropEdges = (this.dropEdgesStmt ??= this.db.prepare(
-      'DELETE FROM associations WHERE (from_entity = ? AND from_id = ?) OR (to_entity = ? AND to_id = ?)',
-    ))
+    const dropEdges = this.dropEdges()
     return this.db
       .transaction(() => {
         const counts = emptyCounts()

@@ -54,6 +54,26 @@ describe('applyRecords', () => {
     expect([...store.liveIds('contacts')]).toEqual(['9', '10'])
   })
 
+  it('drops the association edges from and to a record when it becomes a tombstone', () => {
+    const {store} = fresh()
+    store.applyRecords('contacts', 'contacts', [rec('1', {}), rec('2', {})], null)
+    const types = [{category: 'HUBSPOT_DEFINED' as const, typeId: 1, label: null}]
+    store.replaceAssociations('a', 'contacts', 'deals', ['1', '2'], [
+      {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '7', types},
+      {fromType: 'contacts', fromId: '2', toType: 'deals', toId: '7', types},
+    ], null)
+    store.replaceAssociations('b', 'deals', 'contacts', ['7'], [
+      {fromType: 'deals', fromId: '7', toType: 'contacts', toId: '1', types},
+      {fromType: 'deals', fromId: '7', toType: 'contacts', toId: '2', types},
+    ], null)
+    store.applyRecords('contacts', 'contacts', [rec('1', {}, {archived: true, archivedAt: '2024-03-01T00:00:00.000Z'})], null)
+    const edges = store.db.prepare('SELECT from_id, to_id FROM associations ORDER BY from_entity, from_id, to_id').all()
+    expect(edges).toEqual([
+      {from_id: '2', to_id: '7'},
+      {from_id: '7', to_id: '2'},
+    ])
+  })
+
   it('orders ids numerically even past 2^53', () => {
     const {store} = fresh()
     const ids = ['100', '9', '18014398509481985', '18014398509481984', '10']
