@@ -82,10 +82,15 @@ export class DryRunStore implements SyncStore {
     const insert = this.scratch.db.prepare(
       'INSERT OR IGNORE INTO associations (from_entity, from_id, to_entity, to_id, type_id, category, label) VALUES (@from_entity, @from_id, @to_entity, @to_id, @type_id, @category, @label)',
     )
+    // an edge to a record this dry run already tombstoned or merged away was dropped then (as a real run would have)
+    const target = this.scratch.table(toEntity)
+    const gone = target ? this.scratch.db.prepare(`SELECT 1 FROM ${quoteIdent(target.table)} WHERE id = ? AND (archived = 1 OR merged_into IS NOT NULL)`) : null
     this.scratch.db.transaction(() => {
       for (const id of fromIds) {
         if (mark.run(fromEntity, id, toEntity).changes === 0) continue
-        for (const edge of read.all(fromEntity, id, toEntity)) insert.run(edge)
+        for (const edge of read.all(fromEntity, id, toEntity) as Array<{to_id: string}>) {
+          if (!gone?.get(edge.to_id)) insert.run(edge)
+        }
       }
     })()
   }

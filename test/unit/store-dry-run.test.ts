@@ -17,6 +17,7 @@ function seed(file: string): void {
   s.ensureEntity({entity: 'contacts', properties: [prop('email')]})
   s.applyRecords('contacts', 'contacts', [rec('1', {email: 'a'}), rec('2', {email: 'b'}), rec('3', {email: 'c'})], {after: '3'})
   s.replaceAssociations('assoc', 'contacts', 'deals', ['1'], [{fromType: 'contacts', fromId: '1', toType: 'deals', toId: '9', types}], {n: 1})
+  s.replaceAssociations('assoc2', 'deals', 'contacts', ['9'], [{fromType: 'deals', fromId: '9', toType: 'contacts', toId: '3', types}, {fromType: 'deals', fromId: '9', toType: 'contacts', toId: '1', types}], null)
   const run = s.startRun('sync all', false)
   s.finishRun(run, {status: 'ok'})
   s.close()
@@ -36,6 +37,8 @@ function workload(s: SyncStore): unknown[] {
   out.push(s.applyRecords('contacts', 'contacts', [rec('4', {email: 'd'}), rec('5', {email: 'e'})], {after: '5'})) // look-back repeat
   out.push(s.applyMerges('contacts', 'contacts', [{loserId: '2', survivorId: '1'}], null))
   out.push(s.replaceAssociations('assoc', 'contacts', 'deals', ['1', '4'], [{fromType: 'contacts', fromId: '4', toType: 'deals', toId: '9', types}], {n: 2}))
+  // the deal side: its stored edge to contact 3 was dropped when 3 became a tombstone
+  out.push(s.replaceAssociations('assoc2', 'deals', 'contacts', ['9'], [{fromType: 'deals', fromId: '9', toType: 'contacts', toId: '4', types}], null))
   out.push(s.getCheckpoint('contacts'), s.getCheckpoint('assoc'))
   out.push([...s.liveIds('contacts')])
   s.addDeadLetter({stream: 'contacts', recordId: '6', payload: {id: '6'}, reason: 'bad'})
@@ -70,7 +73,8 @@ describe('DryRunStore', () => {
     expect(dryOut).toEqual(realOut)
     expect(dryOut[0]).toEqual({inserted: 1, updated: 1, unchanged: 1, deleted: 1})
     expect(dryOut[1]).toEqual({inserted: 1, updated: 0, unchanged: 1, deleted: 0})
-    expect(dryOut[6]).toEqual(['1', '4', '5'])
+    expect(dryOut[4]).toEqual({inserted: 1, updated: 0, unchanged: 0, deleted: 1}) // edge to 1 removed, to 3 already gone
+    expect(dryOut[7]).toEqual(['1', '4', '5'])
   })
 
   it('works without a store file and creates nothing', () => {
