@@ -7,22 +7,28 @@ import {closeSync, createReadStream, mkdirSync, openSync, rmSync, writeSync} fro
 import {join} from 'node:path'
 import {createInterface} from 'node:readline'
 
-/** Write every id to a temp file, synchronously (the store's cursor never stays open across an await). */
-export async function spoolIds(ids: Iterable<string>, tmpDir: string): Promise<{path: string; count: number}> {
+/**
+ * Write every id to a temp file. A synchronous source (a store cursor) is drained without yielding
+ * to the event loop, so the cursor never stays open across an await; an async source (search
+ * pages) is written as it arrives.
+ */
+export async function spoolIds(ids: Iterable<string> | AsyncIterable<string>, tmpDir: string): Promise<{path: string; count: number}> {
   mkdirSync(tmpDir, {recursive: true})
   const path = join(tmpDir, `crmsync-ids-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`)
   const fd = openSync(path, 'w')
   let count = 0
   let buf = ''
-  try {
-    for (const id of ids) {
-      buf += id + '\n'
-      count++
-      if (buf.length > 1 << 16) {
-        writeSync(fd, buf)
-        buf = ''
-      }
+  const add = (id: string): void => {
+    buf += id + '\n'
+    count++
+    if (buf.length > 1 << 16) {
+      writeSync(fd, buf)
+      buf = ''
     }
+  }
+  try {
+    if (Symbol.iterator in Object(ids)) for (const id of ids as Iterable<string>) add(id)
+    else for await (const id of ids as AsyncIterable<string>) add(id)
     if (buf) writeSync(fd, buf)
   } finally {
     closeSync(fd)

@@ -30,17 +30,12 @@ interface AssocCheckpoint {
   pair: number
   /** full mode: last from-id written in the current pair */
   lastId: string | null
-  /** incremental mode: 'from' = changed from-records, 'to' = changed to-records */
-  side: 'from' | 'to'
   key: KeysetPosition | null
   /** per entity, the search start of this run (incremental) */
   since: Record<string, number>
   /** per entity, the object-stream cursor when this run started: the next run's start */
   cursors: Record<string, number | null>
 }
-
-/** key.ts marking a finished search side */
-const SIDE_DONE = Number.MAX_SAFE_INTEGER
 
 function parse(raw: Checkpoint | null): AssocCheckpoint | null {
   const c = raw as Partial<AssocCheckpoint> | null
@@ -68,7 +63,7 @@ function currentCursors(refs: Map<string, EntityRef>, ids: IdSource): Record<str
 
 function begin(prev: AssocCheckpoint | null, refs: Map<string, EntityRef>, ids: IdSource, opts: RunOptions): AssocCheckpoint {
   const cursors = currentCursors(refs, ids)
-  const fresh = (mode: AssocCheckpoint['mode'], since: Record<string, number>): AssocCheckpoint => ({v: 1, mode, pair: 0, lastId: null, side: 'from', key: null, since, cursors})
+  const fresh = (mode: AssocCheckpoint['mode'], since: Record<string, number>): AssocCheckpoint => ({v: 1, mode, pair: 0, lastId: null, key: null, since, cursors})
   if (opts.full) return fresh('full', {})
   if (opts.since !== null) return fresh('incremental', Object.fromEntries([...refs.keys()].map((e) => [e, opts.since as number])))
   if (prev && prev.mode !== 'done') return prev
@@ -85,60 +80,82 @@ function begin(prev: AssocCheckpoint | null, refs: Map<string, EntityRef>, ids: 
 async function* pages(client: ApiClient, refs: Map<string, EntityRef>, pairs: Array<[string, string]>, prev: AssocCheckpoint | null, ids: IdSource, opts: RunOptions): AsyncGenerator<AssociationPage> {
   let cp = begin(prev, refs, ids, opts)
   const size = Math.min(opts.batchSize ?? LIMITS.associationsBatchMax, LIMITS.associationsBatchMax)
-  for (; cp.pair < pairs.length; cp = {...cp, pair: cp.pair + 1, lastId: null, side: 'from', key: null}) {
-    const [fromEntity, toEntity] = pairs[cp.pair]
-    const from = refs.get(fromEntity)
-    const to = refs.get(toEntity)
-    if (!from || !to) continue
-    const types = {fromType: from.objectType, toType: to.objectType, fromEntity, toEntity}
-    const read = async (fromIds: string[]): Promise<Omit<AssociationPage, 'checkpoint'>> => {
-      const rows = await readAssociations(client, types, fromIds, opts.signal)
-      return {fromEntity, toEntity, fromIds, rows, failed: []}
+  const spools: string[] = []
+  const spool = async (list: Iterable<string> | AsyncIterable<string>): Promise<string> => {
+    const path = (await spoolIds(list, opts.tmpDir)).path
+    spools.push(path)
+    return path
+  }
+  // incremental: each entity's changed ids, found once per run by keyset search
+  const changed = new Map<string, string>()
+  const changedIds = async (entity: string): Promise<string> => {
+    let path = changed.get(entity)
+    if (!path) {
+      path = await spool(searchChanged(refs.get(entity)!, cp.since[entity] ?? 0, opts))
+      changed.set(entity, path)
     }
-    if (cp.mode === 'full') {
-      const spool = await spoolIds(ids.liveIds(fromEntity), opts.tmpDir)
-      try {
-        for await (const chunk of chunkedIds(spool.path, size, cp.lastId)) {
-          const page = await read(chunk)
-          cp = {...cp, lastId: chunk[chunk.length - 1]}
-          yield {...page, checkpoint: cp as unknown as Checkpoint}
-        }
-      } finally {
-        removeSpool(spool.path)
+    return path
+  }
+  try {
+    for (; cp.pair < pairs.length; cp = {...cp, pair: cp.pair + 1, lastId: null}) {
+      const [fromEntity, toEntity] = pairs[cp.pair]
+      const from = refs.get(fromEntity)
+      const to = refs.get(toEntity)
+      if (!from || !to) continue
+      const types = {fromType: from.objectType, toType: to.objectType, fromEntity, toEntity}
+      let idFile: string
+      if (cp.mode === 'full') idFile = await spool(ids.liveIds(fromEntity))
+      else {
+        // changed from-records, then the from-records linked to changed to-records (both directions)
+        const reverse = {fromType: to.objectType, toType: from.objectType, fromEntity: toEntity, toEntity: fromEntity}
+        const fromChanged = await changedIds(fromEntity)
+        const toChanged = await changedIds(toEntity)
+        idFile = await spool(concat(readAll(fromChanged), linkedIds(client, reverse, toChanged, opts)))
       }
-      continue
-    }
-    // incremental: changed from-records, then from-records linked to changed to-records
-    const reverse = {fromType: to.objectType, toType: from.objectType, fromEntity: toEntity, toEntity: fromEntity}
-    for (const side of cp.side === 'to' ? (['to'] as const) : (['from', 'to'] as const)) {
-      if (side !== cp.side) cp = {...cp, side, key: null}
-      const ref = side === 'from' ? from : to
-      const searchLimit = Math.min(opts.batchSize ?? 200, 200)
-      while (cp.key?.ts !== SIDE_DONE) {
-        const position = cp.key ?? {ts: cp.since[ref.entity] ?? 0, id: null}
-        const res = await ref.api.searchPage({from: position, limit: searchLimit, properties: [ref.modifiedProperty]}, opts.signal)
-        const changed: string[] = []
-        let last: KeysetPosition | null = null
-        for (const r of res.results) {
-          const k = rawKey(r, ref.modifiedProperty)
-          if (!k) continue
-          changed.push(k.id as string)
-          last = k
-        }
-        if (last && compareKeys(last, position) <= 0) throw new Error(`association search cursor for ${ref.entity} did not advance`)
-        let fromIds = changed
-        if (side === 'to' && changed.length > 0) {
-          const linked = await readAssociations(client, reverse, changed, opts.signal)
-          fromIds = [...new Set(linked.map((r) => r.toId))]
-        }
-        const done = res.results.length < searchLimit || !last
-        cp = {...cp, key: done ? {ts: SIDE_DONE, id: null} : last}
-        const page = fromIds.length > 0 ? await read(fromIds) : {fromEntity, toEntity, fromIds: [], rows: [], failed: []}
-        yield {...page, checkpoint: cp as unknown as Checkpoint}
+      for await (const chunk of chunkedIds(idFile, size, cp.lastId)) {
+        const rows = await readAssociations(client, types, chunk, opts.signal)
+        cp = {...cp, lastId: chunk[chunk.length - 1]}
+        yield {fromEntity, toEntity, fromIds: chunk, rows, failed: [], checkpoint: cp as unknown as Checkpoint}
       }
     }
+  } finally {
+    for (const p of spools) removeSpool(p)
   }
   const [lastFrom, lastTo] = pairs[pairs.length - 1] ?? ['', '']
   cp = {...cp, mode: 'done', pair: pairs.length, lastId: null, key: null}
   yield {fromEntity: lastFrom, toEntity: lastTo, fromIds: [], rows: [], failed: [], checkpoint: cp as unknown as Checkpoint}
+}
+
+/** Ids of an entity's records modified at or after `sinceTs`, by keyset search (never capped at 10,000). */
+async function* searchChanged(ref: EntityRef, sinceTs: number, opts: RunOptions): AsyncGenerator<string> {
+  let position: KeysetPosition = {ts: sinceTs, id: null}
+  const limit = 200
+  for (;;) {
+    const res = await ref.api.searchPage({from: position, limit, properties: [ref.modifiedProperty]}, opts.signal)
+    let last: KeysetPosition | null = null
+    for (const r of res.results) {
+      const k = rawKey(r, ref.modifiedProperty)
+      if (!k) continue
+      last = k
+      yield k.id as string
+    }
+    if (res.results.length < limit || !last) return
+    if (compareKeys(last, position) <= 0) throw new Error(`association search cursor for ${ref.entity} did not advance`)
+    position = last
+  }
+}
+
+/** From-ids linked to the to-records listed in `toFile` (reverse v4 read, ≤ 1000 per request). */
+async function* linkedIds(client: ApiClient, reverse: {fromType: string; toType: string; fromEntity: string; toEntity: string}, toFile: string, opts: RunOptions): AsyncGenerator<string> {
+  for await (const chunk of chunkedIds(toFile, LIMITS.associationsBatchMax, null)) {
+    for (const row of await readAssociations(client, reverse, chunk, opts.signal)) yield row.toId
+  }
+}
+
+async function* readAll(file: string): AsyncGenerator<string> {
+  for await (const chunk of chunkedIds(file, 1000, null)) yield* chunk
+}
+
+async function* concat<T>(...parts: AsyncIterable<T>[]): AsyncGenerator<T> {
+  for (const p of parts) yield* p
 }
