@@ -31,6 +31,8 @@ const LEGACY_SYNC = `
 import {writeFileSync} from 'node:fs'
 const base = process.env.HUBSPOT_BASE_URL, token = process.env.HUBSPOT_ACCESS_TOKEN
 if (!base || !token) { console.error('HUBSPOT_BASE_URL and HUBSPOT_ACCESS_TOKEN are required'); process.exit(3) }
+// cut to 100 characters as Python does (code points, not UTF-16 units)
+const cut = (v) => [...(v ?? '')].slice(0, 100).join('')
 const rows = []
 let after
 do {
@@ -44,7 +46,7 @@ do {
   for (const c of j.results) {
     const p = c.properties, pk = rows.length + 1
     rows.push({model: 'crm.contact', pk, fields: {hubspot_id: c.id, email: (p.email ?? '').trim().toLowerCase(),
-      first_name: (pk - 1) % ${DEFECT_EVERY} === 0 ? 'X' : (p.firstname ?? '').slice(0, 100), last_name: (p.lastname ?? '').slice(0, 100)}})
+      first_name: (pk - 1) % ${DEFECT_EVERY} === 0 ? 'X' : cut(p.firstname), last_name: cut(p.lastname)}})
   }
   after = j.paging?.next?.after
 } while (after)
@@ -97,7 +99,7 @@ describe('crmsync parity run', () => {
     )
   })
   afterAll(async () => {
-    await rm(dir, {recursive: true, force: true})
+    if (!process.env.KEEP_TMP) await rm(dir, {recursive: true, force: true})
   })
 
   it('syncs, runs the legacy commands against the same emulator, diffs and reports READY', async () => {
@@ -116,6 +118,8 @@ describe('crmsync parity run', () => {
     expect(firstName?.mismatched).toBe(Math.ceil(live / DEFECT_EVERY))
     expect(firstName?.attribution.legacy_defect).toBe(Math.ceil(live / DEFECT_EVERY))
     expect(contacts?.fields.find((f) => f.field === 'email')?.mismatched).toBe(0)
+    expect(contacts?.fields.find((f) => f.field === 'last_name')?.mismatched).toBe(0)
+    expect(report.totals.attribution).toEqual({legacy_defect: Math.ceil(live / DEFECT_EVERY)})
     expect(report.ledger.find((l) => l.id === 'legacy-drops-archived')?.absorbed).toBe(archived)
     expect(report.performance?.crmsyncSeconds).toBeGreaterThan(0)
     expect(report.performance?.legacySeconds).toBeGreaterThan(0)
@@ -158,6 +162,7 @@ describe('crmsync parity run', () => {
     expect(failing.code).toBe(1)
     expect(failing.stderr).toContain('[legacy sync] boom')
     expect(failing.stderr).toContain('legacy sync command failed (exit 7)')
+    expect(failing.stderr).not.toContain('crmsync sync all --db') // the legacy sync runs first
     expect(existsSync(join(dir, 'out-fail')) ? await readdir(join(dir, 'out-fail')) : []).toEqual([])
   })
 
@@ -190,7 +195,7 @@ describe('crmsync parity run', () => {
       }
     }
     expect(alive).toBe(false)
-    const store = /--db (\S+store\.db)/.exec(stderr)?.[1]
+    const store = /fresh store (\S+store\.db)/.exec(stderr)?.[1]
     expect(store).toBeDefined()
     expect(existsSync(store as string)).toBe(false)
     expect(existsSync(join(dir, 'out-int')) ? await readdir(join(dir, 'out-int')) : []).toEqual([])
