@@ -137,10 +137,15 @@ export class EmulatorStore {
 
   private async loadAssociations(rows: AsyncIterable<{fromType: string; fromId: string; toType: string; toId: string; types: AssociationType[]}>): Promise<void> {
     let batch: Array<{fromType: string; fromId: string; toType: string; toId: string; types: AssociationType[]}> = []
+    const known = new Map<string, EntityInfo | undefined>()
+    const entity = (name: string): EntityInfo | undefined => {
+      if (!known.has(name)) known.set(name, this.registry.find(name))
+      return known.get(name)
+    }
     const flush = this.db.transaction((list: typeof batch) => {
       for (const a of list) {
-        const from = this.registry.find(a.fromType)
-        const to = this.registry.find(a.toType)
+        const from = entity(a.fromType)
+        const to = entity(a.toType)
         if (!from || !to) continue
         this.insertAssoc.run(from.index, a.fromId.length, a.fromId, to.index, a.toId.length, a.toId, JSON.stringify(a.types))
         const rev = a.types.map((t) => this.inverseOf(from, to, t))
