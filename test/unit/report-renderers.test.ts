@@ -132,3 +132,23 @@ describe('format helpers', () => {
     expect(topMismatchedFields(sampleReport()).map((f) => `${f.entity}.${f.field.field}`)).toEqual(['contacts.email', 'deals.amount'])
   })
 })
+
+describe('a minimal report (no entities, ledger, performance or errors)', () => {
+  const r = {...sampleReport(), entities: [], ledger: [], performance: undefined, errors: [], verdict: {ready: true, reasons: []}}
+  it('renders in every format', () => {
+    const html = renderHtml(r)
+    expect(html).toContain('class="banner ready"')
+    expect(html).toContain('No ledger rules in the mapping.')
+    expect(html).toContain('No timings in this report')
+    expect(renderMarkdown(r)).toContain('**Verdict: READY**')
+    const t = renderTerminal(r, {color: false})
+    expect(t).toContain('Parity verdict: READY')
+    expect(t).toContain('No unexplained field mismatches.')
+  })
+  it('lists run errors', () => {
+    const withErr = {...r, errors: [{entity: 'deals', message: 'row 7: <bad> amount'}]}
+    expect(renderHtml(withErr)).toContain('<li><strong>deals</strong>: row 7: &lt;bad&gt; amount</li>')
+    expect(renderTerminal(withErr, {color: false})).toContain('error (deals): row 7: <bad> amount')
+    expect(renderMarkdown(withErr)).toContain('- deals: row 7: &lt;bad&gt; amount')
+  })
+})
