@@ -32,6 +32,7 @@ export function toText(raw: unknown): Value {
 }
 
 /** Parse an ISO 8601 / PostgreSQL text / epoch-milliseconds datetime; NaN when it is none of them. */
+const ISO_PARTS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,3}))?Z$/
 const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
 export function parseInstant(s: string): number {
   if (ISO_Z.test(s)) return Date.parse(s) // the common case, fast
@@ -71,7 +72,7 @@ function build(name: string, arg: string | undefined): Fn | {tolerance: number} 
     case 'truncate': {
       const n = Number(needArg('a length, e.g. truncate:100'))
       if (!Number.isInteger(n) || n <= 0) throw new NormalizerSpecError(`"truncate:${arg}" needs a positive integer length, e.g. truncate:100`)
-      return (v) => (v === null ? v : [...v].slice(0, n).join(''))
+      return (v) => (v === null || v.length <= n ? v : [...v].slice(0, n).join('')) // length ≥ code points
     }
     case 'decimal': {
       const n = Number(needArg('decimal places, e.g. decimal:2'))
@@ -93,6 +94,8 @@ function build(name: string, arg: string | undefined): Fn | {tolerance: number} 
       if (p !== 's' && p !== 'ms') throw new NormalizerSpecError(`"datetime:${p}" has an unknown precision; use datetime:s or datetime:ms`)
       return (v) => {
         if (v === null || v.trim() === '') return null
+        const m = ISO_PARTS.exec(v) // canonical UTC text: no Date needed
+        if (m) return p === 's' ? `${m[1]}Z` : `${m[1]}.${(m[2] ?? '').padEnd(3, '0')}Z`
         const ms = parseInstant(v)
         if (Number.isNaN(ms)) return v
         const iso = new Date(p === 's' ? Math.floor(ms / 1000) * 1000 : ms).toISOString()

@@ -86,12 +86,15 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
         const hint = didYouMean(r.model, [...byModel.keys()])
         throw new UsageError(`${what} ${source.describe} has model "${r.model}", which the mapping does not know${hint ? ` (did you mean "${hint}"?)` : ''}`, `map it under entities.<entity>.model, or list it in legacy.ignoreModels; mapped models: ${[...byModel.keys()].join(', ')}`, 'UNKNOWN_MODEL')
       }
-      const fields: Record<string, unknown> = {}
-      for (const [k, v] of Object.entries(r.fields)) {
-        if (m.m2m.has(k)) {
-          if (!Array.isArray(v)) throw new UsageError(`${what} ${source.describe}: ${r.model} pk ${r.pk} field "${k}" should be a list of pks (many-to-many)`, 'fix relations.<name>.kind in the mapping')
-          for (const t of v) insEdge.run(side, r.model, k, r.pk, String(t))
-        } else fields[k] = v
+      let fields = r.fields
+      if (m.m2m.size > 0) {
+        fields = {}
+        for (const [k, v] of Object.entries(r.fields)) {
+          if (m.m2m.has(k)) {
+            if (!Array.isArray(v)) throw new UsageError(`${what} ${source.describe}: ${r.model} pk ${r.pk} field "${k}" should be a list of pks (many-to-many)`, 'fix relations.<name>.kind in the mapping')
+            for (const t of v) insEdge.run(side, r.model, k, r.pk, String(t))
+          } else fields[k] = v
+        }
       }
       if (r.m2mOnly) continue
       const keyField = m.em.key.legacy
@@ -163,7 +166,9 @@ export function stageStore(st: Staging, storePath: string, mapping: Mapping): {r
         continue
       }
       const q = `"${t.replace(/"/g, '""')}"`
-      rows += st.db.prepare(`INSERT INTO rec (side, entity, key, props, created_at, updated_at, archived, archived_at) SELECT 'new', ?, id, properties, created_at, updated_at, archived, archived_at FROM store.${q}`).run(entity).changes
+      // merged-away ids (kept as an audit trail, or placeholders for unknown losers) are not records
+      const merged = (st.db.prepare("SELECT name FROM pragma_table_info(?, 'store')").all(t) as Array<{name: string}>).some((c) => c.name === 'merged_into')
+      rows += st.db.prepare(`INSERT INTO rec (side, entity, key, props, created_at, updated_at, archived, archived_at) SELECT 'new', ?, id, properties, created_at, updated_at, archived, archived_at FROM store.${q}${merged ? ' WHERE merged_into IS NULL' : ''}`).run(entity).changes
     }
     if (missingEntities.length === Object.keys(mapping.entities).length) {
       throw new UsageError(`${storePath} holds none of the mapped entities (${missingEntities.join(', ')}); it is not a crmsync store or the sync has not run`, 'pass the store `crmsync sync all` wrote with --db')
@@ -228,6 +233,5 @@ export function indexStaging(st: Staging): void {
     CREATE INDEX rec_key ON rec (side, entity, key);
     CREATE INDEX assoc_from ON assoc (side, from_entity, to_entity, from_id);
     CREATE INDEX assoc_to ON assoc (side, to_entity, from_entity, to_id);
-    ANALYZE;
   `)
 }
