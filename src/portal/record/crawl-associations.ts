@@ -78,7 +78,7 @@ export async function crawlAssociations(api: ApiClient, work: WorkFolder, state:
         a.bytes = file.append(lines)
         a.count += lines.length
         a.lastFromId = batch[batch.length - 1]
-        work.save(state)
+        work.save(state, {throttle: true})
         onBatch?.(a.count)
         batch = []
       }

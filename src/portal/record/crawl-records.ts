@@ -89,7 +89,7 @@ export async function crawlRecords(d: CrawlDeps, ot: RecordedObjectType, archive
       progress.count += records.length
       progress.after = next
       progress.done = next === null
-      d.work.save(d.state)
+      d.work.save(d.state, {throttle: !progress.done})
       d.onPage?.(ot.name, archived, progress.count)
     }
   } finally {

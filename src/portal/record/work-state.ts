@@ -53,6 +53,12 @@ export interface RecordState {
 }
 
 const STATE = 'state.json'
+const OBJECTS = 'objects.json'
+
+function atomicWrite(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text)
+  renameSync(`${path}.tmp`, path)
+}
 
 /** The work folder beside an output folder. */
 export function workDirFor(out: string): string {
@@ -60,6 +66,7 @@ export function workDirFor(out: string): string {
 }
 
 export class WorkFolder {
+  private lastSave = 0
   constructor(readonly dir: string) {}
 
   /** The saved state, or null when there is none. UsageError when it is unreadable. */
@@ -67,9 +74,10 @@ export class WorkFolder {
     const p = join(this.dir, STATE)
     if (!existsSync(p)) return null
     try {
-      const s = JSON.parse(readFileSync(p, 'utf8')) as RecordState
+      const s = JSON.parse(readFileSync(p, 'utf8')) as Omit<RecordState, 'objectTypes'>
       if (s.version !== 1) throw new Error(`unknown version ${String(s.version)}`)
-      return s
+      const objectTypes = JSON.parse(readFileSync(join(this.dir, OBJECTS), 'utf8')) as RecordedObjectType[]
+      return {...s, objectTypes}
     } catch (err) {
       throw new UsageError(`the recorder's work folder ${this.dir} has an unreadable state file (${(err as Error).message})`, 'pass --force to discard it and record from the start', 'BAD_WORK_STATE')
     }
@@ -79,10 +87,19 @@ export class WorkFolder {
     mkdirSync(this.dir, {recursive: true})
   }
 
-  save(state: RecordState): void {
-    const tmp = join(this.dir, `${STATE}.tmp`)
-    writeFileSync(tmp, JSON.stringify(state))
-    renameSync(tmp, join(this.dir, STATE))
+  /**
+   * Saves the progress (after every page: small). The object types and their property definitions
+   * (large with hundreds of properties) are written once, before the first progress file.
+   */
+  save(state: RecordState, opts: {throttle?: boolean} = {}): void {
+    // Saving less often only means redoing a little more after a crash: the work files are cut
+    // back to the saved lengths on resume, so any cadence is safe. At most every 500 ms per page.
+    const now = Date.now()
+    if (opts.throttle && now - this.lastSave < 500) return
+    this.lastSave = now
+    const {objectTypes, ...progress} = state
+    if (!existsSync(join(this.dir, OBJECTS))) atomicWrite(join(this.dir, OBJECTS), JSON.stringify(objectTypes))
+    atomicWrite(join(this.dir, STATE), JSON.stringify(progress))
   }
 
   path(file: string): string {
