@@ -1,4 +1,4 @@
-import {mkdtempSync} from 'node:fs'
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {describe, expect, it} from 'vitest'
 import {CrmsyncError, UsageError} from '../../src/cli/errors.js'
@@ -35,8 +35,11 @@ describe('serve flag validation (exit 2 with a message naming the flag)', () => 
     })
   })
 
-  it('a corrupt portal is a usage error', async () => {
+  it('a folder without a manifest or with a corrupt one is a usage error (exit 2)', async () => {
     await expect(serve({...base}, () => {}, Promise.resolve('test'))).rejects.toBeInstanceOf(CrmsyncError)
     await expect(serve({...base}, () => {}, Promise.resolve('test'))).rejects.toMatchObject({exitCode: 2})
+    const corrupt = mkdtempSync(`${tmpdir()}/crmsync-serve-corrupt-`)
+    writeFileSync(`${corrupt}/manifest.json`, '{not json')
+    await expect(serve({...base, portal: corrupt}, () => {}, Promise.resolve('test'))).rejects.toMatchObject({exitCode: 2})
   })
 })
