@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {HubSpotHttpClient} from '../../src/connectors/hubspot/http-client.js'
+import {ScopeError} from '../../src/core/api-errors.js'
 import type {ApiClient, ApiRequest, ApiResponse} from '../../src/core/http-types.js'
 import {InProcessBudget} from '../../src/core/budget.js'
 import {type RunningEmulator, startEmulator} from '../../src/emulator/index.js'
@@ -164,6 +165,23 @@ describe('portal record round trip against the emulator', () => {
       await expectSamePortal(await openPortal(portalDir), await openPortal(out))
     } finally {
       await faulty.stop()
+    }
+  })
+
+  it('stops with ScopeError naming the missing scope when the token cannot read an object, writing nothing', async () => {
+    const denied = await startEmulator({portalDir, token: TOKEN, deniedScopes: ['appointments']})
+    try {
+      const api = new HubSpotHttpClient({baseUrl: denied.url, accessToken: TOKEN})
+      const err = await recordPortal({out: join(root, 'denied'), api, baseUrl: denied.url}).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ScopeError)
+      expect((err as ScopeError).scopes).toEqual(['crm.objects.appointments.read'])
+      expect((err as ScopeError).options.suggestion).toMatch(/Private Apps/)
+      expect(readdirSync(root).filter((f) => f.startsWith('denied'))).toEqual([])
+      // leaving appointments out works
+      const res = await recordPortal({out: join(root, 'denied'), api, baseUrl: denied.url, entities: ['contacts', 'deals', 'divisions']})
+      expect(res.objects.map((o) => o.name)).toEqual(['contacts', 'deals', 'divisions'])
+    } finally {
+      await denied.stop()
     }
   })
 })

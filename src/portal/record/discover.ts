@@ -1,5 +1,6 @@
 /** Recorder step 1: find the object types (divisions through the schemas API) and their properties. */
 import {CrmsyncError, UsageError} from '../../cli/errors.js'
+import {ScopeError} from '../../core/api-errors.js'
 import type {ApiClient} from '../../core/http-types.js'
 import {OBJECTS, PATHS, type Entity} from '../../connectors/hubspot/objects.js'
 import type {PropertyDefinition} from '../types.js'
@@ -14,7 +15,14 @@ interface SchemaBody {
  * from `portalId` or from a custom object's fully qualified name (p<portalId>_<name>).
  */
 export async function discoverObjectTypes(api: ApiClient, entities: Entity[], portalId: number | undefined, signal?: AbortSignal): Promise<{portalId: number; objectTypes: RecordedObjectType[]}> {
-  const schemas = (await api.request<SchemaBody>({method: 'GET', path: PATHS.schemas()}, signal)).body?.results ?? []
+  const needsSchemas = entities.some((e) => OBJECTS[e].custom)
+  let schemas: Array<Record<string, unknown>> = []
+  try {
+    schemas = (await api.request<SchemaBody>({method: 'GET', path: PATHS.schemas()}, signal)).body?.results ?? []
+  } catch (err) {
+    // without custom objects the schemas only serve to find the portal id: --portal-id can replace them
+    if (needsSchemas || portalId === undefined || !(err instanceof ScopeError)) throw err
+  }
   let pid = portalId
   for (const s of schemas) {
     const m = /^p(\d+)_/.exec(String(s.fullyQualifiedName ?? ''))
