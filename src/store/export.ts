@@ -70,7 +70,7 @@ function* csvRows(store: SqliteStore, entity: string, props: string[], counter: 
   for (const r of iterateRawRecords(store, entity)) {
     counter.n++
     const p = JSON.parse(r.properties) as Record<string, string | null>
-    yield [r.id, r.created_at, r.updated_at, r.archived === 1 ? 'true' : 'false', r.archived_at, ...props.map((k) => p[k] ?? null)]
+    yield [r.id, r.created_at, r.updated_at, r.archived === 1 ? 'true' : 'false', r.archived_at, ...props.map((k) => (Object.prototype.hasOwnProperty.call(p, k) ? p[k] : null))]
   }
 }
 

@@ -13,6 +13,8 @@ import type {Checkpoint, DeadLetter, EntityTableSpec, PageCounts, RunRecord, Syn
 import {toColumnValue} from './typing.js'
 import {applyAssociationRows} from './association-writer.js'
 
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
+
 /** Zero counts. */
 export function emptyCounts(): PageCounts {
   return {inserted: 0, updated: 0, unchanged: 0, deleted: 0}
@@ -103,7 +105,7 @@ export class SqliteStore implements SyncStore {
           ]
           const props = rec.properties
           for (const c of columns) {
-            const v = props[c.property]
+            const v = hasOwn(props, c.property) ? props[c.property] : null // "constructor", "__proto__" are property names too
             values.push(c.type === 'text' && (typeof v === 'string' || v === null || v === undefined) ? (v ?? null) : toColumnValue(c.type, v))
           }
           t.upsert.run(values)

@@ -12,7 +12,7 @@ import {prop, rec, tmpDir} from './store-helpers.js'
 let file: string
 const live = rec('10', {email: 'a@x.io', firstname: 'Ann', amount: '1.50'})
 const tomb = rec('9', {email: 'gone@x.io', firstname: null}, {archived: true, archivedAt: '2024-05-01T00:00:00.000Z'})
-const big = rec('18014398509481985', {email: 'big@x.io', note: 'comma, "quote"\nnewline'})
+const big = rec('18014398509481985', {email: 'big@x.io', note: 'comma, "quote"\nnewline', constructor: 'c'})
 
 beforeAll(() => {
   file = path.join(tmpDir(), 'export.db')
@@ -52,7 +52,8 @@ describe('export', () => {
   it('writes CSV with fixed columns then every property sorted by name', async () => {
     const {text} = await capture('contacts', 'csv')
     const rows = parse(text, {columns: true}) as Array<Record<string, string>>
-    expect(Object.keys(rows[0])).toEqual(['id', 'created_at', 'updated_at', 'archived', 'archived_at', 'amount', 'email', 'firstname', 'note'])
+    expect(Object.keys(rows[0])).toEqual(['id', 'created_at', 'updated_at', 'archived', 'archived_at', 'amount', 'constructor', 'email', 'firstname', 'note'])
+    expect(rows.map((r) => r.constructor)).toEqual(['', '', 'c'])
     expect(rows.map((r) => [r.id, r.archived, r.archived_at])).toEqual([
       ['9', 'true', '2024-05-01T00:00:00.000Z'],
       ['10', 'false', ''],

@@ -25,7 +25,7 @@ describe('hostile property and entity names', () => {
 
   it('stores values under hostile, unicode and colliding names without breaking the schema', () => {
     store = openStore(path.join(tmpDir(), 'h.db'))
-    const names = ['"; DROP TABLE obj_contacts; --', 'Email', 'email', 'e-mail', '名前', '氏名', 'x'.repeat(200), "it's"]
+    const names = ['"; DROP TABLE obj_contacts; --', 'Email', 'email', 'e-mail', '名前', '氏名', 'x'.repeat(200), "it's", 'constructor', 'toString', '__proto__']
     store.ensureEntity({entity: 'contacts', properties: names.map((n) => prop(n))})
     store.ensureEntity({entity: 'contacts', properties: names.map((n) => prop(n))}) // idempotent
     const values = Object.fromEntries(names.map((n, i) => [n, `v${i}`]))
@@ -43,6 +43,10 @@ describe('hostile property and entity names', () => {
     for (const [i, n] of names.entries()) expect(row[byProp.get(n)!]).toBe(`v${i}`)
     expect(store.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'obj_contacts'`).pluck().get()).toBe('obj_contacts')
     expect([...iterateRecords(store, 'contacts')][0].properties).toEqual(values)
+    // a record without those properties has NULL there, not Object.prototype members
+    store.applyRecords('contacts', 'contacts', [rec('2', {})], null)
+    const empty = store.db.prepare(`SELECT * FROM obj_contacts WHERE id = '2'`).get() as Record<string, unknown>
+    for (const c of cols) expect(empty[c.column]).toBeNull()
   })
 
   it('gives colliding entity names distinct tables', () => {
