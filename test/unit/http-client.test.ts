@@ -6,7 +6,7 @@ import {afterEach, beforeAll, afterAll, describe, expect, it} from 'vitest'
 import {ApiError, AuthError, DailyLimitError, RetryExhaustedError, ScopeError} from '../../src/core/api-errors.js'
 import {FakeClock} from '../../src/core/budget-clock.js'
 import {InProcessBudget} from '../../src/core/budget.js'
-import {HubSpotHttpClient} from '../../src/connectors/hubspot/http-client.js'
+import {HubSpotHttpClient, quoteBigIds} from '../../src/connectors/hubspot/http-client.js'
 import {PATHS} from '../../src/connectors/hubspot/objects.js'
 
 // nock 15 calls Promise.withResolvers (Node 22+); Node 20 lacks it, so supply it for this file.
@@ -212,4 +212,15 @@ describe('HubSpotHttpClient request shape and secrecy', () => {
       nock.disableNetConnect()
     }
   }, 10_000)
+
+  it('keeps association ids beyond 2^53 exact (HubSpot sends them as JSON numbers)', async () => {
+    nock(BASE)
+      .post('/crm/v4/associations/contacts/deals/batch/read')
+      .reply(200, '{"status":"COMPLETE","results":[{"from":{"id":"1"},"to":[{"toObjectId":9007199254740993,"associationTypes":[]},{"toObjectId":42,"associationTypes":[]}]}]}', {'content-type': 'application/json'})
+    const {c} = client()
+    const res = await c.request<{results: Array<{to: Array<{toObjectId: unknown}>}>}>({method: 'POST', path: PATHS.associationsBatchRead('contacts', 'deals'), body: {inputs: [{id: '1'}]}})
+    expect(res.body.results[0].to.map((t) => String(t.toObjectId))).toEqual(['9007199254740993', '42'])
+    expect(quoteBigIds('{"id": 12345678901234567890}')).toBe('{"id": "12345678901234567890"}')
+    expect(quoteBigIds('{"name":"id: 12345678901234567890"}')).toBe('{"name":"id: 12345678901234567890"}')
+  })
 })

@@ -136,7 +136,7 @@ export class HubSpotHttpClient implements ApiClient {
       throw mapErrorResponse(res.status, body.ok && body.value && typeof body.value === 'object' ? body.value : undefined, req.path, (s) => this.scrub(s))
     }
     if (res.status === 204 || text === '') return {status: res.status, headers: res.headers, body: undefined as T}
-    const parsed = parseJson<T>(text)
+    const parsed = parseJson<T>(req.path.includes('/associations/') ? quoteBigIds(text) : text)
     if (!parsed.ok) {
       this.stats.networkErrors++
       throw new TransientError(`malformed JSON from ${req.method} ${req.path} (${text.length} bytes)`, 'malformed', res.status)
@@ -156,6 +156,14 @@ function parseJson<T>(text: string): {ok: true; value: T} | {ok: false} {
   } catch {
     return {ok: false}
   }
+}
+
+/**
+ * v4 association answers carry ids as JSON numbers (`"toObjectId": 123`); ids beyond 2^53 would
+ * lose digits in JSON.parse, so numeric id fields of 16+ digits are turned into strings first.
+ */
+export function quoteBigIds(text: string): string {
+  return text.replace(/("(?:toObjectId|fromObjectId|id)"\s*:\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"')
 }
 
 function describe(err: unknown): string {
