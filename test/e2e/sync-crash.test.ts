@@ -1,0 +1,52 @@
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {RunningEmulator} from '../../src/emulator/index.js'
+import {emulator, makePortal, runCli, storePicture, tempDir} from '../conformance/sync-harness.js'
+
+let emu: RunningEmulator
+
+beforeAll(async () => {
+  emu = await emulator(await makePortal({contacts: 400, deals: 120, appointments: 80, divisions: 8, sharedTimestamp: 60, seed: 33}))
+})
+afterAll(async () => {
+  await emu?.stop()
+})
+
+/** mulberry32, so the kill moments are random but reproducible */
+function rng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+describe('crash safety', () => {
+  it('20+ kill -9 at random moments, each followed by a rerun, end identical to an uninterrupted run', async () => {
+    const args = (db: string) => ['sync', 'all', '--batch-size', '10', '--db', db, '--base-url', emu.url]
+    const reference = join(tempDir(), 'ref.db')
+    const ref = await runCli(args(reference), {})
+    expect(ref.code, ref.stderr).toBe(0)
+
+    const db = join(tempDir(), 'crash.db')
+    const random = rng(2026)
+    let kills = 0
+    let completed = 0
+    for (let i = 0; i < 40 && kills < 22; i++) {
+      const r = await runCli(args(db), {}, {killAfterMs: 350 + Math.floor(random() * 1500)})
+      if (r.signal === 'SIGKILL') kills++
+      else {
+        expect(r.code, r.stderr).toBe(0)
+        completed++
+      }
+    }
+    const last = await runCli(args(db), {})
+    expect(last.code, last.stderr).toBe(0)
+    console.log(`crash safety: ${kills} kill -9, ${completed} reruns completed before the final one`)
+    expect(kills).toBeGreaterThanOrEqual(20)
+    expect(storePicture(db)).toEqual(storePicture(reference))
+  })
+})
