@@ -165,6 +165,9 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
       throw new UsageError(`legacy snapshot ${config.legacy.snapshot} does not exist after the snapshot command`, 'make legacy.snapshotCommand write the file named in legacy.snapshot', 'LEGACY_SNAPSHOT_MISSING')
     }
     if (abort.signal.aborted) throw interrupted()
+    // the diff cannot be stopped half-way (it writes its report folder atomically): Ctrl-C now ends the process
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
     log('parity run: comparing the legacy snapshot with the crmsync store (portal as source of truth)')
     const {report: diffReport, dir} = await deps.runDiff({
       legacy: config.legacy.snapshot,
