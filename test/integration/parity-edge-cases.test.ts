@@ -1,4 +1,4 @@
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import {tmpdir} from 'node:os'
@@ -87,6 +87,20 @@ describe('parity diff edge cases', () => {
     empty.exec('CREATE TABLE t (x)')
     empty.close()
     await expect(runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'empty.db'), out: join(dir, 'reports5')})).rejects.toThrow(/holds none of the mapped entities \(contacts\)/)
+  })
+
+  it('an expired ledger rule, an unknown normalizer and a missing store are input errors naming the fix', async () => {
+    const m = JSON.parse(readFileSync('fixtures/mappings/legacy-django.json', 'utf8'))
+    m.ledger[0].expires = '2020-01-01'
+    writeFileSync(join(dir, 'expired.json'), JSON.stringify(m))
+    const base = {legacy: join(dir, 'legacy.jsonl'), db: join(dir, 'store.db'), out: join(dir, 'reports6'), render: false}
+    await expect(runParityDiff({...base, mapping: join(dir, 'expired.json')})).rejects.toThrow(/rule "legacy-empty-strings" \(owner data-platform, expired 2020-01-01\)/)
+    m.ledger[0].expires = '2099-01-01'
+    m.entities.contacts.fields.email.normalize = ['trim', 'lowercsae']
+    writeFileSync(join(dir, 'norm.json'), JSON.stringify(m))
+    await expect(runParityDiff({...base, mapping: join(dir, 'norm.json')})).rejects.toThrow(/entities\.contacts\.fields\.email\.normalize: unknown normalizer "lowercsae" \(did you mean "lowercase"\?\)/)
+    await expect(runParityDiff({...base, mapping: join(dir, 'mapping.json'), db: join(dir, 'nope.db')})).rejects.toThrow(/store .*nope\.db does not exist/)
+    expect(existsSync(join(dir, 'reports6')) ? readdirSync(join(dir, 'reports6')) : []).toEqual([])
   })
 
   it('--legacy-snapshot-at must be ISO 8601', async () => {
