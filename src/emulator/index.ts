@@ -47,7 +47,7 @@ export async function createEmulator(opts: EmulatorOptions, origin = '*'): Promi
   const entries = faults.mutations?.file ? readScheduleFile(faults.mutations.file) : []
   const source = opts.portal ?? (opts.portalDir ? await openPortal(opts.portalDir) : undefined)
   if (!source) throw new Error('startEmulator needs portalDir or portal')
-  const store = await EmulatorStore.load(source, {dbPath: opts.dbPath})
+  const store = await EmulatorStore.load(source, {dbPath: opts.dbPath, tmpRoot: opts.tmpRoot, signal: opts.signal})
   const ctx: EmulatorContext = {
     store,
     now: opts.now ?? Date.now,

@@ -6,6 +6,7 @@
 import {existsSync} from 'node:fs'
 import {CrmsyncError, UsageError} from '../cli/errors.js'
 import {parseFaults} from './faults.js'
+import {emptyStats} from './context.js'
 import {startEmulator, type EmulatorStats} from './index.js'
 import {parseRate, SpecError} from './rate-limit.js'
 import {PortInUseError} from './server.js'
@@ -67,27 +68,36 @@ export function toEmulatorOptions(o: ServeOptions): EmulatorOptions {
 /** Serves until SIGINT/SIGTERM (or `until` resolves). `onListening` gets the URL once it accepts requests. */
 export async function serve(o: ServeOptions, onListening: (url: string, port: number) => void, until?: Promise<string>): Promise<ServeResult> {
   const opts = toEmulatorOptions(o)
-  let emu
+  // signals stop the load too (a million records take a while): the temporary SQLite file goes with it
+  const loading = new AbortController()
+  let stop: (why: string) => void = () => {}
+  const stopped = new Promise<string>((resolve) => (stop = resolve))
+  const handlers: Array<[NodeJS.Signals, () => void]> = (['SIGINT', 'SIGTERM'] as NodeJS.Signals[]).map((sig) => [
+    sig,
+    () => {
+      loading.abort(sig)
+      stop(sig)
+    },
+  ])
+  for (const [sig, h] of handlers) process.once(sig, h)
+  until?.then(stop, () => stop('error'))
   try {
-    emu = await startEmulator(opts)
-  } catch (err) {
-    if (err instanceof PortInUseError) {
-      throw new CrmsyncError(`${err.message} Another process (perhaps another crmsync serve) is listening there.`, {exit: 1, suggestion: 'Stop that process, choose another --port, or pass --port 0 to pick a free port.', code: 'PORT_IN_USE'})
+    let emu
+    try {
+      emu = await startEmulator({...opts, signal: loading.signal})
+    } catch (err) {
+      if (loading.signal.aborted) return {url: '', port: 0, stoppedBy: String(loading.signal.reason), stats: emptyStats()}
+      if (err instanceof PortInUseError) {
+        throw new CrmsyncError(`${err.message} Another process (perhaps another crmsync serve) is listening there.`, {exit: 1, suggestion: 'Stop that process, choose another --port, or pass --port 0 to pick a free port.', code: 'PORT_IN_USE'})
+      }
+      if (err instanceof SpecError) throw new UsageError(err.message, 'Fix the --faults value; see docs/emulator.md.', 'BAD_FLAG')
+      throw err
     }
-    if (err instanceof SpecError) throw new UsageError(err.message, 'Fix the --faults value; see docs/emulator.md.', 'BAD_FLAG')
-    throw err
+    onListening(emu.url, emu.port)
+    const stoppedBy = await stopped
+    await emu.stop()
+    return {url: emu.url, port: emu.port, stoppedBy, stats: emu.stats}
+  } finally {
+    for (const [sig, h] of handlers) process.removeListener(sig, h)
   }
-  onListening(emu.url, emu.port)
-  const handlers: Array<[NodeJS.Signals, () => void]> = []
-  const stoppedBy = await new Promise<string>((resolve) => {
-    for (const sig of ['SIGINT', 'SIGTERM'] as NodeJS.Signals[]) {
-      const h = (): void => resolve(sig)
-      handlers.push([sig, h])
-      process.once(sig, h)
-    }
-    until?.then(resolve, () => resolve('error'))
-  })
-  for (const [sig, h] of handlers) process.removeListener(sig, h)
-  await emu.stop()
-  return {url: emu.url, port: emu.port, stoppedBy, stats: emu.stats}
 }

@@ -54,6 +54,8 @@ const BATCH = 5000
 
 export class EmulatorStore {
   readonly registry: ObjectTypeRegistry
+  /** aborts a load in progress (checked every batch) */
+  private signal?: AbortSignal
   /** bumped by every mutation; search total caches key on it */
   version = 0
   private readonly inverse = new Map<string, AssociationType>()
@@ -83,11 +85,11 @@ export class EmulatorStore {
   }
 
   /** Creates the SQLite file and streams the portal into it, in transactions of 5,000 rows. */
-  static async load(source: PortalSource, opts: {dbPath?: string} = {}): Promise<EmulatorStore> {
+  static async load(source: PortalSource, opts: {dbPath?: string; tmpRoot?: string; signal?: AbortSignal} = {}): Promise<EmulatorStore> {
     let cleanupDir: string | null = null
     let path = opts.dbPath
     if (!path) {
-      cleanupDir = mkdtempSync(join(tmpdir(), 'crmsync-emulator-'))
+      cleanupDir = mkdtempSync(join(opts.tmpRoot ?? tmpdir(), 'crmsync-emulator-'))
       path = join(cleanupDir, 'portal.sqlite')
     }
     const db = new Database(path)
@@ -99,6 +101,7 @@ export class EmulatorStore {
     db.exec(SCHEMA)
     const entities = source.manifest.objects.map((m, i) => buildEntityInfo(i, m))
     const store = new EmulatorStore(db, entities, source.manifest.associationTypes ?? [], cleanupDir)
+    store.signal = opts.signal
     try {
       for (const e of entities) await store.loadRecords(e, source.records(e.name))
       try {
@@ -122,6 +125,7 @@ export class EmulatorStore {
     for await (const r of records) {
       batch.push(r)
       if (batch.length >= BATCH) {
+        this.signal?.throwIfAborted()
         flush(batch)
         batch = []
       }
@@ -155,6 +159,7 @@ export class EmulatorStore {
     for await (const a of rows) {
       batch.push(a)
       if (batch.length >= BATCH) {
+        this.signal?.throwIfAborted()
         flush(batch)
         batch = []
       }

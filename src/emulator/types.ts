@@ -45,6 +45,10 @@ export interface EmulatorOptions {
   retryAfter?: boolean
   /** SQLite file for the loaded portal; default a temp file removed on stop */
   dbPath?: string
+  /** folder for that temp file (default os.tmpdir()); a 1M-contact portal needs about 1 GB */
+  tmpRoot?: string
+  /** aborts loading the portal (the temporary SQLite file is removed) */
+  signal?: AbortSignal
   /** clock in epoch ms (tests inject one); default Date.now */
   now?: () => number
 }

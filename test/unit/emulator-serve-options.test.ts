@@ -43,3 +43,24 @@ describe('serve flag validation (exit 2 with a message naming the flag)', () => 
     await expect(serve({...base, portal: corrupt}, () => {}, Promise.resolve('test'))).rejects.toMatchObject({exitCode: 2})
   })
 })
+
+describe('stopping while the portal loads', () => {
+  it('an aborted load rejects and leaves no temporary folder behind', async () => {
+    const {createEmulator} = await import('../../src/emulator/index.js')
+    const {memoryPortal} = await import('../../src/emulator/memory-portal.js')
+    const {readdirSync} = await import('node:fs')
+    const root = mkdtempSync(`${tmpdir()}/crmsync-abort-`)
+    const src = memoryPortal({objects: [{name: 'contacts', objectTypeId: '0-1', properties: [], records: []}]})
+    async function* many() {
+      for (let i = 1; i <= 20_000; i++) yield {id: String(i), properties: {}, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', archived: false}
+    }
+    const ctl = new AbortController()
+    ctl.abort('SIGTERM')
+    await expect(createEmulator({portal: {...src, records: () => many()}, signal: ctl.signal, tmpRoot: root})).rejects.toBe('SIGTERM')
+    expect(readdirSync(root)).toEqual([])
+    const ok = await createEmulator({portal: src, tmpRoot: root})
+    expect(readdirSync(root)).toHaveLength(1) // the temp folder really is created there
+    ok.close()
+    expect(readdirSync(root)).toEqual([])
+  })
+})
