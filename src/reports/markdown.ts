@@ -4,7 +4,8 @@ import {ATTRIBUTION_LABEL, ATTRIBUTIONS, attributionText, fieldMatchRate, num, p
 
 /**
  * Escape untrusted text for a Markdown table cell: HTML-significant characters become entities
- * (Markdown renders raw HTML), pipes and backslashes are escaped, newlines become spaces.
+ * (Markdown renders raw HTML), pipes, backslashes and link/emphasis/code characters are escaped,
+ * newlines become spaces.
  */
 export function mdCell(s: string): string {
   return s
@@ -14,7 +15,9 @@ export function mdCell(s: string): string {
     .replace(/"/g, '&quot;')
     .replace(/\\/g, '\\\\')
     .replace(/\|/g, '\\|')
-    .replace(/[`*_[\]]/g, (c) => `\\${c}`)
+    // emphasis, code and link syntax; `_` is left alone (GFM never emphasizes inside words, and
+    // escaping it would make every snake_case name unreadable in the raw file)
+    .replace(/[`*[\]]/g, (c) => `\\${c}`)
     .replace(/\r?\n|\r/g, ' ')
 }
 

@@ -80,7 +80,8 @@ describe('renderMarkdown', () => {
     expect(md).not.toContain(XSS)
     expect(md).not.toContain(NASTY_PROP)
     expect(mdCell('a|b<c>\n')).toBe('a\\|b&lt;c&gt; ')
-    expect(mdCell('first_name')).toBe('first\\_name')
+    expect(mdCell('first_name')).toBe('first_name')
+    expect(mdCell('[x](javascript:alert(1)) *b* `c`')).toBe('\\[x\\](javascript:alert(1)) \\*b\\* \\`c\\`')
   })
   it('has the verdict, totals and per-field numbers', () => {
     expect(md).toContain('**Verdict: NOT READY**')
