@@ -45,7 +45,7 @@ export interface EmulatorOptions {
   retryAfter?: boolean
   /** SQLite file for the loaded portal; default a temp file removed on stop */
   dbPath?: string
-  /** folder for that temp file (default os.tmpdir()); a 1M-contact portal needs about 1 GB */
+  /** folder for that temp file (default os.tmpdir()); a 1M-contact portal needs about 0.7 GB */
   tmpRoot?: string
   /** aborts loading the portal (the temporary SQLite file is removed) */
   signal?: AbortSignal
