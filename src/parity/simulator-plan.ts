@@ -93,6 +93,10 @@ export function corrupt(field: string, v: unknown, salt: 'x' | 'y' | 'z'): unkno
     const out = new Date(Date.parse(s) + k * 86_400_000).toISOString()
     return s.endsWith('.000Z') || !/\.\d{3}Z$/.test(s) ? out.replace(/\.\d{3}Z$/, 'Z') : out
   }
-  if (field === 'stage') return `${s}_stale${k}`
+  // a stale deal stage: the record stuck at an earlier stage of the default pipeline
+  if (field === 'stage') {
+    const early = ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled'].filter((e) => e !== s)
+    return salt === 'x' ? early[0] : salt === 'z' ? early[1] : early[early.length - 1] // x≠y, x≠z
+  }
   return `${salt}${s}`
 }

@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {attributeEdge, attributeField, attributeMissingInLegacy, attributeMissingInNew, sourceFacts} from '../../src/parity/attribution.js'
 import {JsonArrayError, splitJsonArray} from '../../src/parity/readers/json-array-splitter.js'
 import {redactUrl} from '../../src/parity/readers/postgres.js'
+import {corrupt} from '../../src/parity/simulator-plan.js'
 import {decideVerdict} from '../../src/parity/verdict.js'
 
 async function split(chunks: string[]): Promise<string[]> {
@@ -83,5 +84,17 @@ describe('redactUrl', () => {
   it('never shows a password', () => {
     expect(redactUrl('postgres://u:s3cret@h:5432/db?schema=x')).toBe('postgres://u:***@h:5432/db?schema=x')
     expect(redactUrl('postgres://u@h/db')).toBe('postgres://u@h/db')
+  })
+})
+
+describe('simulator corruption', () => {
+  it('makes legacy (x), new (y) and baseline (z) values that differ from the original and from each other where they meet', () => {
+    for (const [field, v] of [['stage', 'appointmentscheduled'], ['stage', 'closedwon'], ['email', 'a@b.c'], ['amount', '12.50'], ['close_date', '2025-07-07'], ['hs_created_at', '2025-07-07T14:03:11Z'], ['starts_at', '2025-07-07T14:03:11.120Z']] as const) {
+      const [x, y, z] = (['x', 'y', 'z'] as const).map((salt) => corrupt(field, v, salt))
+      expect([x, y, z]).not.toContain(v)
+      expect(x).not.toBe(y)
+      expect(x).not.toBe(z)
+    }
+    expect(corrupt('stage', 'closedwon', 'x')).toBe('appointmentscheduled')
   })
 })
