@@ -30,7 +30,7 @@ async function generate(): Promise<void> {
 }
 
 /** The floor: legacy contacts loaded into a table, then one EXCEPT query against the store's rows. */
-async function floor(): Promise<{seconds: number; loadSeconds: number; rows: number; peak: number}> {
+async function floor(): Promise<{seconds: number; loadSeconds: number; cpuSeconds: number; rows: number; peak: number}> {
   const file = join(root, 'floor.db')
   rmSync(file, {force: true})
   const db = new Database(file)
@@ -38,6 +38,7 @@ async function floor(): Promise<{seconds: number; loadSeconds: number; rows: num
   db.exec('CREATE TABLE legacy (hubspot_id TEXT, email TEXT, first_name TEXT, last_name TEXT, phone TEXT, lifecycle_stage TEXT, hs_created_at TEXT, hs_updated_at TEXT)')
   const ins = db.prepare('INSERT INTO legacy VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
   const sampler = rssSampler()
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   const write = db.transaction((rows: Array<{fields: Record<string, unknown>}>) => {
     for (const {fields: f} of rows) ins.run(f.hubspot_id, f.email, f.first_name, f.last_name, f.phone, f.lifecycle_stage, f.hs_created_at, f.hs_updated_at)
@@ -54,9 +55,10 @@ async function floor(): Promise<{seconds: number; loadSeconds: number; rows: num
         coalesce(json_extract(properties, '$.lifecyclestage'), ''), ${sec('createdate')}, ${sec('lastmodifieddate')}
       FROM store.obj_contacts WHERE archived = 0)`).get() as {n: number}).n
   const t2 = performance.now()
+  const cpu = process.cpuUsage(cpu0)
   db.close()
   rmSync(file, {force: true})
-  return {seconds: (t2 - t1) / 1000, loadSeconds: (t1 - t0) / 1000, rows, peak: sampler.stop()}
+  return {seconds: (t2 - t1) / 1000, loadSeconds: (t1 - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, rows, peak: sampler.stop()}
 }
 
 async function main(): Promise<void> {
@@ -68,18 +70,22 @@ async function main(): Promise<void> {
   }
   ;(globalThis as {gc?: () => void}).gc?.()
   const sampler = rssSampler()
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   const {report} = await runParityDiff({legacy: legacyPath, mapping: MAPPING, db: storePath, out: join(root, 'reports'), render: false})
   const diffSeconds = (performance.now() - t0) / 1000
   const diffPeak = sampler.stop()
+  const cpu = process.cpuUsage(cpu0)
+  const diffCpu = (cpu.user + cpu.system) / 1e6
   const c = report.entities.find((e) => e.entity === 'contacts')!
   ;(globalThis as {gc?: () => void}).gc?.()
   const f = await floor()
   const rows: Figures[] = [
-    {label: 'crmsync parity diff (stage + keyed merge + report)', records: c.counts.legacyRows, seconds: diffSeconds, peakRssMb: diffPeak, extra: {unexplained: report.totals.fieldMismatches, explained: report.totals.explained}},
-    {label: 'floor: one SQL EXCEPT in SQLite (query only)', records: c.counts.legacyRows, seconds: f.seconds, peakRssMb: f.peak, extra: {unexplained: f.rows, explained: '-', 'load s': f.loadSeconds.toFixed(1)}},
+    {label: 'crmsync parity diff (stage + keyed merge + report)', records: c.counts.legacyRows, seconds: diffSeconds, peakRssMb: diffPeak, extra: {'cpu s': diffCpu.toFixed(1), unexplained: report.totals.fieldMismatches, explained: report.totals.explained}},
+    {label: 'floor: one SQL EXCEPT in SQLite (query only)', records: c.counts.legacyRows, seconds: f.seconds, peakRssMb: f.peak, extra: {'cpu s': `${f.cpuSeconds.toFixed(1)} (load + query)`, unexplained: f.rows, explained: '-', 'load s': f.loadSeconds.toFixed(1)}},
   ]
   printSideBySide(`parity: ${N.toLocaleString('en-US')}-contact dumpdata JSON array vs ${N.toLocaleString('en-US')}-contact store (peak RSS target ≤ 300 MB)`, rows)
+  console.log('"cpu s" is this process\'s CPU time (user + system): on a busy machine wall seconds overstate the cost.')
   console.log('The floor runs in the same process after the diff (its peak RSS includes the diff\'s); "load s" is loading the JSON array into a table first.')
   console.log('The EXCEPT floor only counts differing rows (null coalesced to ""): no classes, no per-field counts, no attribution, no ledger, no samples.')
 }
