@@ -4,6 +4,7 @@
  * and the source portal snapshot into a temp SQLite database, merge every entity by key, attribute,
  * decide the verdict and write `<out>/<run-id>/report.json` (+ renders).
  */
+import {existsSync} from 'node:fs'
 import Database from 'better-sqlite3'
 import {UsageError} from '../cli/errors.js'
 import {toolVersion} from '../portal/snapshot-format.js'
@@ -59,6 +60,8 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   const out = opts.out ?? 'reports'
   assertWritableOut(out)
   const db = opts.db ?? process.env.CRMSYNC_DB ?? 'crmsync.db'
+  // fail before reading a possibly huge legacy snapshot
+  if (!existsSync(db)) throw new UsageError(`crmsync store ${db} does not exist`, 'pass the store the new sync wrote with --db (run `crmsync sync all` first)')
   const legacy = openLegacy(opts.legacy)
   const baseline = opts.noiseBaseline ? openLegacy(opts.noiseBaseline) : undefined
   const source = opts.source ?? (opts.portal ? await openPortal(opts.portal) : undefined)
