@@ -57,7 +57,7 @@ describe('crmsync serve', () => {
   it('prints its URL, answers HubSpot requests and exits 0 on SIGTERM', async () => {
     const {child, first, exited} = await start(['--portal', portal, '--port', '0', '--token', 'e2e-token', '--rate-limit', '50/10s'])
     const m = /^crmsync emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first)
-    expect(m).not.toBeNull()
+    expect(m, `first stdout line: ${first}`).not.toBeNull()
     const url = m![1]
     const ok = await fetch(`${url}/crm/v3/objects/contacts?limit=5`, {headers: {authorization: 'Bearer e2e-token'}})
     expect(ok.status).toBe(200)
@@ -67,7 +67,7 @@ describe('crmsync serve', () => {
     expect(denied.status).toBe(401)
     child.kill('SIGTERM')
     const {code, stderr} = await exited
-    expect(code).toBe(0)
+    expect(code, stderr).toBe(0)
     expect(stderr).toContain('stopped (SIGTERM)')
     expect(stderr).not.toContain('e2e-token')
   })
@@ -78,7 +78,8 @@ describe('crmsync serve', () => {
     expect(line.event).toBe('listening')
     expect((await fetch(`${line.url}/crm/v3/schemas`, {headers: {authorization: 'Bearer any'}})).status).toBe(200)
     child.kill('SIGINT')
-    expect((await exited).code).toBe(0)
+    const end = await exited
+    expect(end.code, end.stderr).toBe(0)
   })
 
   it('fails with exit 1 and names --port 0 when the port is taken', async () => {
