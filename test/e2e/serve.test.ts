@@ -88,7 +88,7 @@ describe('crmsync serve', () => {
     const port = (blocker.address() as {port: number}).port
     try {
       const r = await run(['serve', '--portal', portal, '--port', String(port)])
-      expect(r.code).toBe(1)
+      expect(r.code, r.stderr).toBe(1)
       expect(r.stderr).toContain(`Port ${port}`)
       expect(r.stderr).toContain('--port 0')
     } finally {
@@ -103,7 +103,7 @@ describe('crmsync serve', () => {
     ]
     const results = await Promise.all(cases.map(([flags]) => run(['serve', ...flags])))
     results.forEach((r, i) => {
-      expect(r.code, `serve ${cases[i][0].join(' ')}`).toBe(2)
+      expect(r.code, `serve ${cases[i][0].join(" ")}: ${r.stderr}`).toBe(2)
       expect(r.stderr).toMatch(cases[i][1])
     })
   })
