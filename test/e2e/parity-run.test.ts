@@ -167,13 +167,13 @@ describe('crmsync parity run', () => {
   })
 
   it('on SIGINT stops the legacy command, deletes the temp store and writes no report (exit 1)', async () => {
-    await writeFile(join(dir, 'slow.json'), JSON.stringify({portal: 'portal', mapping: 'mapping.json', legacy: {snapshot: 'never-written.json', syncCommand: 'echo $$ > legacy.pid; sleep 60; echo not-killed', snapshotCommand: 'echo never-run'}, out: 'out-int'}))
+    await writeFile(join(dir, 'slow.json'), JSON.stringify({portal: 'portal', mapping: 'mapping.json', legacy: {snapshot: 'never-written.json', syncCommand: 'echo $$ > legacy.pid; echo started; sleep 60; echo not-killed', snapshotCommand: 'echo never-run'}, out: 'out-int'}))
     const child = spawn(process.execPath, [BIN, 'parity', 'run', '--config', join(dir, 'slow.json')], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
     let stderr = ''
     let sent = false
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString()
-      if (!sent && stderr.includes('running the legacy sync command')) {
+      if (!sent && stderr.includes('[legacy sync] started')) {
         sent = true // once: a second Ctrl-C kills at once, as in any CLI
         child.kill('SIGINT')
       }
