@@ -2,11 +2,11 @@
  * Parity benchmark: a BENCH_CONTACTS-contact (default 1,000,000) dumpdata JSON array against a store
  * of the same contacts, both written directly (no HTTP). Prints the differ's records/s and peak RSS
  * beside a floor: the same comparison as one SQL EXCEPT query in SQLite over pre-loaded tables.
- * Prints; never asserts. The inputs are generated in a child process so that its memory does not
- * count, and cached in .tmp/bench-parity-<N>/.
+ * Prints; never asserts. Inputs are generated in a child process and cached in
+ * .tmp/bench-parity-<N>/; the diff and the floor each run in their own child process.
  */
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import Database from 'better-sqlite3'
@@ -61,33 +61,56 @@ async function floor(): Promise<{seconds: number; loadSeconds: number; cpuSecond
   return {seconds: (t2 - t1) / 1000, loadSeconds: (t1 - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, rows, peak: sampler.stop()}
 }
 
+/** Peak RSS of this process in MB: the kernel's high-water mark (sees synchronous phases), else the sampler's. */
+function peakMb(sampled: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s*kB/.exec(readFileSync('/proc/self/status', 'utf8'))
+    return m ? Math.max(Number(m[1]) / 1024, sampled) : sampled
+  } catch {
+    return sampled
+  }
+}
+
+async function diffChild(): Promise<void> {
+  const sampler = rssSampler()
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  const {report} = await runParityDiff({legacy: legacyPath, mapping: MAPPING, db: storePath, out: join(root, 'reports'), render: false})
+  const seconds = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  const c = report.entities.find((e) => e.entity === 'contacts')!
+  const fig: Figures = {label: 'crmsync parity diff (stage + keyed merge + report)', records: c.counts.legacyRows, seconds, peakRssMb: peakMb(sampler.stop()), extra: {'cpu s': ((cpu.user + cpu.system) / 1e6).toFixed(1), unexplained: report.totals.fieldMismatches, explained: report.totals.explained}}
+  console.log(JSON.stringify(fig))
+}
+
+async function floorChild(): Promise<void> {
+  const f = await floor()
+  const fig: Figures = {label: 'floor: one SQL EXCEPT in SQLite (query only)', records: N, seconds: f.seconds, peakRssMb: peakMb(f.peak), extra: {'cpu s': `${f.cpuSeconds.toFixed(1)} (load + query)`, unexplained: f.rows, explained: '-', 'load s': f.loadSeconds.toFixed(1)}}
+  console.log(JSON.stringify(fig))
+}
+
+/** Run this file in a child process with `mode`; returns the Figures it prints last. */
+function child(mode: string): Figures {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), mode], {encoding: 'utf8', env: process.env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20})
+  if (r.status !== 0) throw new Error(`${mode} failed with ${r.status}`)
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as Figures
+}
+
 async function main(): Promise<void> {
-  if (process.argv[2] === 'generate') return generate()
+  const mode = process.argv[2]
+  if (mode === 'generate') return generate()
+  if (mode === 'diff') return diffChild()
+  if (mode === 'floor') return floorChild()
   if (!existsSync(legacyPath) || !existsSync(storePath)) {
     console.log(`generating ${N.toLocaleString('en-US')} contacts into ${root} (child process)...`)
     const g = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'generate'], {stdio: 'inherit', env: process.env})
     if (g.status !== 0) throw new Error('generation failed')
   }
-  ;(globalThis as {gc?: () => void}).gc?.()
-  const sampler = rssSampler()
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  const {report} = await runParityDiff({legacy: legacyPath, mapping: MAPPING, db: storePath, out: join(root, 'reports'), render: false})
-  const diffSeconds = (performance.now() - t0) / 1000
-  const diffPeak = sampler.stop()
-  const cpu = process.cpuUsage(cpu0)
-  const diffCpu = (cpu.user + cpu.system) / 1e6
-  const c = report.entities.find((e) => e.entity === 'contacts')!
-  ;(globalThis as {gc?: () => void}).gc?.()
-  const f = await floor()
-  const rows: Figures[] = [
-    {label: 'crmsync parity diff (stage + keyed merge + report)', records: c.counts.legacyRows, seconds: diffSeconds, peakRssMb: diffPeak, extra: {'cpu s': diffCpu.toFixed(1), unexplained: report.totals.fieldMismatches, explained: report.totals.explained}},
-    {label: 'floor: one SQL EXCEPT in SQLite (query only)', records: c.counts.legacyRows, seconds: f.seconds, peakRssMb: f.peak, extra: {'cpu s': `${f.cpuSeconds.toFixed(1)} (load + query)`, unexplained: f.rows, explained: '-', 'load s': f.loadSeconds.toFixed(1)}},
-  ]
+  // each side in its own process, so that each peak RSS is its own
+  const rows = [child('diff'), child('floor')]
   printSideBySide(`parity: ${N.toLocaleString('en-US')}-contact dumpdata JSON array vs ${N.toLocaleString('en-US')}-contact store (peak RSS target ≤ 300 MB)`, rows)
-  console.log('"cpu s" is this process\'s CPU time (user + system): on a busy machine wall seconds overstate the cost.')
-  console.log('The floor runs in the same process after the diff (its peak RSS includes the diff\'s); "load s" is loading the JSON array into a table first.')
-  console.log('The EXCEPT floor only counts differing rows (null coalesced to ""): no classes, no per-field counts, no attribution, no ledger, no samples.')
+  console.log('Each row ran in its own process; peak RSS is the kernel high-water mark (VmHWM). "cpu s" is CPU time (user + system): on a busy machine wall seconds overstate the cost.')
+  console.log('"load s" is the floor loading the JSON array into a table before its query. The EXCEPT floor only counts differing rows (null coalesced to ""): no classes, no per-field counts, no attribution, no ledger, no samples.')
 }
 
 main().catch((e) => {

@@ -33,7 +33,7 @@ export function createStaging(): Staging {
   const db = new Database(path)
   db.pragma('journal_mode = OFF')
   db.pragma('synchronous = OFF')
-  db.pragma('cache_size = -32768')
+  db.pragma('cache_size = -16384')
   db.exec(`
     CREATE TABLE lrow (side INTEGER NOT NULL, model TEXT NOT NULL, pk TEXT NOT NULL, key TEXT, fields TEXT NOT NULL);
     CREATE TABLE lm2m (side INTEGER NOT NULL, model TEXT NOT NULL, field TEXT NOT NULL, pk TEXT NOT NULL, target TEXT NOT NULL);

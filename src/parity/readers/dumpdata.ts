@@ -24,7 +24,7 @@ export async function isGzip(path: string): Promise<boolean> {
 }
 
 async function* textChunks(path: string, gzip: boolean): AsyncGenerator<string> {
-  const file = createReadStream(path, {highWaterMark: 1 << 20})
+  const file = createReadStream(path, {highWaterMark: 1 << 18})
   const stream = gzip ? file.pipe(createGunzip()) : file
   file.on('error', (e) => stream.destroy(e))
   const dec = new StringDecoder('utf8')
