@@ -26,6 +26,7 @@ export abstract class SyncCommand extends BaseCommand {
       config: flags.config,
       objects: flags.objects,
       lookbackMinutes: flags.lookback,
+      rateLimit: flags['rate-limit'],
       json,
       progress: !json && process.stderr.isTTY === true,
     })

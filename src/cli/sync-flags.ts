@@ -12,5 +12,6 @@ export const syncFlags = {
   'dry-run': Flags.boolean({summary: 'fetch, validate and count, but leave the store file untouched', default: false}),
   debug: Flags.boolean({summary: 'structured logs (pino JSON lines) on stderr; the token is never logged', default: false}),
   objects: Flags.string({summary: 'JSON/YAML file adding custom objects: {"objects": [{"entity", "objectType", "properties"}]}', env: 'CRMSYNC_OBJECTS', helpValue: 'FILE'}),
+  'rate-limit': Flags.string({summary: "the portal's request budget, e.g. 190/10s; none disables client-side pacing (emulator only)", description: 'Default: 100/10s (HubSpot free/starter), adjusted by the X-HubSpot-RateLimit-* headers the portal sends', env: 'CRMSYNC_RATE_LIMIT', helpValue: 'N/10s'}),
   lookback: Flags.integer({summary: 'minutes re-read before the cursor to catch late-indexed records', default: 5, helpValue: 'MINUTES'}),
 }

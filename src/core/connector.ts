@@ -15,6 +15,8 @@ export interface ConnectorConfig {
   customObjects?: CustomObjectConfig[]
   /** object type id of the `divisions` custom object, when not resolved by name */
   divisionsObjectType?: string
+  /** client-side request budget; undefined = HubSpot's safe default, learned from headers */
+  rateLimit?: {max: number; intervalMs: number; unlimited: boolean}
   /** debug logger for HTTP requests (pino or a look-alike); never receives the token */
   logger?: {debug(obj: Record<string, unknown>, msg?: string): void}
 }

@@ -18,6 +18,8 @@ export interface SyncRequest {
   objects?: string
   /** late-indexing look-back in minutes (default 5) */
   lookbackMinutes?: number
+  /** `--rate-limit`: N/10s, N/1s or none */
+  rateLimit?: string
   json: boolean
   /** show progress bars (stderr is a terminal and not --json) */
   progress: boolean

@@ -14,6 +14,7 @@ import {runStream, type EngineHooks} from './engine.js'
 import {createLogger} from './logger.js'
 import {addCounts, emptyCounts, type StreamResult} from './metrics.js'
 import {openSyncStore} from './store-factory.js'
+import {parseRateLimit} from './rate-spec.js'
 import {progressHooks} from './sync-output.js'
 import {validateRequest, type SyncRequest} from './sync-request.js'
 
@@ -47,9 +48,10 @@ export async function runSync(connector: Connector, req: SyncRequest, builtIn: r
   if (!known.includes(req.target)) {
     throw new UsageError(`unknown entity "${req.target}"`, `use one of: ${known.join(', ')} (more custom objects can be added with --objects FILE)`, 'UNKNOWN_ENTITY')
   }
+  const rateLimit = req.rateLimit ? parseRateLimit(req.rateLimit) : undefined
   const conn = resolveConnection({baseUrl: req.baseUrl, config: req.config})
   const logger = createLogger(req.debug)
-  const config: ConnectorConfig = {baseUrl: conn.baseUrl, accessToken: conn.accessToken, customObjects: custom, logger}
+  const config: ConnectorConfig = {baseUrl: conn.baseUrl, accessToken: conn.accessToken, customObjects: custom, logger, rateLimit}
   const client = connector.createClient(config)
   const controller = new AbortController()
   const onSignal = (): void => controller.abort(new Error('interrupted'))

@@ -41,7 +41,7 @@ export interface CliResult {
 /** Run `node bin/run.js ...args` (build first: npx tsc -p .); `killAfterMs` sends SIGKILL then. */
 export function runCli(args: string[], env: Record<string, string | undefined>, opts: {killAfterMs?: number} = {}): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {cwd: ROOT, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, CRMSYNC_CONFIG: undefined, ...env}})
+    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {cwd: ROOT, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, CRMSYNC_CONFIG: undefined, CRMSYNC_RATE_LIMIT: 'none', ...env}})
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

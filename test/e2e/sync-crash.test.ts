@@ -28,7 +28,9 @@ describe('crash safety', () => {
   it('20+ kill -9 at random moments, each followed by a rerun, end identical to an uninterrupted run', async () => {
     const args = (db: string) => ['sync', 'all', '--batch-size', '10', '--db', db, '--base-url', emu.url]
     const reference = join(tempDir(), 'ref.db')
+    const t0 = performance.now()
     const ref = await runCli(args(reference), {})
+    const wall = performance.now() - t0
     expect(ref.code, ref.stderr).toBe(0)
 
     const db = join(tempDir(), 'crash.db')
@@ -36,7 +38,7 @@ describe('crash safety', () => {
     let kills = 0
     let completed = 0
     for (let i = 0; i < 40 && kills < 22; i++) {
-      const r = await runCli(args(db), {}, {killAfterMs: 350 + Math.floor(random() * 1500)})
+      const r = await runCli(args(db), {}, {killAfterMs: Math.floor(wall * (0.3 + 0.7 * random()))})
       if (r.signal === 'SIGKILL') kills++
       else {
         expect(r.code, r.stderr).toBe(0)
@@ -45,7 +47,7 @@ describe('crash safety', () => {
     }
     const last = await runCli(args(db), {})
     expect(last.code, last.stderr).toBe(0)
-    console.log(`crash safety: ${kills} kill -9, ${completed} reruns completed before the final one`)
+    console.log(`crash safety: ${kills} kill -9 spread over a ${Math.round(wall)} ms run, ${completed} reruns completed before the final one`)
     expect(kills).toBeGreaterThanOrEqual(20)
     expect(storePicture(db)).toEqual(storePicture(reference))
   })

@@ -5,6 +5,7 @@
 import type {Connector, ConnectorConfig, ObjectStreamDef, StreamDef} from '../../core/connector.js'
 import type {ApiClient} from '../../core/http-types.js'
 import type {PropertyDefinition} from '../../portal/types.js'
+import {InProcessBudget} from '../../core/budget.js'
 import {associationStream, type EntityRef} from './associations.js'
 import {HubSpotHttpClient} from './http-client.js'
 import {hubspotObjectApi} from './object-api.js'
@@ -61,7 +62,9 @@ export function objectStream(client: ApiClient, entity: string, objectType: stri
 export const hubspotConnector: Connector = {
   name: 'hubspot',
   createClient(config: ConnectorConfig): ApiClient {
-    return new HubSpotHttpClient({baseUrl: config.baseUrl, accessToken: config.accessToken, logger: config.logger})
+    const r = config.rateLimit
+    const budget = r ? new InProcessBudget(r.unlimited ? {max: r.max, intervalMs: r.intervalMs, searchMax: r.max, searchIntervalMs: r.intervalMs} : {max: r.max, intervalMs: r.intervalMs}) : undefined
+    return new HubSpotHttpClient({baseUrl: config.baseUrl, accessToken: config.accessToken, logger: config.logger, budget})
   },
   async streams(client: ApiClient, config: ConnectorConfig, signal?: AbortSignal): Promise<StreamDef[]> {
     const all = specs(config)

@@ -1,0 +1,118 @@
+/**
+ * `npm run bench -- sync` (prints, never asserts). For BENCH_CONTACTS contacts (default 1,000,000)
+ * plus related deals, appointments, divisions and associations served by the emulator without a
+ * rate limit, side by side: `crmsync sync all` (child process), a floor script and the naive
+ * @hubspot/api-client getAll() approach — records/s and peak memory. Then peak memory of crmsync at
+ * a tenth of the size (the ratio shows whether memory is flat), and a rate-limited run (emulator at
+ * 100 requests/10 s for BENCH_RATE_SECONDS, default 60) reporting the share of the allowed rate used.
+ */
+import {spawn} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {startEmulator, type RunningEmulator} from '../emulator/index.js'
+import {generatePortal} from '../portal/generator.js'
+import {envInt, type Figures, printSideBySide} from './measure.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = resolve(here, '../../..')
+const TOKEN = 'bench-token'
+
+interface ChildFigures {
+  records: number
+  seconds: number
+  peakRssMb: number
+}
+
+function run(args: string[], killAfterMs?: number): Promise<{code: number | null; stdout: string; stderr: string}> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, {cwd: root, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN}})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = killAfterMs ? setTimeout(() => child.kill('SIGTERM'), killAfterMs) : null
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer)
+      done({code, stdout, stderr})
+    })
+  })
+}
+
+async function crmsync(url: string, db: string): Promise<ChildFigures> {
+  const r = await run([join(root, 'bin/run.js'), 'sync', 'all', '--db', db, '--base-url', url, '--json', '--rate-limit', 'none'])
+  if (r.code !== 0) throw new Error(`crmsync sync all failed (${r.code}): ${r.stderr.slice(0, 2000)}`)
+  const s = JSON.parse(r.stdout) as {seconds: number; peakRssMb: number; streams: Array<{stream: string; fetched: number}>}
+  return {records: s.streams.filter((x) => x.stream !== 'associations').reduce((a, x) => a + x.fetched, 0), seconds: s.seconds, peakRssMb: s.peakRssMb}
+}
+
+async function script(name: string, url: string, db: string): Promise<ChildFigures> {
+  const r = await run([join(here, `${name}.js`), url, db])
+  if (r.code !== 0) throw new Error(`${name} failed (${r.code}): ${r.stderr.slice(0, 2000)}`)
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildFigures
+}
+
+async function portal(dir: string, contacts: number): Promise<string> {
+  const out = join(dir, `portal-${contacts}`)
+  const t = performance.now()
+  await generatePortal({out, contacts, deals: Math.ceil(contacts / 4), appointments: Math.ceil(contacts / 5), divisions: 50, seed: 1})
+  console.log(`generated ${contacts.toLocaleString('en-US')} contacts (+ deals, appointments, divisions, associations) in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+  return out
+}
+
+const fig = (label: string, f: ChildFigures, extra?: Figures['extra']): Figures => ({label, records: f.records, seconds: f.seconds, peakRssMb: f.peakRssMb, extra})
+
+async function main(): Promise<void> {
+  const contacts = envInt('BENCH_CONTACTS', 1_000_000)
+  const rateSeconds = envInt('BENCH_RATE_SECONDS', 60)
+  const dir = mkdtempSync(join(tmpdir(), 'crmsync-bench-sync-'))
+  let emu: RunningEmulator | undefined
+  try {
+    const big = await portal(dir, contacts)
+    emu = await startEmulator({portalDir: big, token: TOKEN})
+    const ours = await crmsync(emu.url, join(dir, 'crmsync.db'))
+    const floor = await script('sync-floor', emu.url, join(dir, 'floor.db'))
+    const naive = await script('sync-naive', emu.url, join(dir, 'naive.db')).catch((err: Error) => {
+      console.log(`naive approach failed: ${err.message.slice(0, 300)}`)
+      return null
+    })
+    await emu.stop()
+    emu = undefined
+    const rows = [fig('crmsync sync all', ours), fig('floor (fetch + JSON.parse + prepared inserts)', floor)]
+    if (naive) rows.push(fig('naive (@hubspot/api-client getAll)', naive))
+    printSideBySide(`sync all, ${contacts.toLocaleString('en-US')} contacts, no rate limit (records = object records; time includes associations)`, rows)
+    const rate = (f: ChildFigures) => f.records / f.seconds
+    console.log(`crmsync vs floor: ${(rate(ours) / rate(floor)).toFixed(2)}x records/s; vs naive: ${naive ? (rate(ours) / rate(naive)).toFixed(2) + 'x' : 'n/a'}`)
+
+    const smallN = Math.max(1000, Math.floor(contacts / 10))
+    const small = await portal(dir, smallN)
+    emu = await startEmulator({portalDir: small, token: TOKEN})
+    const smallRun = await crmsync(emu.url, join(dir, 'small.db'))
+    await emu.stop()
+    emu = undefined
+    console.log(`peak RSS of crmsync sync all: ${smallRun.peakRssMb} MB at ${smallN.toLocaleString('en-US')} contacts, ${ours.peakRssMb} MB at ${contacts.toLocaleString('en-US')} (ratio ${(ours.peakRssMb / smallRun.peakRssMb).toFixed(2)})`)
+
+    emu = await startEmulator({portalDir: big, token: TOKEN, rateLimit: '100/10s'})
+    const limited = emu
+    const spawned = performance.now()
+    let firstAt: number | null = null
+    const poll = setInterval(() => {
+      if (firstAt === null && limited.stats.requests > 0) firstAt = performance.now()
+    }, 20)
+    // default budget (100/10s, learned from the emulator's headers); small pages so that even a small portal outlasts the window
+    await run([join(root, 'bin/run.js'), 'sync', 'contacts', '--full', '--batch-size', '10', '--db', join(dir, 'rate.db'), '--base-url', emu.url], rateSeconds * 1000)
+    clearInterval(poll)
+    const window = (performance.now() - (firstAt ?? spawned)) / 1000
+    const allowed = (window / 10) * 100
+    const served = emu.stats.requests
+    console.log(
+      `rate-limited run (100 requests / 10 s, ${window.toFixed(1)} s from the first request): ${served} requests = ${((served / allowed) * 100).toFixed(1)}% of the allowed rate; 429s: ${JSON.stringify(emu.stats.rateLimited)}`,
+    )
+  } finally {
+    await emu?.stop()
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+await main()
