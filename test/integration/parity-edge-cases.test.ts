@@ -15,6 +15,8 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'crmsync-parity-edge-'))
   const store = openStore(join(dir, 'store.db'))
   store.ensureEntity({entity: 'contacts', properties: []})
+  store.applyRecords('t', 'contacts', [rec('14', {email: 'gone@x.com', meta: null, hs_tags: null})], null)
+  store.applyMerges('t', 'contacts', [{loserId: '14', survivorId: '11'}], null) // merged away: not a record any more
   store.applyRecords('t', 'contacts', [rec('11', {email: 'a@x.com', meta: '{"tags":["a","b"],"score":1}', hs_tags: 'b;a'}), rec('12', {email: 'b@x.com', meta: '{"tags":[],"score":2}', hs_tags: 'c'}), rec('13', {email: null, meta: null, hs_tags: null})], null)
   store.close()
   writeFileSync(
@@ -43,7 +45,7 @@ describe('parity diff edge cases', () => {
     )
     const {report, dir: out} = await runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'store.db'), out: join(dir, 'reports'), render: false})
     const c = report.entities[0]
-    expect(c.counts).toMatchObject({identical: 2, modified: 1})
+    expect(c.counts).toMatchObject({identical: 2, modified: 1, missing_in_legacy: 0, newRows: 3})
     const meta = c.fields.find((f) => f.field === 'meta')!
     expect(meta.mismatched).toBe(1)
     expect(meta.samples[0].paths).toEqual(['tags.1'])
