@@ -9,7 +9,6 @@ import {createGzip, type Gzip} from 'node:zlib'
 import Database from 'better-sqlite3'
 import {stringify} from 'csv-stringify/sync'
 import {DJANGO_MODELS, DJANGO_RELATIONS, FIELD_SOURCES, type DjangoEntity} from './legacy-django.js'
-import type {LegacyRecord} from './readers/types.js'
 
 export type LegacyFormat = 'json' | 'jsonl' | 'json.gz' | 'jsonl.gz' | 'csv' | 'sqlite'
 
@@ -175,4 +174,3 @@ export function legacyWriter(path: string, format: LegacyFormat): LegacyWriter {
   }
 }
 
-export type {LegacyRecord}
