@@ -75,7 +75,7 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
 
   function duplicate(key: string, side: 'legacy' | 'new', count: number): void {
     const a = c.hasSource ? (side === 'legacy' ? 'legacy_defect' : 'new_regression') : 'unattributed'
-    const explained = ledger.match(entity, '*', 'duplicate_key', {}) !== undefined
+    const explained = ledger.match(entity, '*', 'duplicate_key', {}, () => ({key, legacy: side === 'legacy' ? count : 1, new: side === 'new' ? count : 1})) !== undefined
     stats.missing('duplicate_key', {key, legacy: side === 'legacy' ? count : 1, new: side === 'new' ? count : 1, attribution: a}, explained)
   }
 
@@ -83,7 +83,7 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     if (rows.length > 1) return duplicate(key, 'legacy', rows.length)
     const src = source(key)
     const f = facts(src)
-    const explained = ledger.match(entity, '*', 'missing_in_new', {sourceArchived: f.archived}) !== undefined
+    const explained = ledger.match(entity, '*', 'missing_in_new', {sourceArchived: f.archived}, () => ({key, legacy: rows[0].fields, new: null})) !== undefined
     stats.missing('missing_in_new', {key, legacy: rows[0].fields, new: null, ...(c.hasSource ? {source: src ? (src.archived ? 'archived' : 'live') : 'absent'} : {}), attribution: attributeMissingInNew(c.hasSource, f)}, explained)
   }
 
@@ -92,7 +92,7 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     const src = source(key)
     const f = facts(src)
     const r = rows[0]
-    const explained = ledger.match(entity, '*', 'missing_in_legacy', {newArchived: r.archived, sourceArchived: f.archived}) !== undefined
+    const explained = ledger.match(entity, '*', 'missing_in_legacy', {newArchived: r.archived, sourceArchived: f.archived}, () => ({key, legacy: null, new: r.archived ? 'archived' : 'live'})) !== undefined
     stats.missing('missing_in_legacy', {key, legacy: null, new: r.archived ? 'archived' : 'live', ...(c.hasSource ? {source: src ? (src.archived ? 'archived' : 'live') : 'absent'} : {}), attribution: attributeMissingInLegacy(c.hasSource, f, r.archived)}, explained)
   }
 

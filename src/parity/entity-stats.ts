@@ -52,7 +52,9 @@ export class EntityStats {
       this.unexplainedRecords++
       if (s.attribution) bump(this.recordAttribution, s.attribution)
     }
-    this.sample((this.samples[cls] ??= []), s)
+    // an explained record is nobody's fault: its sample carries no attribution
+    const {attribution, ...rest} = s
+    this.sample((this.samples[cls] ??= []), explained ? rest : {...rest, ...(attribution ? {attribution} : {})})
   }
 
   toReport(): EntityReport {

@@ -4,7 +4,7 @@
  * shows how many rows each rule absorbed. An expired rule fails the run (exit 2).
  */
 import {UsageError} from '../cli/errors.js'
-import type {LedgerRuleReport} from './report-types.js'
+import type {LedgerRuleReport, SampleDifference} from './report-types.js'
 import type {LedgerRule, Mapping} from './mapping/schema.js'
 import type {Value} from './normalizers.js'
 
@@ -42,19 +42,28 @@ function holds(rule: LedgerRule, f: DifferenceFacts): boolean {
 /** Tracks which rule absorbed how many differences during one diff run. */
 export class Ledger {
   private readonly absorbed = new Map<string, number>()
+  private readonly samples = new Map<string, SampleDifference[]>()
 
-  constructor(private readonly rules: LedgerRule[]) {
-    for (const r of rules) this.absorbed.set(r.id, 0)
+  constructor(
+    private readonly rules: LedgerRule[],
+    private readonly cap = 5,
+  ) {
+    for (const r of rules) {
+      this.absorbed.set(r.id, 0)
+      this.samples.set(r.id, [])
+    }
   }
 
-  /** The first rule that explains this difference (and count it), or undefined. */
-  match(entity: string, field: string, cls: RuleClass, facts: DifferenceFacts): LedgerRule | undefined {
+  /** The first rule that explains this difference (and count it, keeping a few samples), or undefined. */
+  match(entity: string, field: string, cls: RuleClass, facts: DifferenceFacts, sample?: () => SampleDifference): LedgerRule | undefined {
     for (const r of this.rules) {
       if (r.class !== cls) continue
       if (r.entity !== '*' && r.entity !== entity) continue
       if (r.field !== '*' && r.field !== field) continue
       if (!holds(r, facts)) continue
       this.absorbed.set(r.id, (this.absorbed.get(r.id) ?? 0) + 1)
+      const kept = this.samples.get(r.id)!
+      if (sample && kept.length < this.cap) kept.push(sample())
       return r
     }
     return undefined
@@ -70,6 +79,7 @@ export class Ledger {
       expires: r.expires,
       expired: r.expires < today,
       absorbed: this.absorbed.get(r.id) ?? 0,
+      samples: this.samples.get(r.id) ?? [],
     }))
   }
 }

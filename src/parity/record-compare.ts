@@ -75,7 +75,7 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
     const l = cmp.legacy.normalize(k.legacy.fields[field])
     const n = cmp.new.normalize(propertyValue(k.newRow, fm.property))
     if (cmp.new.equal(l, n)) continue
-    const rule = ledger.match(k.entity, field, 'modified', {legacy: l, new: n, newArchived: k.newRow.archived, sourceArchived: k.src.archived})
+    const rule = ledger.match(k.entity, field, 'modified', {legacy: l, new: n, newArchived: k.newRow.archived, sourceArchived: k.src.archived}, () => ({key: k.legacy.key, field, legacy: l, new: n}))
     if (rule) {
       fs.explained++
       out.differences++
@@ -114,7 +114,7 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
     let unexplained = false
     for (const [kind, e] of edges) {
       const fkNotFirst = rm.kind === 'fk' && L.length === 1 && Nfull.includes(L[0])
-      if (ledger.match(k.entity, name, 'relation', {fkNotFirst, newArchived: k.newRow.archived, sourceArchived: k.src.archived})) {
+      if (ledger.match(k.entity, name, 'relation', {fkNotFirst, newArchived: k.newRow.archived, sourceArchived: k.src.archived}, () => ({key: k.legacy.key, field: name, legacy: L, new: N, paths: [`${kind}:${e}`]}))) {
         rs.explained++
         out.differences++
         out.explained++

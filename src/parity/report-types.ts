@@ -74,6 +74,8 @@ export interface LedgerRuleReport {
   expires: string // YYYY-MM-DD
   expired: boolean
   absorbed: number // rows (field differences) this rule explained
+  /** a few of the differences this rule absorbed, for reviewers (optional, added in v1) */
+  samples?: SampleDifference[]
 }
 
 export interface VerdictReason {

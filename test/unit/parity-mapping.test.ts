@@ -72,6 +72,9 @@ describe('mapping file', () => {
     expect(l.match('deals', '*', 'missing_in_legacy', {newArchived: true})?.id).toBe('archived-removed')
     expect(l.match('deals', '*', 'missing_in_legacy', {newArchived: false})).toBeUndefined()
     expect(l.report('2026-01-01').map((r) => [r.id, r.absorbed, r.expired])).toEqual([['legacy-empty-strings', 1, false], ['archived-removed', 1, false]])
+    const l2 = new Ledger(mapping.ledger, 2)
+    for (let i = 0; i < 3; i++) l2.match('contacts', 'email', 'modified', {legacy: '', new: null}, () => ({key: String(i), field: 'email', legacy: '', new: null}))
+    expect(l2.report('2026-01-01')[0]).toMatchObject({absorbed: 3, samples: [{key: '0'}, {key: '1'}]})
   })
 
   it('ledger predicates: each holds only for its own kind of difference', () => {
