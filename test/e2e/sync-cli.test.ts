@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RunningEmulator} from '../../src/emulator/index.js'
@@ -43,6 +43,19 @@ describe('sync --dry-run', () => {
     expect(s.streams.find((x) => x.stream === 'contacts')!.counts.inserted).toBe(1)
     expect(sha(db)).toBe(before)
     expect(readdirSync(dir).sort()).toEqual(files)
+  })
+})
+
+describe('custom objects by configuration', () => {
+  it('syncs a configured object (here the divisions schema under another entity name) with sync ENTITY', async () => {
+    const dir = tempDir()
+    const cfg = join(dir, 'objects.yaml')
+    writeFileSync(cfg, 'objects:\n  - entity: regions\n    objectType: divisions\n    properties: [division_name, region]\n')
+    const r = await runCli(['sync', 'regions', '--objects', cfg, '--db', join(dir, 's.db'), '--base-url', emu.url, '--json'], {})
+    expect(r.code, r.stderr).toBe(0)
+    const s = jsonOf<{streams: Array<{stream: string; counts: {inserted: number}}>}>(r)
+    expect(s.streams.map((x) => x.stream)).toEqual(['regions'])
+    expect(s.streams[0].counts.inserted).toBeGreaterThan(0)
   })
 })
 

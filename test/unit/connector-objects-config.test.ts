@@ -1,0 +1,54 @@
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {UsageError} from '../../src/cli/errors.js'
+import {loadObjectsConfig} from '../../src/connectors/hubspot/objects-config.js'
+import {resolveObjectType} from '../../src/connectors/hubspot/schema.js'
+import {parseRateLimit} from '../../src/core/rate-spec.js'
+import {validateRequest} from '../../src/core/sync-request.js'
+import {tempDir} from '../conformance/sync-harness.js'
+
+const file = (name: string, text: string) => {
+  const p = join(tempDir(), name)
+  writeFileSync(p, text)
+  return p
+}
+
+describe('custom objects by configuration', () => {
+  it('loads YAML and JSON, adding the modified property', () => {
+    const y = loadObjectsConfig(file('o.yaml', 'objects:\n  - entity: projects\n    objectType: projects\n    properties: [name]\n'), ['contacts'])
+    expect(y).toEqual([{entity: 'projects', objectType: 'projects', properties: ['name', 'hs_lastmodifieddate'], modifiedProperty: 'hs_lastmodifieddate', associations: []}])
+    const j = loadObjectsConfig(file('o.json', JSON.stringify({objects: [{entity: 'x', objectType: '2-5', associations: ['contacts']}]})), [])
+    expect(j[0].associations).toEqual(['contacts'])
+  })
+
+  it('rejects bad files with a UsageError naming the problem', () => {
+    expect(() => loadObjectsConfig('/no/such/file.yaml', [])).toThrow(/cannot read objects config/)
+    expect(() => loadObjectsConfig(file('a.json', '{'), [])).toThrow(/does not parse/)
+    expect(() => loadObjectsConfig(file('b.yaml', 'objects:\n  - entity: Bad Name\n    objectType: x\n'), [])).toThrow(UsageError)
+    expect(() => loadObjectsConfig(file('c.yaml', 'objects:\n  - entity: contacts\n    objectType: x\n'), ['contacts'])).toThrow(/clashes/)
+  })
+
+  it('resolves object types by id, name or fully qualified name', () => {
+    const schemas = new Map([
+      ['divisions', '2-77'],
+      ['p1_divisions', '2-77'],
+    ])
+    expect(resolveObjectType('2-9', schemas, 'e')).toBe('2-9')
+    expect(resolveObjectType('P1_Divisions', schemas, 'e')).toBe('2-77')
+    expect(() => resolveObjectType('nope', schemas, 'e')).toThrow(/not among this portal's schemas.*2-77/)
+  })
+})
+
+describe('sync request validation', () => {
+  const base = {target: 'contacts', full: false, dryRun: false, debug: false, db: 'x', json: false, progress: false}
+  it('checks --since, --batch-size per target, --full with --since, and --rate-limit', () => {
+    expect(validateRequest({...base, since: '2026-01-02', batchSize: 100})).toEqual({since: Date.parse('2026-01-02T00:00:00Z'), batchSize: 100, lookbackMs: 300_000})
+    expect(() => validateRequest({...base, batchSize: 101})).toThrow(/1\.\.100/)
+    expect(validateRequest({...base, target: 'associations', batchSize: 1000}).batchSize).toBe(1000)
+    expect(() => validateRequest({...base, full: true, since: '2026-01-01'})).toThrow(/cannot be combined/)
+    expect(parseRateLimit('190/10s')).toEqual({max: 190, intervalMs: 10_000, unlimited: false})
+    expect(parseRateLimit('none').unlimited).toBe(true)
+    expect(() => parseRateLimit('fast')).toThrow(UsageError)
+  })
+})
