@@ -43,7 +43,8 @@ export function targetsOf(streams: StreamDef[]): string[] {
 export async function runSync(connector: Connector, req: SyncRequest, builtIn: readonly string[]): Promise<SyncSummary> {
   const started = performance.now()
   const valid = validateRequest(req)
-  const custom = req.objects ? loadObjectsConfig(req.objects, [...builtIn, 'associations', 'all']) : []
+  const objectsConfig = req.objects ? loadObjectsConfig(req.objects, [...builtIn, 'associations', 'all']) : {objects: []}
+  const custom = objectsConfig.objects
   const known = [...builtIn, ...custom.map((c) => c.entity), 'associations', 'all']
   if (!known.includes(req.target)) {
     throw new UsageError(`unknown entity "${req.target}"`, `use one of: ${known.join(', ')} (more custom objects can be added with --objects FILE)`, 'UNKNOWN_ENTITY')
@@ -51,7 +52,7 @@ export async function runSync(connector: Connector, req: SyncRequest, builtIn: r
   const rateLimit = req.rateLimit ? parseRateLimit(req.rateLimit) : undefined
   const conn = resolveConnection({baseUrl: req.baseUrl, config: req.config})
   const logger = createLogger(req.debug)
-  const config: ConnectorConfig = {baseUrl: conn.baseUrl, accessToken: conn.accessToken, customObjects: custom, logger, rateLimit}
+  const config: ConnectorConfig = {baseUrl: conn.baseUrl, accessToken: conn.accessToken, customObjects: custom, divisionsObjectType: objectsConfig.divisionsObjectType, logger, rateLimit}
   const client = connector.createClient(config)
   const controller = new AbortController()
   const onSignal = (): void => controller.abort(new Error('interrupted'))

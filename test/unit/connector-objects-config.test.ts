@@ -17,9 +17,11 @@ const file = (name: string, text: string) => {
 describe('custom objects by configuration', () => {
   it('loads YAML and JSON, adding the modified property', () => {
     const y = loadObjectsConfig(file('o.yaml', 'objects:\n  - entity: projects\n    objectType: projects\n    properties: [name]\n'), ['contacts'])
-    expect(y).toEqual([{entity: 'projects', objectType: 'projects', properties: ['name', 'hs_lastmodifieddate'], modifiedProperty: 'hs_lastmodifieddate', associations: []}])
+    expect(y.objects).toEqual([{entity: 'projects', objectType: 'projects', properties: ['name', 'hs_lastmodifieddate'], modifiedProperty: 'hs_lastmodifieddate', associations: []}])
     const j = loadObjectsConfig(file('o.json', JSON.stringify({objects: [{entity: 'x', objectType: '2-5', associations: ['contacts']}]})), [])
-    expect(j[0].associations).toEqual(['contacts'])
+    expect(j.objects[0].associations).toEqual(['contacts'])
+    expect(loadObjectsConfig(file('d.json', '{"divisionsObjectType": "2-42"}'), [])).toEqual({objects: [], divisionsObjectType: '2-42'})
+    expect(() => loadObjectsConfig(file('e.json', '{"divisionsObjectType": "divisions"}'), [])).toThrow(/2-1234/)
   })
 
   it('rejects bad files with a UsageError naming the problem', () => {

@@ -1,6 +1,7 @@
 /**
  * Further custom objects, added by configuration rather than code: a JSON or YAML file listing
- * `{entity, objectType (name or 2-<n> id), properties, modifiedProperty?, associations?}`.
+ * `{entity, objectType (name or 2-<n> id), properties, modifiedProperty?, associations?}`, and
+ * optionally `divisionsObjectType` (2-<n>) to skip resolving the built-in divisions object by name.
  */
 import {readFileSync} from 'node:fs'
 import {parse as parseYaml} from 'yaml'
@@ -18,12 +19,22 @@ const objectSchema = z.object({
   associations: z.array(z.string()).default([]),
 })
 
-const fileSchema = z.object({objects: z.array(objectSchema)})
+const fileSchema = z.object({
+  /** object type id (2-<n>) of the built-in `divisions` object, instead of resolving it by name */
+  divisionsObjectType: z.string().regex(/^2-\d+$/, 'divisionsObjectType must be a custom object type id like 2-1234').optional(),
+  objects: z.array(objectSchema).default([]),
+})
 
 export type CustomObjectDef = z.infer<typeof objectSchema>
 
+/** A loaded objects config file. */
+export interface ObjectsConfig {
+  objects: CustomObjectDef[]
+  divisionsObjectType?: string
+}
+
 /** Load and validate an objects config file; UsageError (exit 2) naming the problem otherwise. */
-export function loadObjectsConfig(path: string, reserved: string[]): CustomObjectDef[] {
+export function loadObjectsConfig(path: string, reserved: string[]): ObjectsConfig {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -47,5 +58,5 @@ export function loadObjectsConfig(path: string, reserved: string[]): CustomObjec
     seen.add(o.entity)
     if (!o.properties.includes(o.modifiedProperty)) o.properties.push(o.modifiedProperty)
   }
-  return parsed.data.objects
+  return {objects: parsed.data.objects, divisionsObjectType: parsed.data.divisionsObjectType}
 }
