@@ -135,8 +135,8 @@ export class SqliteStore implements SyncStore {
           const existing = t.select.get(loserId)
           if (!existing) {
             // remember the id so a stale search hit for it can never bring it back as live
+            // (not counted: no record the store held changed)
             t.mergePlaceholder.run(loserId, survivorId, now)
-            counts.unchanged++
           } else if (existing.merged_into !== survivorId) {
             t.merge.run(survivorId, now, loserId)
             counts.deleted++
