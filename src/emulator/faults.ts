@@ -11,6 +11,7 @@
  */
 import {SpecError, type PolicyName} from './rate-limit.js'
 import type {EndpointKind} from './types.js'
+import {prng} from '../portal/prng.js'
 
 const KINDS: EndpointKind[] = ['list', 'get', 'search', 'batchRead', 'associations', 'schemas', 'properties', 'other']
 const POLICIES: Record<string, PolicyName> = {ten_secondly: 'TEN_SECONDLY_ROLLING', ten_secondly_rolling: 'TEN_SECONDLY_ROLLING', secondly: 'SECONDLY', daily: 'DAILY'}
@@ -50,18 +51,6 @@ export interface FaultDecision {
   status5xx?: number
   slowMs?: number
   malformed?: boolean
-}
-
-/** mulberry32: a small deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 function fail(spec: string, what: string): never {

@@ -64,3 +64,9 @@ export class Rng {
     return items[Math.floor(this.next() * items.length)]
   }
 }
+
+/** A mulberry32 stream as a plain function, for callers that only need uniform numbers in [0, 1). */
+export function prng(seed: number): () => number {
+  const r = new Rng(seed)
+  return () => r.next()
+}

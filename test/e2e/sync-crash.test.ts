@@ -1,6 +1,7 @@
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RunningEmulator} from '../../src/emulator/index.js'
+import {prng} from '../../src/portal/prng.js'
 import {emulator, makePortal, runCli, storePicture, tempDir} from '../conformance/sync-harness.js'
 
 let emu: RunningEmulator
@@ -12,17 +13,6 @@ afterAll(async () => {
   await emu?.stop()
 })
 
-/** mulberry32, so the kill moments are random but reproducible */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('crash safety', () => {
   it('20+ kill -9 at random moments, each followed by a rerun, end identical to an uninterrupted run', async () => {
@@ -34,7 +24,7 @@ describe('crash safety', () => {
     expect(ref.code, ref.stderr).toBe(0)
 
     const db = join(tempDir(), 'crash.db')
-    const random = rng(2026)
+    const random = prng(2026) // random but reproducible kill moments
     let kills = 0
     let completed = 0
     for (let i = 0; i < 40 && kills < 22; i++) {

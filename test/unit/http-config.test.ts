@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/cli/errors.js'
 import {defaultConfigPath, resolveConnection} from '../../src/connectors/hubspot/config.js'
+import {DEFAULT_BASE_URL} from '../../src/connectors/hubspot/objects.js'
 import {ScopeError, mapErrorResponse, scopesForPath} from '../../src/core/api-errors.js'
 
 const home = () => mkdtempSync(join(tmpdir(), 'crmsync-cfg-'))
@@ -11,7 +12,7 @@ const home = () => mkdtempSync(join(tmpdir(), 'crmsync-cfg-'))
 describe('resolveConnection', () => {
   it('takes the token from HUBSPOT_ACCESS_TOKEN and the default base URL', () => {
     const c = resolveConnection({env: {HUBSPOT_ACCESS_TOKEN: 'tok'}, home: home()})
-    expect(c).toMatchObject({accessToken: 'tok', baseUrl: 'https://api.hubapi.com', baseUrlSource: 'default', tokenSource: 'env'})
+    expect(c).toMatchObject({accessToken: 'tok', baseUrl: DEFAULT_BASE_URL, baseUrlSource: 'default', tokenSource: 'env'})
   })
 
   it('reads the default config file, then CRMSYNC_CONFIG, then --config', () => {

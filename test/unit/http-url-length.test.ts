@@ -1,12 +1,12 @@
 import {describe, expect, it} from 'vitest'
 import {HubSpotHttpClient} from '../../src/connectors/hubspot/http-client.js'
-import {LIMITS, PATHS} from '../../src/connectors/hubspot/objects.js'
+import {DEFAULT_BASE_URL, LIMITS, PATHS} from '../../src/connectors/hubspot/objects.js'
 import {chunkProperties} from '../../src/portal/record/crawl-records.js'
 import {parseEntities, parseRateLimit} from '../../src/portal/recorder-command.js'
 
 describe('property chunking for list URLs', () => {
   it('keeps every list URL under LIMITS.maxUrlLength and loses no property', () => {
-    const base = 'https://api.hubapi.com'
+    const base = DEFAULT_BASE_URL
     const names = Array.from({length: 1500}, (_, i) => `custom_property_with_a_long_name_${String(i).padStart(5, '0')}`)
     const chunks = chunkProperties(names, base, PATHS.list('0-1'))
     expect(chunks.length).toBeGreaterThan(5)
