@@ -2,25 +2,18 @@
  * `crmsync export` and `crmsync sync status` as child processes (`node bin/run.js ...`, dist built
  * by `npm test`) against a real store file.
  */
-import {execFile} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
+import {ROOT, crmsync as run, type CliResult} from '../helpers/cli.js'
 import {openStore} from '../../src/store/open.js'
 import type {HubSpotRecord} from '../../src/portal/types.js'
 
-const ROOT = path.resolve(import.meta.dirname, '../..')
-const BIN = path.join(ROOT, 'bin/run.js')
 
-function crmsync(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<{code: number; stdout: string; stderr: string}> {
-  const fullEnv = {...process.env, ...env}
-  if (!('CRMSYNC_DB' in env)) delete fullEnv.CRMSYNC_DB
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], {cwd, env: fullEnv, maxBuffer: 16 * 1024 * 1024}, (err, stdout, stderr) => {
-      resolve({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr: stderr.replace(/\s*\n\s*›?\s*/g, ' ')})
-    })
-  })
+function crmsync(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<CliResult> {
+  // CRMSYNC_DB from the outer environment must not leak into tests that rely on the default path
+  return run(args, {env: {CRMSYNC_DB: undefined, ...env}, cwd})
 }
 
 let dir: string

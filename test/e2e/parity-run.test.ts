@@ -4,25 +4,20 @@
  * HUBSPOT_BASE_URL / HUBSPOT_ACCESS_TOKEN from its environment and pages the contacts list API,
  * like the Django command) with one injected defect, then the diff and the reports.
  */
-import {execFile, spawn} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {ROOT, BIN, crmsync as run, type CliResult} from '../helpers/cli.js'
 import type {ParityReport} from '../../src/parity/report-types.js'
 import {generatePortal} from '../../src/portal/generator.js'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const BIN = join(ROOT, 'bin/run.js')
 const DEFECT_EVERY = 25
 
-function crmsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{code: number; stdout: string; stderr: string}> {
-  return new Promise((res) => {
-    execFile(process.execPath, [BIN, ...args], {cwd: ROOT, env: {...process.env, ...env}, maxBuffer: 16 * 1024 * 1024}, (err, stdout, stderr) => {
-      res({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr: stderr.replace(/\s*\n\s*›?\s*/g, ' ')})
-    })
-  })
+function crmsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return run(args, {env})
 }
 
 // stands in for `manage.py sync_hubspot_contacts`: Django conventions ("" for missing text, email

@@ -1,22 +1,15 @@
 /** `crmsync portal generate` as a child process: success, bad flags (exit 2), refusing to clobber. */
-import {execFile, spawn} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {ROOT, BIN, crmsync as run, type CliResult} from '../helpers/cli.js'
 import {openPortal} from '../../src/portal/snapshot.js'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const BIN = join(ROOT, 'bin/run.js')
 
-function crmsync(args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  return new Promise((res) => {
-    execFile(process.execPath, [BIN, ...args], {cwd: ROOT, env: {...process.env, NO_COLOR: '1'}}, (err, stdout, stderr) => {
-      res({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr: stderr.replace(/\s*\n\s*›?\s*/g, ' ').replace(/\s+/g, ' ')})
-    })
-  })
-}
+const crmsync = (args: string[]) => run(args)
 
 describe('crmsync portal generate', () => {
   let root: string

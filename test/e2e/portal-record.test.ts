@@ -2,26 +2,19 @@
  * `crmsync portal record` as a child process (`node bin/run.js`, dist built by `npm test`) against
  * the emulator on loopback: exit codes, --json, resumable work folder, and the token never written.
  */
-import {execFile} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {ROOT, crmsync as run, type CliResult} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../../src/emulator/index.js'
 import {generatePortal} from '../../src/portal/generator.js'
 import {openPortal} from '../../src/portal/snapshot.js'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const BIN = join(ROOT, 'bin/run.js')
 const TOKEN = 'pat-e2e-SECRET-9f8e7d6c5b4a'
 
-function crmsync(args: string[], env: NodeJS.ProcessEnv): Promise<{code: number; stdout: string; stderr: string}> {
-  const fullEnv: NodeJS.ProcessEnv = {...process.env, HOME: home, CRMSYNC_CONFIG: '', HUBSPOT_BASE_URL: '', HUBSPOT_ACCESS_TOKEN: '', ...env}
-  return new Promise((res) => {
-    execFile(process.execPath, [BIN, ...args], {cwd: ROOT, env: fullEnv, maxBuffer: 16 * 1024 * 1024}, (err, stdout, stderr) => {
-      res({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr})
-    })
-  })
+function crmsync(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return run(args, {env: {HOME: home, CRMSYNC_CONFIG: '', HUBSPOT_BASE_URL: '', HUBSPOT_ACCESS_TOKEN: '', ...env}, raw: true})
 }
 
 function walk(dir: string): string[] {

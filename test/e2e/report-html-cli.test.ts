@@ -1,23 +1,14 @@
 /** `crmsync report render` as a child process: re-renders a saved report, exit 2 on bad input. */
-import {execFile} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {ROOT, crmsync as run, type CliResult} from '../helpers/cli.js'
 import {sampleReport} from '../unit/report-fixture.js'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const BIN = join(ROOT, 'bin/run.js')
 
-function crmsync(args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  return new Promise((res) => {
-    execFile(process.execPath, [BIN, ...args], {cwd: ROOT, env: {...process.env, NO_COLOR: '1'}}, (err, stdout, stderr) => {
-      // oclif wraps long messages and prefixes lines with ›: flatten for matching
-      res({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr: stderr.replace(/\s*\n\s*›?\s*/g, ' ').replace(/\s+/g, ' ')})
-    })
-  })
-}
+const crmsync = (args: string[]) => run(args)
 
 describe('crmsync report render', () => {
   let root: string

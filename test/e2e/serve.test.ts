@@ -2,16 +2,15 @@
  * `crmsync serve` as a child process (`node bin/run.js serve ...`, dist built by `npm test`):
  * start, URL printed, requests answered, SIGTERM/SIGINT exit 0, port in use, bad flags, bad portal.
  */
-import {execFile, spawn, type ChildProcess} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {createServer, type Server} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {ROOT, BIN, crmsync as runCli, type CliResult} from '../helpers/cli.js'
 import {generatePortal} from '../../src/portal/generator.js'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const BIN = join(ROOT, 'bin/run.js')
 let dir: string
 let portal: string
 
@@ -21,12 +20,8 @@ function env(): NodeJS.ProcessEnv {
   return e
 }
 
-function run(args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], {cwd: ROOT, env: env()}, (err, stdout, stderr) => {
-      done({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr: stderr.replace(/\s*\n\s*›?\s*/g, ' ')})
-    })
-  })
+function run(args: string[]): Promise<CliResult> {
+  return runCli(args, {env: env()})
 }
 
 /** Starts serve and resolves with the first stdout line. */
