@@ -8,23 +8,16 @@ import {randomBytes} from 'node:crypto'
 import {DailyLimitError} from './api-errors.js'
 import {type Clock, systemClock} from './budget-clock.js'
 import {nextMidnight} from './budget-time.js'
-import type {BudgetSnapshot, Permit, RateBudget} from './budget.js'
+import type {BudgetLimits, BudgetSnapshot, Permit, RateBudget} from './budget.js'
 import {RespClient, type RespValue} from './budget-redis-resp.js'
 import type {Bucket} from './http-types.js'
 
-export interface RedisBudgetOptions {
+export interface RedisBudgetOptions extends BudgetLimits {
   /** what the processes sharing the budget agree on: the portal id, for example */
   key: string
   /** redis://host:port (default redis://127.0.0.1:6379); ignored when `client` is given */
   url?: string
   client?: RespClient
-  max?: number
-  intervalMs?: number
-  searchMax?: number
-  searchIntervalMs?: number
-  searchCountsTowardsDefault?: boolean
-  timeZone?: string
-  marginMs?: number
   /** how long a granted slot stays taken if its process dies before releasing it (default 60 000 ms) */
   leaseMs?: number
   /** longest sleep while waiting for another process to release a slot (default 50 ms) */

@@ -43,7 +43,8 @@ export interface RateBudget {
   snapshot(): BudgetSnapshot
 }
 
-export interface InProcessBudgetOptions {
+/** The limits every budget implementation takes (in-process or shared through Redis). */
+export interface BudgetLimits {
   /** default window: `max` requests per `intervalMs` (learned from headers afterwards); default 100/10 000 */
   max?: number
   intervalMs?: number
@@ -56,6 +57,9 @@ export interface InProcessBudgetOptions {
   timeZone?: string
   /** extra ms a finished request stays counted, to absorb clock skew at the window edge (default 25) */
   marginMs?: number
+}
+
+export interface InProcessBudgetOptions extends BudgetLimits {
   clock?: Clock
 }
 

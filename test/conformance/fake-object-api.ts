@@ -1,3 +1,4 @@
+import type {HubSpotRecord} from '../../src/portal/types.js'
 /**
  * An in-memory ObjectApi for engine unit tests: list pages by id order, keyset search by
  * (modified, id) with HubSpot's semantics (no archived records, 10,000-result cap on `after`).
@@ -5,14 +6,7 @@
 import type {KeysetPosition, ObjectApi, RawPage} from '../../src/core/connector.js'
 import {compareIds, compareKeys} from '../../src/core/checkpoint.js'
 
-export interface FakeRecord {
-  id: string
-  properties: Record<string, string | null>
-  createdAt: string
-  updatedAt: string
-  archived: boolean
-  archivedAt?: string
-}
+export type FakeRecord = HubSpotRecord
 
 export class FakeObjectApi implements ObjectApi {
   readonly records = new Map<string, FakeRecord | Record<string, unknown>>()
