@@ -13,13 +13,17 @@ interface EdgeRow {
   label: string | null
 }
 
-const statements = new WeakMap<Database, {select: Statement; insert: Statement; update: Statement; remove: Statement}>()
+const statements = new WeakMap<Database, {selectMany: Statement; insert: Statement; update: Statement; remove: Statement}>()
 
 function prepared(db: Database) {
   let s = statements.get(db)
   if (!s) {
     s = {
-      select: db.prepare('SELECT to_id, category, type_id, label FROM associations WHERE from_entity = ? AND from_id = ? AND to_entity = ?'),
+      // the stored edges of a whole page of from-ids in one statement (the ids as a JSON array):
+      // one call into SQLite instead of one per from-id
+      selectMany: db.prepare(
+        'SELECT from_id, to_id, category, type_id, label FROM associations WHERE from_entity = ? AND to_entity = ? AND from_id IN (SELECT value FROM json_each(?))',
+      ),
       insert: db.prepare(
         'INSERT INTO associations (from_entity, from_id, to_entity, to_id, type_id, category, label) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -53,8 +57,14 @@ export function applyAssociationRows(db: Database, fromEntity: string, toEntity:
     for (const t of row.types) edges.set(edgeKey(row.toId, t.category, t.typeId), {toId: row.toId, category: t.category, typeId: t.typeId, label: t.label ?? null})
   }
   const replaced = new Set(fromIds)
+  const stored = new Map<string, EdgeRow[]>()
+  for (const e of s.selectMany.all(fromEntity, toEntity, JSON.stringify([...wanted.keys()])) as Array<EdgeRow & {from_id: string}>) {
+    let list = stored.get(e.from_id)
+    if (!list) stored.set(e.from_id, (list = []))
+    list.push(e)
+  }
   for (const [fromId, edges] of wanted) {
-    const existing = s.select.all(fromEntity, fromId, toEntity) as EdgeRow[]
+    const existing = stored.get(fromId) ?? []
     for (const e of existing) {
       const key = edgeKey(e.to_id, e.category, e.type_id)
       const want = edges.get(key)

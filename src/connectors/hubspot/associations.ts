@@ -9,6 +9,7 @@ import {compareKeys} from '../../core/checkpoint.js'
 import type {ApiClient} from '../../core/http-types.js'
 import {chunkedIds, removeSpool, spoolIds} from '../../core/id-spool.js'
 import {rawKey} from '../../core/incremental.js'
+import type {AssociationRow} from '../../portal/types.js'
 import type {Checkpoint} from '../../store/types.js'
 import {readAssociations} from './association-reader.js'
 import {LIMITS} from './objects.js'
@@ -112,10 +113,21 @@ async function* pages(client: ApiClient, refs: Map<string, EntityRef>, pairs: Ar
         const toChanged = await changedIds(toEntity)
         idFile = await spool(concat(readAll(fromChanged), linkedIds(client, reverse, toChanged, opts)))
       }
+      // two reads in flight: chunk k+1 is requested before page k is handed out, so the server
+      // always has the next read queued while the store writes (pages still come out in order)
+      let ahead: {chunk: string[]; rows: Promise<AssociationRow[]>} | null = null
       for await (const chunk of chunkedIds(idFile, size, cp.lastId)) {
-        const rows = await readAssociations(client, types, chunk, opts.signal)
-        cp = {...cp, lastId: chunk[chunk.length - 1]}
-        yield {fromEntity, toEntity, fromIds: chunk, rows, failed: [], checkpoint: cp as unknown as Checkpoint}
+        const rows = readAssociations(client, types, chunk, opts.signal)
+        rows.catch(() => undefined) // observed below; never an unhandled rejection meanwhile
+        if (ahead) {
+          cp = {...cp, lastId: ahead.chunk[ahead.chunk.length - 1]}
+          yield {fromEntity, toEntity, fromIds: ahead.chunk, rows: await ahead.rows, failed: [], checkpoint: cp as unknown as Checkpoint}
+        }
+        ahead = {chunk, rows}
+      }
+      if (ahead) {
+        cp = {...cp, lastId: ahead.chunk[ahead.chunk.length - 1]}
+        yield {fromEntity, toEntity, fromIds: ahead.chunk, rows: await ahead.rows, failed: [], checkpoint: cp as unknown as Checkpoint}
       }
     }
   } finally {
