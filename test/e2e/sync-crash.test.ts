@@ -18,17 +18,21 @@ describe('crash safety', () => {
   it('20+ kill -9 at random moments, each followed by a rerun, end identical to an uninterrupted run', async () => {
     const args = (db: string) => ['sync', 'all', '--batch-size', '10', '--db', db, '--base-url', emu.url]
     const reference = join(tempDir(), 'ref.db')
-    const t0 = performance.now()
-    const ref = await runCli(args(reference), {})
-    const wall = performance.now() - t0
+    const ref = await runCli([...args(reference), '--debug'], {})
     expect(ref.code, ref.stderr).toBe(0)
+    const pages = ref.stderr.match(/"msg":"page"/g)?.length ?? 0
+    expect(pages).toBeGreaterThan(40)
 
     const db = join(tempDir(), 'crash.db')
     const random = prng(2026) // random but reproducible kill moments
     let kills = 0
     let completed = 0
-    for (let i = 0; i < 40 && kills < 22; i++) {
-      const r = await runCli(args(db), {}, {killAfterMs: Math.floor(wall * (0.3 + 0.7 * random()))})
+    // each run is killed a random 0-15 ms after a random number of written pages (1 to pages/22), so
+    // the 22 kills land at random points spread over about half of the run's progress (objects and
+    // associations alike), however fast or slow the machine is
+    const spread = Math.max(2, Math.floor(pages / 22))
+    for (let i = 0; i < 60 && kills < 22; i++) {
+      const r = await runCli([...args(db), '--debug'], {}, {killAfterPages: 1 + Math.floor(random() * spread), killDelayMs: Math.floor(random() * 16)})
       if (r.signal === 'SIGKILL') kills++
       else {
         expect(r.code, r.stderr).toBe(0)
@@ -37,7 +41,7 @@ describe('crash safety', () => {
     }
     const last = await runCli(args(db), {})
     expect(last.code, last.stderr).toBe(0)
-    console.log(`crash safety: ${kills} kill -9 spread over a ${Math.round(wall)} ms run, ${completed} reruns completed before the final one`)
+    console.log(`crash safety: ${kills} kill -9 spread over a ${pages}-page run, ${completed} reruns completed before the final one`)
     expect(kills).toBeGreaterThanOrEqual(20)
     expect(storePicture(db)).toEqual(storePicture(reference))
   })
