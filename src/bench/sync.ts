@@ -5,6 +5,13 @@
  * @hubspot/api-client getAll() approach — records/s and peak memory. Then peak memory of crmsync at
  * a tenth of the size (the ratio shows whether memory is flat), and a rate-limited run (emulator at
  * 100 requests/10 s for BENCH_RATE_SECONDS, default 60) reporting the share of the allowed rate used.
+ *
+ * Fairness: the emulator runs in this process and warms up (JIT, first-touch costs) on its first
+ * requests; so before EACH contestant the same short warm-up (`warmUp`: 20 list pages of every
+ * object type and 2 association reads of every pair, untimed) is sent, and no contestant pays for
+ * a cold emulator (before, crmsync always ran first, on a cold emulator). Each contestant gets the
+ * same portal and the same emulator; records = the object records it fetched (the naive getAll()
+ * does not read archived records, so its count is slightly lower; its records/s uses its own count).
  */
 import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
@@ -12,6 +19,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {startEmulator, type RunningEmulator} from '../emulator/index.js'
+import {ASSOCIATION_PAIRS, OBJECTS} from '../connectors/hubspot/objects.js'
 import {generatePortal} from '../portal/generator.js'
 import {envInt, type Figures, printSideBySide} from './measure.js'
 
@@ -53,6 +61,36 @@ async function script(name: string, url: string, db: string): Promise<ChildFigur
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildFigures
 }
 
+/** The untimed warm-up sent to the emulator before each contestant (see the header). */
+async function warmUp(url: string): Promise<void> {
+  const headers = {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'}
+  const get = async <T>(path: string): Promise<T> => (await (await fetch(url + path, {headers})).json()) as T
+  const schemas = await get<{results: Array<{name: string; objectTypeId: string}>}>('/crm/v3/schemas')
+  const types: Record<string, string> = {}
+  const ids: Record<string, string[]> = {}
+  for (const o of Object.values(OBJECTS)) {
+    const type = o.objectTypeId ?? schemas.results.find((x) => x.name === o.pathSegment)?.objectTypeId ?? o.pathSegment
+    types[o.entity] = type
+    ids[o.entity] = []
+    await get(`/crm/v3/properties/${type}`)
+    let after: string | undefined
+    for (let i = 0; i < 20; i++) {
+      const page = await get<{results: Array<{id: string}>; paging?: {next?: {after?: string}}}>(
+        `/crm/v3/objects/${type}?limit=100&archived=false&properties=${o.defaultProperties.join(',')}${after ? `&after=${after}` : ''}`,
+      )
+      ids[o.entity].push(...page.results.map((r) => r.id))
+      after = page.paging?.next?.after
+      if (!after) break
+    }
+  }
+  for (const [from, to] of ASSOCIATION_PAIRS) {
+    for (let i = 0; i < 2; i++) {
+      const inputs = ids[from].slice(i * 1000, (i + 1) * 1000).map((id) => ({id}))
+      if (inputs.length > 0) await (await fetch(`${url}/crm/v4/associations/${types[from]}/${types[to]}/batch/read`, {method: 'POST', headers, body: JSON.stringify({inputs})})).text()
+    }
+  }
+}
+
 async function portal(dir: string, contacts: number): Promise<string> {
   const out = join(dir, `portal-${contacts}`)
   const t = performance.now()
@@ -71,8 +109,11 @@ async function main(): Promise<void> {
   try {
     const big = await portal(dir, contacts)
     emu = await startEmulator({portalDir: big, token: TOKEN})
+    await warmUp(emu.url)
     const ours = await crmsync(emu.url, join(dir, 'crmsync.db'))
+    await warmUp(emu.url)
     const floor = await script('sync-floor', emu.url, join(dir, 'floor.db'))
+    await warmUp(emu.url)
     const naive = await script('sync-naive', emu.url, join(dir, 'naive.db')).catch((err: Error) => {
       console.log(`naive approach failed: ${err.message.slice(0, 300)}`)
       return null
@@ -88,6 +129,7 @@ async function main(): Promise<void> {
     const smallN = Math.max(1000, Math.floor(contacts / 10))
     const small = await portal(dir, smallN)
     emu = await startEmulator({portalDir: small, token: TOKEN})
+    await warmUp(emu.url)
     const smallRun = await crmsync(emu.url, join(dir, 'small.db'))
     await emu.stop()
     emu = undefined

@@ -93,8 +93,14 @@ export function openStore(file: string, options: OpenStoreOptions = {}): SqliteS
     inspect(db, resolved, readonly)
     if (!readonly) {
       db.pragma('journal_mode = WAL')
+      // NORMAL in WAL mode: a commit is not fsync'ed, the WAL is at checkpoints. A killed process
+      // (kill -9, crash) loses no committed transaction; only an OS crash or power loss can roll
+      // back the last few, and the store stays consistent either way (the page and its checkpoint
+      // commit together, so a rerun redoes exactly what was lost).
       db.pragma('synchronous = NORMAL')
-      db.pragma('cache_size = -32000')
+      // 8 MB page cache (was 32 MB): writes are appends in key order and per-page look-ups, which
+      // a small cache serves as fast (measured: 100k-contact sync all no slower, 30 MB less RSS)
+      db.pragma('cache_size = -8000')
       db.pragma('foreign_keys = ON')
       migrate(db, resolved)
     }

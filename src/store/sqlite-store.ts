@@ -183,6 +183,9 @@ export class SqliteStore implements SyncStore {
     const reader = new Database(this.path, {readonly: true, fileMustExist: true})
     this.readers.add(reader)
     try {
+      // one sequential scan (and a sort that may spill to a temp file): a 2 MB cache serves it as
+      // well as the 16 MB default, which would otherwise stay resident while the ids are read
+      reader.pragma('cache_size = -2000')
       const stmt = reader
         .prepare(`SELECT id FROM ${quoteIdent(t.table)} WHERE archived = 0 AND merged_into IS NULL ORDER BY length(id), id`)
         .pluck()
