@@ -4,9 +4,13 @@ import Table from 'cli-table3'
 import type {EngineHooks} from './engine.js'
 import type {StreamResult} from './metrics.js'
 
-/** Progress hooks drawing one bar per stream on stderr (only used when stderr is a TTY). */
+/**
+ * Progress hooks drawing one live line per stream on stderr (only used when stderr is a TTY): records
+ * so far, phase and elapsed time. No bar: HubSpot's list endpoint does not say how many records remain.
+ */
 export function progressHooks(): {hooks: EngineHooks; stop(): void} {
-  const multi = new cliProgress.MultiBar({stream: process.stderr, format: '{stream} |{bar}| {value} records ({phase})', hideCursor: true, clearOnComplete: false}, cliProgress.Presets.shades_classic)
+  const format = '{stream} | {value} records | {phase} | {duration_formatted}'
+  const multi = new cliProgress.MultiBar({stream: process.stderr, format, hideCursor: true, clearOnComplete: false}, cliProgress.Presets.shades_classic)
   const bars = new Map<string, cliProgress.SingleBar>()
   return {
     hooks: {
