@@ -11,6 +11,7 @@ import {nextMidnight} from './budget-time.js'
 import type {BudgetLimits, BudgetSnapshot, Permit, RateBudget} from './budget.js'
 import {RespClient, type RespValue} from './budget-redis-resp.js'
 import type {Bucket} from './http-types.js'
+import {FifoTurns} from './fifo-turns.js'
 
 export interface RedisBudgetOptions extends BudgetLimits {
   /** what the processes sharing the budget agree on: the portal id, for example */
@@ -106,7 +107,7 @@ export class RedisBudget implements RateBudget {
   private readonly clock: Clock
   private readonly keys: {window: string; search: string; pause: string; daily: string; limits: string; seq: string}
   private readonly o: Required<Omit<RedisBudgetOptions, 'client' | 'url' | 'clock' | 'key'>>
-  private chains: Record<Bucket, Promise<void>> = {default: Promise.resolve(), search: Promise.resolve()}
+  private readonly turns = new FifoTurns()
   private wake: {promise: Promise<void>; resolve: () => void} | null = null
   private local = {granted: {default: 0, search: 0}, inFlight: {default: 0, search: 0}, used: {default: 0, search: 0}, waitedMs: 0, pausedUntil: 0, dailyLimit: null as number | null, dailyRemaining: null as number | null, max: 0, intervalMs: 0, searchMax: 0}
   /** the last failed release (Permit.release cannot be async); surfaced by `close()` */
@@ -135,11 +136,8 @@ export class RedisBudget implements RateBudget {
   }
 
   async acquire(bucket: Bucket, signal?: AbortSignal): Promise<Permit> {
-    const prev = this.chains[bucket]
-    let unlock!: () => void
-    this.chains[bucket] = new Promise<void>((r) => (unlock = r))
+    const release = await this.turns.take(bucket)
     try {
-      await prev
       const started = this.clock.now()
       const member = randomBytes(9).toString('base64url')
       const search = bucket === 'search'
@@ -162,7 +160,7 @@ export class RedisBudget implements RateBudget {
         await Promise.race([this.clock.sleep(sleep, signal), this.nextRelease()])
       }
     } finally {
-      unlock()
+      release()
     }
   }
 

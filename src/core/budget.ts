@@ -2,6 +2,7 @@ import type {Bucket} from './http-types.js'
 import {DailyLimitError} from './api-errors.js'
 import {type Clock, systemClock} from './budget-clock.js'
 import {nextMidnight} from './budget-time.js'
+import {FifoTurns} from './fifo-turns.js'
 
 /** Returned by `acquire`: call `release()` once the response (or failure) of that request is in. */
 export interface Permit {
@@ -88,7 +89,7 @@ export class InProcessBudget implements RateBudget {
   private dailyRemaining: number | null = null
   private pausedUntil = 0
   private waitedMs = 0
-  private chains: Record<Bucket, Promise<void>> = {default: Promise.resolve(), search: Promise.resolve()}
+  private readonly turns = new FifoTurns()
   private wake: {promise: Promise<void>; resolve: () => void} | null = null
 
   constructor(opts: InProcessBudgetOptions = {}) {
@@ -104,12 +105,8 @@ export class InProcessBudget implements RateBudget {
   }
 
   async acquire(bucket: Bucket, signal?: AbortSignal): Promise<Permit> {
-    // FIFO per bucket: a caller waits for the one before it, so streams get fair turns.
-    const prev = this.chains[bucket]
-    let unlock!: () => void
-    this.chains[bucket] = new Promise<void>((r) => (unlock = r))
+    const release = await this.turns.take(bucket)
     try {
-      await prev
       const started = this.clock.now()
       for (;;) {
         signal?.throwIfAborted()
@@ -124,7 +121,7 @@ export class InProcessBudget implements RateBudget {
       this.waitedMs += this.clock.now() - started
       return this.grant(bucket)
     } finally {
-      unlock()
+      release()
     }
   }
 
