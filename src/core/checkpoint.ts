@@ -7,6 +7,7 @@
  * archived list (`archived`). `done` holds the committed cursor for the next run.
  */
 import type {KeysetPosition} from './connector.js'
+import {compareIds} from '../portal/snapshot-format.js'
 
 export type Phase = 'full' | 'full-archived' | 'search' | 'archived' | 'done'
 
@@ -78,10 +79,7 @@ function maxOf(a: number | null, b: number | null): number | null {
 }
 
 /** Compare two digit-string ids numerically (ids may exceed 2^53). */
-export function compareIds(a: string, b: string): number {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1
-  return a < b ? -1 : a > b ? 1 : 0
-}
+export {compareIds}
 
 /** Compare keyset positions in (ts, id) order; a null id sorts before every id. */
 export function compareKeys(a: KeysetPosition, b: KeysetPosition): number {

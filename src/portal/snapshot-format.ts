@@ -28,10 +28,11 @@ export function isValidId(id: unknown): id is string {
 /**
  * Compares two record ids as big integers without parsing them (ids can exceed 2^53):
  * shorter digit strings are smaller; equal lengths compare lexicographically.
- * Returns a negative number, zero or a positive number, like a sort comparator.
+ * Returns -1, 0 or 1, like a sort comparator. The one id order of the whole project (snapshots,
+ * store, checkpoints).
  */
 export function compareIds(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1
   return a < b ? -1 : a > b ? 1 : 0
 }
 

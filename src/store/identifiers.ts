@@ -39,7 +39,4 @@ export function columnNameFor(property: string, taken: ReadonlySet<string>): str
 }
 
 /** Compare two record ids the way every ordered read does: by length, then text (digit strings). */
-export function compareIds(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length
-  return a < b ? -1 : a > b ? 1 : 0
-}
+export {compareIds} from '../portal/snapshot-format.js'
