@@ -7,7 +7,6 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {UsageError} from '../cli/errors.js'
 import {resolveConnection} from '../connectors/hubspot/config.js'
-import {loadObjectsConfig} from '../connectors/hubspot/objects-config.js'
 import type {SyncStore} from '../store/types.js'
 import type {Connector, ConnectorConfig, RunOptions, StreamDef} from './connector.js'
 import {runStream, type EngineHooks} from './engine.js'
@@ -43,7 +42,10 @@ export function targetsOf(streams: StreamDef[]): string[] {
 export async function runSync(connector: Connector, req: SyncRequest, builtIn: readonly string[]): Promise<SyncSummary> {
   const started = performance.now()
   const valid = validateRequest(req)
-  const objectsConfig = req.objects ? loadObjectsConfig(req.objects, [...builtIn, 'associations', 'all']) : {objects: []}
+  // imported only when used: the config parser pulls in zod and yaml (some 230 modules)
+  const objectsConfig = req.objects
+    ? (await import('../connectors/hubspot/objects-config.js')).loadObjectsConfig(req.objects, [...builtIn, 'associations', 'all'])
+    : {objects: []}
   const custom = objectsConfig.objects
   const known = [...builtIn, ...custom.map((c) => c.entity), 'associations', 'all']
   if (!known.includes(req.target)) {

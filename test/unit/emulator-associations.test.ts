@@ -41,6 +41,18 @@ describe('v4 association batch read', () => {
     expect(pages).toBe(3)
   })
 
+  it('answers inputs in their order, a repeated id once per input, pages and first pages mixed', async () => {
+    const r = await read('contacts', 'deals', [{id: '2'}, {id: '1', after: '103'}, {id: '999999'}, {id: 'x'}, {id: '1'}, {id: '2'}])
+    expect(r.status).toBe(207)
+    expect(r.body.results.map((x: {from: {id: string}; to: Array<{toObjectId: string}>}) => [x.from.id, x.to.map((t) => t.toObjectId)])).toEqual([
+      ['2', ['101']],
+      ['1', ['103', '104']],
+      ['1', ['101', '102']],
+      ['2', ['101']],
+    ])
+    expect(r.body.errors.map((e: {context: {fromObjectId: string[]}}) => e.context.fromObjectId[0])).toEqual(['999999', 'x'])
+  })
+
   it('serves the reverse direction with the inverse type id and label', async () => {
     const r = await read('deals', 'contacts', [{id: '101'}])
     const to = r.body.results[0].to
