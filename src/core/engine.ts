@@ -67,6 +67,7 @@ async function runObjects(def: ObjectStreamDef, ctx: EngineContext, result: Stre
 
 async function runAssociations(def: AssociationStreamDef, ctx: EngineContext, result: StreamResult): Promise<void> {
   const {store, opts, hooks} = ctx
+  store.beginEdgeLoad()
   for await (const page of prefetched(def.pages(store.getCheckpoint(def.name), store, opts))) {
     result.pages++
     result.fetched += page.fromIds.length
@@ -76,4 +77,5 @@ async function runAssociations(def: AssociationStreamDef, ctx: EngineContext, re
     hooks?.onPage?.(def.name, {fetched: page.fromIds.length, phase: `${page.fromEntity}->${page.toEntity}`, total: result.fetched})
     hooks?.log?.('page', {stream: def.name, pair: `${page.fromEntity}->${page.toEntity}`, fromIds: page.fromIds.length, edges: page.rows.length, failed: page.failed.length})
   }
+  store.endEdgeLoad()
 }

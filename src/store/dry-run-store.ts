@@ -121,6 +121,14 @@ export class DryRunStore implements SyncStore {
     return this.scratch.replaceAssociations(stream, fromEntity, toEntity, fromIds, rows, checkpoint)
   }
 
+  beginEdgeLoad(): void {
+    this.scratch.beginEdgeLoad()
+  }
+
+  endEdgeLoad(): void {
+    this.scratch.endEdgeLoad()
+  }
+
   getCheckpoint(stream: string): Checkpoint | null {
     if (this.touchedStreams.has(stream)) return this.scratch.getCheckpoint(stream)
     return this.real?.getCheckpoint(stream) ?? null

@@ -11,7 +11,7 @@ import {classifyRecord} from './record-compare.js'
 import {insertDeadLetter, insertRun, updateRun} from './runs.js'
 import type {Checkpoint, DeadLetter, EntityTableSpec, PageCounts, RunRecord, SyncStore} from './types.js'
 import {toColumnValue} from './typing.js'
-import {applyAssociationRows} from './association-writer.js'
+import {applyAssociationRows, EDGE_TO_INDEX} from './association-writer.js'
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
 
@@ -26,6 +26,8 @@ export class SqliteStore implements SyncStore {
   private readonly readers = new Set<Db>()
   private currentRunId: number | null = null
   private dropEdgesStmt: Statement | undefined
+  /** the to-side edge index is known to exist (see beginEdgeLoad) */
+  private edgeIndexReady = false
   private readonly saveCheckpointStmt
   private readonly deleteCheckpointStmt
   private readonly getCheckpointStmt
@@ -79,6 +81,7 @@ export class SqliteStore implements SyncStore {
   applyRecords(stream: string, entity: string, records: HubSpotRecord[], checkpoint: Checkpoint | null): PageCounts {
     this.assertWritable()
     const t = this.writableTable(entity)
+    if (records.some((r) => r?.archived)) this.ensureEdgeIndex() // a tombstone drops the record's edges
     return this.db
       .transaction(() => {
         const counts = emptyCounts()
@@ -118,6 +121,33 @@ export class SqliteStore implements SyncStore {
       .immediate()
   }
 
+  /** Create the to-side edge index unless it is known to exist (it is missing during a first edge load). */
+  private ensureEdgeIndex(): void {
+    if (this.edgeIndexReady) return
+    this.db.exec(EDGE_TO_INDEX.create)
+    this.edgeIndexReady = true
+  }
+
+  /**
+   * A full associations load begins: when the edge table is empty (a first load), drop its to-side
+   * index, which every inserted edge would otherwise update at a random place; `endEdgeLoad`
+   * builds it in one sorted pass. After a crash in between, the rerun goes on without the index
+   * and builds it at its end; any write that deletes edges builds it first (ensureEdgeIndex).
+   */
+  beginEdgeLoad(): void {
+    this.assertWritable()
+    if (this.db.prepare('SELECT 1 FROM associations LIMIT 1').get()) return
+    this.db.exec(EDGE_TO_INDEX.drop)
+    this.edgeIndexReady = false
+  }
+
+  /** The associations stream finished: make sure the to-side edge index exists. */
+  endEdgeLoad(): void {
+    this.assertWritable()
+    this.edgeIndexReady = false
+    this.ensureEdgeIndex()
+  }
+
   /** DELETE of every edge from or to one record (cached). */
   private dropEdges(): Statement {
     return (this.dropEdgesStmt ??= this.db.prepare('DELETE FROM associations WHERE (from_entity = ? AND from_id = ?) OR (to_entity = ? AND to_id = ?)'))
@@ -126,6 +156,7 @@ export class SqliteStore implements SyncStore {
   applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): PageCounts {
     this.assertWritable()
     const t = this.writableTable(entity)
+    this.ensureEdgeIndex()
     const dropEdges = this.dropEdges()
     return this.db
       .transaction(() => {

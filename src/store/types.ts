@@ -67,6 +67,12 @@ export interface SyncStore {
    * checkpoint; edges of other from-ids are untouched
    */
   replaceAssociations(stream: string, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[], checkpoint: Checkpoint | null): PageCounts
+  /**
+   * the associations stream starts / finished writing: a store may defer index upkeep in between
+   * (SqliteStore builds the to-side edge index after a first load instead of edge by edge)
+   */
+  beginEdgeLoad(): void
+  endEdgeLoad(): void
   getCheckpoint(stream: string): Checkpoint | null
   setCheckpoint(stream: string, checkpoint: Checkpoint | null): void
   /** ids of live (non-tombstoned) records of an entity, in id order, streamed */

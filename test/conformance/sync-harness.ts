@@ -104,6 +104,16 @@ export function storePicture(dbPath: string): Picture {
   }
 }
 
+/** The store's index names (a first associations load drops one and must build it again). */
+export function storeIndexes(dbPath: string): string[] {
+  const store = openStore(dbPath, {readonly: true})
+  try {
+    return store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name`).pluck().all() as string[]
+  } finally {
+    store.close()
+  }
+}
+
 /** What the emulator serves right now, with the properties crmsync requests, as sorted lines. */
 export function emulatorPicture(emu: RunningEmulator): Picture {
   const db = emu.store.db

@@ -2,7 +2,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RunningEmulator} from '../../src/emulator/index.js'
 import {prng} from '../../src/portal/prng.js'
-import {emulator, makePortal, runCli, storePicture, tempDir} from '../conformance/sync-harness.js'
+import {emulator, makePortal, runCli, storeIndexes, storePicture, tempDir} from '../conformance/sync-harness.js'
 
 let emu: RunningEmulator
 
@@ -44,5 +44,7 @@ describe('crash safety', () => {
     console.log(`crash safety: ${kills} kill -9 spread over a ${pages}-page run, ${completed} reruns completed before the final one`)
     expect(kills).toBeGreaterThanOrEqual(20)
     expect(storePicture(db)).toEqual(storePicture(reference))
+    expect(storeIndexes(db)).toEqual(storeIndexes(reference))
+    expect(storeIndexes(db)).toContain('associations_to')
   })
 })

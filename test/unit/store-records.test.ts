@@ -155,3 +155,40 @@ describe('replaceAssociations', () => {
     expect(store.getCheckpoint('s')).toEqual({n: 3})
   })
 })
+
+describe('first edge load without the to-side index', () => {
+  const types = [{category: 'HUBSPOT_DEFINED' as const, typeId: 1, label: null}]
+  const hasIndex = (s: SqliteStore) => Boolean(s.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'associations_to'`).get())
+  const edge = (fromId: string, toId: string) => ({fromType: 'deals', fromId, toType: 'contacts', toId, types})
+
+  it('drops the index while the edge table is empty, builds it at the end', () => {
+    const {store} = fresh()
+    store.beginEdgeLoad()
+    expect(hasIndex(store)).toBe(false)
+    store.replaceAssociations('a', 'deals', 'contacts', ['7'], [edge('7', '1')], null)
+    store.endEdgeLoad()
+    expect(hasIndex(store)).toBe(true)
+    // a later load over a non-empty table keeps it
+    store.beginEdgeLoad()
+    expect(hasIndex(store)).toBe(true)
+  })
+
+  it('builds the index before a tombstone or a merge deletes edges, and deletes the edges to it', () => {
+    const {store} = fresh()
+    store.applyRecords('contacts', 'contacts', [rec('1', {}), rec('2', {}), rec('3', {})], null)
+    store.beginEdgeLoad()
+    store.replaceAssociations('a', 'deals', 'contacts', ['7', '8'], [edge('7', '1'), edge('8', '2'), edge('8', '3')], null)
+    // a crash here leaves the index missing; the next object run tombstones a record
+    store.applyRecords('contacts', 'contacts', [rec('1', {}, {archived: true})], null)
+    expect(hasIndex(store)).toBe(true)
+    store.db.exec('DROP INDEX associations_to')
+    const other = openStore(store.path)
+    try {
+      other.applyMerges('contacts', 'contacts', [{loserId: '2', survivorId: '3'}], null)
+      expect(hasIndex(other)).toBe(true)
+    } finally {
+      other.close()
+    }
+    expect(store.db.prepare('SELECT from_id, to_id FROM associations ORDER BY from_id, to_id').all()).toEqual([{from_id: '8', to_id: '3'}])
+  })
+})
