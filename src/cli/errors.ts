@@ -1,7 +1,7 @@
 import {Errors} from '@oclif/core'
 
-/** Exit codes every command honours: 0 ok, 1 runtime failure (or "not ready"), 2 usage or input error. */
-export const EXIT = {ok: 0, failure: 1, usage: 2} as const
+/** Exit codes every command honours: 0 ok, 1 runtime failure (or "not ready"), 2 usage or input error, 130 stopped by SIGINT/SIGTERM. */
+export const EXIT = {ok: 0, failure: 1, usage: 2, interrupted: 130} as const
 
 /**
  * An error meant for the operator: a message naming the problem, a suggestion naming the fix,

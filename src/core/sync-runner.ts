@@ -5,7 +5,7 @@
  */
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {UsageError} from '../cli/errors.js'
+import {CrmsyncError, EXIT, UsageError} from '../cli/errors.js'
 import {resolveConnection} from '../connectors/hubspot/config.js'
 import type {SyncStore} from '../store/types.js'
 import type {Connector, ConnectorConfig, RunOptions, StreamDef} from './connector.js'
@@ -99,6 +99,14 @@ export async function runSync(connector: Connector, req: SyncRequest, builtIn: r
       } catch {
         // the run row is best effort; the original error matters more
       }
+    }
+    if (status === 'interrupted') {
+      const done = results.reduce((n, r) => n + r.pages, 0)
+      throw new CrmsyncError(`sync interrupted: ${done} page(s) were written, each committed with its checkpoint; the page in flight was not`, {
+        exit: EXIT.interrupted,
+        code: 'INTERRUPTED',
+        suggestion: `run the same command again to resume where it stopped (crmsync sync status --db ${req.db} shows the cursors)`,
+      })
     }
     throw err
   } finally {

@@ -40,13 +40,14 @@ export interface CliResult {
 
 /**
  * Run `node bin/run.js ...args` (build first: npx tsc -p .). `killAfterMs` sends SIGKILL then;
- * `killAfterPages` sends it `killDelayMs` after the N-th page the engine logs (needs `--debug`),
+ * `killAfterPages` sends it `killDelayMs` after the N-th page the engine logs (needs `--debug`;
+ * `signal` replaces SIGKILL, e.g. SIGINT for a Ctrl-C),
  * so kills land at random points of the run's progress however fast or slow the machine is.
  */
 export function runCli(
   args: string[],
   env: Record<string, string | undefined>,
-  opts: {killAfterMs?: number; killAfterPages?: number; killDelayMs?: number} = {},
+  opts: {killAfterMs?: number; killAfterPages?: number; killDelayMs?: number; signal?: NodeJS.Signals} = {},
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {cwd: ROOT, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, CRMSYNC_CONFIG: undefined, CRMSYNC_RATE_LIMIT: 'none', ...env}})
@@ -57,10 +58,10 @@ export function runCli(
     child.stderr.on('data', (d) => {
       stderr += d
       if (opts.killAfterPages !== undefined && !pageTimer && (stderr.match(/"msg":"page"/g)?.length ?? 0) >= opts.killAfterPages) {
-        pageTimer = setTimeout(() => child.kill('SIGKILL'), opts.killDelayMs ?? 0)
+        pageTimer = setTimeout(() => child.kill(opts.signal ?? 'SIGKILL'), opts.killDelayMs ?? 0)
       }
     })
-    const timer = opts.killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs)
+    const timer = opts.killAfterMs === undefined ? null : setTimeout(() => child.kill(opts.signal ?? 'SIGKILL'), opts.killAfterMs)
     child.on('error', fail)
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer)

@@ -2,7 +2,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RunningEmulator} from '../../src/emulator/index.js'
 import {prng} from '../../src/portal/prng.js'
-import {emulator, makePortal, runCli, storeIndexes, storePicture, tempDir} from '../conformance/sync-harness.js'
+import {emulator, jsonOf, makePortal, runCli, storeIndexes, storePicture, tempDir} from '../conformance/sync-harness.js'
 
 let emu: RunningEmulator
 
@@ -46,5 +46,22 @@ describe('crash safety', () => {
     expect(storePicture(db)).toEqual(storePicture(reference))
     expect(storeIndexes(db)).toEqual(storeIndexes(reference))
     expect(storeIndexes(db)).toContain('associations_to')
+  })
+
+  it('SIGINT or SIGTERM mid-run: exit 130 with a resume hint, the run recorded as interrupted, a rerun ends identical', async () => {
+    const args = (db: string) => ['sync', 'all', '--batch-size', '10', '--db', db, '--base-url', emu.url]
+    const reference = join(tempDir(), 'ref.db')
+    expect((await runCli(args(reference), {})).code).toBe(0)
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const db = join(tempDir(), `${signal}.db`)
+      const r = await runCli([...args(db), '--debug'], {}, {killAfterPages: 5, signal})
+      expect(r.code, r.stderr).toBe(130)
+      expect(r.stderr).toMatch(/sync interrupted: \d+ page\(s\) were written/)
+      expect(r.stderr).toMatch(/run the same command again to resume/)
+      const status = jsonOf<{runs?: unknown}>(await runCli(['sync', 'status', '--db', db, '--json'], {}))
+      expect(JSON.stringify(status)).toContain('"interrupted"')
+      expect((await runCli(args(db), {})).code).toBe(0)
+      expect(storePicture(db)).toEqual(storePicture(reference))
+    }
   })
 })
