@@ -84,21 +84,32 @@ export class HubSpotHttpClient implements ApiClient {
     const started = this.clock.now()
     let res: Response
     let text: string
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 120_000)
+    // one controller per attempt, aborted by the caller's signal or by our own timer, both undone
+    // when the attempt ends (AbortSignal.timeout + AbortSignal.any would leave a 2-minute timer and
+    // a composite signal behind every request until the garbage collector finds them)
+    const controller = new AbortController()
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort(new Error('timeout'))
+    }, this.opts.timeoutMs ?? 120_000)
+    const onAbort = (): void => controller.abort(signal?.reason)
+    if (signal?.aborted) onAbort()
+    else signal?.addEventListener('abort', onAbort, {once: true})
     try {
       this.stats.requests++
       res = await this.fetchFn(url, {
         method: req.method,
         headers: {authorization: `Bearer ${this.#token}`, accept: 'application/json', ...(req.body === undefined ? {} : {'content-type': 'application/json'})},
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: controller.signal,
         // never follow a redirect: the Authorization header must only go to the configured host
         redirect: 'manual',
       })
       text = await res.text()
     } catch (err) {
       if (signal?.aborted) throw signal.reason
-      if (timeout.aborted) {
+      if (timedOut) {
         this.stats.networkErrors++
         throw new TransientError(`no complete answer to ${req.method} ${req.path} within ${this.opts.timeoutMs ?? 120_000} ms`, 'network')
       }
@@ -108,6 +119,8 @@ export class HubSpotHttpClient implements ApiClient {
       }
       throw err
     } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
       permit.release()
     }
     this.budget.observe(bucket, res.headers, res.status)
