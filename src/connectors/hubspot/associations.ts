@@ -87,16 +87,20 @@ async function* pages(client: ApiClient, refs: Map<string, EntityRef>, pairs: Ar
     spools.push(path)
     return path
   }
-  // incremental: each entity's changed ids, found once per run by keyset search
-  const changed = new Map<string, string>()
-  const changedIds = async (entity: string): Promise<string> => {
-    let path = changed.get(entity)
+  // id lists spooled once per run and entity: an entity's live ids (full mode; contacts and
+  // appointments are the from-side of several pairs, and scanning a million-row table takes over
+  // a second) and its changed ids, found by keyset search (incremental mode)
+  const once = new Map<string, string>()
+  const spoolOnce = async (key: string, list: () => Iterable<string> | AsyncIterable<string>): Promise<string> => {
+    let path = once.get(key)
     if (!path) {
-      path = await spool(searchChanged(refs.get(entity)!, cp.since[entity] ?? 0, opts))
-      changed.set(entity, path)
+      path = await spool(list())
+      once.set(key, path)
     }
     return path
   }
+  const liveIdFile = (entity: string) => spoolOnce(`live:${entity}`, () => ids.liveIds(entity))
+  const changedIds = (entity: string) => spoolOnce(`changed:${entity}`, () => searchChanged(refs.get(entity)!, cp.since[entity] ?? 0, opts))
   try {
     for (; cp.pair < pairs.length; cp = {...cp, pair: cp.pair + 1, lastId: null}) {
       const [fromEntity, toEntity] = pairs[cp.pair]
@@ -105,7 +109,7 @@ async function* pages(client: ApiClient, refs: Map<string, EntityRef>, pairs: Ar
       if (!from || !to) continue
       const types = {fromType: from.objectType, toType: to.objectType, fromEntity, toEntity}
       let idFile: string
-      if (cp.mode === 'full') idFile = await spool(ids.liveIds(fromEntity))
+      if (cp.mode === 'full') idFile = await liveIdFile(fromEntity)
       else {
         // changed from-records, then the from-records linked to changed to-records (both directions)
         const reverse = {fromType: to.objectType, toType: from.objectType, fromEntity: toEntity, toEntity: fromEntity}
