@@ -4,7 +4,7 @@
  */
 import type {AssociationRow, HubSpotRecord, PropertyDefinition} from '../portal/types.js'
 import type {Checkpoint} from '../store/types.js'
-import type {ApiClient} from './http-types.js'
+import type {ApiClient, RequestStats} from './http-types.js'
 
 /** Settings a connector needs to build its client and resolve its streams. Never logged whole. */
 export interface ConnectorConfig {
@@ -76,6 +76,8 @@ export interface ObjectStreamDef {
   maxListPage: number
   maxSearchPage: number
   api: ObjectApi
+  /** requests this stream made (a `streamClient` view's stats), so that concurrent streams report their own */
+  stats: RequestStats
 }
 
 /** A page of association edges for a set of from-ids, replacing their previous edges. */
@@ -112,6 +114,8 @@ export interface AssociationStreamDef {
   name: string
   entity: 'associations'
   pages(checkpoint: Checkpoint | null, ids: IdSource, opts: RunOptions): AsyncIterable<AssociationPage>
+  /** requests this stream made */
+  stats: RequestStats
 }
 
 export type StreamDef = ObjectStreamDef | AssociationStreamDef

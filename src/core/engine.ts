@@ -26,10 +26,10 @@ export interface EngineContext {
 /** Run one stream to completion (or until an error is thrown, with every written page checkpointed). */
 export async function runStream(def: StreamDef, ctx: EngineContext): Promise<StreamResult> {
   const started = performance.now()
-  const before = {...ctx.client.stats}
+  const before = {...def.stats}
   const result: StreamResult = {stream: def.name, entity: def.entity, status: 'ok', fetched: 0, counts: emptyCounts(), requests: 0, searchRequests: 0, rateLimited: 0, retries: 0, deadLetters: 0, pages: 0, seconds: 0, recordsPerSecond: 0}
   const finish = (): StreamResult => {
-    Object.assign(result, statsDelta(ctx.client.stats, before))
+    Object.assign(result, statsDelta(def.stats, before))
     result.seconds = (performance.now() - started) / 1000
     result.recordsPerSecond = result.seconds > 0 ? Math.round(result.fetched / result.seconds) : 0
     return result

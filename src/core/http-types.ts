@@ -31,6 +31,21 @@ export interface RequestStats {
 }
 
 export interface ApiClient {
-  request<T>(req: ApiRequest, signal?: AbortSignal): Promise<ApiResponse<T>>
+  /** `counter`, when given, gets the same increments as `stats` (a stream's own figures) */
+  request<T>(req: ApiRequest, signal?: AbortSignal, counter?: RequestStats): Promise<ApiResponse<T>>
   readonly stats: RequestStats
+}
+
+export function emptyStats(): RequestStats {
+  return {requests: 0, retries: 0, rateLimited: 0, serverErrors: 0, networkErrors: 0}
+}
+
+/**
+ * A view of `parent` (same transport, budget and retries) whose `stats` count only the requests
+ * made through it (they count in the parent's stats too): streams that run concurrently each
+ * report their own requests, 429s and retries.
+ */
+export function streamClient(parent: ApiClient): ApiClient {
+  const stats = emptyStats()
+  return {stats, request: <T>(req: ApiRequest, signal?: AbortSignal) => parent.request<T>(req, signal, stats)}
 }

@@ -10,6 +10,7 @@ import {resolveConnection} from '../connectors/hubspot/config.js'
 import type {SyncStore} from '../store/types.js'
 import type {Connector, ConnectorConfig, RunOptions, StreamDef} from './connector.js'
 import {runStream, type EngineHooks} from './engine.js'
+import {OBJECT_STREAM_LANES, runInLanes} from './lanes.js'
 import {createLogger} from './logger.js'
 import {addCounts, emptyCounts, type StreamResult} from './metrics.js'
 import {openSyncStore} from './store-factory.js'
@@ -77,16 +78,25 @@ export async function runSync(connector: Connector, req: SyncRequest, builtIn: r
       onPage: progress?.hooks.onPage,
       log: (event, fields) => logger.debug(fields, event),
     }
-    for (const def of selected) {
+    const ctx = {store, client, opts, hooks}
+    const position = new Map(selected.map((d, i) => [d.name, i]))
+    const record = (r: StreamResult): void => {
+      results.push(r)
+      results.sort((a, b) => position.get(a.stream)! - position.get(b.stream)!) // report in stream order, whichever lane finished first
+    }
+    const runOne = async (def: StreamDef): Promise<void> => {
       logger.debug({stream: def.name}, 'stream start')
       try {
-        results.push(await runStream(def, {store, client, opts, hooks}))
+        record(await runStream(def, ctx))
       } catch (err) {
         const partial = (err as {partial?: StreamResult}).partial
-        if (partial) results.push({...partial, status: isDailyLimit(err) ? 'daily_limit' : 'failed', message: (err as Error).message})
+        if (partial) record({...partial, status: isDailyLimit(err) ? 'daily_limit' : 'failed', message: (err as Error).message})
         throw err
       }
     }
+    // object streams a few at a time; associations after them (they read the ids the objects wrote)
+    await runInLanes(selected.filter((d) => d.kind === 'object'), OBJECT_STREAM_LANES, runOne)
+    for (const def of selected) if (def.kind !== 'object') await runOne(def)
     const summary = summarize(req, runId, results, started, 'ok')
     store.finishRun(runId, {status: 'ok', counts: countsOf(results), requests: summary.totals.requests, rateLimited: summary.totals.rateLimited, retries: summary.totals.retries, errors: summary.totals.deadLetters})
     return summary

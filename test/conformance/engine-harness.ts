@@ -3,7 +3,7 @@ import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {ObjectStreamDef, RunOptions} from '../../src/core/connector.js'
-import type {ApiClient} from '../../src/core/http-types.js'
+import {type ApiClient, emptyStats} from '../../src/core/http-types.js'
 import {mergedObjectIds, toHubSpotRecord} from '../../src/connectors/hubspot/records.js'
 import {openStore} from '../../src/store/open.js'
 import type {FakeObjectApi} from './fake-object-api.js'
@@ -25,6 +25,7 @@ export function fakeStream(api: FakeObjectApi, name = 'things'): ObjectStreamDef
     maxListPage: 100,
     maxSearchPage: 200,
     api,
+    stats: emptyStats(),
   }
 }
 

@@ -7,6 +7,7 @@ import {ApiError, AuthError, DailyLimitError, RetryExhaustedError, ScopeError} f
 import {FakeClock} from '../../src/core/budget-clock.js'
 import {InProcessBudget} from '../../src/core/budget.js'
 import {HubSpotHttpClient, quoteBigIds} from '../../src/connectors/hubspot/http-client.js'
+import {emptyStats, streamClient} from '../../src/core/http-types.js'
 import {PATHS} from '../../src/connectors/hubspot/objects.js'
 
 // nock 15 calls Promise.withResolvers (Node 22+); Node 20 lacks it, so supply it for this file.
@@ -50,6 +51,17 @@ describe('HubSpotHttpClient against recorded cassettes', () => {
     expect(snap.dailyRemaining).toBe(249000)
     expect(snap.default.max).toBe(100)
     for (const s of scopes) expect(s.isDone()).toBe(true)
+  })
+
+  it('counts a stream view\'s requests, retries and 429s in the view and in the client, not in another view', async () => {
+    cassette('retry-429-retry-after')
+    const {c} = client()
+    const a = streamClient(c)
+    const b = streamClient(c)
+    await a.request({method: 'GET', path: PATHS.list('contacts'), query: {limit: 100, after: undefined}})
+    expect(a.stats).toEqual({requests: 2, retries: 1, rateLimited: 1, serverErrors: 0, networkErrors: 0})
+    expect(b.stats).toEqual(emptyStats())
+    expect(c.stats).toEqual(a.stats)
   })
 
   it('backs off exponentially with jitter on 429 without Retry-After and pauses the shared budget', async () => {

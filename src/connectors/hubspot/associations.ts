@@ -50,6 +50,7 @@ export function associationStream(client: ApiClient, refs: Map<string, EntityRef
     name: 'associations',
     entity: 'associations',
     pages: (stored, ids, opts) => pages(client, refs, pairs, parse(stored), ids, opts),
+    stats: client.stats,
   }
 }
 

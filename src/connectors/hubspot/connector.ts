@@ -3,7 +3,7 @@
  * appointments, divisions, configured custom objects, associations).
  */
 import type {Connector, ConnectorConfig, ObjectStreamDef, StreamDef} from '../../core/connector.js'
-import type {ApiClient} from '../../core/http-types.js'
+import {type ApiClient, streamClient} from '../../core/http-types.js'
 import type {PropertyDefinition} from '../../portal/types.js'
 import {InProcessBudget} from '../../core/budget.js'
 import {associationStream, type EntityRef} from './associations.js'
@@ -41,7 +41,8 @@ function specs(config: ConnectorConfig): ObjectSpec[] {
 }
 
 /** One object stream; `objectType` is the resolved type id used in every path. */
-export function objectStream(client: ApiClient, entity: string, objectType: string, modifiedProperty: string, properties: string[]): ObjectStreamDef {
+export function objectStream(parent: ApiClient, entity: string, objectType: string, modifiedProperty: string, properties: string[]): ObjectStreamDef {
+  const client = streamClient(parent)
   let described: Promise<PropertyDefinition[]> | undefined
   return {
     kind: 'object',
@@ -56,6 +57,7 @@ export function objectStream(client: ApiClient, entity: string, objectType: stri
     maxListPage: LIMITS.listPageMax,
     maxSearchPage: LIMITS.searchPageMax,
     api: hubspotObjectApi(client, objectType, modifiedProperty),
+    stats: client.stats,
   }
 }
 
@@ -72,15 +74,17 @@ export const hubspotConnector: Connector = {
     const schemas = needsLookup ? await loadSchemas(client, signal) : new Map<string, string>()
     const streams: StreamDef[] = []
     const refs = new Map<string, EntityRef>()
+    const associationClient = streamClient(client)
     for (const s of all) {
       const type = s.objectType ?? resolveObjectType(s.nameForLookup, schemas, s.entity)
       const stream = objectStream(client, s.entity, type, s.modifiedProperty, s.properties)
       streams.push(stream)
-      refs.set(s.entity, {entity: s.entity, objectType: type, stream: stream.name, modifiedProperty: s.modifiedProperty, api: stream.api})
+      // the associations stream's searches count as its own requests
+      refs.set(s.entity, {entity: s.entity, objectType: type, stream: stream.name, modifiedProperty: s.modifiedProperty, api: hubspotObjectApi(associationClient, type, s.modifiedProperty)})
     }
     const pairs: Array<[string, string]> = [...ASSOCIATION_PAIRS]
     for (const c of config.customObjects ?? []) for (const to of c.associations ?? []) pairs.push([c.entity, to])
-    streams.push(associationStream(client, refs, pairs))
+    streams.push(associationStream(associationClient, refs, pairs))
     return streams
   },
 }

@@ -1,4 +1,4 @@
-import type {ApiClient, ApiRequest, ApiResponse, RequestStats} from '../../core/http-types.js'
+import {type ApiClient, type ApiRequest, type ApiResponse, type RequestStats, emptyStats} from '../../core/http-types.js'
 import {type HubSpotErrorBody, ApiError, DailyLimitError, mapErrorResponse} from '../../core/api-errors.js'
 import {type RateBudget, InProcessBudget} from '../../core/budget.js'
 import {type Clock, systemClock} from '../../core/budget-clock.js'
@@ -35,7 +35,7 @@ export interface HubSpotHttpClientOptions {
  * Authorization header and is scrubbed from any text that reaches an error or a log.
  */
 export class HubSpotHttpClient implements ApiClient {
-  readonly stats: RequestStats = {requests: 0, retries: 0, rateLimited: 0, serverErrors: 0, networkErrors: 0}
+  readonly stats: RequestStats = emptyStats()
   readonly budget: RateBudget
   private readonly baseUrl: string
   private readonly fetchFn: typeof fetch
@@ -62,16 +62,20 @@ export class HubSpotHttpClient implements ApiClient {
     return u.toString()
   }
 
-  async request<T>(req: ApiRequest, signal?: AbortSignal): Promise<ApiResponse<T>> {
+  async request<T>(req: ApiRequest, signal?: AbortSignal, counter?: RequestStats): Promise<ApiResponse<T>> {
     const url = this.url(req)
     const bucket = req.bucket ?? 'default'
-    return withRetry<ApiResponse<T>>((attempt) => this.attempt<T>(req, url, bucket, attempt, signal), {
+    const count = (k: keyof RequestStats): void => {
+      this.stats[k]++
+      if (counter) counter[k]++
+    }
+    return withRetry<ApiResponse<T>>((attempt) => this.attempt<T>(req, url, bucket, attempt, count, signal), {
       policy: this.opts.retry,
       clock: this.clock,
       random: this.opts.random,
       signal,
       onRetry: (err, delayMs) => {
-        this.stats.retries++
+        count('retries')
         // A 429 means the portal's window is full for everyone: hold every stream, not just this one.
         if (err.kind === 'rate-limited') this.budget.pauseUntil(this.clock.now() + delayMs)
         this.opts.logger?.debug({method: req.method, path: req.path, retryInMs: delayMs, reason: this.scrub(err.message)}, 'hubspot retry')
@@ -79,7 +83,7 @@ export class HubSpotHttpClient implements ApiClient {
     })
   }
 
-  private async attempt<T>(req: ApiRequest, url: string, bucket: 'default' | 'search', attempt: number, signal?: AbortSignal): Promise<ApiResponse<T>> {
+  private async attempt<T>(req: ApiRequest, url: string, bucket: 'default' | 'search', attempt: number, count: (k: keyof RequestStats) => void, signal?: AbortSignal): Promise<ApiResponse<T>> {
     const permit = await this.budget.acquire(bucket, signal)
     const started = this.clock.now()
     let res: Response
@@ -97,7 +101,7 @@ export class HubSpotHttpClient implements ApiClient {
     if (signal?.aborted) onAbort()
     else signal?.addEventListener('abort', onAbort, {once: true})
     try {
-      this.stats.requests++
+      count('requests')
       res = await this.fetchFn(url, {
         method: req.method,
         headers: {authorization: `Bearer ${this.#token}`, accept: 'application/json', ...(req.body === undefined ? {} : {'content-type': 'application/json'})},
@@ -110,11 +114,11 @@ export class HubSpotHttpClient implements ApiClient {
     } catch (err) {
       if (signal?.aborted) throw signal.reason
       if (timedOut) {
-        this.stats.networkErrors++
+        count('networkErrors')
         throw new TransientError(`no complete answer to ${req.method} ${req.path} within ${this.opts.timeoutMs ?? 120_000} ms`, 'network')
       }
       if (isNetworkError(err)) {
-        this.stats.networkErrors++
+        count('networkErrors')
         throw new TransientError(`network error on ${req.method} ${req.path}: ${this.scrub(describe(err))}`, 'network')
       }
       throw err
@@ -127,7 +131,7 @@ export class HubSpotHttpClient implements ApiClient {
     this.opts.logger?.debug({method: req.method, path: req.path, status: res.status, durationMs: this.clock.now() - started, attempt}, 'hubspot request')
 
     if (res.status === 429) {
-      this.stats.rateLimited++
+      count('rateLimited')
       const body = parseJson<HubSpotErrorBody>(text)
       if (body.ok && body.value?.policyName === 'DAILY') {
         throw new DailyLimitError(new Date(nextMidnight(this.clock.now(), this.opts.timeZone ?? 'UTC')).toISOString())
@@ -136,7 +140,7 @@ export class HubSpotHttpClient implements ApiClient {
       throw new TransientError(`HubSpot answered 429${policy} on ${req.method} ${req.path}`, 'rate-limited', 429, parseRetryAfter(res.headers.get('retry-after'), this.clock.now()))
     }
     if (res.status >= 500) {
-      this.stats.serverErrors++
+      count('serverErrors')
       throw new TransientError(`HubSpot answered ${res.status} on ${req.method} ${req.path}`, 'server', res.status, parseRetryAfter(res.headers.get('retry-after'), this.clock.now()))
     }
     if (res.status >= 300 && res.status < 400) {
@@ -151,7 +155,7 @@ export class HubSpotHttpClient implements ApiClient {
     if (res.status === 204 || text === '') return {status: res.status, headers: res.headers, body: undefined as T}
     const parsed = parseJson<T>(req.path.includes('/associations/') ? quoteBigIds(text) : text)
     if (!parsed.ok) {
-      this.stats.networkErrors++
+      count('networkErrors')
       throw new TransientError(`malformed JSON from ${req.method} ${req.path} (${text.length} bytes)`, 'malformed', res.status)
     }
     return {status: res.status, headers: res.headers, body: parsed.value}
