@@ -6,7 +6,7 @@ import {afterEach, beforeAll, afterAll, describe, expect, it} from 'vitest'
 import {ApiError, AuthError, DailyLimitError, RetryExhaustedError, ScopeError} from '../../src/core/api-errors.js'
 import {FakeClock} from '../../src/core/budget-clock.js'
 import {InProcessBudget} from '../../src/core/budget.js'
-import {HubSpotHttpClient, quoteBigIds} from '../../src/connectors/hubspot/http-client.js'
+import {HubSpotHttpClient, normalizeAssociationIds} from '../../src/connectors/hubspot/http-client.js'
 import {emptyStats, streamClient} from '../../src/core/http-types.js'
 import {PATHS} from '../../src/connectors/hubspot/objects.js'
 
@@ -232,7 +232,12 @@ describe('HubSpotHttpClient request shape and secrecy', () => {
     const {c} = client()
     const res = await c.request<{results: Array<{to: Array<{toObjectId: unknown}>}>}>({method: 'POST', path: PATHS.associationsBatchRead('contacts', 'deals'), body: {inputs: [{id: '1'}]}})
     expect(res.body.results[0].to.map((t) => String(t.toObjectId))).toEqual(['9007199254740993', '42'])
-    expect(quoteBigIds('{"id": 12345678901234567890}')).toBe('{"id": "12345678901234567890"}')
-    expect(quoteBigIds('{"name":"id: 12345678901234567890"}')).toBe('{"name":"id: 12345678901234567890"}')
+    expect(normalizeAssociationIds('{"id": 12345678901234567890}')).toBe('{"id": "12345678901234567890"}')
+    expect(normalizeAssociationIds('{"name":"id: 12345678901234567890"}')).toBe('{"name":"id: 12345678901234567890"}')
+    // short quoted ids become exact numbers (no V8-internalized string per id); long ones stay strings
+    expect(normalizeAssociationIds('{"from":{"id":"901"},"to":[{"toObjectId":"123456789012345"},{"toObjectId":"1234567890123456"}]}')).toBe(
+      '{"from":{"id":901},"to":[{"toObjectId":123456789012345},{"toObjectId":"1234567890123456"}]}',
+    )
+    expect(normalizeAssociationIds('{"label":"id","x":"5","id":"007"}')).toBe('{"label":"id","x":"5","id":"007"}')
   })
 })

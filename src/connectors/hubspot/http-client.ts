@@ -110,7 +110,7 @@ export class HubSpotHttpClient implements ApiClient {
         // never follow a redirect: the Authorization header must only go to the configured host
         redirect: 'manual',
       })
-      text = await res.text()
+      text = await bodyText(res)
     } catch (err) {
       if (signal?.aborted) throw signal.reason
       if (timedOut) {
@@ -153,7 +153,7 @@ export class HubSpotHttpClient implements ApiClient {
       throw mapErrorResponse(res.status, body.ok && body.value && typeof body.value === 'object' ? body.value : undefined, req.path, (s) => this.scrub(s))
     }
     if (res.status === 204 || text === '') return {status: res.status, headers: res.headers, body: undefined as T}
-    const parsed = parseJson<T>(req.path.includes('/associations/') ? quoteBigIds(text) : text)
+    const parsed = parseJson<T>(req.path.includes('/associations/') ? normalizeAssociationIds(text) : text)
     if (!parsed.ok) {
       count('networkErrors')
       throw new TransientError(`malformed JSON from ${req.method} ${req.path} (${text.length} bytes)`, 'malformed', res.status)
@@ -176,15 +176,36 @@ function parseJson<T>(text: string): {ok: true; value: T} | {ok: false} {
 }
 
 /**
- * v4 association answers carry ids as JSON numbers (`"toObjectId": 123`); ids beyond 2^53 would
- * lose digits in JSON.parse, so numeric id fields of 16+ digits are turned into strings first.
+ * Ids in v4 association answers, made cheap and exact for JSON.parse. HubSpot documents them as
+ * strings but has sent JSON numbers (`"toObjectId": 123`):
+ * - numeric ids of 16+ digits become strings (a number past 2^53 would lose digits);
+ * - quoted ids of up to 15 digits become numbers (exact), because V8 internalizes every JSON
+ *   string value of up to 10 characters: a run over millions of distinct ids grew V8's string
+ *   table by 19 MB of native memory and the old space with the strings (measured with heaptrack).
+ * The association reader turns every id back into a string.
  */
-export function quoteBigIds(text: string): string {
-  return text.replace(/("(?:toObjectId|fromObjectId|id)"\s*:\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"')
+export function normalizeAssociationIds(text: string): string {
+  return text
+    .replace(/("(?:toObjectId|fromObjectId|id)"\s*:\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"')
+    .replace(/("(?:toObjectId|fromObjectId|id)"\s*:\s*)"(0|[1-9]\d{0,14})"/g, '$1$2')
 }
 
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err)
   const cause = (err as {cause?: unknown}).cause
   return cause instanceof Error ? `${err.message} (${(cause as {code?: string}).code ?? cause.message})` : err.message
+}
+
+/**
+ * The body as text, decoded chunk by chunk as it arrives. `Response.text()` first joins the chunks
+ * into one buffer: a 200 KB association answer then costs a 200 KB native allocation per request,
+ * and glibc, which raises its mmap threshold after freeing such a block, serves the next ones from
+ * its heap, which then fragments and grows (tens of MB over a million-contact run).
+ */
+async function bodyText(res: Response): Promise<string> {
+  if (!res.body) return ''
+  const decoder = new TextDecoder()
+  let text = ''
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk, {stream: true})
+  return text + decoder.decode()
 }
