@@ -32,6 +32,13 @@ export interface EntityTable {
   select: Statement<[string], StoredRow>
   /** INSERT ... ON CONFLICT DO UPDATE, parameters: id, the fixed columns, then the typed columns */
   upsert: Statement<unknown[]>
+  /** the same INSERT with ON CONFLICT DO NOTHING: `changes` says whether the id was new */
+  insertNew: Statement<unknown[]>
+  /**
+   * the table held no row when these statements were prepared (a first sync): records are then
+   * inserted first and only looked up when the id turns out to exist, which saves a look-up per record
+   */
+  insertFirst: boolean
   merge: Statement<[string, string | null, string]>
   /** remember a merged-away id the store never held: (id, survivor, synced_at) */
   mergePlaceholder: Statement<[string, string, string]>
@@ -133,6 +140,8 @@ export function prepareEntityTable(db: Database, entity: string): EntityTable | 
       `INSERT INTO ${t} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ` +
         `ON CONFLICT (id) DO UPDATE SET ${[...fixed, ...typed].map((c) => `${c} = excluded.${c}`).join(', ')}`,
     ),
+    insertNew: db.prepare(`INSERT INTO ${t} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`),
+    insertFirst: !db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get(),
     merge: db.prepare(`UPDATE ${t} SET merged_into = ?, synced_at = ? WHERE id = ?`) as Statement<[string, string | null, string]>,
     mergePlaceholder: db.prepare(`INSERT INTO ${t} (id, properties, merged_into, synced_at) VALUES (?, '{}', ?, ?)`) as Statement<[string, string, string]>,
   }

@@ -7,13 +7,24 @@ import {CrmsyncError} from '../cli/errors.js'
 import type {AssociationRow, HubSpotRecord} from '../portal/types.js'
 import {ensureEntitySchema, prepareEntityTable, type EntityTable} from './entity-table.js'
 import {quoteIdent} from './identifiers.js'
-import {classifyRecord} from './record-compare.js'
+import {classifyRecord, type RecordOutcome} from './record-compare.js'
 import {insertDeadLetter, insertRun, updateRun} from './runs.js'
 import type {Checkpoint, DeadLetter, EntityTableSpec, PageCounts, RunRecord, SyncStore} from './types.js'
 import {toColumnValue} from './typing.js'
 import {applyAssociationRows, EDGE_TO_INDEX} from './association-writer.js'
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
+
+/** A record's row: id, the fixed columns, then the typed columns (`storedArchivedAt` is kept when HubSpot gives none). */
+function rowValues(rec: HubSpotRecord, json: string, storedArchivedAt: string | null, now: string, columns: EntityTable['columns']): unknown[] {
+  const values: unknown[] = [rec.id, rec.createdAt ?? null, rec.updatedAt ?? null, rec.archived ? 1 : 0, rec.archived ? (rec.archivedAt ?? storedArchivedAt) : null, null, json, now]
+  const props = rec.properties
+  for (const c of columns) {
+    const v = hasOwn(props, c.property) ? props[c.property] : null // "constructor", "__proto__" are property names too
+    values.push(c.type === 'text' && (typeof v === 'string' || v === null || v === undefined) ? (v ?? null) : toColumnValue(c.type, v))
+  }
+  return values
+}
 
 /** Zero counts. */
 export function emptyCounts(): PageCounts {
@@ -87,34 +98,27 @@ export class SqliteStore implements SyncStore {
         const counts = emptyCounts()
         const now = new Date().toISOString()
         const columns = t.columns
+        let conflicts = 0
         for (const rec of records) {
           if (typeof rec?.id !== 'string' || rec.id === '' || typeof rec.properties !== 'object' || rec.properties === null) {
             throw new TypeError(`applyRecords(${entity}): malformed record ${JSON.stringify(rec?.id)}: needs a string id and a properties object (dead-letter it before writing)`)
           }
           const json = JSON.stringify(rec.properties)
-          const existing = t.select.get(rec.id)
-          const outcome = classifyRecord(existing, rec, json)
-          counts[outcome]++
-          if (outcome === 'unchanged') continue
-          const values: unknown[] = [
-            rec.id,
-            rec.createdAt ?? null,
-            rec.updatedAt ?? null,
-            rec.archived ? 1 : 0,
-            rec.archived ? (rec.archivedAt ?? existing?.archived_at ?? null) : null,
-            null,
-            json,
-            now,
-          ]
-          const props = rec.properties
-          for (const c of columns) {
-            const v = hasOwn(props, c.property) ? props[c.property] : null // "constructor", "__proto__" are property names too
-            values.push(c.type === 'text' && (typeof v === 'string' || v === null || v === undefined) ? (v ?? null) : toColumnValue(c.type, v))
+          let outcome: RecordOutcome
+          if (t.insertFirst && t.insertNew.run(rowValues(rec, json, null, now, columns)).changes === 1) {
+            outcome = rec.archived ? 'deleted' : 'inserted' // what classifyRecord says of a new id
+          } else {
+            if (t.insertFirst) conflicts++
+            const existing = t.select.get(rec.id)
+            outcome = classifyRecord(existing, rec, json)
+            if (outcome !== 'unchanged') t.upsert.run(rowValues(rec, json, existing?.archived_at ?? null, now, columns))
           }
-          t.upsert.run(values)
+          counts[outcome]++
           // an archived record has no associations in HubSpot: drop its edges in both directions
           if (outcome === 'deleted') this.dropEdges().run(entity, rec.id, entity, rec.id)
         }
+        // mostly known ids after all (a second pass in one process): look up first again
+        if (conflicts * 2 > records.length) t.insertFirst = false
         this.saveCheckpoint(stream, checkpoint)
         return counts
       })

@@ -10,19 +10,37 @@ export function toHubSpotRecord(raw: unknown): HubSpotRecord {
   if (typeof r.id !== 'string' || !DIGITS.test(r.id)) throw new Error(`record id ${JSON.stringify(r.id)} is not a string of digits`)
   const props = r.properties
   if (!props || typeof props !== 'object' || Array.isArray(props)) throw new Error(`record ${r.id} has no properties object`)
-  const properties: Record<string, string | null> = {}
-  for (const [k, v] of Object.entries(props as Record<string, unknown>)) {
-    if (v === null || v === undefined) properties[k] = null
-    else if (typeof v === 'string') properties[k] = v
-    else if (typeof v === 'number' || typeof v === 'boolean') properties[k] = String(v)
-    else throw new Error(`record ${r.id} property ${JSON.stringify(k)} is neither a string nor null`)
-  }
+  const properties = stringProperties(props as Record<string, unknown>, r.id)
   const createdAt = isoOrThrow(r.createdAt, 'createdAt', r.id)
   const updatedAt = isoOrThrow(r.updatedAt, 'updatedAt', r.id)
   const archived = r.archived === true
   const rec: HubSpotRecord = {id: r.id, properties, createdAt, updatedAt, archived}
   if (archived && typeof r.archivedAt === 'string') rec.archivedAt = isoOrThrow(r.archivedAt, 'archivedAt', r.id)
   return rec
+}
+
+/**
+ * The properties as strings or null. The usual answer (every value a string or null) is used as it
+ * is, without a copy: one object less per record on the sync's hottest path.
+ */
+function stringProperties(props: Record<string, unknown>, id: string): Record<string, string | null> {
+  for (const k in props) {
+    const v = props[k]
+    if (v !== null && typeof v !== 'string') return copyProperties(props, id)
+  }
+  return props as Record<string, string | null>
+}
+
+function copyProperties(props: Record<string, unknown>, id: string): Record<string, string | null> {
+  // Object.fromEntries defines each key as data, so a property named "__proto__" stays a property
+  return Object.fromEntries(
+    Object.entries(props).map(([k, v]) => {
+      if (v === null || v === undefined) return [k, null]
+      if (typeof v === 'string') return [k, v]
+      if (typeof v === 'number' || typeof v === 'boolean') return [k, String(v)]
+      throw new Error(`record ${id} property ${JSON.stringify(k)} is neither a string nor null`)
+    }),
+  )
 }
 
 function isoOrThrow(v: unknown, field: string, id: string): string {
