@@ -27,6 +27,7 @@ export abstract class SyncCommand extends BaseCommand {
       objects: flags.objects,
       lookbackMinutes: flags.lookback,
       rateLimit: flags['rate-limit'],
+      sharedBudget: flags['shared-budget'],
       json,
       progress: !json && process.stderr.isTTY === true,
     })

@@ -17,6 +17,8 @@ export interface ConnectorConfig {
   divisionsObjectType?: string
   /** client-side request budget; undefined = HubSpot's safe default, learned from headers */
   rateLimit?: {max: number; intervalMs: number; unlimited: boolean}
+  /** redis://HOST:PORT: share the budget with every other process of this portal */
+  sharedBudget?: string
   /** debug logger for HTTP requests (pino or a look-alike); never receives the token */
   logger?: {debug(obj: Record<string, unknown>, msg?: string): void}
 }

@@ -20,6 +20,8 @@ export interface SyncRequest {
   lookbackMinutes?: number
   /** `--rate-limit`: N/10s, N/1s or none */
   rateLimit?: string
+  /** `--shared-budget`: redis://HOST:PORT holding the portal's budget for every process */
+  sharedBudget?: string
   json: boolean
   /** show progress bars (stderr is a terminal and not --json) */
   progress: boolean

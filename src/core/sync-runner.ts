@@ -55,7 +55,7 @@ export async function runSync(connector: Connector, req: SyncRequest, builtIn: r
   const rateLimit = req.rateLimit ? parseRateLimit(req.rateLimit) : undefined
   const conn = resolveConnection({baseUrl: req.baseUrl, config: req.config})
   const logger = createLogger(req.debug)
-  const config: ConnectorConfig = {baseUrl: conn.baseUrl, accessToken: conn.accessToken, customObjects: custom, divisionsObjectType: objectsConfig.divisionsObjectType, logger, rateLimit}
+  const config: ConnectorConfig = {baseUrl: conn.baseUrl, accessToken: conn.accessToken, customObjects: custom, divisionsObjectType: objectsConfig.divisionsObjectType, logger, rateLimit, sharedBudget: req.sharedBudget}
   const client = connector.createClient(config)
   const controller = new AbortController()
   const onSignal = (): void => controller.abort(new Error('interrupted'))
@@ -124,6 +124,7 @@ export async function runSync(connector: Connector, req: SyncRequest, builtIn: r
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     store?.close()
+    await client.close?.().catch(() => undefined) // the run's own outcome matters more than a failed disconnect
   }
 }
 

@@ -55,6 +55,11 @@ export class HubSpotHttpClient implements ApiClient {
     this.fetchFn = opts.fetch ?? globalThis.fetch
   }
 
+  /** Close the budget's connection when it has one (a shared Redis budget). */
+  async close(): Promise<void> {
+    await (this.budget as RateBudget & {close?: () => Promise<void>}).close?.()
+  }
+
   /** Build the full URL of a request (exported for tests and for URL-length checks). */
   url(req: Pick<ApiRequest, 'path' | 'query'>): string {
     const u = new URL(this.baseUrl + req.path)
