@@ -12,6 +12,8 @@ export interface BudgetChoice {
   accessToken: string
   max?: number
   intervalMs?: number
+  /** `--rate-limit none`: no client-side pacing, the search bucket included (in-process only) */
+  unlimited?: boolean
 }
 
 /** The Redis key every process of one portal derives alike, without revealing the token. */
@@ -22,7 +24,10 @@ export function portalBudgetKey(baseUrl: string, accessToken: string): string {
 /** A RedisBudget when `redisUrl` is set (validated: UsageError otherwise), else an InProcessBudget. */
 export function selectBudget(c: BudgetChoice): RateBudget & {close?: () => Promise<void>} {
   const start = {...(c.max ? {max: c.max} : {}), ...(c.intervalMs ? {intervalMs: c.intervalMs} : {})}
-  if (!c.redisUrl) return new InProcessBudget(start)
+  if (c.unlimited && c.redisUrl) {
+    throw new UsageError('--shared-budget cannot be combined with --rate-limit none', "drop --rate-limit none, or give the portal's budget, e.g. --rate-limit 190/10s", 'BAD_FLAG')
+  }
+  if (!c.redisUrl) return new InProcessBudget(c.unlimited ? {...start, searchMax: c.max, searchIntervalMs: c.intervalMs} : start)
   let u: URL
   try {
     u = new URL(c.redisUrl)

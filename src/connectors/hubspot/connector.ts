@@ -5,9 +5,7 @@
 import type {Connector, ConnectorConfig, ObjectStreamDef, StreamDef} from '../../core/connector.js'
 import {type ApiClient, streamClient} from '../../core/http-types.js'
 import type {PropertyDefinition} from '../../portal/types.js'
-import {InProcessBudget} from '../../core/budget.js'
 import {selectBudget} from '../../core/budget-select.js'
-import {UsageError} from '../../cli/errors.js'
 import {associationStream, type EntityRef} from './associations.js'
 import {HubSpotHttpClient} from './http-client.js'
 import {hubspotObjectApi} from './object-api.js'
@@ -66,13 +64,7 @@ export function objectStream(parent: ApiClient, entity: string, objectType: stri
 export const hubspotConnector: Connector = {
   name: 'hubspot',
   createClient(config: ConnectorConfig): ApiClient {
-    const r = config.rateLimit
-    if (config.sharedBudget && r?.unlimited) throw new UsageError('--shared-budget cannot be combined with --rate-limit none', 'drop --rate-limit none, or give the portal\'s budget, e.g. --rate-limit 190/10s', 'BAD_FLAG')
-    const budget = config.sharedBudget
-      ? selectBudget({redisUrl: config.sharedBudget, baseUrl: config.baseUrl, accessToken: config.accessToken, ...(r ? {max: r.max, intervalMs: r.intervalMs} : {})})
-      : r
-        ? new InProcessBudget(r.unlimited ? {max: r.max, intervalMs: r.intervalMs, searchMax: r.max, searchIntervalMs: r.intervalMs} : {max: r.max, intervalMs: r.intervalMs})
-        : undefined
+    const budget = selectBudget({redisUrl: config.sharedBudget, baseUrl: config.baseUrl, accessToken: config.accessToken, ...config.rateLimit})
     return new HubSpotHttpClient({baseUrl: config.baseUrl, accessToken: config.accessToken, logger: config.logger, budget})
   },
   async streams(client: ApiClient, config: ConnectorConfig, signal?: AbortSignal): Promise<StreamDef[]> {
