@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
-import {UsageError} from '../src/cli/errors.js'
+import {UsageError} from '../src/core/errors.js'
 import {storeFlags} from '../src/cli/store-flags.js'
 import {EXPORT_FORMATS, exportStore, type ExportFormat, type ExportResult} from '../src/store/export.js'
 

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
-import {EXIT} from '../../src/cli/errors.js'
+import {EXIT} from '../../src/core/errors.js'
 import {runParity, type ParityRunResult} from '../../src/parity/run.js'
 import {loadRunConfig} from '../../src/parity/run-config.js'
 import {defaultRunDeps} from '../../src/parity/run-deps.js'

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
-import {UsageError} from '../../src/cli/errors.js'
+import {UsageError} from '../../src/core/errors.js'
 import {generatePortal, type GenerateResult} from '../../src/portal/generate-command.js'
 
 const ratio = Flags.custom<number>({

@@ -1,5 +1,5 @@
 import {Command, Errors} from '@oclif/core'
-import {CrmsyncError, EXIT} from './errors.js'
+import {CrmsyncError, EXIT} from '../core/errors.js'
 
 /**
  * Base class for every crmsync command: `--json` support (oclif enableJsonFlag),

@@ -1,4 +1,4 @@
-import {CrmsyncError, EXIT} from '../cli/errors.js'
+import {CrmsyncError, EXIT} from './errors.js'
 
 /** HubSpot's error body: `{status, message, correlationId, category, errors?, policyName?}`. */
 export interface HubSpotErrorBody {

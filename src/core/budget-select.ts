@@ -1,6 +1,6 @@
 /** Picks the rate budget for a run: in-process, or shared through Redis when a URL is configured. */
 import {createHash} from 'node:crypto'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from './errors.js'
 import {InProcessBudget, type RateBudget} from './budget.js'
 import {RedisBudget} from './budget-redis.js'
 

@@ -7,7 +7,7 @@
  * archived list (`archived`). `done` holds the committed cursor for the next run.
  */
 import type {KeysetPosition} from './connector.js'
-import {compareIds} from '../portal/snapshot-format.js'
+import {compareIds} from './ids.js'
 
 export type Phase = 'full' | 'full-archived' | 'search' | 'archived' | 'done'
 
@@ -78,8 +78,6 @@ function maxOf(a: number | null, b: number | null): number | null {
   return Math.max(a, b)
 }
 
-/** Compare two digit-string ids numerically (ids may exceed 2^53). */
-export {compareIds}
 
 /** Compare keyset positions in (ts, id) order; a null id sorts before every id. */
 export function compareKeys(a: KeysetPosition, b: KeysetPosition): number {

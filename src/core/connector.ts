@@ -2,7 +2,7 @@
  * The plug-in point for a CRM: a connector builds an API client and lists its streams. The core
  * (incremental logic, checkpoints, engine) never knows which CRM it talks to.
  */
-import type {AssociationRow, HubSpotRecord, PropertyDefinition} from '../portal/types.js'
+import type {AssociationRow, CrmRecord, PropertyDefinition} from './records.js'
 import type {Checkpoint} from '../store/types.js'
 import type {ApiClient, RequestStats} from './http-types.js'
 
@@ -71,9 +71,9 @@ export interface ObjectStreamDef {
   /** typed property definitions for the store's columns */
   describe(signal?: AbortSignal): Promise<PropertyDefinition[]>
   /** validate and normalise one raw API record; throws on a record that cannot be stored */
-  toRecord(raw: unknown): HubSpotRecord
+  toRecord(raw: unknown): CrmRecord
   /** ids merged into this record (losers), read from the record itself */
-  mergedIds(record: HubSpotRecord): string[]
+  mergedIds(record: CrmRecord): string[]
   /** largest page size each endpoint accepts */
   maxListPage: number
   maxSearchPage: number

@@ -4,7 +4,7 @@
  * (modified, id) keyset from cursor - look-back, then sweeps the archived list. Every page carries
  * the checkpoint that covers it. See docs/cursor-design.md.
  */
-import type {HubSpotRecord} from '../portal/types.js'
+import type {CrmRecord} from './records.js'
 import type {Checkpoint, DeadLetter} from '../store/types.js'
 import {begin, next, parseCheckpoint, type ObjectCheckpoint, type PageFacts, type Phase} from './checkpoint.js'
 import type {KeysetPosition, ObjectStreamDef, RawPage, RunOptions} from './connector.js'
@@ -13,7 +13,7 @@ import {parseTimestamp} from './timestamps.js'
 /** One page ready for the sink: records to upsert/tombstone, merges to apply, and its checkpoint. */
 export interface ObjectPage {
   phase: Phase
-  records: HubSpotRecord[]
+  records: CrmRecord[]
   merges: Array<{loserId: string; survivorId: string}>
   deadLetters: DeadLetter[]
   /** results the API returned (before validation and de-duplication) */
@@ -31,8 +31,8 @@ export function rawKey(raw: unknown, replicationKey: string): KeysetPosition | n
 }
 
 /** Convert a raw page: valid records (de-duplicated by id, newest updatedAt wins), dead letters, merges, facts. */
-export function processPage(def: ObjectStreamDef, raw: RawPage, limit: number): {records: HubSpotRecord[]; deadLetters: DeadLetter[]; merges: ObjectPage['merges']; facts: PageFacts} {
-  const byId = new Map<string, HubSpotRecord>()
+export function processPage(def: ObjectStreamDef, raw: RawPage, limit: number): {records: CrmRecord[]; deadLetters: DeadLetter[]; merges: ObjectPage['merges']; facts: PageFacts} {
+  const byId = new Map<string, CrmRecord>()
   const deadLetters: DeadLetter[] = []
   let maxTs: number | null = null
   let last: KeysetPosition | null = null

@@ -1,5 +1,5 @@
 /** `--rate-limit`: the portal's request budget as the operator knows it (its HubSpot tier). */
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from './errors.js'
 
 /** Requests per interval for the default bucket (search keeps its own bucket unless unlimited). */
 export interface RateLimitSpec {

@@ -1,5 +1,5 @@
 /** Validation of a sync request's operator input; every failure is a UsageError (exit 2). */
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from './errors.js'
 import {parseSince} from './timestamps.js'
 
 /** What the operator asked for, as parsed flags. */

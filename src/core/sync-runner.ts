@@ -5,7 +5,7 @@
  */
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {CrmsyncError, EXIT, UsageError} from '../cli/errors.js'
+import {CrmsyncError, EXIT, UsageError} from './errors.js'
 import {resolveConnection} from '../connectors/hubspot/config.js'
 import type {SyncStore} from '../store/types.js'
 import type {Connector, ConnectorConfig, RunOptions, StreamDef} from './connector.js'

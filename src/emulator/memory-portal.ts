@@ -2,12 +2,13 @@
  * An in-memory PortalSource for unit tests: small portals built from arrays (large portals come
  * from `crmsync portal generate` and are read from disk).
  */
-import type {AssociationRow, AssociationTypeDef, HubSpotRecord, ObjectTypeManifest, PortalManifest} from '../portal/types.js'
+import type {ObjectTypeManifest, PortalManifest} from '../portal/types.js'
+import type {AssociationRow, AssociationTypeDef, CrmRecord} from '../core/records.js'
 import type {PortalSource} from './types.js'
 
 export interface MemoryPortalInput {
   portalId?: number
-  objects: Array<Omit<ObjectTypeManifest, 'file' | 'count' | 'archivedCount'> & {records: HubSpotRecord[]}>
+  objects: Array<Omit<ObjectTypeManifest, 'file' | 'count' | 'archivedCount'> & {records: CrmRecord[]}>
   associations?: AssociationRow[]
   associationTypes?: AssociationTypeDef[]
 }

@@ -5,7 +5,7 @@
  * hs_merged_object_ids and moves its associations. With an index lag, search keeps seeing the
  * previous version of a changed record until the lag has passed.
  */
-import type {AssociationType} from '../portal/types.js'
+import type {AssociationType} from '../core/records.js'
 import type {EmulatorContext} from './context.js'
 import {isId, nextId} from './ids.js'
 import type {EntityInfo} from './object-types.js'

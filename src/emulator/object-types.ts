@@ -1,6 +1,7 @@
 /** The object types a loaded portal serves, and how URL segments (id, name, fully qualified name) resolve to them. */
 import {OBJECTS} from '../connectors/hubspot/objects.js'
-import type {ObjectTypeManifest, PropertyDefinition, PropertyType} from '../portal/types.js'
+import type {ObjectTypeManifest} from '../portal/types.js'
+import type {PropertyDefinition, PropertyType} from '../core/records.js'
 import {ApiError} from './errors.js'
 
 export interface EntityInfo {

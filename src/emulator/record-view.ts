@@ -1,5 +1,5 @@
 /** Turns stored rows into API records with HubSpot's property selection rules. */
-import type {HubSpotRecord} from '../portal/types.js'
+import type {CrmRecord} from '../core/records.js'
 import {ApiError} from './errors.js'
 import type {EntityInfo} from './object-types.js'
 
@@ -34,12 +34,12 @@ export function bodyProperties(v: unknown): string[] | null {
  * Picks the wanted properties that the record has (a property stored as null comes back as null;
  * one the record never had is left out, so a snapshot round-trips exactly).
  */
-export function render(row: RenderableRow, e: EntityInfo, wanted: string[] | null): HubSpotRecord {
+export function render(row: RenderableRow, e: EntityInfo, wanted: string[] | null): CrmRecord {
   const all = JSON.parse(row.props) as Record<string, string | null>
   const names = wanted ?? e.defaultProperties
   const properties: Record<string, string | null> = {}
   for (const n of names) if (Object.prototype.hasOwnProperty.call(all, n)) properties[n] = all[n]
-  const out: HubSpotRecord = {id: row.id, properties, createdAt: row.created_at, updatedAt: row.updated_at, archived: row.archived === 1}
+  const out: CrmRecord = {id: row.id, properties, createdAt: row.created_at, updatedAt: row.updated_at, archived: row.archived === 1}
   if (row.archived === 1 && row.archived_at) out.archivedAt = row.archived_at
   return out
 }

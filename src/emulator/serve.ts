@@ -4,7 +4,7 @@
  * a port in use is a runtime failure (exit 1) whose message names `--port 0`.
  */
 import {existsSync} from 'node:fs'
-import {CrmsyncError, UsageError} from '../cli/errors.js'
+import {CrmsyncError, UsageError} from '../core/errors.js'
 import {parseFaults} from './faults.js'
 import {emptyStats} from './context.js'
 import {startEmulator, type EmulatorStats} from './index.js'

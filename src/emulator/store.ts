@@ -6,9 +6,9 @@ import Database from 'better-sqlite3'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import type {AssociationType, HubSpotRecord} from '../portal/types.js'
+import type {AssociationType, CrmRecord} from '../core/records.js'
 import {buildEntityInfo, type EntityInfo, ObjectTypeRegistry, toMs} from './object-types.js'
-import type {AssociationTypeDef} from '../portal/types.js'
+import type {AssociationTypeDef} from '../core/records.js'
 import type {PortalSource} from './types.js'
 
 /** A record row as stored. `props` is JSON text. */
@@ -117,9 +117,9 @@ export class EmulatorStore {
     return store
   }
 
-  private async loadRecords(e: EntityInfo, records: AsyncIterable<HubSpotRecord>): Promise<void> {
-    let batch: HubSpotRecord[] = []
-    const flush = this.db.transaction((rows: HubSpotRecord[]) => {
+  private async loadRecords(e: EntityInfo, records: AsyncIterable<CrmRecord>): Promise<void> {
+    let batch: CrmRecord[] = []
+    const flush = this.db.transaction((rows: CrmRecord[]) => {
       for (const r of rows) this.insertRecord(e, r)
     })
     for await (const r of records) {
@@ -134,7 +134,7 @@ export class EmulatorStore {
   }
 
   /** Inserts one record as loaded from a snapshot (indexes are built after the bulk load). */
-  insertRecord(e: EntityInfo, r: HubSpotRecord): void {
+  insertRecord(e: EntityInfo, r: CrmRecord): void {
     const mod = toMs(r.properties[e.modifiedProperty]) ?? toMs(r.updatedAt)
     this.insertRec.run(e.index, r.id.length, r.id, r.archived ? 1 : 0, r.createdAt, r.updatedAt, r.archivedAt ?? null, mod, JSON.stringify(r.properties))
   }

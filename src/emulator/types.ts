@@ -2,13 +2,14 @@
  * Public types of the HubSpot API emulator: start options, the portal source it loads, mutation
  * operations and the statistics it keeps.
  */
-import type {AssociationRow, HubSpotRecord, PortalManifest} from '../portal/types.js'
+import type {PortalManifest} from '../portal/types.js'
+import type {AssociationRow, CrmRecord} from '../core/records.js'
 
 /** What the emulator loads: structurally the PortalReader of src/portal/snapshot.ts. */
 export interface PortalSource {
   manifest: PortalManifest
   /** every record of the entity, archived ones included */
-  records(entity: string): AsyncIterable<HubSpotRecord>
+  records(entity: string): AsyncIterable<CrmRecord>
   associations(): AsyncIterable<AssociationRow>
 }
 

@@ -3,7 +3,7 @@
  * expiry date. The differ asks `match()` before it counts a difference as a mismatch; the report
  * shows how many rows each rule absorbed. An expired rule fails the run (exit 2).
  */
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import type {LedgerRuleReport, SampleDifference} from './report-types.js'
 import type {LedgerRule, Mapping} from './mapping/schema.js'
 import type {Value} from './normalizers.js'

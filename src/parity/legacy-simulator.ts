@@ -8,7 +8,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
-import type {AssociationRow, HubSpotRecord, PropertyDefinition} from '../portal/types.js'
+import type {AssociationRow, CrmRecord, PropertyDefinition} from '../core/records.js'
 import {openStore} from '../store/open.js'
 import {compareIdText} from './attribution.js'
 import {bump} from './entity-stats.js'
@@ -106,7 +106,7 @@ async function run(opts: SimulateOptions, adb: Database.Database): Promise<Simul
       const fieldEx = (f: string) => (ex.fields[f] ??= {mismatched: 0, noise: 0, explained: 0, attribution: {}})
       const relEx = (f: string) => (ex.relations[`${entity}.${f}`] ??= {missingEdges: 0, extraEdges: 0, attribution: {}})
       if (store) store.ensureEntity({entity, properties: opts.properties?.[entity] ?? []})
-      let page: HubSpotRecord[] = []
+      let page: CrmRecord[] = []
       const safe: string[] = (safeTargets[entity] = [])
       for await (const rec of opts.source.records(entity, {archived: 'include'})) {
         const task = plan.get(rec.id)

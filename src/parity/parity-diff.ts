@@ -6,7 +6,7 @@
  */
 import {existsSync} from 'node:fs'
 import Database from 'better-sqlite3'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import {toolVersion} from '../portal/snapshot-format.js'
 import {openPortal} from '../portal/snapshot.js'
 import {renderAll} from '../reports/render-all.js'

@@ -6,7 +6,7 @@ import {randomBytes} from 'node:crypto'
 import {accessSync, constants, existsSync, mkdirSync, statSync} from 'node:fs'
 import {mkdir, rename, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import type {ParityReport} from './report-types.js'
 
 /** Fail early (exit 2) when the output folder cannot be created or written. */

@@ -7,7 +7,7 @@ import {existsSync, readFileSync, statSync} from 'node:fs'
 import {dirname, isAbsolute, resolve} from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {z} from 'zod'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import {parseFaults, parseRate} from '../emulator/index.js'
 import {didYouMean} from './did-you-mean.js'
 

@@ -7,9 +7,9 @@ import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import {ASSOCIATION_PAIRS} from '../connectors/hubspot/objects.js'
-import type {AssociationRow, HubSpotRecord} from '../portal/types.js'
+import type {AssociationRow, CrmRecord} from '../core/records.js'
 import {didYouMean} from './did-you-mean.js'
 import type {EntityMapping, Mapping} from './mapping/schema.js'
 import {parseInstant} from './normalizers.js'
@@ -183,7 +183,7 @@ export function stageStore(st: Staging, storePath: string, mapping: Mapping): {r
 
 /** What the differ needs of a portal snapshot (src/portal/snapshot.ts `openPortal`). */
 export interface SourceSnapshot {
-  records(entity: string, opts?: {archived?: 'include' | 'only' | 'exclude'}): AsyncIterable<HubSpotRecord>
+  records(entity: string, opts?: {archived?: 'include' | 'only' | 'exclude'}): AsyncIterable<CrmRecord>
   associations(): AsyncIterable<AssociationRow>
 }
 
@@ -193,8 +193,8 @@ export async function stageSource(st: Staging, portal: SourceSnapshot, mapping: 
   const insA = st.db.prepare("INSERT INTO assoc (side, from_entity, from_id, to_entity, to_id) VALUES ('src', ?, ?, ?, ?)")
   let n = 0
   for (const entity of Object.keys(mapping.entities)) {
-    let batch: HubSpotRecord[] = []
-    const flush = st.db.transaction((b: HubSpotRecord[]) => {
+    let batch: CrmRecord[] = []
+    const flush = st.db.transaction((b: CrmRecord[]) => {
       for (const r of b) ins.run(entity, r.id, JSON.stringify(r.properties), r.createdAt ?? null, r.updatedAt ?? null, r.archived ? 1 : 0, r.archivedAt ?? null)
     })
     for await (const r of portal.records(entity, {archived: 'include'})) {

@@ -1,7 +1,8 @@
 /** Write a SyntheticSource as a real portal snapshot folder (src/portal/snapshot.ts), for tests and the demo. */
 import {OBJECTS} from '../connectors/hubspot/objects.js'
 import {createPortalWriter} from '../portal/snapshot.js'
-import type {PortalManifest, PropertyDefinition} from '../portal/types.js'
+import type {PortalManifest} from '../portal/types.js'
+import type {PropertyDefinition} from '../core/records.js'
 import type {SyntheticSource} from './synthetic-source.js'
 
 const ORDER = ['contacts', 'deals', 'appointments', 'divisions']

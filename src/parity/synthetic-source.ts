@@ -5,7 +5,7 @@
  * timestamps, amounts with one decimal, close dates late in the day, null values, archived records,
  * contacts in two divisions). Records are generated on demand, never held as a whole portal.
  */
-import type {AssociationRow, HubSpotRecord} from '../portal/types.js'
+import type {AssociationRow, CrmRecord} from '../core/records.js'
 import type {SourceSnapshot} from './staging.js'
 
 export interface SyntheticOptions {
@@ -56,7 +56,7 @@ export class SyntheticSource implements SourceSnapshot {
     return Math.floor(this.fromMs + ((this.toMs - this.fromMs) * (i + 0.5)) / n) + (i % 1000)
   }
 
-  record(entity: string, i: number): HubSpotRecord {
+  record(entity: string, i: number): CrmRecord {
     const n = this.counts[entity]
     const r = (salt: number): number => rnd(this.seed, i, salt + entity.length * 31)
     const created = new Date(this.fromMs - 86_400_000 * (1 + Math.floor(r(1) * 300)) - Math.floor(r(2) * 86_400_000)).toISOString()
@@ -104,7 +104,7 @@ export class SyntheticSource implements SourceSnapshot {
     return {id: this.id(entity, i), properties, createdAt: created, updatedAt: modified, archived, ...(archived ? {archivedAt: modified} : {})}
   }
 
-  async *records(entity: string, opts: {archived?: 'include' | 'only' | 'exclude'} = {}): AsyncGenerator<HubSpotRecord> {
+  async *records(entity: string, opts: {archived?: 'include' | 'only' | 'exclude'} = {}): AsyncGenerator<CrmRecord> {
     const mode = opts.archived ?? 'include'
     for (let i = 0; i < (this.counts[entity] ?? 0); i++) {
       const rec = this.record(entity, i)

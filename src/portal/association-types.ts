@@ -3,7 +3,7 @@
  * (manifest `associationTypes`). contact↔deal 4/3 are HubSpot's real default ids; the others are
  * plausible stand-ins (custom-object type ids are assigned per portal in HubSpot anyway).
  */
-import type {AssociationType, AssociationTypeDef} from './types.js'
+import type {AssociationType, AssociationTypeDef} from '../core/records.js'
 
 interface PairType {
   fromType: string

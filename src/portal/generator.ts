@@ -2,7 +2,7 @@
  * The synthetic portal generator: a deterministic, streamed portal snapshot with realistic
  * values and every awkward case real HubSpot portals have (docs/portal-format.md).
  */
-import {CrmsyncError} from '../cli/errors.js'
+import {CrmsyncError} from '../core/errors.js'
 import {ENTITIES, OBJECTS, type Entity} from '../connectors/hubspot/objects.js'
 import {CANONICAL_TYPES, defaultAssociationTypes} from './association-types.js'
 import {generateAssociations} from './generate/associations.js'
@@ -11,7 +11,8 @@ import {STANDARD_PROPERTIES, customProperties, divisionsSchema} from './generate
 import {RecordFactory} from './generate/records.js'
 import {NOW_MS, START_MS, World} from './generate/world.js'
 import {createPortalWriter} from './snapshot.js'
-import type {PortalManifest, PropertyDefinition} from './types.js'
+import type {PortalManifest} from './types.js'
+import type {PropertyDefinition} from '../core/records.js'
 
 export type {GenerateOptions} from './generate/options.js'
 

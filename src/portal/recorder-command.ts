@@ -1,6 +1,6 @@
 /** The body of `crmsync portal record`: flags in, a recorded snapshot and a summary out. */
 import pino from 'pino'
-import {CrmsyncError, UsageError} from '../cli/errors.js'
+import {CrmsyncError, UsageError} from '../core/errors.js'
 import {HubSpotHttpClient} from '../connectors/hubspot/http-client.js'
 import {resolveConnection} from '../connectors/hubspot/config.js'
 import {ENTITIES, type Entity} from '../connectors/hubspot/objects.js'

@@ -5,7 +5,7 @@
  */
 import {createHash, randomBytes} from 'node:crypto'
 import {resolve} from 'node:path'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import type {ApiClient} from '../core/http-types.js'
 import {ENTITIES, type Entity} from '../connectors/hubspot/objects.js'
 import {Redactor} from './redact.js'

@@ -6,7 +6,7 @@
  * punctuation with other digits, names become other names.
  */
 import {createHmac} from 'node:crypto'
-import type {HubSpotRecord, PropertyDefinition} from './types.js'
+import type {CrmRecord, PropertyDefinition} from '../core/records.js'
 
 export type RedactKind = 'email' | 'phone' | 'firstname' | 'lastname' | 'fullname' | 'number' | 'text'
 
@@ -66,7 +66,7 @@ export class Redactor {
    * property of the same record that contains one of the original values gets it replaced too
    * (so an email copied into another field does not leak).
    */
-  record(r: HubSpotRecord, defs: ReadonlyMap<string, PropertyDefinition>): HubSpotRecord {
+  record(r: CrmRecord, defs: ReadonlyMap<string, PropertyDefinition>): CrmRecord {
     if (this.properties.size === 0) return r
     const props: Record<string, string | null> = {...r.properties}
     const replaced: Array<[string, string]> = []

@@ -6,7 +6,8 @@ import {existsSync, readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {ASSOCIATION_PAIRS} from '../connectors/hubspot/objects.js'
-import type {AssociationRow} from './types.js'
+import {compareIds, compareStrings} from '../core/ids.js'
+import type {AssociationRow} from '../core/records.js'
 
 /** The only snapshot format version this build reads and writes. */
 export const FORMAT_VERSION = 1 as const
@@ -23,21 +24,6 @@ const ID_RE = /^(0|[1-9][0-9]*)$/
 /** True when `id` is a HubSpot record id: a digit string without leading zeros. */
 export function isValidId(id: unknown): id is string {
   return typeof id === 'string' && ID_RE.test(id)
-}
-
-/**
- * Compares two record ids as big integers without parsing them (ids can exceed 2^53):
- * shorter digit strings are smaller; equal lengths compare lexicographically.
- * Returns -1, 0 or 1, like a sort comparator. The one id order of the whole project (snapshots,
- * store, checkpoints).
- */
-export function compareIds(a: string, b: string): number {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /** Canonical association order: fromType, fromId (numeric), toType, toId (numeric). */

@@ -6,7 +6,7 @@ import {existsSync, statSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {z} from 'zod'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import {FORMAT_VERSION, MANIFEST_FILE} from './snapshot-format.js'
 import type {PortalManifest} from './types.js'
 

@@ -5,10 +5,12 @@
 import {createReadStream} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {createGunzip} from 'node:zlib'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import {loadManifest} from './snapshot-manifest.js'
-import {compareAssociationRows, compareIds, isValidId} from './snapshot-format.js'
-import type {AssociationRow, HubSpotRecord, ObjectTypeManifest, PortalManifest} from './types.js'
+import {compareAssociationRows, isValidId} from './snapshot-format.js'
+import {compareIds} from '../core/ids.js'
+import type {ObjectTypeManifest, PortalManifest} from './types.js'
+import type {AssociationRow, CrmRecord} from '../core/records.js'
 
 export type ArchivedFilter = 'include' | 'only' | 'exclude'
 
@@ -18,7 +20,7 @@ export interface PortalReader {
   /** The manifest entry of an entity; UsageError if the snapshot has no such object type. */
   objectType(entity: string): ObjectTypeManifest
   /** Records of an entity in id order, streamed; archived ones included by default. */
-  records(entity: string, opts?: {archived?: ArchivedFilter}): AsyncIterable<HubSpotRecord>
+  records(entity: string, opts?: {archived?: ArchivedFilter}): AsyncIterable<CrmRecord>
   /** Association rows in canonical order, streamed. */
   associations(): AsyncIterable<AssociationRow>
 }
@@ -83,7 +85,7 @@ class Reader implements PortalReader {
     return o
   }
 
-  async *records(entity: string, opts: {archived?: ArchivedFilter} = {}): AsyncGenerator<HubSpotRecord> {
+  async *records(entity: string, opts: {archived?: ArchivedFilter} = {}): AsyncGenerator<CrmRecord> {
     const type = this.objectType(entity)
     const path = join(this.dir, type.file)
     const mode = opts.archived ?? 'include'
@@ -93,7 +95,7 @@ class Reader implements PortalReader {
     for await (const [line, n] of lines(path, this.manifest.gzip)) {
       count++
       lineNo = n
-      const r = parse(path, line, n) as HubSpotRecord
+      const r = parse(path, line, n) as CrmRecord
       if (r === null || typeof r !== 'object' || !isValidId(r.id) || typeof r.properties !== 'object' || r.properties === null) throw corrupt(path, n, 'not a record with a digit-string id and properties')
       if (last !== null && compareIds(r.id, last) <= 0) throw corrupt(path, n, `id ${r.id} is not greater than the previous id ${last}`)
       last = r.id

@@ -2,8 +2,8 @@
  * Deterministic NDJSON lines for records and association rows: fixed top-level key order and
  * property keys sorted, so the same input always gives byte-identical files.
  */
-import {CrmsyncError} from '../cli/errors.js'
-import type {AssociationRow, AssociationType, HubSpotRecord} from './types.js'
+import {CrmsyncError} from '../core/errors.js'
+import type {AssociationRow, AssociationType, CrmRecord} from '../core/records.js'
 
 const CATEGORIES = new Set(['HUBSPOT_DEFINED', 'USER_DEFINED', 'INTEGRATOR_DEFINED'])
 
@@ -27,10 +27,10 @@ function sortedProperties(entity: string, id: string, props: Record<string, stri
 }
 
 /** One NDJSON line (no newline) for a record, in the API's shape. */
-export function recordLine(entity: string, r: HubSpotRecord): string {
+export function recordLine(entity: string, r: CrmRecord): string {
   if (typeof r.createdAt !== 'string' || typeof r.updatedAt !== 'string') throw new CrmsyncError(`Record ${entity}/${r.id} needs createdAt and updatedAt ISO strings.`)
   if (typeof r.archived !== 'boolean') throw new CrmsyncError(`Record ${entity}/${r.id} needs a boolean archived flag.`)
-  const out: HubSpotRecord = {id: r.id, properties: sortedProperties(entity, r.id, r.properties), createdAt: r.createdAt, updatedAt: r.updatedAt, archived: r.archived}
+  const out: CrmRecord = {id: r.id, properties: sortedProperties(entity, r.id, r.properties), createdAt: r.createdAt, updatedAt: r.updatedAt, archived: r.archived}
   if (r.archivedAt !== undefined && r.archivedAt !== null) out.archivedAt = r.archivedAt
   return JSON.stringify(out)
 }

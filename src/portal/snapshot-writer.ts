@@ -6,11 +6,13 @@
 import {existsSync, statSync} from 'node:fs'
 import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
-import {CrmsyncError, UsageError} from '../cli/errors.js'
+import {CrmsyncError, UsageError} from '../core/errors.js'
 import {LineSink} from './line-sink.js'
-import {ASSOCIATIONS_BASENAME, FORMAT_VERSION, MANIFEST_FILE, compareAssociationRows, compareIds, dataFileName, isCanonicalPair, isValidId, toolVersion} from './snapshot-format.js'
+import {ASSOCIATIONS_BASENAME, FORMAT_VERSION, MANIFEST_FILE, compareAssociationRows, dataFileName, isCanonicalPair, isValidId, toolVersion} from './snapshot-format.js'
+import {compareIds} from '../core/ids.js'
 import {associationRowLine, recordLine} from './snapshot-serialize.js'
-import type {AssociationRow, AssociationTypeDef, HubSpotRecord, ObjectTypeManifest, PortalManifest, PropertyDefinition} from './types.js'
+import type {ObjectTypeManifest, PortalManifest} from './types.js'
+import type {AssociationRow, AssociationTypeDef, CrmRecord, PropertyDefinition} from '../core/records.js'
 
 export interface PortalWriterOptions {
   portalId: number
@@ -35,7 +37,7 @@ export interface PortalWriter {
   addObjectType(def: ObjectTypeInput): void
   setAssociationTypes(types: AssociationTypeDef[]): void
   /** Appends a record; ids must be strictly increasing per entity (compared as big integers). */
-  writeRecord(entity: string, record: HubSpotRecord): Promise<void>
+  writeRecord(entity: string, record: CrmRecord): Promise<void>
   /** Appends an association row; rows must be strictly increasing in canonical order. */
   writeAssociation(row: AssociationRow): Promise<void>
   /** Flushes, writes manifest.json last and renames the folder into place. */
@@ -108,7 +110,7 @@ class Writer implements PortalWriter {
     this.associationTypes = types.map((t) => ({fromType: t.fromType, toType: t.toType, category: t.category, typeId: t.typeId, label: t.label, inverseTypeId: t.inverseTypeId}))
   }
 
-  writeRecord(entity: string, record: HubSpotRecord): Promise<void> {
+  writeRecord(entity: string, record: CrmRecord): Promise<void> {
     try {
       return this.sinkRecord(entity, record) ?? DONE
     } catch (err) {
@@ -116,7 +118,7 @@ class Writer implements PortalWriter {
     }
   }
 
-  private sinkRecord(entity: string, record: HubSpotRecord): Promise<void> | undefined {
+  private sinkRecord(entity: string, record: CrmRecord): Promise<void> | undefined {
     this.assertOpen()
     const st = this.entities.get(entity)
     if (!st) throw new CrmsyncError(`Unknown object type ${entity}: call addObjectType first.`)

@@ -4,4 +4,5 @@
  */
 export {openPortal, type ArchivedFilter, type PortalReader} from './snapshot-reader.js'
 export {createPortalWriter, type ObjectTypeInput, type PortalWriter, type PortalWriterOptions} from './snapshot-writer.js'
-export {compareIds, compareAssociationRows, isCanonicalPair, isValidId, FORMAT_VERSION, MANIFEST_FILE} from './snapshot-format.js'
+export {compareIds} from '../core/ids.js'
+export {compareAssociationRows, isCanonicalPair, isValidId, FORMAT_VERSION, MANIFEST_FILE} from './snapshot-format.js'

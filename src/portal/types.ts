@@ -1,65 +1,8 @@
 /**
- * Portal snapshot types: records exactly as HubSpot's CRM v3 API returns them, plus the
- * manifest and association rows of the on-disk format (docs/portal-format.md).
+ * Portal snapshot types: the manifest of the on-disk format (records and association rows are
+ * the core's `CrmRecord` and `AssociationRow`, src/core/records.ts) (docs/portal-format.md).
  */
-
-/** HubSpot property types as reported by GET /crm/v3/properties/{objectType}. */
-export type PropertyType = 'string' | 'number' | 'date' | 'datetime' | 'enumeration' | 'bool' | 'phone_number'
-
-export interface PropertyDefinition {
-  name: string
-  label: string
-  type: PropertyType
-  fieldType: string
-  groupName?: string
-  description?: string
-  options?: Array<{label: string; value: string; displayOrder?: number; hidden?: boolean}>
-  hubspotDefined?: boolean
-  calculated?: boolean
-  hasUniqueValue?: boolean
-}
-
-/** A CRM object record as the API returns it (list, search, batch read). Ids are digit strings: never numbers. */
-export interface HubSpotRecord {
-  id: string
-  properties: Record<string, string | null>
-  createdAt: string
-  updatedAt: string
-  archived: boolean
-  archivedAt?: string
-}
-
-export interface AssociationType {
-  category: 'HUBSPOT_DEFINED' | 'USER_DEFINED' | 'INTEGRATOR_DEFINED'
-  typeId: number
-  label: string | null
-}
-
-/** One from→to record pair with every association type between them (v4 shape). */
-export interface AssociationRow {
-  fromType: string // entity name, e.g. "contacts"
-  fromId: string
-  toType: string
-  toId: string
-  types: AssociationType[]
-}
-
-/**
- * One association type in one direction, as GET /crm/v4/associations/{from}/{to}/labels lists it,
- * plus the type id of the same association seen from the other side (`inverseTypeId`), so that a
- * reader can serve the reverse direction of an edge stored once in its canonical direction.
- */
-export interface AssociationTypeDef {
-  /** entity name of the `from` side, e.g. "contacts" */
-  fromType: string
-  /** entity name of the `to` side, e.g. "deals" */
-  toType: string
-  category: AssociationType['category']
-  typeId: number
-  label: string | null
-  /** typeId of the same association type in the toType→fromType direction */
-  inverseTypeId: number
-}
+import type {AssociationTypeDef, PropertyDefinition} from '../core/records.js'
 
 export interface ObjectTypeManifest {
   /** entity name used by crmsync: contacts, deals, appointments, divisions */

@@ -1,7 +1,7 @@
 /** Render a parity report into files beside report.json, and re-render a saved report folder. */
 import {stat} from 'node:fs/promises'
 import {join} from 'node:path'
-import {CrmsyncError, UsageError} from '../cli/errors.js'
+import {CrmsyncError, UsageError} from '../core/errors.js'
 import type {ParityReport} from '../parity/report-types.js'
 import {writeFileAtomic} from './atomic-write.js'
 import {renderHtml} from './html.js'

@@ -5,7 +5,7 @@
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {z} from 'zod'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import type {ParityReport} from '../parity/report-types.js'
 
 const count = z.number().finite().min(0)

@@ -3,7 +3,7 @@
  * new ones inserted, a changed label updated. Runs inside the caller's transaction.
  */
 import type {Database, Statement} from 'better-sqlite3'
-import type {AssociationRow} from '../portal/types.js'
+import type {AssociationRow} from '../core/records.js'
 import type {PageCounts} from './types.js'
 
 interface EdgeRow {

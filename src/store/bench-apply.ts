@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 import Database from 'better-sqlite3'
-import type {HubSpotRecord, PropertyDefinition} from '../portal/types.js'
+import type {CrmRecord, PropertyDefinition} from '../core/records.js'
 import {openStore} from './open.js'
 
 const PROPS: PropertyDefinition[] = [
@@ -21,7 +21,7 @@ const PROPS: PropertyDefinition[] = [
   {name: 'hs_merged_object_ids', label: 'Merged', type: 'enumeration', fieldType: 'checkbox'},
 ]
 
-function makeRecord(i: number, version: number): HubSpotRecord {
+function makeRecord(i: number, version: number): CrmRecord {
   const t = new Date(Date.UTC(2024, 0, 1) + i * 1000 + version).toISOString()
   return {
     id: String(1000 + i),
@@ -53,11 +53,11 @@ function floorRate(dir: string, total: number, batch: number): number {
   const cols = ['id', 'created_at', 'updated_at', 'archived', 'archived_at', 'merged_into', 'properties', 'synced_at', ...PROPS.map((p) => `p_${p.name}`)]
   db.exec(`CREATE TABLE t (${cols.join(', ')}, PRIMARY KEY (id)) WITHOUT ROWID`)
   const insert = db.prepare(`INSERT INTO t VALUES (${cols.map(() => '?').join(', ')})`)
-  const write = db.transaction((page: HubSpotRecord[]) => {
+  const write = db.transaction((page: CrmRecord[]) => {
     const now = new Date().toISOString()
     for (const r of page) insert.run([r.id, r.createdAt, r.updatedAt, 0, null, null, JSON.stringify(r.properties), now, ...PROPS.map((p) => r.properties[p.name] ?? null)])
   })
-  let page: HubSpotRecord[] = []
+  let page: CrmRecord[] = []
   const start = process.hrtime.bigint()
   for (let i = 0; i < total; i++) {
     page.push(makeRecord(i, 0))
@@ -79,7 +79,7 @@ export function benchApply(total: number, batch: number): Record<string, number>
     store.ensureEntity({entity: 'contacts', properties: PROPS})
     const result: Record<string, number> = {}
     for (const [pass, version] of [['insert', 0], ['unchanged', 0], ['update', 1]] as const) {
-      let page: HubSpotRecord[] = []
+      let page: CrmRecord[] = []
       const start = process.hrtime.bigint()
       for (let i = 0; i < total; i++) {
         page.push(makeRecord(i, version))

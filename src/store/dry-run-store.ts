@@ -8,8 +8,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import type {AssociationRow, HubSpotRecord} from '../portal/types.js'
-import {compareIds, quoteIdent} from './identifiers.js'
+import type {AssociationRow, CrmRecord} from '../core/records.js'
+import {quoteIdent} from './identifiers.js'
+import {compareIds} from '../core/ids.js'
 import {checkStorePath, openStore} from './open.js'
 import type {SqliteStore} from './sqlite-store.js'
 import type {Checkpoint, DeadLetter, EntityTableSpec, PageCounts, RunRecord, SyncStore} from './types.js'
@@ -103,7 +104,7 @@ export class DryRunStore implements SyncStore {
     this.scratch.ensureEntity(spec)
   }
 
-  applyRecords(stream: string, entity: string, records: HubSpotRecord[], checkpoint: Checkpoint | null): PageCounts {
+  applyRecords(stream: string, entity: string, records: CrmRecord[], checkpoint: Checkpoint | null): PageCounts {
     this.copyRows(entity, records.map((r) => r.id))
     this.touch(stream, checkpoint)
     return this.scratch.applyRecords(stream, entity, records, checkpoint)

@@ -3,7 +3,7 @@
  * (added with ALTER TABLE as new properties appear), and the prepared statements the store caches.
  */
 import type {Database, Statement} from 'better-sqlite3'
-import type {PropertyDefinition} from '../portal/types.js'
+import type {PropertyDefinition} from '../core/records.js'
 import {columnNameFor, quoteIdent, tableNameFor} from './identifiers.js'
 import {columnTypeFor, toColumnValue, type ColumnType} from './typing.js'
 

@@ -38,5 +38,3 @@ export function columnNameFor(property: string, taken: ReadonlySet<string>): str
   }
 }
 
-/** Compare two record ids the way every ordered read does: by length, then text (digit strings). */
-export {compareIds} from '../portal/snapshot-format.js'

@@ -12,7 +12,7 @@ export {
   iterateAssociations,
   iterateRawRecords,
   iterateRecords,
-  toHubSpotRecord,
+  rowToRecord,
   type AssociationEdge,
   type IterateOptions,
 } from './read.js'

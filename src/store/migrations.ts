@@ -3,7 +3,7 @@
  * `schema_migrations`; a store whose schema is newer than this code is refused.
  */
 import type {Database} from 'better-sqlite3'
-import {CrmsyncError, EXIT} from '../cli/errors.js'
+import {CrmsyncError, EXIT} from '../core/errors.js'
 
 /** `PRAGMA application_id` of every crmsync store ("crms" in ASCII). */
 export const APPLICATION_ID = 0x63726d73

@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Database, {type Database as Db} from 'better-sqlite3'
-import {CrmsyncError, EXIT} from '../cli/errors.js'
+import {CrmsyncError, EXIT} from '../core/errors.js'
 import {registerFunctions} from './entity-table.js'
 import {APPLICATION_ID, assertNotNewer, migrate, SCHEMA_VERSION} from './migrations.js'
 import {SqliteStore} from './sqlite-store.js'

@@ -2,8 +2,8 @@
  * Programmatic reads of a store in id order, streamed: the records of an entity (HubSpot-shaped,
  * tombstones included) and the association edges. The parity harness reads the new side with these.
  */
-import {UsageError} from '../cli/errors.js'
-import type {AssociationType, HubSpotRecord} from '../portal/types.js'
+import {UsageError} from '../core/errors.js'
+import type {AssociationType, CrmRecord} from '../core/records.js'
 import {listEntities} from './entity-table.js'
 import {quoteIdent} from './identifiers.js'
 import type {SqliteStore} from './sqlite-store.js'
@@ -67,8 +67,8 @@ export function* iterateRawRecords(store: SqliteStore, entity: string, options: 
 }
 
 /** Turn a stored row back into the record HubSpot returned. */
-export function toHubSpotRecord(row: RawRecordRow): HubSpotRecord {
-  const rec: HubSpotRecord = {
+export function rowToRecord(row: RawRecordRow): CrmRecord {
+  const rec: CrmRecord = {
     id: row.id,
     properties: JSON.parse(row.properties) as Record<string, string | null>,
     createdAt: row.created_at ?? '',
@@ -80,8 +80,8 @@ export function toHubSpotRecord(row: RawRecordRow): HubSpotRecord {
 }
 
 /** HubSpot-shaped records of an entity in id order, tombstones included (archived: true) unless excluded. */
-export function* iterateRecords(store: SqliteStore, entity: string, options: IterateOptions = {}): IterableIterator<HubSpotRecord> {
-  for (const row of iterateRawRecords(store, entity, options)) yield toHubSpotRecord(row)
+export function* iterateRecords(store: SqliteStore, entity: string, options: IterateOptions = {}): IterableIterator<CrmRecord> {
+  for (const row of iterateRawRecords(store, entity, options)) yield rowToRecord(row)
 }
 
 /** Every association edge, ordered by from entity, from id, to entity, to id, category, type id. */

@@ -1,7 +1,7 @@
 /**
  * Decide what writing a record does to the stored row: insert, update, tombstone (delete) or nothing.
  */
-import type {HubSpotRecord} from '../portal/types.js'
+import type {CrmRecord} from '../core/records.js'
 import type {StoredRow} from './entity-table.js'
 
 /** The outcome of writing one record. */
@@ -27,7 +27,7 @@ function sameProperties(stored: string, json: string, props: Record<string, unkn
  * the row already is the same tombstone. `archivedAt` falls back to the stored archived time.
  * A row merged into another record stays merged: the record is `unchanged` (and not written).
  */
-export function classifyRecord(existing: StoredRow | undefined, rec: HubSpotRecord, json: string): RecordOutcome {
+export function classifyRecord(existing: StoredRow | undefined, rec: CrmRecord, json: string): RecordOutcome {
   // HubSpot never revives a merged-away id: a record for one is a stale search hit, ignored
   if (existing && existing.merged_into !== null) return 'unchanged'
   if (rec.archived) {

@@ -3,8 +3,8 @@
  * the stream's checkpoint. Statements are prepared once per entity and cached.
  */
 import Database, {type Database as Db, type Statement} from 'better-sqlite3'
-import {CrmsyncError} from '../cli/errors.js'
-import type {AssociationRow, HubSpotRecord} from '../portal/types.js'
+import {CrmsyncError} from '../core/errors.js'
+import type {AssociationRow, CrmRecord} from '../core/records.js'
 import {ensureEntitySchema, prepareEntityTable, type EntityTable} from './entity-table.js'
 import {quoteIdent} from './identifiers.js'
 import {classifyRecord, type RecordOutcome} from './record-compare.js'
@@ -16,7 +16,7 @@ import {applyAssociationRows, EDGE_TO_INDEX} from './association-writer.js'
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
 
 /** A record's row: id, the fixed columns, then the typed columns (`storedArchivedAt` is kept when HubSpot gives none). */
-function rowValues(rec: HubSpotRecord, json: string, storedArchivedAt: string | null, now: string, columns: EntityTable['columns']): unknown[] {
+function rowValues(rec: CrmRecord, json: string, storedArchivedAt: string | null, now: string, columns: EntityTable['columns']): unknown[] {
   const values: unknown[] = [rec.id, rec.createdAt ?? null, rec.updatedAt ?? null, rec.archived ? 1 : 0, rec.archived ? (rec.archivedAt ?? storedArchivedAt) : null, null, json, now]
   const props = rec.properties
   for (const c of columns) {
@@ -89,7 +89,7 @@ export class SqliteStore implements SyncStore {
     if (checkpoint !== null) this.saveCheckpointStmt!.run(stream, JSON.stringify(checkpoint), new Date().toISOString())
   }
 
-  applyRecords(stream: string, entity: string, records: HubSpotRecord[], checkpoint: Checkpoint | null): PageCounts {
+  applyRecords(stream: string, entity: string, records: CrmRecord[], checkpoint: Checkpoint | null): PageCounts {
     this.assertWritable()
     const t = this.writableTable(entity)
     if (records.some((r) => r?.archived)) this.ensureEdgeIndex() // a tombstone drops the record's edges

@@ -4,7 +4,7 @@
  * better-sqlite3 transaction together with the checkpoint it carries, so a crash can never move a
  * cursor past unwritten data.
  */
-import type {AssociationRow, HubSpotRecord, PropertyDefinition} from '../portal/types.js'
+import type {AssociationRow, CrmRecord, PropertyDefinition} from '../core/records.js'
 
 /** Opaque per-stream cursor state; the engine owns its shape, the store persists it as JSON. */
 export type Checkpoint = Record<string, unknown>
@@ -59,7 +59,7 @@ export interface SyncStore {
   /** create or migrate the entity's table so it has a typed column for every given property */
   ensureEntity(spec: EntityTableSpec): void
   /** upsert live records, tombstone archived ones, and save `checkpoint` for `stream`, atomically */
-  applyRecords(stream: string, entity: string, records: HubSpotRecord[], checkpoint: Checkpoint | null): PageCounts
+  applyRecords(stream: string, entity: string, records: CrmRecord[], checkpoint: Checkpoint | null): PageCounts
   /** remove (or redirect to `survivorId`) merged-away record ids, atomically with the checkpoint */
   applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): PageCounts
   /**

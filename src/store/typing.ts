@@ -3,7 +3,7 @@
  * entity table. Pure functions; a value that cannot be converted becomes NULL in the typed column
  * (the raw value is always kept in the `properties` JSON).
  */
-import type {PropertyType} from '../portal/types.js'
+import type {PropertyType} from '../core/records.js'
 
 /** The column type a property is stored as (see docs/store-schema.md "Typing rules"). */
 export type ColumnType = 'decimal' | 'bool' | 'date' | 'datetime' | 'text'

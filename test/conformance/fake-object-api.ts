@@ -1,12 +1,13 @@
-import type {HubSpotRecord} from '../../src/portal/types.js'
+import type {CrmRecord} from '../../src/core/records.js'
 /**
  * An in-memory ObjectApi for engine unit tests: list pages by id order, keyset search by
  * (modified, id) with HubSpot's semantics (no archived records, 10,000-result cap on `after`).
  */
 import type {KeysetPosition, ObjectApi, RawPage} from '../../src/core/connector.js'
-import {compareIds, compareKeys} from '../../src/core/checkpoint.js'
+import {compareKeys} from '../../src/core/checkpoint.js'
+import {compareIds} from '../../src/core/ids.js'
 
-export type FakeRecord = HubSpotRecord
+export type FakeRecord = CrmRecord
 
 export class FakeObjectApi implements ObjectApi {
   readonly records = new Map<string, FakeRecord | Record<string, unknown>>()

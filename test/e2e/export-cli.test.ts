@@ -8,7 +8,7 @@ import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {ROOT, crmsync as run, type CliResult} from '../helpers/cli.js'
 import {openStore} from '../../src/store/open.js'
-import type {HubSpotRecord} from '../../src/portal/types.js'
+import type {CrmRecord} from '../../src/core/records.js'
 
 
 function crmsync(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<CliResult> {
@@ -18,7 +18,7 @@ function crmsync(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promi
 
 let dir: string
 let db: string
-const records: HubSpotRecord[] = [
+const records: CrmRecord[] = [
   {id: '2', properties: {email: 'b@x.io', amount: '10'}, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-02T00:00:00.000Z', archived: false},
   {id: '1', properties: {email: 'a@x.io', amount: null}, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-03T00:00:00.000Z', archived: false},
   {id: '3', properties: {email: 'c@x.io', amount: '1'}, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-04T00:00:00.000Z', archived: true, archivedAt: '2024-02-01T00:00:00.000Z'},

@@ -12,7 +12,7 @@ import {ASSOCIATION_PAIRS, LIMITS} from '../../src/connectors/hubspot/objects.js
 import {startEmulator, type RunningEmulator} from '../../src/emulator/index.js'
 import {generatePortal} from '../../src/portal/generator.js'
 import {openPortal, type PortalReader} from '../../src/portal/snapshot.js'
-import type {HubSpotRecord} from '../../src/portal/types.js'
+import type {CrmRecord} from '../../src/core/records.js'
 
 const TOKEN = 'official-client-token'
 const CONTACTS = 12_000
@@ -31,15 +31,15 @@ interface ApiObject {
 }
 
 /** The client turns dates into Date objects: map back to the snapshot's JSON shape. */
-function plain(o: ApiObject): HubSpotRecord {
-  const r: HubSpotRecord = {id: o.id, properties: o.properties, createdAt: o.createdAt.toISOString(), updatedAt: o.updatedAt.toISOString(), archived: o.archived ?? false}
+function plain(o: ApiObject): CrmRecord {
+  const r: CrmRecord = {id: o.id, properties: o.properties, createdAt: o.createdAt.toISOString(), updatedAt: o.updatedAt.toISOString(), archived: o.archived ?? false}
   if (o.archivedAt) r.archivedAt = o.archivedAt.toISOString()
   return r
 }
 
-async function snapshotRecords(entity: string): Promise<{live: Map<string, HubSpotRecord>; archived: Map<string, HubSpotRecord>; keys: string[]}> {
-  const live = new Map<string, HubSpotRecord>()
-  const archived = new Map<string, HubSpotRecord>()
+async function snapshotRecords(entity: string): Promise<{live: Map<string, CrmRecord>; archived: Map<string, CrmRecord>; keys: string[]}> {
+  const live = new Map<string, CrmRecord>()
+  const archived = new Map<string, CrmRecord>()
   const keys = new Set<string>()
   for await (const r of portal.records(entity)) {
     ;(r.archived ? archived : live).set(r.id, r)
@@ -66,7 +66,7 @@ describe('@hubspot/api-client against the emulator', () => {
     const snap = await snapshotRecords('contacts')
     expect(snap.live.size).toBeGreaterThan(LIMITS.searchResultCap)
     for (const archived of [false, true]) {
-      const got = new Map<string, HubSpotRecord>()
+      const got = new Map<string, CrmRecord>()
       let after: string | undefined
       do {
         const page = await client.crm.contacts.basicApi.getPage(100, after, snap.keys, undefined, undefined, archived)
@@ -82,7 +82,7 @@ describe('@hubspot/api-client against the emulator', () => {
   it('search sorted by lastmodifieddate, re-windowed past the 10,000 cap, finds every live contact', async () => {
     const snap = await snapshotRecords('contacts')
     const sortProp = 'lastmodifieddate'
-    const got = new Map<string, HubSpotRecord>()
+    const got = new Map<string, CrmRecord>()
     let lastSeen: string | null = null
     let windows = 0
     let hitCap = false

@@ -4,7 +4,7 @@ import pg from 'pg'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {UsageError} from '../../src/cli/errors.js'
+import {UsageError} from '../../src/core/errors.js'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
 import {openStore} from '../../src/store/open.js'
 

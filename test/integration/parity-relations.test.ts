@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
-import type {AssociationRow} from '../../src/portal/types.js'
+import type {AssociationRow} from '../../src/core/records.js'
 import {openStore} from '../../src/store/open.js'
 
 let dir: string

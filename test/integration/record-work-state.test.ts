@@ -2,7 +2,7 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {UsageError} from '../../src/cli/errors.js'
+import {UsageError} from '../../src/core/errors.js'
 import {mergeById, readLines} from '../../src/portal/record/id-stream.js'
 import {type RecordState, WorkFolder, workDirFor} from '../../src/portal/record/work-state.js'
 

@@ -1,7 +1,7 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {UsageError} from '../../src/cli/errors.js'
+import {UsageError} from '../../src/core/errors.js'
 import {loadObjectsConfig} from '../../src/connectors/hubspot/objects-config.js'
 import {resolveObjectType} from '../../src/connectors/hubspot/schema.js'
 import {parseRateLimit} from '../../src/core/rate-spec.js'

@@ -2,7 +2,7 @@
 import {getResponse} from 'msw'
 import {createEmulator, type EmulatorOptions, type InProcessEmulator} from '../../src/emulator/index.js'
 import {memoryPortal} from '../../src/emulator/memory-portal.js'
-import type {AssociationRow, HubSpotRecord, PropertyDefinition} from '../../src/portal/types.js'
+import type {AssociationRow, CrmRecord, PropertyDefinition} from '../../src/core/records.js'
 
 export const TOKEN = 'test-token'
 export const BIG_ID = '9007199254740993' // > 2^53
@@ -13,7 +13,7 @@ const prop = (name: string, type: PropertyDefinition['type']): PropertyDefinitio
 /** Contact n: modified T0 + n minutes; odd ids store the date as epoch ms, even ones as ISO. */
 export const T0 = Date.parse('2024-01-01T00:00:00.000Z')
 
-export function contact(id: string, n: number, extra: Partial<HubSpotRecord> = {}): HubSpotRecord {
+export function contact(id: string, n: number, extra: Partial<CrmRecord> = {}): CrmRecord {
   const mod = T0 + n * 60_000
   return {
     id,
@@ -36,15 +36,15 @@ export function contact(id: string, n: number, extra: Partial<HubSpotRecord> = {
 
 /** 30 contacts (ids 1..30; 5 archived) plus BIG_ID, 5 deals, 2 divisions, associations. */
 export function sampleSource(contactCount = 30): ReturnType<typeof memoryPortal> {
-  const contacts: HubSpotRecord[] = []
+  const contacts: CrmRecord[] = []
   for (let n = 1; n <= contactCount; n++) contacts.push(contact(String(n), n, n === 5 ? {archived: true, archivedAt: '2024-02-01T00:00:00.000Z'} : {}))
   contacts.push(contact(BIG_ID, contactCount + 1))
-  const deals: HubSpotRecord[] = []
+  const deals: CrmRecord[] = []
   for (let n = 1; n <= 5; n++) {
     const id = String(100 + n)
     deals.push({id, properties: {hs_object_id: id, dealname: `Deal ${n}`, amount: String(n * 1000.5), hs_lastmodifieddate: new Date(T0 + n * 1000).toISOString()}, createdAt: new Date(T0).toISOString(), updatedAt: new Date(T0 + n * 1000).toISOString(), archived: false})
   }
-  const divisions: HubSpotRecord[] = ['201', '202'].map((id) => ({id, properties: {hs_object_id: id, division_name: `Div ${id}`, hs_lastmodifieddate: new Date(T0).toISOString()}, createdAt: new Date(T0).toISOString(), updatedAt: new Date(T0).toISOString(), archived: false}))
+  const divisions: CrmRecord[] = ['201', '202'].map((id) => ({id, properties: {hs_object_id: id, division_name: `Div ${id}`, hs_lastmodifieddate: new Date(T0).toISOString()}, createdAt: new Date(T0).toISOString(), updatedAt: new Date(T0).toISOString(), archived: false}))
   const associations: AssociationRow[] = []
   for (const d of deals) associations.push({fromType: 'contacts', fromId: '1', toType: 'deals', toId: d.id, types: [{category: 'HUBSPOT_DEFINED', typeId: 4, label: null}]})
   associations.push({fromType: 'contacts', fromId: '2', toType: 'deals', toId: '101', types: [{category: 'HUBSPOT_DEFINED', typeId: 4, label: null}, {category: 'USER_DEFINED', typeId: 5, label: 'Billing contact'}]})

@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {InProcessEmulator} from '../../src/emulator/index.js'
 import {memoryPortal} from '../../src/emulator/memory-portal.js'
-import type {HubSpotRecord} from '../../src/portal/types.js'
+import type {CrmRecord} from '../../src/core/records.js'
 import {BIG_ID, call, contact, emulator, T0} from './emulator-fixture.js'
 
 let emu: InProcessEmulator
@@ -126,7 +126,7 @@ describe('the 10,000 result cap', () => {
   let big: InProcessEmulator
   beforeAll(async () => {
     const same = T0 + 42
-    async function* many(): AsyncGenerator<HubSpotRecord> {
+    async function* many(): AsyncGenerator<CrmRecord> {
       for (let n = 1; n <= 10_050; n++) yield {...contact(String(n), n), properties: {hs_object_id: String(n), lastmodifieddate: String(same)}}
     }
     const src = memoryPortal({objects: [{name: 'contacts', objectTypeId: '0-1', properties: [], records: []}]})

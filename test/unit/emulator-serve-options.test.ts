@@ -1,7 +1,7 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {describe, expect, it} from 'vitest'
-import {CrmsyncError, UsageError} from '../../src/cli/errors.js'
+import {CrmsyncError, UsageError} from '../../src/core/errors.js'
 import {serve, toEmulatorOptions} from '../../src/emulator/serve.js'
 
 const dir = mkdtempSync(`${tmpdir()}/crmsync-serve-opts-`)

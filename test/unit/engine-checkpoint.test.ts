@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {begin, compareIds, compareKeys, CursorLoopError, next, parseCheckpoint, type ObjectCheckpoint} from '../../src/core/checkpoint.js'
+import {begin, compareKeys, CursorLoopError, next, parseCheckpoint, type ObjectCheckpoint} from '../../src/core/checkpoint.js'
+import {compareIds} from '../../src/core/ids.js'
 import {parseSince} from '../../src/core/timestamps.js'
 
 const facts = (o: Partial<Parameters<typeof next>[1]> = {}) => ({after: null, last: null, maxTs: null, count: 0, limit: 100, ...o})

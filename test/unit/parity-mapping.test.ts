@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {parse as parseYaml} from 'yaml'
-import {UsageError} from '../../src/cli/errors.js'
+import {UsageError} from '../../src/core/errors.js'
 import {assertNoExpiredRules, Ledger} from '../../src/parity/ledger.js'
 import {loadMapping, validateMapping} from '../../src/parity/mapping/load.js'
 

@@ -3,12 +3,14 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ASSOCIATION_PAIRS, OBJECTS} from '../../src/connectors/hubspot/objects.js'
-import {UsageError} from '../../src/cli/errors.js'
+import {UsageError} from '../../src/core/errors.js'
 import {generatePortal, type GenerateOptions} from '../../src/portal/generator.js'
 import {IdLayout} from '../../src/portal/generate/ids.js'
 import {SHARED_MS} from '../../src/portal/generate/world.js'
-import {compareIds, openPortal, type PortalReader} from '../../src/portal/snapshot.js'
-import type {AssociationRow, HubSpotRecord, PortalManifest} from '../../src/portal/types.js'
+import {openPortal, type PortalReader} from '../../src/portal/snapshot.js'
+import {compareIds} from '../../src/core/ids.js'
+import type {PortalManifest} from '../../src/portal/types.js'
+import type {AssociationRow, CrmRecord} from '../../src/core/records.js'
 
 let root: string
 const base = (out: string, extra: Partial<GenerateOptions> = {}): GenerateOptions => ({out, contacts: 400, deals: 200, appointments: 100, divisions: 6, seed: 7, customProperties: 14, ...extra})
@@ -35,7 +37,7 @@ afterAll(() => rmSync(root, {recursive: true, force: true}))
 describe('generated portal: every edge case is present', () => {
   let p: PortalReader
   let manifest: PortalManifest
-  const recs: Record<string, HubSpotRecord[]> = {}
+  const recs: Record<string, CrmRecord[]> = {}
   let rows: AssociationRow[]
 
   beforeAll(async () => {

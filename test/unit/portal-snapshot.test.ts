@@ -3,9 +3,11 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {CrmsyncError, UsageError} from '../../src/cli/errors.js'
-import {compareIds, createPortalWriter, openPortal} from '../../src/portal/snapshot.js'
-import type {AssociationRow, HubSpotRecord, PortalManifest} from '../../src/portal/types.js'
+import {CrmsyncError, UsageError} from '../../src/core/errors.js'
+import {createPortalWriter, openPortal} from '../../src/portal/snapshot.js'
+import {compareIds} from '../../src/core/ids.js'
+import type {PortalManifest} from '../../src/portal/types.js'
+import type {AssociationRow, CrmRecord} from '../../src/core/records.js'
 
 let root: string
 beforeEach(() => {
@@ -13,7 +15,7 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(root, {recursive: true, force: true}))
 
-const rec = (id: string, extra: Partial<HubSpotRecord> = {}): HubSpotRecord => ({
+const rec = (id: string, extra: Partial<CrmRecord> = {}): CrmRecord => ({
   id,
   properties: {lastmodifieddate: '2025-01-02T03:04:05.678Z', email: ' A@B.COM ', firstname: 'Zoë 😀', hs_object_id: id, phone: null, lastname: ''},
   createdAt: '2025-01-01T00:00:00.000Z',
@@ -24,7 +26,7 @@ const rec = (id: string, extra: Partial<HubSpotRecord> = {}): HubSpotRecord => (
 
 const BIG = '9007199254740993' // 2^53 + 1: not representable as a JS number
 
-async function writeSample(dir: string, gzip: boolean): Promise<{manifest: PortalManifest; contacts: HubSpotRecord[]; rows: AssociationRow[]}> {
+async function writeSample(dir: string, gzip: boolean): Promise<{manifest: PortalManifest; contacts: CrmRecord[]; rows: AssociationRow[]}> {
   const w = await createPortalWriter(dir, {portalId: 123, gzip, capturedAt: '2025-06-01T00:00:00.000Z', source: {kind: 'fixture'}})
   w.addObjectType({name: 'contacts', objectTypeId: '0-1', properties: [{name: 'email', label: 'Email', type: 'string', fieldType: 'text'}]})
   w.addObjectType({name: 'deals', objectTypeId: '0-3', properties: []})

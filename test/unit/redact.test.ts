@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import {Redactor, kindOf, parseRedactList} from '../../src/portal/redact.js'
-import type {HubSpotRecord, PropertyDefinition} from '../../src/portal/types.js'
+import type {CrmRecord, PropertyDefinition} from '../../src/core/records.js'
 
-const rec = (properties: Record<string, string | null>): HubSpotRecord => ({id: '1', properties, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', archived: false})
+const rec = (properties: Record<string, string | null>): CrmRecord => ({id: '1', properties, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', archived: false})
 const noDefs = new Map<string, PropertyDefinition>()
 
 describe('redaction kinds', () => {

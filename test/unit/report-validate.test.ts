@@ -2,7 +2,7 @@ import {mkdtemp, readdir, readFile, rm, writeFile, mkdir, chmod} from 'node:fs/p
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {UsageError} from '../../src/cli/errors.js'
+import {UsageError} from '../../src/core/errors.js'
 import {parseFormats, renderAll, renderReportDir} from '../../src/reports/render-all.js'
 import {readReportDir, validateReport} from '../../src/reports/validate.js'
 import {sampleReport} from './report-fixture.js'

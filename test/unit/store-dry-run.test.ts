@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest'
 import {DryRunStore} from '../../src/store/dry-run-store.js'
 import {openStore} from '../../src/store/open.js'
 import type {SyncStore} from '../../src/store/types.js'
-import type {HubSpotRecord} from '../../src/portal/types.js'
+import type {CrmRecord} from '../../src/core/records.js'
 import {prop, rec, tmpDir} from './store-helpers.js'
 
 const hash = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
@@ -27,7 +27,7 @@ function seed(file: string): void {
 function workload(s: SyncStore): unknown[] {
   const out: unknown[] = []
   s.ensureEntity({entity: 'contacts', properties: [prop('email'), prop('score', 'number')]})
-  const page: HubSpotRecord[] = [
+  const page: CrmRecord[] = [
     rec('1', {email: 'a'}),
     rec('2', {email: 'B'}, {updatedAt: '2024-06-01T00:00:00.000Z'}),
     rec('4', {email: 'd'}),

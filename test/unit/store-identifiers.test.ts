@@ -1,6 +1,7 @@
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {columnNameFor, compareIds, quoteIdent, sanitizeName, tableNameFor} from '../../src/store/identifiers.js'
+import {columnNameFor, quoteIdent, sanitizeName, tableNameFor} from '../../src/store/identifiers.js'
+import {compareIds} from '../../src/core/ids.js'
 import {openStore} from '../../src/store/open.js'
 import {iterateRecords} from '../../src/store/read.js'
 import type {SqliteStore} from '../../src/store/sqlite-store.js'

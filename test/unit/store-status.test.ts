@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {openStore} from '../../src/store/open.js'
 import {readSyncStatus} from '../../src/store/status.js'
 import {renderSyncStatus} from '../../src/store/status-table.js'
-import type {HubSpotRecord} from '../../src/portal/types.js'
+import type {CrmRecord} from '../../src/core/records.js'
 import {rec, tmpDir} from './store-helpers.js'
 
 describe('sync status', () => {
@@ -42,7 +42,7 @@ describe('sync status', () => {
 
   it('rejects malformed records before writing anything', () => {
     const s = openStore(path.join(tmpDir(), 'm.db'))
-    const bad = {id: 5, properties: {}} as unknown as HubSpotRecord
+    const bad = {id: 5, properties: {}} as unknown as CrmRecord
     expect(() => s.applyRecords('c', 'contacts', [rec('1', {}), bad], {x: 1})).toThrow(/malformed record 5/)
     expect([...s.liveIds('contacts')]).toEqual([])
     expect(s.getCheckpoint('c')).toBeNull()

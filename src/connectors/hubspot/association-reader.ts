@@ -1,6 +1,6 @@
 /** v4 association batch read: ≤ 1000 ids per request, per-record paging, every type id and label kept. */
 import type {ApiClient} from '../../core/http-types.js'
-import type {AssociationRow, AssociationType} from '../../portal/types.js'
+import type {AssociationRow, AssociationType} from '../../core/records.js'
 import {LIMITS, PATHS} from './objects.js'
 
 interface V4Result {

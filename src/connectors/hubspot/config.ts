@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../core/errors.js'
 import {DEFAULT_BASE_URL} from './objects.js'
 
 /** Where a connection setting came from (shown to the operator; never the token itself). */

@@ -4,7 +4,7 @@
  */
 import type {Connector, ConnectorConfig, ObjectStreamDef, StreamDef} from '../../core/connector.js'
 import {type ApiClient, streamClient} from '../../core/http-types.js'
-import type {PropertyDefinition} from '../../portal/types.js'
+import type {PropertyDefinition} from '../../core/records.js'
 import {selectBudget} from '../../core/budget-select.js'
 import {associationStream, type EntityRef} from './associations.js'
 import {HubSpotHttpClient} from './http-client.js'

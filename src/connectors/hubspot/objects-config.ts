@@ -6,7 +6,7 @@
 import {readFileSync} from 'node:fs'
 import {parse as parseYaml} from 'yaml'
 import {z} from 'zod'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../core/errors.js'
 
 const ENTITY = /^[a-z][a-z0-9_]{0,62}$/
 

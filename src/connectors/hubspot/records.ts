@@ -1,10 +1,10 @@
 /** Pure conversions of raw HubSpot payloads into stored records; they throw on a record that cannot be stored. */
-import type {HubSpotRecord} from '../../portal/types.js'
+import type {CrmRecord} from '../../core/records.js'
 
 const DIGITS = /^\d+$/
 
 /** Validate and normalise one raw CRM object (list, search or batch read shape). */
-export function toHubSpotRecord(raw: unknown): HubSpotRecord {
+export function toHubSpotRecord(raw: unknown): CrmRecord {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('record is not a JSON object')
   const r = raw as Record<string, unknown>
   if (typeof r.id !== 'string' || !DIGITS.test(r.id)) throw new Error(`record id ${JSON.stringify(r.id)} is not a string of digits`)
@@ -14,7 +14,7 @@ export function toHubSpotRecord(raw: unknown): HubSpotRecord {
   const createdAt = isoOrThrow(r.createdAt, 'createdAt', r.id)
   const updatedAt = isoOrThrow(r.updatedAt, 'updatedAt', r.id)
   const archived = r.archived === true
-  const rec: HubSpotRecord = {id: r.id, properties, createdAt, updatedAt, archived}
+  const rec: CrmRecord = {id: r.id, properties, createdAt, updatedAt, archived}
   if (archived && typeof r.archivedAt === 'string') rec.archivedAt = isoOrThrow(r.archivedAt, 'archivedAt', r.id)
   return rec
 }
@@ -49,7 +49,7 @@ function isoOrThrow(v: unknown, field: string, id: string): string {
 }
 
 /** Ids merged into a record, from its `hs_merged_object_ids` ("a;b;c"). */
-export function mergedObjectIds(rec: HubSpotRecord): string[] {
+export function mergedObjectIds(rec: CrmRecord): string[] {
   const v = rec.properties.hs_merged_object_ids
   if (!v) return []
   return v

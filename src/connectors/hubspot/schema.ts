@@ -1,7 +1,7 @@
 /** Object-type resolution (custom objects by name through the schemas API) and property typing. */
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../core/errors.js'
 import type {ApiClient} from '../../core/http-types.js'
-import type {PropertyDefinition, PropertyType} from '../../portal/types.js'
+import type {PropertyDefinition, PropertyType} from '../../core/records.js'
 import {PATHS} from './objects.js'
 
 interface SchemaEntry {

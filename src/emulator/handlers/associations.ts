@@ -1,6 +1,6 @@
 /** POST /crm/v4/associations/{from}/{to}/batch/read with per-record paging. */
 import {LIMITS} from '../../connectors/hubspot/objects.js'
-import type {AssociationType} from '../../portal/types.js'
+import type {AssociationType} from '../../core/records.js'
 import type {EmulatorContext} from '../context.js'
 import {ApiError, json} from '../errors.js'
 import {isId} from '../ids.js'

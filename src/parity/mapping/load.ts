@@ -5,7 +5,7 @@
 import {readFileSync} from 'node:fs'
 import {parse as parseYaml} from 'yaml'
 import type {z} from 'zod'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../core/errors.js'
 import {didYouMean} from '../did-you-mean.js'
 import {compileNormalizers, type FieldComparator, NormalizerSpecError} from '../normalizers.js'
 import {type Mapping, mappingSchema} from './schema.js'

@@ -6,7 +6,7 @@ import {createReadStream, existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {createGunzip} from 'node:zlib'
 import {parse} from 'csv-parse'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../core/errors.js'
 import {BATCH, type LegacyRecord, type LegacySource, type TableSpec} from './types.js'
 
 function fileFor(dir: string, table: string): string {

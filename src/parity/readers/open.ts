@@ -1,6 +1,6 @@
 /** Pick the reader for a `--legacy` argument: postgres:// URL, SQLite file, CSV folder or dumpdata file. */
 import {existsSync, openSync, readSync, closeSync, statSync} from 'node:fs'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../core/errors.js'
 import {csvSource} from './csv.js'
 import {dumpdataSource} from './dumpdata.js'
 import {postgresSource} from './postgres.js'

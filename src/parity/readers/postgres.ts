@@ -4,7 +4,7 @@
  * `?schema=name` in the URL selects the schema (search_path).
  */
 import pg from 'pg'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../core/errors.js'
 import {BATCH, type LegacyRecord, type LegacySource, type TableSpec} from './types.js'
 
 const q = (id: string): string => `"${id.replace(/"/g, '""')}"`

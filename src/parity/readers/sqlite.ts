@@ -1,6 +1,6 @@
 /** A read-only legacy SQLite database (small installs): reads the mapped `crm_*` tables. */
 import Database from 'better-sqlite3'
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../core/errors.js'
 import {BATCH, type LegacyRecord, type LegacySource, type TableSpec} from './types.js'
 
 const q = (id: string): string => `"${id.replace(/"/g, '""')}"`

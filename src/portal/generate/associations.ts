@@ -7,7 +7,7 @@
 import {ASSOCIATION_PAIRS, type Entity} from '../../connectors/hubspot/objects.js'
 import {rowType, type CanonicalTypeKey} from '../association-types.js'
 import {Rng} from '../prng.js'
-import type {AssociationRow, AssociationType} from '../types.js'
+import type {AssociationRow, AssociationType} from '../../core/records.js'
 import {CONTACT2_DEALS, FORCED, type World} from './world.js'
 
 interface Edge {

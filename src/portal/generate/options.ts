@@ -1,5 +1,5 @@
 /** Options of the synthetic portal generator and their validation (UsageError, exit 2). */
-import {UsageError} from '../../cli/errors.js'
+import {UsageError} from '../../core/errors.js'
 
 export interface GenerateOptions {
   /** snapshot folder to create */

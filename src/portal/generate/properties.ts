@@ -2,7 +2,7 @@
  * Property definitions of a generated portal (as GET /crm/v3/properties/{objectType} returns
  * them), custom properties of every type, and the `divisions` custom object schema.
  */
-import type {PropertyDefinition, PropertyType} from '../types.js'
+import type {PropertyDefinition, PropertyType} from '../../core/records.js'
 import {APPOINTMENT_STATUSES, DEAL_STAGES, ENUM_OPTIONS, LIFECYCLE_STAGES, PIPELINES} from './values.js'
 
 const opts = (values: readonly string[]): PropertyDefinition['options'] => [...new Set(values)].map((v, i) => ({label: v, value: v, displayOrder: i, hidden: false}))

@@ -4,7 +4,7 @@
  */
 import type {Entity} from '../../connectors/hubspot/objects.js'
 import {Rng} from '../prng.js'
-import type {HubSpotRecord, PropertyDefinition} from '../types.js'
+import type {CrmRecord, PropertyDefinition} from '../../core/records.js'
 import {APPOINTMENT_STATUSES, COMPANIES, DEAL_STAGES, DOMAINS, ENUM_OPTIONS, FIRST_NAMES, LAST_NAMES, LIFECYCLE_STAGES, PIPELINES, PRODUCTS, REGIONS, amount, longName, phone, text} from './values.js'
 import {DAY, FORCED, NOW_MS, SHARED_MS, START_MS, type World} from './world.js'
 
@@ -20,7 +20,7 @@ export class RecordFactory {
   }
 
   /** Record `i` of entity `e`. */
-  build(e: Entity, i: number): HubSpotRecord {
+  build(e: Entity, i: number): CrmRecord {
     const w = this.w
     const r = new Rng(w.seedOf(e, i, 0x7))
     const id = w.ids[e].id(i)
@@ -61,7 +61,7 @@ export class RecordFactory {
     for (const def of this.custom) p[def.name] = customValue(def, r, created)
     const properties: Props = {}
     for (const k of this.sorted[e]) properties[k] = p[k] ?? null
-    const rec: HubSpotRecord = {id, properties, createdAt: createdIso, updatedAt: updatedIso, archived}
+    const rec: CrmRecord = {id, properties, createdAt: createdIso, updatedAt: updatedIso, archived}
     if (archivedAt) rec.archivedAt = archivedAt
     return rec
   }

@@ -1,6 +1,7 @@
 /** Recorder step 5: stream the work files into a portal snapshot (src/portal/snapshot.ts). */
 import {createPortalWriter} from '../snapshot.js'
-import type {AssociationRow, AssociationTypeDef, HubSpotRecord, PortalManifest} from '../types.js'
+import type {PortalManifest} from '../types.js'
+import type {AssociationRow, AssociationTypeDef, CrmRecord} from '../../core/records.js'
 import {ASSOCIATIONS_FILE} from './crawl-associations.js'
 import {listFile} from './crawl-records.js'
 import {mergeById, readLines} from './id-stream.js'
@@ -27,7 +28,7 @@ export async function assembleSnapshot(work: WorkFolder, state: RecordState, o: 
     writer.setAssociationTypes(o.associationTypes)
     for (const ot of state.objectTypes) {
       for await (const {line} of mergeById(readLines(work.path(listFile(ot.name, false))), readLines(work.path(listFile(ot.name, true))))) {
-        await writer.writeRecord(ot.name, JSON.parse(line) as HubSpotRecord)
+        await writer.writeRecord(ot.name, JSON.parse(line) as CrmRecord)
       }
     }
     for await (const line of readLines(work.path(ASSOCIATIONS_FILE))) await writer.writeAssociation(JSON.parse(line) as AssociationRow)

@@ -5,7 +5,7 @@
  * pairs them. A type that cannot be paired keeps its own id as inverse (and no reverse entry).
  */
 import type {ApiClient} from '../../core/http-types.js'
-import type {AssociationType, AssociationTypeDef} from '../types.js'
+import type {AssociationType, AssociationTypeDef} from '../../core/records.js'
 import {readAllAssociations} from './crawl-associations.js'
 import type {RecordState} from './work-state.js'
 

@@ -4,8 +4,8 @@
  */
 import type {ApiClient} from '../../core/http-types.js'
 import {ASSOCIATION_PAIRS, PATHS} from '../../connectors/hubspot/objects.js'
-import {compareIds} from '../snapshot-format.js'
-import type {AssociationRow, AssociationType} from '../types.js'
+import {compareIds} from '../../core/ids.js'
+import type {AssociationRow, AssociationType} from '../../core/records.js'
 import {listFile} from './crawl-records.js'
 import {mergeById, readLines} from './id-stream.js'
 import type {RecordState, RecordedObjectType, WorkFolder} from './work-state.js'

@@ -1,14 +1,14 @@
 /** Recorder step 2: every record of an entity (live, then archived) with all its properties. */
-import {CrmsyncError} from '../../cli/errors.js'
+import {CrmsyncError} from '../../core/errors.js'
 import type {ApiClient} from '../../core/http-types.js'
 import {LIMITS, PATHS} from '../../connectors/hubspot/objects.js'
 import type {Redactor} from '../redact.js'
-import {compareIds} from '../snapshot-format.js'
-import type {HubSpotRecord, PropertyDefinition} from '../types.js'
+import {compareIds} from '../../core/ids.js'
+import type {CrmRecord, PropertyDefinition} from '../../core/records.js'
 import type {ListProgress, RecordState, RecordedObjectType, WorkFolder} from './work-state.js'
 
 interface ListBody {
-  results?: HubSpotRecord[]
+  results?: CrmRecord[]
   paging?: {next?: {after?: string}}
 }
 
@@ -97,8 +97,8 @@ export async function crawlRecords(d: CrawlDeps, ot: RecordedObjectType, archive
   }
 }
 
-function normalize(r: HubSpotRecord): HubSpotRecord {
-  const out: HubSpotRecord = {id: String(r.id), properties: {...(r.properties ?? {})}, createdAt: r.createdAt, updatedAt: r.updatedAt, archived: r.archived === true}
+function normalize(r: CrmRecord): CrmRecord {
+  const out: CrmRecord = {id: String(r.id), properties: {...(r.properties ?? {})}, createdAt: r.createdAt, updatedAt: r.updatedAt, archived: r.archived === true}
   if (r.archivedAt) out.archivedAt = r.archivedAt
   return out
 }

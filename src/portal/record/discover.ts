@@ -1,9 +1,9 @@
 /** Recorder step 1: find the object types (divisions through the schemas API) and their properties. */
-import {CrmsyncError, UsageError} from '../../cli/errors.js'
+import {CrmsyncError, UsageError} from '../../core/errors.js'
 import {ScopeError} from '../../core/api-errors.js'
 import type {ApiClient} from '../../core/http-types.js'
 import {OBJECTS, PATHS, type Entity} from '../../connectors/hubspot/objects.js'
-import type {PropertyDefinition} from '../types.js'
+import type {PropertyDefinition} from '../../core/records.js'
 import type {RecordedObjectType} from './work-state.js'
 
 interface SchemaBody {

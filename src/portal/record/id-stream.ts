@@ -1,7 +1,7 @@
 /** Streams record ids (or whole lines) back out of the recorder's work files, in id order. */
 import {createReadStream, existsSync} from 'node:fs'
 import {createInterface} from 'node:readline'
-import {compareIds} from '../snapshot-format.js'
+import {compareIds} from '../../core/ids.js'
 
 /** Non-empty lines of a file, streamed; nothing when the file does not exist. */
 export async function* readLines(path: string): AsyncGenerator<string> {

@@ -6,8 +6,8 @@
  */
 import {closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
-import {UsageError} from '../../cli/errors.js'
-import type {AssociationTypeDef, PropertyDefinition} from '../types.js'
+import {UsageError} from '../../core/errors.js'
+import type {AssociationTypeDef, PropertyDefinition} from '../../core/records.js'
 
 export interface RecordedObjectType {
   name: string

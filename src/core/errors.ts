@@ -1,11 +1,9 @@
-import {Errors} from '@oclif/core'
-
 /** Exit codes every command honours: 0 ok, 1 runtime failure (or "not ready"), 2 usage or input error, 130 stopped by SIGINT/SIGTERM. */
 export const EXIT = {ok: 0, failure: 1, usage: 2, interrupted: 130} as const
 
 /**
  * An error meant for the operator: a message naming the problem, a suggestion naming the fix,
- * and an exit code a CI job can gate on.
+ * and an exit code a CI job can gate on. Plain `Error`: the CLI layer (src/cli) turns it into output.
  */
 export class CrmsyncError extends Error {
   constructor(
@@ -27,17 +25,4 @@ export class UsageError extends CrmsyncError {
     super(message, {exit: EXIT.usage, suggestion, code})
     this.name = 'UsageError'
   }
-}
-
-/** Convert any CrmsyncError into an oclif error with the right exit code and suggestion. */
-export function toOclifError(err: unknown): Error {
-  if (err instanceof CrmsyncError) {
-    const e = new Errors.CLIError(err.message, {
-      exit: err.exitCode,
-      suggestions: err.options.suggestion ? [err.options.suggestion] : undefined,
-      code: err.options.code,
-    })
-    return e
-  }
-  return err as Error
 }
