@@ -3,7 +3,7 @@
  * difference is wrong. A record modified at the source after the legacy snapshot was taken blames
  * nobody (`changed_at_source`).
  */
-import type {Attribution} from './report-types.js'
+import type {Attribution} from '../reports/report-types.js'
 import {parseInstant, type Value} from './normalizers.js'
 
 /** The source side of one record as the differ sees it. */

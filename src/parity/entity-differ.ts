@@ -10,7 +10,7 @@ import {EntityStats} from './entity-stats.js'
 import type {Ledger} from './ledger.js'
 import type {LoadedMapping} from './mapping/load.js'
 import {compareRecord} from './record-compare.js'
-import type {EntityReport} from './report-types.js'
+import type {EntityReport} from '../reports/report-types.js'
 import {KeyLookup, legacyRows, recRows, type LegacyRow, type RecRow} from './staged-rows.js'
 import {SIDE} from './staging.js'
 

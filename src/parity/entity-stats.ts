@@ -1,5 +1,5 @@
 /** Accumulators for one entity's report: record classes, per-field and per-relation stats, samples. */
-import type {Attribution, EntityReport, FieldStats, RecordClass, RelationStats, SampleDifference} from './report-types.js'
+import type {Attribution, EntityReport, FieldStats, RecordClass, RelationStats, SampleDifference} from '../reports/report-types.js'
 
 type MissingClass = Exclude<RecordClass, 'identical' | 'modified'>
 

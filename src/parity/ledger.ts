@@ -4,7 +4,7 @@
  * shows how many rows each rule absorbed. An expired rule fails the run (exit 2).
  */
 import {UsageError} from '../core/errors.js'
-import type {LedgerRuleReport, SampleDifference} from './report-types.js'
+import type {LedgerRuleReport, SampleDifference} from '../reports/report-types.js'
 import type {LedgerRule, Mapping} from './mapping/schema.js'
 import type {Value} from './normalizers.js'
 

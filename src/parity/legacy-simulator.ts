@@ -15,7 +15,7 @@ import {bump} from './entity-stats.js'
 import {DJANGO_MODELS, DJANGO_RELATIONS, FIELD_SOURCES, legacyPk, legacyValue, type DjangoEntity} from './legacy-django.js'
 import {legacyWriter, type LegacyFormat, type LegacyWriter} from './legacy-writers.js'
 import {parseInstant} from './normalizers.js'
-import type {Attribution} from './report-types.js'
+import type {Attribution} from '../reports/report-types.js'
 import {corrupt, eligible, FIELD_ATTRIBUTION, tasksOf, type EntityInjections, type Task} from './simulator-plan.js'
 import type {SourceSnapshot} from './staging.js'
 

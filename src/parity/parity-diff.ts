@@ -17,7 +17,7 @@ import {loadMapping} from './mapping/load.js'
 import {parseInstant} from './normalizers.js'
 import {openLegacy} from './readers/open.js'
 import {assertWritableOut, newRunId, writeReportDir} from './report-output.js'
-import type {Attribution, EntityReport, ParityReport} from './report-types.js'
+import type {Attribution, EntityReport, ParityReport} from '../reports/report-types.js'
 import {createStaging, indexStaging, SIDE, stageLegacy, stageSource, stageStore, type SourceSnapshot} from './staging.js'
 import {decideVerdict} from './verdict.js'
 

@@ -10,7 +10,7 @@ import type {Ledger} from './ledger.js'
 import type {LoadedMapping} from './mapping/load.js'
 import type {FieldMapping} from './mapping/schema.js'
 import type {Value} from './normalizers.js'
-import type {Attribution} from './report-types.js'
+import type {Attribution} from '../reports/report-types.js'
 import type {LegacyRow, RecRow} from './staged-rows.js'
 
 /** Everything about one key the comparison needs. */

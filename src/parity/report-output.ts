@@ -7,7 +7,7 @@ import {accessSync, constants, existsSync, mkdirSync, statSync} from 'node:fs'
 import {mkdir, rename, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {UsageError} from '../core/errors.js'
-import type {ParityReport} from './report-types.js'
+import type {ParityReport} from '../reports/report-types.js'
 
 /** Fail early (exit 2) when the output folder cannot be created or written. */
 export function assertWritableOut(out: string): void {

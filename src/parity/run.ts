@@ -13,7 +13,7 @@ import {parse as parseYaml} from 'yaml'
 import {CrmsyncError, UsageError} from '../core/errors.js'
 import {writeFileAtomic} from '../reports/atomic-write.js'
 import {renderAll} from '../reports/render-all.js'
-import type {ParityReport} from './report-types.js'
+import type {ParityReport} from '../reports/report-types.js'
 import type {ParityRunConfig, RunEmulatorOptions, RunThresholds} from './run-config.js'
 import {packageRoot, runCommand} from './run-command.js'
 

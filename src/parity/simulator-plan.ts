@@ -3,7 +3,7 @@
  * deterministically (seeded) among eligible records, one injection per record, and the exact
  * report counts and attributions each injection must produce.
  */
-import type {Attribution} from './report-types.js'
+import type {Attribution} from '../reports/report-types.js'
 
 /** Differences to inject into one entity. Field maps are legacy field → number of records. */
 export interface EntityInjections {

@@ -1,6 +1,6 @@
 /** The short result `crmsync parity diff` prints and returns (`--json`). */
 import {renderTerminal} from '../reports/terminal.js'
-import type {ParityReport} from './report-types.js'
+import type {ParityReport} from '../reports/report-types.js'
 
 export interface ParityDiffResult {
   ready: boolean

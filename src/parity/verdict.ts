@@ -1,6 +1,6 @@
 /** The migration-readiness verdict: thresholds from the mapping's `verdict` section → ready or not, with reasons. */
 import type {VerdictConfig} from './mapping/schema.js'
-import type {ParityReport, VerdictReason} from './report-types.js'
+import type {ParityReport, VerdictReason} from '../reports/report-types.js'
 
 /** Decide readiness from a report's totals, entities, errors and performance. */
 export function decideVerdict(cfg: VerdictConfig, r: Pick<ParityReport, 'totals' | 'entities' | 'errors' | 'performance'>, errorCount: number, legacyRows: number): ParityReport['verdict'] {

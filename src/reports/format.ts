@@ -1,5 +1,5 @@
 /** Small formatting helpers shared by the report renderers (terminal, Markdown, HTML). */
-import type {Attribution, FieldStats, ParityReport, RecordClass} from '../parity/report-types.js'
+import type {Attribution, FieldStats, ParityReport, RecordClass} from './report-types.js'
 
 /** Every attribution in the order renderers show them. */
 export const ATTRIBUTIONS: Attribution[] = ['new_regression', 'legacy_defect', 'both_wrong', 'changed_at_source', 'unattributed']

@@ -1,5 +1,5 @@
 /** The per-entity section of report.html: field chart, field and relation tables, drill-down samples. */
-import type {EntityReport, SampleDifference} from '../parity/report-types.js'
+import type {EntityReport, SampleDifference} from './report-types.js'
 import {ATTRIBUTION_LABEL, attributionText, fieldMatchRate, num, pct, showValue} from './format.js'
 import {barChart, esc} from './svg-charts.js'
 

@@ -1,5 +1,5 @@
 /** report.html: one self-contained page (inline CSS, inline SVG, one hashed inline script, no network). */
-import type {ParityReport} from '../parity/report-types.js'
+import type {ParityReport} from './report-types.js'
 import {ATTRIBUTION_LABEL, ATTRIBUTIONS, num, pct, perfRatio, secs} from './format.js'
 import {CSS, SCRIPT, contentSecurityPolicy} from './html-assets.js'
 import {entitySection, rateClass} from './html-entity.js'

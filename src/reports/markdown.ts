@@ -1,5 +1,5 @@
 /** report.md: the parity report as GitHub-flavoured Markdown (tables, collapsible samples). */
-import type {EntityReport, ParityReport, SampleDifference} from '../parity/report-types.js'
+import type {EntityReport, ParityReport, SampleDifference} from './report-types.js'
 import {ATTRIBUTION_LABEL, ATTRIBUTIONS, attributionText, fieldMatchRate, num, pct, perfRatio, secs, showValue} from './format.js'
 
 /**

@@ -2,7 +2,7 @@
 import {stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {CrmsyncError, UsageError} from '../core/errors.js'
-import type {ParityReport} from '../parity/report-types.js'
+import type {ParityReport} from './report-types.js'
 import {writeFileAtomic} from './atomic-write.js'
 import {renderHtml} from './html.js'
 import {renderMarkdown} from './markdown.js'

@@ -1,6 +1,6 @@
 /** Terminal summary of a parity report, drawn with cli-table3. Colors only when asked (a TTY). */
 import Table from 'cli-table3'
-import type {ParityReport} from '../parity/report-types.js'
+import type {ParityReport} from './report-types.js'
 import {attributionText, fieldMatchRate, num, pct, perfRatio, secs, topMismatchedFields} from './format.js'
 
 export interface TerminalOptions {

@@ -6,7 +6,7 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {z} from 'zod'
 import {UsageError} from '../core/errors.js'
-import type {ParityReport} from '../parity/report-types.js'
+import type {ParityReport} from './report-types.js'
 
 const count = z.number().finite().min(0)
 const rate = z.number().min(0).max(1)

@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {DemoExpected} from '../../src/parity/demo-fixtures.js'
-import type {ParityReport} from '../../src/parity/report-types.js'
+import type {ParityReport} from '../../src/reports/report-types.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const DEMO = join(ROOT, 'fixtures/demo')

@@ -11,7 +11,7 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ROOT, BIN, crmsync as run, type CliResult} from '../helpers/cli.js'
-import type {ParityReport} from '../../src/parity/report-types.js'
+import type {ParityReport} from '../../src/reports/report-types.js'
 import {generatePortal} from '../../src/portal/generator.js'
 
 const DEFECT_EVERY = 25

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {simulateLegacy, type SimulationResult} from '../../src/parity/legacy-simulator.js'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
-import type {ParityReport} from '../../src/parity/report-types.js'
+import type {ParityReport} from '../../src/reports/report-types.js'
 import {SyntheticSource} from '../../src/parity/synthetic-source.js'
 
 const MAPPING = 'fixtures/mappings/legacy-django.json'

@@ -1,5 +1,5 @@
 /** A hand-built ParityReport (schemaVersion 1) with hostile strings, shared by the report tests. */
-import type {ParityReport} from '../../src/parity/report-types.js'
+import type {ParityReport} from '../../src/reports/report-types.js'
 
 export const XSS = '<script>alert(1)</script>'
 export const NASTY_PROP = `q"'&<>x`
