@@ -1,7 +1,9 @@
 import {BaseCommand} from './base-command.js'
 import {syncFlags} from './sync-flags.js'
-import {runHubSpotSync, type SyncSummary} from '../connectors/sync.js'
+import {connectorNamed} from '../connectors/index.js'
+import {runSync, type SyncSummary} from '../core/sync-runner.js'
 import {summaryTable} from '../core/sync-output.js'
+import {openSyncStore} from '../store/sync-store.js'
 
 /** Base of `crmsync sync <entity>` commands: parse the shared flags, run, print the summary table. */
 export abstract class SyncCommand extends BaseCommand {
@@ -14,7 +16,7 @@ export abstract class SyncCommand extends BaseCommand {
     const {flags} = await this.parse(this.constructor as typeof SyncCommand)
     const target = await this.entity()
     const json = this.jsonEnabled()
-    const summary = await runHubSpotSync({
+    const summary = await runSync(connectorNamed(flags.crm), {
       target,
       full: flags.full,
       since: flags.since,
@@ -30,7 +32,7 @@ export abstract class SyncCommand extends BaseCommand {
       sharedBudget: flags['shared-budget'],
       json,
       progress: !json && process.stderr.isTTY === true,
-    })
+    }, openSyncStore)
     if (!json) {
       this.log(summaryTable(summary.streams))
       this.log(`${summary.dryRun ? 'dry run (nothing written): ' : ''}${summary.totals.fetched} records in ${summary.seconds.toFixed(2)} s (${summary.recordsPerSecond} records/s), ${summary.totals.requests} requests, peak RSS ${summary.peakRssMb} MB`)

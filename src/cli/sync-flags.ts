@@ -4,6 +4,7 @@ import {storeFlags} from './store-flags.js'
 
 /** Flags shared by every `crmsync sync <entity>` command: spread them into a command's `flags`. */
 export const syncFlags = {
+  crm: Flags.string({summary: 'the CRM connector to sync from', default: 'hubspot', env: 'CRMSYNC_CRM', hidden: true, helpValue: 'NAME'}),
   ...connectionFlags,
   ...storeFlags,
   full: Flags.boolean({summary: 'full sync through the list endpoints instead of an incremental one', default: false}),

@@ -3,7 +3,7 @@
  * (incremental logic, checkpoints, engine) never knows which CRM it talks to.
  */
 import type {AssociationRow, CrmRecord, PropertyDefinition} from './records.js'
-import type {Checkpoint} from '../store/types.js'
+import type {Awaitable, Checkpoint} from './store-port.js'
 import type {ApiClient, RequestStats} from './http-types.js'
 
 /** Settings a connector needs to build its client and resolve its streams. Never logged whole. */
@@ -13,9 +13,9 @@ export interface ConnectorConfig {
   accessToken: string
   /** extra objects (custom objects) added by configuration, not code */
   customObjects?: CustomObjectConfig[]
-  /** object type id of the `divisions` custom object, when not resolved by name */
-  divisionsObjectType?: string
-  /** client-side request budget; undefined = HubSpot's safe default, learned from headers */
+  /** connector-specific settings from the objects file (the connector validated them; core never reads them) */
+  settings?: Readonly<Record<string, unknown>>
+  /** client-side request budget; undefined = the connector's safe default, learned from the API's answers */
   rateLimit?: {max: number; intervalMs: number; unlimited: boolean}
   /** redis://HOST:PORT: share the budget with every other process of this portal */
   sharedBudget?: string
@@ -95,8 +95,8 @@ export interface AssociationPage {
 
 /** Read-only store view the association stream uses: ids to refresh, and object-stream cursors. */
 export interface IdSource {
-  liveIds(entity: string): IterableIterator<string>
-  getCheckpoint(stream: string): Checkpoint | null
+  liveIds(entity: string): Iterable<string> | AsyncIterable<string>
+  getCheckpoint(stream: string): Awaitable<Checkpoint | null>
 }
 
 /** Options that shape one run of a stream. */
@@ -122,9 +122,31 @@ export interface AssociationStreamDef {
 
 export type StreamDef = ObjectStreamDef | AssociationStreamDef
 
+/** What an operator gave for one run; the connector turns it into a `ConnectorConfig`. */
+export interface ConnectionRequest {
+  /** `--base-url`: another API host (an emulator, a proxy) */
+  baseUrl?: string
+  /** `--config`: the connector's config file (token, base URL) */
+  config?: string
+  customObjects: CustomObjectConfig[]
+  settings?: Readonly<Record<string, unknown>>
+  rateLimit?: ConnectorConfig['rateLimit']
+  sharedBudget?: string
+  logger?: ConnectorConfig['logger']
+}
+
 /** A CRM connector: like a database driver, a small factory. */
 export interface Connector {
   name: string
+  /** entity names of the built-in object streams, in dependency order */
+  entities: readonly string[]
+  /**
+   * Read the objects file (`--objects`): extra objects, plus settings only this connector
+   * understands. `reserved` names may not be used as entity names. Throws UsageError (exit 2).
+   */
+  loadObjects(file: string, reserved: string[]): Promise<{objects: CustomObjectConfig[]; settings?: Record<string, unknown>}>
+  /** Resolve credentials and the API host (flag, environment, config file). Contacts nothing; throws UsageError (exit 2). */
+  configure(req: ConnectionRequest): ConnectorConfig
   createClient(config: ConnectorConfig): ApiClient
   /** every stream this connector offers, in dependency order (objects before associations) */
   streams(client: ApiClient, config: ConnectorConfig, signal?: AbortSignal): Promise<StreamDef[]>

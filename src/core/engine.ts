@@ -3,9 +3,8 @@
  * the current one is written); each page goes out as ONE synchronous store transaction carrying
  * its checkpoint. One bad record is dead-lettered; it never aborts the run.
  */
-import type {SyncStore} from '../store/types.js'
+import type {SyncStore} from './store-port.js'
 import type {AssociationStreamDef, ObjectStreamDef, RunOptions, StreamDef} from './connector.js'
-import type {ApiClient} from './http-types.js'
 import {objectPages} from './incremental.js'
 import {addCounts, emptyCounts, statsDelta, type StreamResult} from './metrics.js'
 import {prefetched} from './prefetch.js'
@@ -18,7 +17,6 @@ export interface EngineHooks {
 
 export interface EngineContext {
   store: SyncStore
-  client: ApiClient
   opts: RunOptions
   hooks?: EngineHooks
 }
@@ -47,18 +45,18 @@ export async function runStream(def: StreamDef, ctx: EngineContext): Promise<Str
 
 async function runObjects(def: ObjectStreamDef, ctx: EngineContext, result: StreamResult): Promise<void> {
   const {store, opts, hooks} = ctx
-  if (!opts.signal?.aborted) store.ensureEntity({entity: def.entity, properties: await def.describe(opts.signal)})
-  let checkpoint = store.getCheckpoint(def.name)
+  if (!opts.signal?.aborted) await store.ensureEntity({entity: def.entity, properties: await def.describe(opts.signal)})
+  let checkpoint = await store.getCheckpoint(def.name)
   for await (const page of prefetched(objectPages(def, checkpoint, opts))) {
     result.pages++
     result.fetched += page.fetched
     if (page.phase === 'search') result.searchRequests++
-    for (const dl of page.deadLetters) store.addDeadLetter(dl)
+    for (const dl of page.deadLetters) await store.addDeadLetter(dl)
     result.deadLetters += page.deadLetters.length
     // merges first, under the previous checkpoint: a crash in between replays the page, and
     // re-applying a merge is a no-op
-    if (page.merges.length > 0) addCounts(result.counts, store.applyMerges(def.name, def.entity, page.merges, checkpoint))
-    addCounts(result.counts, store.applyRecords(def.name, def.entity, page.records, page.checkpoint))
+    if (page.merges.length > 0) addCounts(result.counts, await store.applyMerges(def.name, def.entity, page.merges, checkpoint))
+    addCounts(result.counts, await store.applyRecords(def.name, def.entity, page.records, page.checkpoint))
     checkpoint = page.checkpoint
     hooks?.onPage?.(def.name, {fetched: page.fetched, phase: page.phase, total: result.fetched})
     hooks?.log?.('page', {stream: def.name, phase: page.phase, fetched: page.fetched, written: page.records.length, merges: page.merges.length, deadLetters: page.deadLetters.length})
@@ -67,15 +65,15 @@ async function runObjects(def: ObjectStreamDef, ctx: EngineContext, result: Stre
 
 async function runAssociations(def: AssociationStreamDef, ctx: EngineContext, result: StreamResult): Promise<void> {
   const {store, opts, hooks} = ctx
-  store.beginEdgeLoad()
-  for await (const page of prefetched(def.pages(store.getCheckpoint(def.name), store, opts))) {
+  await store.beginEdgeLoad()
+  for await (const page of prefetched(def.pages(await store.getCheckpoint(def.name), store, opts))) {
     result.pages++
     result.fetched += page.fromIds.length
-    for (const f of page.failed) store.addDeadLetter({stream: def.name, recordId: f.id, payload: {fromEntity: page.fromEntity, toEntity: page.toEntity}, reason: f.reason})
+    for (const f of page.failed) await store.addDeadLetter({stream: def.name, recordId: f.id, payload: {fromEntity: page.fromEntity, toEntity: page.toEntity}, reason: f.reason})
     result.deadLetters += page.failed.length
-    addCounts(result.counts, store.replaceAssociations(def.name, page.fromEntity, page.toEntity, page.fromIds, page.rows, page.checkpoint))
+    addCounts(result.counts, await store.replaceAssociations(def.name, page.fromEntity, page.toEntity, page.fromIds, page.rows, page.checkpoint))
     hooks?.onPage?.(def.name, {fetched: page.fromIds.length, phase: `${page.fromEntity}->${page.toEntity}`, total: result.fetched})
     hooks?.log?.('page', {stream: def.name, pair: `${page.fromEntity}->${page.toEntity}`, fromIds: page.fromIds.length, edges: page.rows.length, failed: page.failed.length})
   }
-  store.endEdgeLoad()
+  await store.endEdgeLoad()
 }

@@ -5,7 +5,7 @@
  * the checkpoint that covers it. See docs/cursor-design.md.
  */
 import type {CrmRecord} from './records.js'
-import type {Checkpoint, DeadLetter} from '../store/types.js'
+import type {Checkpoint, DeadLetter} from './store-port.js'
 import {begin, next, parseCheckpoint, type ObjectCheckpoint, type PageFacts, type Phase} from './checkpoint.js'
 import type {KeysetPosition, ObjectStreamDef, RawPage, RunOptions} from './connector.js'
 import {parseTimestamp} from './timestamps.js'

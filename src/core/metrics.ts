@@ -1,5 +1,5 @@
 /** Per-stream and per-run figures reported by `crmsync sync ...` (table and --json). */
-import type {PageCounts} from '../store/types.js'
+import type {PageCounts} from './store-port.js'
 import type {RequestStats} from './http-types.js'
 
 export type StreamStatus = 'ok' | 'failed' | 'daily_limit' | 'skipped'

@@ -1,22 +1,23 @@
 /**
- * One `crmsync sync <target>` run, wired from its parts: validate the request, resolve the
- * connection, build ONE client (one rate budget for every stream), preflight the API before the
+ * One `crmsync sync <target>` run, wired from its parts (any connector, any store): validate the
+ * request, let the connector resolve its connection, build ONE client (one rate budget for every stream), preflight the API before the
  * store is touched, then run the selected streams in order and record the run.
  */
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {CrmsyncError, EXIT, UsageError} from './errors.js'
-import {resolveConnection} from '../connectors/hubspot/config.js'
-import type {SyncStore} from '../store/types.js'
 import type {Connector, ConnectorConfig, RunOptions, StreamDef} from './connector.js'
 import {runStream, type EngineHooks} from './engine.js'
 import {OBJECT_STREAM_LANES, runInLanes} from './lanes.js'
 import {createLogger} from './logger.js'
 import {addCounts, emptyCounts, type StreamResult} from './metrics.js'
-import {openSyncStore} from './store-factory.js'
 import {parseRateLimit} from './rate-spec.js'
 import {progressHooks} from './sync-output.js'
 import {validateRequest, type SyncRequest} from './sync-request.js'
+import type {SyncStore} from './store-port.js'
+
+/** Opens the store a run writes to (for a dry run: one that writes nothing). Given by the caller, so core knows no store. */
+export type OpenSyncStore = (location: string, dryRun: boolean) => SyncStore
 
 /** The result of a run, printed as a table or returned by --json. */
 export interface SyncSummary {
@@ -39,23 +40,20 @@ export function targetsOf(streams: StreamDef[]): string[] {
   return [...streams.map((s) => s.name), 'all']
 }
 
-/** Run `crmsync sync <req.target>` with `connector`. Throws CrmsyncError subclasses for operator errors. */
-export async function runSync(connector: Connector, req: SyncRequest, builtIn: readonly string[]): Promise<SyncSummary> {
+/** Run `crmsync sync <req.target>` with `connector` into the store `openStore` gives. Throws CrmsyncError subclasses for operator errors. */
+export async function runSync(connector: Connector, req: SyncRequest, openStore: OpenSyncStore): Promise<SyncSummary> {
   const started = performance.now()
   const valid = validateRequest(req)
-  // imported only when used: the config parser pulls in zod and yaml (some 230 modules)
-  const objectsConfig = req.objects
-    ? (await import('../connectors/hubspot/objects-config.js')).loadObjectsConfig(req.objects, [...builtIn, 'associations', 'all'])
-    : {objects: []}
+  const builtIn = connector.entities
+  const objectsConfig = req.objects ? await connector.loadObjects(req.objects, [...builtIn, 'associations', 'all']) : {objects: []}
   const custom = objectsConfig.objects
   const known = [...builtIn, ...custom.map((c) => c.entity), 'associations', 'all']
   if (!known.includes(req.target)) {
     throw new UsageError(`unknown entity "${req.target}"`, `use one of: ${known.join(', ')} (more custom objects can be added with --objects FILE)`, 'UNKNOWN_ENTITY')
   }
   const rateLimit = req.rateLimit ? parseRateLimit(req.rateLimit) : undefined
-  const conn = resolveConnection({baseUrl: req.baseUrl, config: req.config})
   const logger = createLogger(req.debug)
-  const config: ConnectorConfig = {baseUrl: conn.baseUrl, accessToken: conn.accessToken, customObjects: custom, divisionsObjectType: objectsConfig.divisionsObjectType, logger, rateLimit, sharedBudget: req.sharedBudget}
+  const config: ConnectorConfig = connector.configure({baseUrl: req.baseUrl, config: req.config, customObjects: custom, settings: objectsConfig.settings, logger, rateLimit, sharedBudget: req.sharedBudget})
   const client = connector.createClient(config)
   const controller = new AbortController()
   const onSignal = (): void => controller.abort(new Error('interrupted'))
@@ -71,14 +69,14 @@ export async function runSync(connector: Connector, req: SyncRequest, builtIn: r
     // preflight: one cheap authenticated read before the store is opened, so a 401/403 writes nothing
     const firstObject = all.find((s) => s.kind === 'object' && (req.target === 'all' || req.target === 'associations' || s.name === req.target))
     if (firstObject?.kind === 'object') await firstObject.describe(controller.signal)
-    store = openSyncStore(req.db, req.dryRun)
-    runId = store.startRun(`sync ${req.target}${req.full ? ' --full' : ''}${req.since ? ` --since ${req.since}` : ''}`, req.dryRun)
+    store = openStore(req.db, req.dryRun)
+    runId = await store.startRun(`sync ${req.target}${req.full ? ' --full' : ''}${req.since ? ` --since ${req.since}` : ''}`, req.dryRun)
     const opts: RunOptions = {full: req.full, since: valid.since, batchSize: valid.batchSize, lookbackMs: valid.lookbackMs, tmpDir: join(tmpdir(), 'crmsync'), signal: controller.signal}
     const hooks: EngineHooks = {
       onPage: progress?.hooks.onPage,
       log: (event, fields) => logger.debug(fields, event),
     }
-    const ctx = {store, client, opts, hooks}
+    const ctx = {store, opts, hooks}
     const position = new Map(selected.map((d, i) => [d.name, i]))
     const record = (r: StreamResult): void => {
       results.push(r)
@@ -98,14 +96,14 @@ export async function runSync(connector: Connector, req: SyncRequest, builtIn: r
     await runInLanes(selected.filter((d) => d.kind === 'object'), OBJECT_STREAM_LANES, runOne)
     for (const def of selected) if (def.kind !== 'object') await runOne(def)
     const summary = summarize(req, runId, results, started, 'ok')
-    store.finishRun(runId, {status: 'ok', counts: countsOf(results), requests: summary.totals.requests, rateLimited: summary.totals.rateLimited, retries: summary.totals.retries, errors: summary.totals.deadLetters})
+    await store.finishRun(runId, {status: 'ok', counts: countsOf(results), requests: summary.totals.requests, rateLimited: summary.totals.rateLimited, retries: summary.totals.retries, errors: summary.totals.deadLetters})
     return summary
   } catch (err) {
     const status = controller.signal.aborted ? 'interrupted' : isDailyLimit(err) ? 'daily_limit' : 'failed'
     if (store && runId !== null) {
       const s = summarize(req, runId, results, started, status)
       try {
-        store.finishRun(runId, {status, counts: countsOf(results), requests: s.totals.requests, rateLimited: s.totals.rateLimited, retries: s.totals.retries, errors: s.totals.deadLetters, message: (err as Error).message})
+        await store.finishRun(runId, {status, counts: countsOf(results), requests: s.totals.requests, rateLimited: s.totals.rateLimited, retries: s.totals.retries, errors: s.totals.deadLetters, message: (err as Error).message})
       } catch {
         // the run row is best effort; the original error matters more
       }
@@ -123,7 +121,7 @@ export async function runSync(connector: Connector, req: SyncRequest, builtIn: r
     progress?.stop()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    store?.close()
+    await store?.close()
     await client.close?.().catch(() => undefined) // the run's own outcome matters more than a failed disconnect
   }
 }

@@ -4,7 +4,7 @@
  */
 import type {Database, Statement} from 'better-sqlite3'
 import type {AssociationRow} from '../core/records.js'
-import type {PageCounts} from './types.js'
+import type {PageCounts} from '../core/store-port.js'
 
 interface EdgeRow {
   to_id: string

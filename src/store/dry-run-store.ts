@@ -13,7 +13,7 @@ import {quoteIdent} from './identifiers.js'
 import {compareIds} from '../core/ids.js'
 import {checkStorePath, openStore} from './open.js'
 import type {SqliteStore} from './sqlite-store.js'
-import type {Checkpoint, DeadLetter, EntityTableSpec, PageCounts, RunRecord, SyncStore} from './types.js'
+import type {Checkpoint, DeadLetter, EntityTableSpec, PageCounts, RunRecord, SyncStore} from '../core/store-port.js'
 
 const SIDE_FILES = ['-wal', '-shm']
 

@@ -18,4 +18,4 @@ export {
 } from './read.js'
 export {exportEntity, exportStore, EXPORT_FORMATS, type ExportFormat, type ExportResult} from './export.js'
 export {readSyncStatus, type SyncStatusResult} from './status.js'
-export type * from './types.js'
+export type * from '../core/store-port.js'

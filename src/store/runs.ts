@@ -3,7 +3,7 @@
  * not be synced.
  */
 import type {Database} from 'better-sqlite3'
-import type {DeadLetter, PageCounts, RunRecord} from './types.js'
+import type {DeadLetter, PageCounts, RunRecord} from '../core/store-port.js'
 
 interface RunRow {
   id: number

@@ -9,7 +9,7 @@ import {ensureEntitySchema, prepareEntityTable, type EntityTable} from './entity
 import {quoteIdent} from './identifiers.js'
 import {classifyRecord, type RecordOutcome} from './record-compare.js'
 import {insertDeadLetter, insertRun, updateRun} from './runs.js'
-import type {Checkpoint, DeadLetter, EntityTableSpec, PageCounts, RunRecord, SyncStore} from './types.js'
+import type {Checkpoint, DeadLetter, EntityTableSpec, PageCounts, RunRecord, SyncStore} from '../core/store-port.js'
 import {toColumnValue} from './typing.js'
 import {applyAssociationRows, EDGE_TO_INDEX} from './association-writer.js'
 

@@ -6,7 +6,7 @@ import {listEntities} from './entity-table.js'
 import {quoteIdent} from './identifiers.js'
 import {openStore} from './open.js'
 import {deadLetterCounts, recentRuns} from './runs.js'
-import type {Checkpoint, RunRecord} from './types.js'
+import type {Checkpoint, RunRecord} from '../core/store-port.js'
 
 /** The last run that touched a stream. */
 export interface StreamRunSummary {

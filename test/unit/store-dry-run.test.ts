@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import {describe, expect, it} from 'vitest'
 import {DryRunStore} from '../../src/store/dry-run-store.js'
 import {openStore} from '../../src/store/open.js'
-import type {SyncStore} from '../../src/store/types.js'
+import type {SyncStore} from '../../src/core/store-port.js'
 import type {CrmRecord} from '../../src/core/records.js'
 import {prop, rec, tmpDir} from './store-helpers.js'
 

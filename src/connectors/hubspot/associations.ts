@@ -10,7 +10,7 @@ import type {ApiClient} from '../../core/http-types.js'
 import {chunkedIds, removeSpool, spoolIds} from '../../core/id-spool.js'
 import {rawKey} from '../../core/incremental.js'
 import type {AssociationRow} from '../../core/records.js'
-import type {Checkpoint} from '../../store/types.js'
+import type {Checkpoint} from '../../core/store-port.js'
 import {readAssociations} from './association-reader.js'
 import {LIMITS} from './objects.js'
 
@@ -54,17 +54,17 @@ export function associationStream(client: ApiClient, refs: Map<string, EntityRef
   }
 }
 
-function currentCursors(refs: Map<string, EntityRef>, ids: IdSource): Record<string, number | null> {
+async function currentCursors(refs: Map<string, EntityRef>, ids: IdSource): Promise<Record<string, number | null>> {
   const out: Record<string, number | null> = {}
   for (const [entity, ref] of refs) {
-    const cp = ids.getCheckpoint(ref.stream) as {cursorTs?: number | null; phase?: string} | null
+    const cp = (await ids.getCheckpoint(ref.stream)) as {cursorTs?: number | null; phase?: string} | null
     out[entity] = cp && cp.phase === 'done' && typeof cp.cursorTs === 'number' ? cp.cursorTs : null
   }
   return out
 }
 
-function begin(prev: AssocCheckpoint | null, refs: Map<string, EntityRef>, ids: IdSource, opts: RunOptions): AssocCheckpoint {
-  const cursors = currentCursors(refs, ids)
+async function begin(prev: AssocCheckpoint | null, refs: Map<string, EntityRef>, ids: IdSource, opts: RunOptions): Promise<AssocCheckpoint> {
+  const cursors = await currentCursors(refs, ids)
   const fresh = (mode: AssocCheckpoint['mode'], since: Record<string, number>): AssocCheckpoint => ({v: 1, mode, pair: 0, lastId: null, key: null, since, cursors})
   if (opts.full) return fresh('full', {})
   if (opts.since !== null) return fresh('incremental', Object.fromEntries([...refs.keys()].map((e) => [e, opts.since as number])))
@@ -80,7 +80,7 @@ function begin(prev: AssocCheckpoint | null, refs: Map<string, EntityRef>, ids: 
 }
 
 async function* pages(client: ApiClient, refs: Map<string, EntityRef>, pairs: Array<[string, string]>, prev: AssocCheckpoint | null, ids: IdSource, opts: RunOptions): AsyncGenerator<AssociationPage> {
-  let cp = begin(prev, refs, ids, opts)
+  let cp = await begin(prev, refs, ids, opts)
   const size = Math.min(opts.batchSize ?? LIMITS.associationsBatchMax, LIMITS.associationsBatchMax)
   const spools: string[] = []
   const spool = async (list: Iterable<string> | AsyncIterable<string>): Promise<string> => {

@@ -9,7 +9,8 @@ import {selectBudget} from '../../core/budget-select.js'
 import {associationStream, type EntityRef} from './associations.js'
 import {HubSpotHttpClient} from './http-client.js'
 import {hubspotObjectApi} from './object-api.js'
-import {ASSOCIATION_PAIRS, LIMITS, OBJECTS} from './objects.js'
+import {resolveConnection} from './config.js'
+import {ASSOCIATION_PAIRS, ENTITIES, LIMITS, OBJECTS} from './objects.js'
 import {mergedObjectIds, toHubSpotRecord} from './records.js'
 import {describeProperties, loadSchemas, resolveObjectType} from './schema.js'
 
@@ -25,7 +26,7 @@ interface ObjectSpec {
 function specs(config: ConnectorConfig): ObjectSpec[] {
   const builtIn = Object.values(OBJECTS).map((o) => ({
     entity: o.entity,
-    objectType: o.entity === 'divisions' && config.divisionsObjectType ? config.divisionsObjectType : o.objectTypeId,
+    objectType: o.entity === 'divisions' && typeof config.settings?.divisionsObjectType === 'string' ? config.settings.divisionsObjectType : o.objectTypeId,
     nameForLookup: o.pathSegment,
     modifiedProperty: o.modifiedProperty,
     properties: [...o.defaultProperties],
@@ -63,6 +64,17 @@ export function objectStream(parent: ApiClient, entity: string, objectType: stri
 
 export const hubspotConnector: Connector = {
   name: 'hubspot',
+  entities: ENTITIES,
+  async loadObjects(file, reserved) {
+    // imported only when used: the config parser pulls in zod and yaml (some 230 modules)
+    const {loadObjectsConfig} = await import('./objects-config.js')
+    const parsed = loadObjectsConfig(file, reserved)
+    return {objects: parsed.objects, settings: parsed.divisionsObjectType ? {divisionsObjectType: parsed.divisionsObjectType} : undefined}
+  },
+  configure(req) {
+    const conn = resolveConnection({baseUrl: req.baseUrl, config: req.config})
+    return {baseUrl: conn.baseUrl, accessToken: conn.accessToken, customObjects: req.customObjects, settings: req.settings, logger: req.logger, rateLimit: req.rateLimit, sharedBudget: req.sharedBudget}
+  },
   createClient(config: ConnectorConfig): ApiClient {
     const budget = selectBudget({redisUrl: config.sharedBudget, baseUrl: config.baseUrl, accessToken: config.accessToken, ...config.rateLimit})
     return new HubSpotHttpClient({baseUrl: config.baseUrl, accessToken: config.accessToken, logger: config.logger, budget})

@@ -1,10 +1,18 @@
 /**
- * The contract between the sync engine (src/core, src/connectors) and the SQLite store (src/store).
- * Table layout is documented in docs/store-schema.md. Every write method runs in ONE synchronous
- * better-sqlite3 transaction together with the checkpoint it carries, so a crash can never move a
- * cursor past unwritten data.
+ * The store port: the contract between the sync engine (src/core, src/connectors) and a store
+ * (src/store: SQLite today). Every write method runs in ONE transaction together with the
+ * checkpoint it carries, so a crash can never move a cursor past unwritten data.
+ *
+ * The port is asynchronous: every method returns `Awaitable<T>` and callers always await. A store
+ * whose driver is synchronous (better-sqlite3, whose transactions cannot span an await) answers
+ * with plain values, which costs the caller one microtask; a store on a network database
+ * (PostgreSQL) returns promises. TypeScript refuses a caller that uses an `Awaitable` as a value
+ * without awaiting it. See docs/architecture.md, "The store port".
  */
-import type {AssociationRow, CrmRecord, PropertyDefinition} from '../core/records.js'
+import type {AssociationRow, CrmRecord, PropertyDefinition} from './records.js'
+
+/** A value or a promise of it: what every store port method returns. */
+export type Awaitable<T> = T | Promise<T>
 
 /** Opaque per-stream cursor state; the engine owns its shape, the store persists it as JSON. */
 export type Checkpoint = Record<string, unknown>
@@ -57,28 +65,27 @@ export interface DeadLetter {
 /** What the sync engine needs from a store. `DryRunStore` implements it without writing. */
 export interface SyncStore {
   /** create or migrate the entity's table so it has a typed column for every given property */
-  ensureEntity(spec: EntityTableSpec): void
+  ensureEntity(spec: EntityTableSpec): Awaitable<void>
   /** upsert live records, tombstone archived ones, and save `checkpoint` for `stream`, atomically */
-  applyRecords(stream: string, entity: string, records: CrmRecord[], checkpoint: Checkpoint | null): PageCounts
+  applyRecords(stream: string, entity: string, records: CrmRecord[], checkpoint: Checkpoint | null): Awaitable<PageCounts>
   /** remove (or redirect to `survivorId`) merged-away record ids, atomically with the checkpoint */
-  applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): PageCounts
+  applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): Awaitable<PageCounts>
   /**
    * replace every edge from `fromIds` (of fromEntity→toEntity) with `rows`, atomically with the
    * checkpoint; edges of other from-ids are untouched
    */
-  replaceAssociations(stream: string, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[], checkpoint: Checkpoint | null): PageCounts
+  replaceAssociations(stream: string, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[], checkpoint: Checkpoint | null): Awaitable<PageCounts>
   /**
    * the associations stream starts / finished writing: a store may defer index upkeep in between
    * (SqliteStore builds the to-side edge index after a first load instead of edge by edge)
    */
-  beginEdgeLoad(): void
-  endEdgeLoad(): void
-  getCheckpoint(stream: string): Checkpoint | null
-  setCheckpoint(stream: string, checkpoint: Checkpoint | null): void
+  beginEdgeLoad(): Awaitable<void>
+  endEdgeLoad(): Awaitable<void>
+  getCheckpoint(stream: string): Awaitable<Checkpoint | null>
   /** ids of live (non-tombstoned) records of an entity, in id order, streamed */
-  liveIds(entity: string): IterableIterator<string>
-  addDeadLetter(entry: DeadLetter): void
-  startRun(command: string, dryRun: boolean): number
-  finishRun(runId: number, patch: Partial<Omit<RunRecord, 'id' | 'command' | 'startedAt'>>): void
-  close(): void
+  liveIds(entity: string): Iterable<string> | AsyncIterable<string>
+  addDeadLetter(entry: DeadLetter): Awaitable<void>
+  startRun(command: string, dryRun: boolean): Awaitable<number>
+  finishRun(runId: number, patch: Partial<Omit<RunRecord, 'id' | 'command' | 'startedAt'>>): Awaitable<void>
+  close(): Awaitable<void>
 }
