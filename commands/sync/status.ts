@@ -1,6 +1,7 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {storeFlags} from '../../src/cli/store-flags.js'
-import {readSyncStatus, type SyncStatusResult} from '../../src/store/status.js'
+import type {SyncStatusResult} from '../../src/core/store-port.js'
+import {readSyncStatus} from '../../src/store/status.js'
 import {renderSyncStatus} from '../../src/store/status-table.js'
 
 export default class SyncStatus extends BaseCommand {
@@ -11,7 +12,7 @@ export default class SyncStatus extends BaseCommand {
 
   async run(): Promise<SyncStatusResult> {
     const {flags} = await this.parse(SyncStatus)
-    const status = readSyncStatus(flags.db)
+    const status = await readSyncStatus(flags.db)
     this.log(renderSyncStatus(status, {color: Boolean(process.stdout.isTTY)}))
     return status
   }

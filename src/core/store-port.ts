@@ -89,3 +89,87 @@ export interface SyncStore {
   finishRun(runId: number, patch: Partial<Omit<RunRecord, 'id' | 'command' | 'startedAt'>>): Awaitable<void>
   close(): Awaitable<void>
 }
+
+/** One association edge: a from→to pair with one of its types. */
+export interface AssociationEdge {
+  fromEntity: string
+  fromId: string
+  toEntity: string
+  toId: string
+  typeId: number
+  category: string
+  label: string | null
+}
+
+/** A stored record, its properties still as the JSON text the connector delivered (bulk copies skip the parse). */
+export interface StoredRecordRow {
+  id: string
+  created_at: string | null
+  updated_at: string | null
+  /** 1 for a tombstone (archived at the source), else 0 */
+  archived: number
+  archived_at: string | null
+  properties: string
+}
+
+export interface IterateOptions {
+  /** include tombstones (archived records); default true */
+  includeArchived?: boolean
+}
+
+/** The last run that touched a stream. */
+export interface StreamRunSummary {
+  id: number
+  command: string
+  startedAt: string
+  finishedAt: string | null
+  status: RunRecord['status']
+  requests: number
+  errors: number
+}
+
+/** One line of the status table: an entity, a checkpointed stream, or both. */
+export interface StreamStatusLine {
+  stream: string
+  cursor: Checkpoint | null
+  cursorUpdatedAt: string | null
+  /** live records (entities) or edges (associations); null for a stream that is not an entity */
+  rows: number | null
+  tombstones: number | null
+  merged: number | null
+  deadLetters: number
+  lastRun: StreamRunSummary | null
+}
+
+/** What `crmsync sync status` shows (its --json output). */
+export interface SyncStatusResult {
+  db: string
+  schemaVersion: number
+  streams: StreamStatusLine[]
+  lastRun: RunRecord | null
+  totals: {records: number; tombstones: number; associations: number; deadLetters: number}
+}
+
+/**
+ * The read side of the store port: what export, status, parity and publish read. Every read is in
+ * id order (`compareIds`), streamed; merged-away losers are never returned.
+ */
+export interface StoreReader {
+  /** where the store is: a file path, or a URL without its password */
+  readonly location: string
+  /** entities the store has a table for, sorted */
+  entities(): Awaitable<string[]>
+  /** properties with a typed column for `entity`, or null when the store does not have the entity */
+  columns(entity: string): Awaitable<string[] | null>
+  /** every property name of `entity`: its typed columns plus every key in the stored records, sorted */
+  propertyNames(entity: string): Awaitable<string[]>
+  /** records of an entity (tombstones included unless excluded) with their properties as JSON text */
+  rawRecords(entity: string, options?: IterateOptions): Iterable<StoredRecordRow> | AsyncIterable<StoredRecordRow>
+  /** records of an entity, parsed */
+  records(entity: string, options?: IterateOptions): Iterable<CrmRecord> | AsyncIterable<CrmRecord>
+  /** every association edge, ordered by from entity, from id, to entity, to id, category, type id */
+  associations(filter?: {fromEntity?: string; toEntity?: string}): Iterable<AssociationEdge> | AsyncIterable<AssociationEdge>
+  /** cursors, counts, dead letters and recent runs */
+  status(): Awaitable<SyncStatusResult>
+  close(): Awaitable<void>
+}

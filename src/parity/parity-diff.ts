@@ -18,6 +18,7 @@ import {parseInstant} from './normalizers.js'
 import {openLegacy} from './readers/open.js'
 import {assertWritableOut, newRunId, writeReportDir} from './report-output.js'
 import type {Attribution, EntityReport, ParityReport} from '../reports/report-types.js'
+import {openStoreReader} from '../store/open.js'
 import {createStaging, indexStaging, SIDE, stageLegacy, stageSource, stageStore, type SourceSnapshot} from './staging.js'
 import {decideVerdict} from './verdict.js'
 
@@ -70,7 +71,13 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   try {
     const staged = await stageLegacy(st, legacy, lm.mapping, SIDE.legacy)
     if (baseline) await stageLegacy(st, baseline, lm.mapping, SIDE.baseline)
-    const store = stageStore(st, db, lm.mapping)
+    const storeReader = openStoreReader(db)
+    let store: Awaited<ReturnType<typeof stageStore>>
+    try {
+      store = await stageStore(st, storeReader, lm.mapping)
+    } finally {
+      await storeReader.close()
+    }
     if (source) await stageSource(st, source, lm.mapping)
     indexStaging(st)
     st.db.close()

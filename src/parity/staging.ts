@@ -10,6 +10,7 @@ import Database from 'better-sqlite3'
 import {UsageError} from '../core/errors.js'
 import {ASSOCIATION_PAIRS} from '../connectors/hubspot/objects.js'
 import type {AssociationRow, CrmRecord} from '../core/records.js'
+import type {AssociationEdge, StoredRecordRow, StoreReader} from '../core/store-port.js'
 import {didYouMean} from './did-you-mean.js'
 import type {EntityMapping, Mapping} from './mapping/schema.js'
 import {parseInstant} from './normalizers.js'
@@ -135,49 +136,59 @@ function checkColumns(entity: string, em: EntityMapping, fields: Record<string, 
   }
 }
 
-/** The store table of an entity: registered name, else `obj_<entity>`; null when absent. */
-function storeTable(db: Database.Database, entity: string): string | null {
-  try {
-    const row = db.prepare('SELECT table_name FROM store.entities WHERE entity = ?').get(entity) as {table_name: string} | undefined
-    if (row) return row.table_name
-  } catch {
-    // no entities registry: fall back to the documented name
-  }
-  const t = `obj_${entity}`
-  return db.prepare("SELECT 1 FROM store.sqlite_master WHERE type = 'table' AND name = ?").get(t) ? t : null
-}
+/** Records copied per staging transaction. */
+const STAGE_BATCH = 2000
 
-/** Copy the crmsync store's records and associations of the mapped entities into staging. */
-export function stageStore(st: Staging, storePath: string, mapping: Mapping): {rows: number; missingEntities: string[]} {
-  if (!existsSync(storePath)) throw new UsageError(`crmsync store ${storePath} does not exist`, 'pass the store the new sync wrote with --db (run `crmsync sync all` first)')
-  try {
-    st.db.prepare('ATTACH DATABASE ? AS store').run(storePath)
-    st.db.prepare("SELECT 1 FROM store.sqlite_master LIMIT 1").get()
-  } catch (e) {
-    throw new UsageError(`cannot open crmsync store ${storePath}: ${(e as Error).message}`, 'pass a crmsync SQLite store with --db')
-  }
+/**
+ * Copy the crmsync store's records and associations of the mapped entities into staging, through
+ * the store's read port (so any store implementation can be diffed). Properties are copied as the
+ * JSON text the store holds, unparsed; edges once per from→to pair (their types are not compared).
+ */
+export async function stageStore(st: Staging, store: StoreReader, mapping: Mapping): Promise<{rows: number; missingEntities: string[]}> {
+  const have = new Set(await store.entities())
+  const ins = st.db.prepare("INSERT INTO rec (side, entity, key, props, created_at, updated_at, archived, archived_at) VALUES ('new', ?, ?, ?, ?, ?, ?, ?)")
+  const insA = st.db.prepare("INSERT INTO assoc (side, from_entity, from_id, to_entity, to_id) VALUES ('new', ?, ?, ?, ?)")
+  const flushRows = st.db.transaction((entity: string, batch: StoredRecordRow[]) => {
+    for (const r of batch) ins.run(entity, r.id, r.properties, r.created_at, r.updated_at, r.archived, r.archived_at)
+  })
+  const flushEdges = st.db.transaction((batch: AssociationEdge[]) => {
+    for (const e of batch) insA.run(e.fromEntity, e.fromId, e.toEntity, e.toId)
+  })
   let rows = 0
   const missingEntities: string[] = []
-  try {
-    for (const entity of Object.keys(mapping.entities)) {
-      const t = storeTable(st.db, entity)
-      if (!t) {
-        missingEntities.push(entity)
-        continue
+  for (const entity of Object.keys(mapping.entities)) {
+    if (!have.has(entity)) {
+      missingEntities.push(entity)
+      continue
+    }
+    let batch: StoredRecordRow[] = []
+    for await (const r of store.rawRecords(entity)) {
+      batch.push(r)
+      if (batch.length >= STAGE_BATCH) {
+        flushRows(entity, batch)
+        rows += batch.length
+        batch = []
       }
-      const q = `"${t.replace(/"/g, '""')}"`
-      // merged-away ids (kept as an audit trail, or placeholders for unknown losers) are not records
-      const merged = (st.db.prepare("SELECT name FROM pragma_table_info(?, 'store')").all(t) as Array<{name: string}>).some((c) => c.name === 'merged_into')
-      rows += st.db.prepare(`INSERT INTO rec (side, entity, key, props, created_at, updated_at, archived, archived_at) SELECT 'new', ?, id, properties, created_at, updated_at, archived, archived_at FROM store.${q}${merged ? ' WHERE merged_into IS NULL' : ''}`).run(entity).changes
     }
-    if (missingEntities.length === Object.keys(mapping.entities).length) {
-      throw new UsageError(`${storePath} holds none of the mapped entities (${missingEntities.join(', ')}); it is not a crmsync store or the sync has not run`, 'pass the store `crmsync sync all` wrote with --db')
-    }
-    const hasAssoc = st.db.prepare("SELECT 1 FROM store.sqlite_master WHERE type = 'table' AND name = 'associations'").get()
-    if (hasAssoc) st.db.exec("INSERT INTO assoc (side, from_entity, from_id, to_entity, to_id) SELECT DISTINCT 'new', from_entity, from_id, to_entity, to_id FROM store.associations")
-  } finally {
-    st.db.exec('DETACH DATABASE store')
+    flushRows(entity, batch)
+    rows += batch.length
   }
+  if (missingEntities.length === Object.keys(mapping.entities).length) {
+    throw new UsageError(`${store.location} holds none of the mapped entities (${missingEntities.join(', ')}); it is not a crmsync store or the sync has not run`, 'pass the store `crmsync sync all` wrote with --db')
+  }
+  // edges come ordered by (from, to, type): the types of one pair are adjacent
+  let edges: AssociationEdge[] = []
+  let prev: AssociationEdge | null = null
+  for await (const e of store.associations()) {
+    if (prev && prev.fromEntity === e.fromEntity && prev.fromId === e.fromId && prev.toEntity === e.toEntity && prev.toId === e.toId) continue
+    prev = e
+    edges.push(e)
+    if (edges.length >= STAGE_BATCH) {
+      flushEdges(edges)
+      edges = []
+    }
+  }
+  flushEdges(edges)
   return {rows, missingEntities}
 }
 

@@ -8,9 +8,9 @@ import {Readable, type Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {stringify} from 'csv-stringify'
 import {UsageError} from '../core/errors.js'
-import {openStore} from './open.js'
-import {ASSOCIATIONS_ENTITY, iterateAssociations, iterateRawRecords, propertyNames, requireEntityTable} from './read.js'
-import type {SqliteStore} from './sqlite-store.js'
+import type {StoreReader} from '../core/store-port.js'
+import {openStoreReader} from './open.js'
+import {ASSOCIATIONS_ENTITY} from './read.js'
 
 export type ExportFormat = 'ndjson' | 'csv'
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'csv']
@@ -30,9 +30,9 @@ const ASSOCIATION_COLUMNS = ['fromEntity', 'fromId', 'toEntity', 'toId', 'typeId
 const RECORD_COLUMNS = ['id', 'created_at', 'updated_at', 'archived', 'archived_at']
 
 /** Join many small strings into ~64 KB chunks so a large export is not millions of writes. */
-function* chunked(lines: Iterable<string>): Generator<string> {
+async function* chunked(lines: AsyncIterable<string>): AsyncGenerator<string> {
   let buf = ''
-  for (const line of lines) {
+  for await (const line of lines) {
     buf += line
     if (buf.length >= 65_536) {
       yield buf
@@ -42,15 +42,15 @@ function* chunked(lines: Iterable<string>): Generator<string> {
   if (buf) yield buf
 }
 
-function* ndjsonLines(store: SqliteStore, entity: string, counter: {n: number}): Generator<string> {
+async function* ndjsonLines(store: StoreReader, entity: string, counter: {n: number}): AsyncGenerator<string> {
   if (entity === ASSOCIATIONS_ENTITY) {
-    for (const e of iterateAssociations(store)) {
+    for await (const e of store.associations()) {
       counter.n++
       yield JSON.stringify(e) + '\n'
     }
     return
   }
-  for (const r of iterateRawRecords(store, entity)) {
+  for await (const r of store.rawRecords(entity)) {
     counter.n++
     // the stored properties JSON is embedded as is: exactly what HubSpot sent
     let line = `{"id":${JSON.stringify(r.id)},"properties":${r.properties},"createdAt":${JSON.stringify(r.created_at)},"updatedAt":${JSON.stringify(r.updated_at)},"archived":${r.archived === 1}`
@@ -59,30 +59,46 @@ function* ndjsonLines(store: SqliteStore, entity: string, counter: {n: number}):
   }
 }
 
-function* csvRows(store: SqliteStore, entity: string, props: string[], counter: {n: number}): Generator<unknown[]> {
+async function* csvRows(store: StoreReader, entity: string, props: string[], counter: {n: number}): AsyncGenerator<unknown[]> {
   if (entity === ASSOCIATIONS_ENTITY) {
-    for (const e of iterateAssociations(store)) {
+    for await (const e of store.associations()) {
       counter.n++
       yield ASSOCIATION_COLUMNS.map((c) => e[c])
     }
     return
   }
-  for (const r of iterateRawRecords(store, entity)) {
+  for await (const r of store.rawRecords(entity)) {
     counter.n++
     const p = JSON.parse(r.properties) as Record<string, string | null>
     yield [r.id, r.created_at, r.updated_at, r.archived === 1 ? 'true' : 'false', r.archived_at, ...props.map((k) => (Object.prototype.hasOwnProperty.call(p, k) ? p[k] : null))]
   }
 }
 
+/** The entity names `crmsync export` accepts for a store: its entities plus `associations`. */
+export async function exportableEntities(store: StoreReader): Promise<string[]> {
+  return [...(await store.entities()), ASSOCIATIONS_ENTITY]
+}
+
+/** A UsageError (exit 2) listing the valid names, unless the store has `entity` (or it is `associations`). */
+async function requireExportable(store: StoreReader, entity: string): Promise<void> {
+  const valid = await exportableEntities(store)
+  if (valid.includes(entity)) return
+  throw new UsageError(
+    `unknown entity "${entity}" in store ${store.location}; valid: ${valid.join(', ')}`,
+    `use one of ${valid.join(', ')}, or run \`crmsync sync ${entity}\` first if it is a configured object`,
+    'UNKNOWN_ENTITY',
+  )
+}
+
 /** Stream `entity` of an open store to `out`. Returns the number of records (or edges) written. */
-export async function exportEntity(store: SqliteStore, entity: string, format: ExportFormat, out: Writable, options: {end?: boolean} = {}): Promise<number> {
-  if (entity !== ASSOCIATIONS_ENTITY) requireEntityTable(store, entity)
+export async function exportEntity(store: StoreReader, entity: string, format: ExportFormat, out: Writable, options: {end?: boolean} = {}): Promise<number> {
+  await requireExportable(store, entity)
   const counter = {n: 0}
   if (format === 'ndjson') {
     await pipeline(Readable.from(chunked(ndjsonLines(store, entity, counter))), out, {end: options.end ?? true})
     return counter.n
   }
-  const props = entity === ASSOCIATIONS_ENTITY ? [] : propertyNames(store, entity)
+  const props = entity === ASSOCIATIONS_ENTITY ? [] : await store.propertyNames(entity)
   const columns = entity === ASSOCIATIONS_ENTITY ? [...ASSOCIATION_COLUMNS] : [...RECORD_COLUMNS, ...props]
   const csv = stringify({header: true, columns})
   await pipeline(Readable.from(csvRows(store, entity, props, counter)), csv, out, {end: options.end ?? true})
@@ -106,9 +122,9 @@ export async function exportStore(db: string, entity: string, format: ExportForm
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`cannot write ${target}: directory ${dir} does not exist`, `create ${dir} first or choose another --out`, 'OUT_PATH')
     if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new UsageError(`--out ${target} is a directory`, 'pass a file name, e.g. --out contacts.ndjson', 'OUT_PATH')
   }
-  const store = openStore(db, {readonly: true})
+  const store = openStoreReader(db)
   try {
-    if (entity !== ASSOCIATIONS_ENTITY) requireEntityTable(store, entity)
+    await requireExportable(store, entity)
     if (target === null) {
       let count = 0
       try {
@@ -116,18 +132,18 @@ export async function exportStore(db: string, entity: string, format: ExportForm
       } catch (err) {
         if (!isBrokenPipe(err)) throw err // the reader went away (e.g. `| head`): not an error
       }
-      return {db: store.path, entity, format, count, out: null}
+      return {db: store.location, entity, format, count, out: null}
     }
     const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`)
     try {
       const count = await exportEntity(store, entity, format, fs.createWriteStream(temp))
       fs.renameSync(temp, target)
-      return {db: store.path, entity, format, count, out: target}
+      return {db: store.location, entity, format, count, out: target}
     } catch (err) {
       fs.rmSync(temp, {force: true})
       throw err
     }
   } finally {
-    store.close()
+    await store.close()
   }
 }

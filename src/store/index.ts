@@ -8,14 +8,13 @@ export {DryRunStore} from './dry-run-store.js'
 export {SCHEMA_VERSION} from './migrations.js'
 export {
   ASSOCIATIONS_ENTITY,
-  exportableEntities,
   iterateAssociations,
   iterateRawRecords,
   iterateRecords,
   rowToRecord,
-  type AssociationEdge,
-  type IterateOptions,
 } from './read.js'
-export {exportEntity, exportStore, EXPORT_FORMATS, type ExportFormat, type ExportResult} from './export.js'
-export {readSyncStatus, type SyncStatusResult} from './status.js'
+export {exportableEntities, exportEntity, exportStore, EXPORT_FORMATS, type ExportFormat, type ExportResult} from './export.js'
+export {readSyncStatus} from './status.js'
+export {openStoreReader} from './open.js'
+export {openSyncStore} from './sync-store.js'
 export type * from '../core/store-port.js'

@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database, {type Database as Db} from 'better-sqlite3'
 import {CrmsyncError, EXIT} from '../core/errors.js'
+import type {StoreReader} from '../core/store-port.js'
 import {registerFunctions} from './entity-table.js'
 import {APPLICATION_ID, assertNotNewer, migrate, SCHEMA_VERSION} from './migrations.js'
 import {SqliteStore} from './sqlite-store.js'
@@ -111,4 +112,9 @@ export function openStore(file: string, options: OpenStoreOptions = {}): SqliteS
     if (err instanceof CrmsyncError) throw err
     throw new CrmsyncError(`cannot use store ${resolved}: ${(err as Error).message}`, {suggestion: FIX_DB, code: 'STORE_OPEN'})
   }
+}
+
+/** The store at `location`, opened for reading only (nothing is created, migrated or written). */
+export function openStoreReader(location: string): StoreReader {
+  return openStore(location, {readonly: true})
 }

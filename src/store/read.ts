@@ -3,7 +3,8 @@
  * tombstones included) and the association edges. The parity harness reads the new side with these.
  */
 import {UsageError} from '../core/errors.js'
-import type {AssociationType, CrmRecord} from '../core/records.js'
+import type {CrmRecord} from '../core/records.js'
+import type {AssociationEdge, IterateOptions, StoredRecordRow} from '../core/store-port.js'
 import {listEntities} from './entity-table.js'
 import {quoteIdent} from './identifiers.js'
 import type {SqliteStore} from './sqlite-store.js'
@@ -11,42 +12,11 @@ import type {SqliteStore} from './sqlite-store.js'
 /** The pseudo-entity name under which association edges are exported. */
 export const ASSOCIATIONS_ENTITY = 'associations'
 
-/** One association edge: a from→to pair with one of its types. */
-export interface AssociationEdge {
-  fromEntity: string
-  fromId: string
-  toEntity: string
-  toId: string
-  typeId: number
-  category: AssociationType['category']
-  label: string | null
-}
-
-/** A stored record row, with its properties still as the raw JSON text. */
-export interface RawRecordRow {
-  id: string
-  created_at: string | null
-  updated_at: string | null
-  archived: number
-  archived_at: string | null
-  properties: string
-}
-
-export interface IterateOptions {
-  /** include tombstones (archived records); default true */
-  includeArchived?: boolean
-}
-
-/** Names `crmsync export` accepts for this store: its entities plus `associations`. */
-export function exportableEntities(store: SqliteStore): string[] {
-  return [...listEntities(store.db), ASSOCIATIONS_ENTITY]
-}
-
 /** The store's table for `entity`, or a UsageError (exit 2) listing the valid names. */
 export function requireEntityTable(store: SqliteStore, entity: string): string {
   const t = store.table(entity)
   if (!t) {
-    const valid = exportableEntities(store)
+    const valid = [...listEntities(store.db), ASSOCIATIONS_ENTITY]
     throw new UsageError(
       `unknown entity "${entity}" in store ${store.path}; valid: ${valid.join(', ')}`,
       `use one of ${valid.join(', ')}, or run \`crmsync sync ${entity}\` first if it is a configured object`,
@@ -57,17 +27,17 @@ export function requireEntityTable(store: SqliteStore, entity: string): string {
 }
 
 /** Raw rows of an entity in id order (length, then text); merged-away losers are never included. */
-export function* iterateRawRecords(store: SqliteStore, entity: string, options: IterateOptions = {}): IterableIterator<RawRecordRow> {
+export function* iterateRawRecords(store: SqliteStore, entity: string, options: IterateOptions = {}): IterableIterator<StoredRecordRow> {
   const table = requireEntityTable(store, entity)
   const where = options.includeArchived === false ? 'merged_into IS NULL AND archived = 0' : 'merged_into IS NULL'
   const stmt = store.db.prepare(
     `SELECT id, created_at, updated_at, archived, archived_at, properties FROM ${quoteIdent(table)} WHERE ${where} ORDER BY length(id), id`,
   )
-  yield* stmt.iterate() as IterableIterator<RawRecordRow>
+  yield* stmt.iterate() as IterableIterator<StoredRecordRow>
 }
 
 /** Turn a stored row back into the record HubSpot returned. */
-export function rowToRecord(row: RawRecordRow): CrmRecord {
+export function rowToRecord(row: StoredRecordRow): CrmRecord {
   const rec: CrmRecord = {
     id: row.id,
     properties: JSON.parse(row.properties) as Record<string, string | null>,

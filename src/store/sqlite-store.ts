@@ -9,7 +9,10 @@ import {ensureEntitySchema, prepareEntityTable, type EntityTable} from './entity
 import {quoteIdent} from './identifiers.js'
 import {classifyRecord, type RecordOutcome} from './record-compare.js'
 import {insertDeadLetter, insertRun, updateRun} from './runs.js'
-import type {Checkpoint, DeadLetter, EntityTableSpec, PageCounts, RunRecord, SyncStore} from '../core/store-port.js'
+import type {AssociationEdge, Checkpoint, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../core/store-port.js'
+import {listEntities} from './entity-table.js'
+import {iterateAssociations, iterateRawRecords, iterateRecords, propertyNames} from './read.js'
+import {sqliteStatus} from './status.js'
 import {toColumnValue} from './typing.js'
 import {applyAssociationRows, EDGE_TO_INDEX} from './association-writer.js'
 
@@ -32,7 +35,7 @@ export function emptyCounts(): PageCounts {
 }
 
 /** The SQLite store. Open it with `openStore(path)` (src/store/open.ts). */
-export class SqliteStore implements SyncStore {
+export class SqliteStore implements SyncStore, StoreReader {
   private readonly tables = new Map<string, EntityTable>()
   private readonly readers = new Set<Db>()
   private currentRunId: number | null = null
@@ -42,6 +45,10 @@ export class SqliteStore implements SyncStore {
   private readonly saveCheckpointStmt
   private readonly deleteCheckpointStmt
   private readonly getCheckpointStmt
+
+  get location(): string {
+    return this.path
+  }
 
   /** `db` is open and migrated; `path` is the file it came from (for messages and read connections). */
   constructor(
@@ -252,6 +259,34 @@ export class SqliteStore implements SyncStore {
    * other connection uses it, so later read-only opens (export, status, dry runs) create no
    * -wal/-shm files.
    */
+  entities(): string[] {
+    return listEntities(this.db)
+  }
+
+  columns(entity: string): string[] | null {
+    return this.table(entity)?.columns.map((c) => c.property) ?? null
+  }
+
+  propertyNames(entity: string): string[] {
+    return propertyNames(this, entity)
+  }
+
+  rawRecords(entity: string, options?: IterateOptions): IterableIterator<StoredRecordRow> {
+    return iterateRawRecords(this, entity, options)
+  }
+
+  records(entity: string, options?: IterateOptions): IterableIterator<CrmRecord> {
+    return iterateRecords(this, entity, options)
+  }
+
+  associations(filter?: {fromEntity?: string; toEntity?: string}): IterableIterator<AssociationEdge> {
+    return iterateAssociations(this, filter)
+  }
+
+  status(): SyncStatusResult {
+    return sqliteStatus(this)
+  }
+
   close(): void {
     for (const r of this.readers) r.close()
     this.readers.clear()

@@ -2,7 +2,7 @@
  * Human rendering of `crmsync sync status` (cli-table3). Cursor values are shortened, never secret.
  */
 import Table from 'cli-table3'
-import type {SyncStatusResult} from './status.js'
+import type {SyncStatusResult} from '../core/store-port.js'
 
 function short(value: unknown, max = 48): string {
   if (value === null || value === undefined) return '-'

@@ -84,11 +84,16 @@ describe('parity diff edge cases', () => {
     }
   })
 
-  it('a store without any mapped entity is an input error, not a NOT READY verdict', async () => {
-    const empty = new Database(join(dir, 'empty.db'))
-    empty.exec('CREATE TABLE t (x)')
+  it('a store without any mapped entity, or a SQLite file that is not a store, is an input error, not a NOT READY verdict', async () => {
+    const empty = openStore(join(dir, 'empty.db'))
+    empty.ensureEntity({entity: 'tickets', properties: []})
     empty.close()
     await expect(runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'empty.db'), out: join(dir, 'reports5')})).rejects.toThrow(/holds none of the mapped entities \(contacts\)/)
+    const foreign = new Database(join(dir, 'foreign.db'))
+    foreign.exec('CREATE TABLE t (x)')
+    foreign.close()
+    await expect(runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'foreign.db'), out: join(dir, 'reports5')})).rejects.toThrow(/foreign\.db is not a crmsync store \(it is a SQLite database written by another program\)/)
+    expect(existsSync(join(dir, 'reports5')) ? readdirSync(join(dir, 'reports5')) : []).toEqual([])
   })
 
   it('an expired ledger rule, an unknown normalizer and a missing store are input errors naming the fix', async () => {

@@ -7,7 +7,7 @@ import type {CrmRecord} from '../../src/core/records.js'
 import {rec, tmpDir} from './store-helpers.js'
 
 describe('sync status', () => {
-  it('counts rows, tombstones, merged rows, edges and dead letters per stream, with the last run', () => {
+  it('counts rows, tombstones, merged rows, edges and dead letters per stream, with the last run', async () => {
     const file = path.join(tmpDir(), 's.db')
     const s = openStore(file)
     const first = s.startRun('sync all', false)
@@ -23,7 +23,7 @@ describe('sync status', () => {
     s.finishRun(second, {status: 'failed', counts: {contacts: {inserted: 0, updated: 0, unchanged: 4, deleted: 0}}, message: 'HTTP 401: token rejected'})
     s.close()
 
-    const status = readSyncStatus(file)
+    const status = await readSyncStatus(file)
     expect(status.totals).toEqual({records: 3, tombstones: 1, associations: 1, deadLetters: 1})
     const by = Object.fromEntries(status.streams.map((l) => [l.stream, l]))
     expect(Object.keys(by)).toEqual(['associations', 'associations:contacts:deals', 'contacts', 'deals'])
