@@ -3,6 +3,7 @@
  * search bucket (SECONDLY) and a daily cap (DAILY), with HubSpot's headers and 429 bodies.
  */
 import {correlationId} from './errors.js'
+import {parseRateSpec, type RateLimitSpec} from '../core/rate-spec.js'
 import type {RateSpec} from './types.js'
 
 export type PolicyName = 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY'
@@ -10,16 +11,17 @@ export type PolicyName = 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY'
 /** Thrown for a malformed rate or fault spec; the CLI turns it into a usage error (exit 2). */
 export class SpecError extends Error {}
 
-const UNITS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}
-
-/** Parses `100/10s`, `5/s`, `190/10000ms`, `10/m`. */
+/** Parses `100/10s`, `5/s`, `190/10000ms`, `10/m` with the grammar every command shares (src/core/rate-spec.ts). */
 export function parseRate(spec: string | RateSpec, flag: string): RateSpec {
   if (typeof spec !== 'string') return spec
-  const m = /^\s*(\d+)\s*\/\s*(\d*)\s*(ms|s|m|h)\s*$/.exec(spec)
-  const max = m ? Number(m[1]) : NaN
-  const n = m ? (m[2] === '' ? 1 : Number(m[2])) : NaN
-  if (!m || max < 1 || n < 1) throw new SpecError(`Invalid ${flag} "${spec}": expected COUNT/INTERVAL such as 100/10s, 5/s or 190/10000ms.`)
-  return {max, intervalMs: n * UNITS[m[3]]}
+  let r: RateLimitSpec
+  try {
+    r = parseRateSpec(spec, flag)
+  } catch (err) {
+    throw new SpecError((err as Error).message)
+  }
+  if (r.unlimited) throw new SpecError(`${flag} "${spec}": leave the flag out for an emulator without this limit`)
+  return {max: r.max, intervalMs: r.intervalMs}
 }
 
 /** A rolling window of request times (a ring buffer of `max` timestamps). */
