@@ -4,7 +4,7 @@
  * values as strings. Search never returns archived records and, with an index lag, sees the version
  * of a record that was current `lag` ms ago.
  */
-import {LIMITS} from '../connectors/hubspot/objects.js'
+import {HUBSPOT_LIMITS as LIMITS} from './hubspot-limits.js'
 import {ApiError} from './errors.js'
 import {isId} from './ids.js'
 import {type EntityInfo, toMs} from './object-types.js'
