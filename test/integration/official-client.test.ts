@@ -52,7 +52,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'crmsync-official-'))
   await generatePortal({out: join(dir, 'portal'), contacts: CONTACTS, deals: 400, appointments: 200, divisions: 6, seed: 11})
   portal = await openPortal(join(dir, 'portal'))
-  emu = await startEmulator({portalDir: join(dir, 'portal'), token: TOKEN, associationPageSize: 100})
+  emu = await startEmulator({portalDir: join(dir, 'portal'), token: TOKEN, associationPageSize: 100, rateLimit: 'none'})
   client = new Client({accessToken: TOKEN, basePath: emu.url})
 })
 
