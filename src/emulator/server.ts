@@ -89,7 +89,15 @@ async function respond(handlers: RequestHandler[], origin: string, req: Incoming
     writeEarly(res, err)
     return
   }
-  const response = await getResponse(handlers, request)
+  let response: Response | undefined
+  try {
+    response = await getResponse(handlers, request)
+  } catch (err) {
+    // a malformed percent-encoding in the path (msw decodes path parameters): HubSpot answers 400
+    if (!(err instanceof URIError)) throw err
+    writeEarly(res, new EarlyAnswer(400, 'Invalid request target: the path has a malformed percent-encoding.', 'VALIDATION_ERROR'))
+    return
+  }
   if (!response) {
     res.writeHead(404, {'content-type': 'application/json'})
     res.end(JSON.stringify({status: 'error', message: 'Not found', category: 'OBJECT_NOT_FOUND'}))

@@ -42,7 +42,7 @@ export function listObjects(ctx: EmulatorContext, e: EntityInfo, url: URL): Resp
   const archived = archivedParam(p.get('archived'))
   const after = p.get('after') ?? '0'
   if (!isId(after)) throw new ApiError(400, `Invalid after: ${after}; use the paging.next.after value of the previous page`, 'VALIDATION_ERROR')
-  const wanted = queryProperties(p)
+  const wanted = queryProperties(p, e)
   const targets = associationTargets(ctx, p)
   const rows = stmts(ctx).page.all(e.index, archived ? 1 : 0, after.length, after, limit + 1) as RenderableRow[]
   const results = rows.slice(0, limit).map((r) => render(r, e, wanted))
@@ -73,7 +73,7 @@ export function getObject(ctx: EmulatorContext, e: EntityInfo, id: string, url: 
   const row = findOne(ctx, e, id, p.get('idProperty'))
   if (!row || (row.archived === 1) !== archived) throw new ApiError(404, `Object not found. objectId are usually numeric.`, 'OBJECT_NOT_FOUND')
   const targets = associationTargets(ctx, p)
-  const record = render(row, e, queryProperties(p))
+  const record = render(row, e, queryProperties(p, e))
   attachAssociations(ctx, e, targets, [record])
   return json(200, record)
 }
