@@ -45,7 +45,7 @@ beforeAll(async () => {
   portalDir = join(root, 'portal')
   await generatePortal({out: portalDir, contacts: 200, deals: 130, appointments: 40, divisions: 4, seed: 11, customProperties: 40})
   // small association pages so that per-record paging is exercised
-  emu = await startEmulator({portalDir, token: TOKEN, associationPageSize: 40})
+  emu = await startEmulator({portalDir, token: TOKEN, associationPageSize: 40, rateLimit: 'none'})
 })
 
 afterAll(async () => {
@@ -145,7 +145,7 @@ describe('portal record round trip against the emulator', () => {
   })
 
   it('survives 429 bursts (with and without Retry-After), 5xx, connection resets and malformed bodies: same snapshot', async () => {
-    const faulty = await startEmulator({portalDir, token: TOKEN, associationPageSize: 40, faults: '429-burst:every=23,count=2,retry-after=0;429-burst:every=41,retry-after=off;5xx:every=13;reset:every=17;malformed:every=19'})
+    const faulty = await startEmulator({portalDir, token: TOKEN, associationPageSize: 40, rateLimit: 'none', faults: '429-burst:every=23,count=2,retry-after=0;429-burst:every=41,retry-after=off;5xx:every=13;reset:every=17;malformed:every=19'})
     try {
       const api = new HubSpotHttpClient({baseUrl: faulty.url, accessToken: TOKEN, budget: new InProcessBudget({max: 100_000, intervalMs: 1000}), retry: {baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 8}})
       const out = join(root, 'faulty')
@@ -162,7 +162,7 @@ describe('portal record round trip against the emulator', () => {
   })
 
   it('a recording cut by a fault (retries exhausted) resumes on rerun and gives the same snapshot', async () => {
-    const faulty = await startEmulator({portalDir, token: TOKEN, associationPageSize: 40, faults: 'reset:every=30,max=1'})
+    const faulty = await startEmulator({portalDir, token: TOKEN, associationPageSize: 40, rateLimit: 'none', faults: 'reset:every=30,max=1'})
     try {
       const api = new HubSpotHttpClient({baseUrl: faulty.url, accessToken: TOKEN, budget: new InProcessBudget({max: 100_000, intervalMs: 1000}), retry: {maxAttempts: 1}})
       const out = join(root, 'cut')
@@ -177,7 +177,7 @@ describe('portal record round trip against the emulator', () => {
   })
 
   it('stops with ScopeError naming the missing scope when the token cannot read an object, writing nothing', async () => {
-    const denied = await startEmulator({portalDir, token: TOKEN, deniedScopes: ['appointments']})
+    const denied = await startEmulator({portalDir, token: TOKEN, deniedScopes: ['appointments'], rateLimit: 'none'})
     try {
       const api = new HubSpotHttpClient({baseUrl: denied.url, accessToken: TOKEN})
       const err = await recordPortal({out: join(root, 'denied'), api, baseUrl: denied.url}).catch((e: unknown) => e)
