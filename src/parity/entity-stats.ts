@@ -86,7 +86,7 @@ export class EntityStats {
   toReport(nowMs = Date.now()): EntityReport {
     const c = this.counts
     if (this.diagnose) {
-      for (const [name, f] of this.fields) f.diagnoses = this.fieldDiag.get(name)?.finish(nowMs) ?? []
+      for (const [name, f] of this.fields) f.diagnoses = this.fieldDiag.get(name)?.finish(nowMs, f) ?? []
       for (const [name, r] of this.relations) r.diagnoses = this.relationDiag.get(name)?.finish(nowMs) ?? []
     }
     const compared = c.identical + c.modified + c.missing_in_new + c.missing_in_legacy + c.duplicate_key

@@ -107,16 +107,20 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
     }
     out.differences++
     const s = k.source ? cmp.new.normalize(propertyValue(k.source, fm.property)) : undefined
-    let a = attributeField(k.hasSource, k.src, s !== undefined && cmp.new.equal(l, s), s !== undefined && cmp.new.equal(n, s))
+    const a = attributeField(k.hasSource, k.src, s !== undefined && cmp.new.equal(l, s), s !== undefined && cmp.new.equal(n, s))
     const sample = () => ({key: k.legacy.key, field, legacy: l, new: n, ...(k.source ? {source: s} : {}), attribution: a, ...(cmp.legacy.json ? {paths: jsonPaths(l, n)} : {})})
     // a representation convention the diagnosis recognises: the mapping is wrong, not legacy
     const diag = stats.diagnose ? stats.diagnoser(field, fm) : undefined
     const cls = diag?.classify(l, n, toText(nRaw))
-    if (cls?.convention && (a === 'legacy_defect' || a === 'unattributed')) a = 'mapping_convention'
+    // a confirmed convention re-attributes to mapping_convention when the field is finished (diagnosis/values.ts)
     diag?.record(cls, l, n, a, sample)
     fs.mismatched++
     attr(fs.attribution, a)
-    stats.sample(fs.samples, sample())
+    if (fs.samples.length < lm.mapping.samples) {
+      const smp = sample()
+      stats.sample(fs.samples, smp)
+      diag?.tag(smp, cls)
+    }
   }
   Object.entries(em.relations).forEach(([name, rm], i) => {
     const rs = stats.relation(`${k.entity}.${name}`, `${k.entity}→${rm.target}`, rm.kind, name)

@@ -5,7 +5,7 @@
  * checked for a consistent value-to-value map (enum-remap) at the end. Bounded: counts, one example
  * per pattern.
  */
-import type {Attribution, Diagnosis, SampleDifference, Suggestion} from '../../reports/report-types.js'
+import type {Attribution, Diagnosis, FieldStats, SampleDifference, Suggestion} from '../../reports/report-types.js'
 import type {FieldMapping} from '../mapping/schema.js'
 import {dateInZone, parseInstant, truncateDecimal, type Value} from '../normalizers.js'
 import {diagnosis, ledgerSuggestion, PairMap, PatternCounts, slug} from './bounded.js'
@@ -14,11 +14,13 @@ import {diagnosis, ledgerSuggestion, PairMap, PatternCounts, slug} from './bound
 export const CANDIDATE_ZONES = ['UTC', 'America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles', 'Europe/London', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Tokyo', 'Australia/Sydney']
 
 /** Patterns that are a representation convention (the same value in another form): the mapping is wrong, not legacy. */
-export const CONVENTIONS: ReadonlySet<string> = new Set(['timezone-shift', 'precision', 'decimal-truncated', 'decimal-rounded', 'digits-only', 'punctuation', 'case', 'truncated', 'empty-vs-null'])
+export const CONVENTIONS: ReadonlySet<string> = new Set(['timezone-shift', 'precision', 'decimal-truncated', 'decimal-rounded', 'digits-only', 'punctuation', 'case', 'empty-vs-null'])
 
 const DEC = /^-?\d+(?:\.(\d+))?$/
 const INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/
 const strip = (s: string): string => s.replace(/[^\d+]/g, '')
+/** Phone-like text: at least 5 digits and no letters besides an extension marker. */
+const phoneLike = (s: string): boolean => !/[a-z]/i.test(s.replace(/\b(ext\.?|x)(?=\s*\d)/gi, '')) && (s.match(/\d/g)?.length ?? 0) >= 5
 const specName = (s: string): string => s.split(':')[0]
 
 export interface Classified {
@@ -53,8 +55,10 @@ export function classifyValue(fm: FieldMapping, l: Value, n: Value, nRaw: Value)
     if (truncateDecimal(nRaw, places) === l) return conv('decimal-truncated', String(places))
     if (Number(nRaw).toFixed(places) === l) return conv('decimal-rounded', String(places))
   }
-  if (strip(n) !== '' && l === strip(n)) return conv('digits-only', '')
-  if (strip(n) !== '' && strip(l) === strip(n)) return conv('punctuation', '')
+  if (phoneLike(n) && phoneLike(l)) {
+    if (l === strip(n)) return conv('digits-only', '')
+    if (strip(l) === strip(n)) return conv('punctuation', '')
+  }
   if (l.toLowerCase() === n.toLowerCase()) return conv('case', l === n.toLowerCase() ? 'lowercase' : l === n.toUpperCase() ? 'uppercase' : 'case-insensitive')
   if (l.trim().replace(/\s+/g, ' ') === n.trim().replace(/\s+/g, ' ')) return conv('whitespace', l.trim() === l ? 'new-padded' : 'legacy-padded')
   if (l.length > 0 && l.length < n.length && n.startsWith(l)) return conv('truncated', String([...l].length))
@@ -83,10 +87,17 @@ const DESCRIBE: Record<string, (param: string) => string> = {
   'empty-vs-null': (p) => (p === 'legacy-empty' ? 'legacy stores a missing value as ""' : 'legacy stores an empty value as null'),
 }
 
+/** A pattern is reported only when it holds at least this many differences (fewer can be coincidence). */
+export const MIN_PATTERN = 3
+/** A convention re-attributes its differences to `mapping_convention` when it holds at least this share of the field's mismatches. */
+export const CONVENTION_SHARE = 0.5
+
 /** Diagnosis state of one field. */
 export class FieldDiagnoser {
   private readonly patterns = new PatternCounts()
   private readonly pairs = new PairMap()
+  /** the kept samples with the pattern that classified them (at most the sample cap) */
+  private readonly tagged = new Map<SampleDifference, string>()
 
   constructor(
     private readonly entity: string,
@@ -99,10 +110,15 @@ export class FieldDiagnoser {
     return classifyValue(this.fm, l, n, nRaw)
   }
 
-  /** Count a classified (or unclassified) difference with its final attribution. */
+  /** Count a classified (or unclassified) difference with its attribution. */
   record(c: Classified | undefined, l: Value, n: Value, attribution: Attribution, sample: () => SampleDifference): void {
     if (c) this.patterns.add(c.pattern, c.param, sample, attribution)
     else this.pairs.add(n, l, sample, attribution)
+  }
+
+  /** Remember which pattern a kept sample has (for its attribution when the convention is confirmed). */
+  tag(s: SampleDifference, c: Classified | undefined): void {
+    if (c?.convention) this.tagged.set(s, `${c.pattern}\u0000${c.param}`)
   }
 
   private normalizerFix(fragment: Partial<FieldMapping>, text: string): Suggestion {
@@ -128,7 +144,7 @@ export class FieldDiagnoser {
       case 'case':
         return set(withSpec(norm, ['lowercase', 'uppercase', 'case-insensitive'], param), 'a representation convention: letter case')
       case 'truncated':
-        return set(withSpec(norm, ['truncate'], `truncate:${param}`), 'a representation convention: a length limit')
+        return set(withSpec(norm, ['truncate'], `truncate:${param}`), 'a length limit: legacy loses the rest of the value, accept it knowingly')
       case 'empty-vs-null':
         return set(withSpec(norm, ['null-as-empty', 'empty-as-null'], param === 'legacy-empty' ? 'null-as-empty' : 'empty-as-null'), 'a representation convention: the empty value')
       case 'whitespace':
@@ -142,11 +158,33 @@ export class FieldDiagnoser {
     }
   }
 
-  /** The field's diagnoses, largest first. */
-  finish(nowMs: number): Diagnosis[] {
-    const out = this.patterns.list().map((b) => diagnosis(b.pattern, b.count, (DESCRIBE[b.pattern] ?? (() => b.pattern))(b.param), b.example, this.suggestion(b.pattern, b.param, nowMs), b.attribution))
+  /**
+   * The field's diagnoses, largest first. A convention that holds at least CONVENTION_SHARE of the
+   * field's mismatches is confirmed: its legacy-defect (and unattributed) differences become
+   * `mapping_convention` in `fs` and in its samples.
+   */
+  finish(nowMs: number, fs: FieldStats): Diagnosis[] {
+    const buckets = this.patterns.list().filter((b) => b.count >= MIN_PATTERN)
+    for (const b of buckets) {
+      const convention = CONVENTIONS.has(b.pattern) && !(b.pattern === 'timezone-shift' && b.param.endsWith('h'))
+      if (!convention || b.count < CONVENTION_SHARE * fs.mismatched) continue
+      for (const from of ['legacy_defect', 'unattributed'] as const) {
+        const v = b.attribution[from] ?? 0
+        if (v === 0) continue
+        delete b.attribution[from]
+        b.attribution.mapping_convention = (b.attribution.mapping_convention ?? 0) + v
+        const left = (fs.attribution[from] ?? 0) - v
+        if (left > 0) fs.attribution[from] = left
+        else delete fs.attribution[from]
+        fs.attribution.mapping_convention = (fs.attribution.mapping_convention ?? 0) + v
+      }
+      const key = `${b.pattern}\u0000${b.param}`
+      for (const s of fs.samples) if (this.tagged.get(s) === key && (s.attribution === 'legacy_defect' || s.attribution === 'unattributed')) s.attribution = 'mapping_convention'
+      if (b.example && (b.example.attribution === 'legacy_defect' || b.example.attribution === 'unattributed')) b.example = {...b.example, attribution: 'mapping_convention'}
+    }
+    const out = buckets.map((b) => diagnosis(b.pattern, b.count, (DESCRIBE[b.pattern] ?? (() => b.pattern))(b.param), b.example, this.suggestion(b.pattern, b.param, nowMs), b.attribution))
     const map = this.pairs.consistent()
-    if (map) {
+    if (map && this.pairs.total >= MIN_PATTERN) {
       const text = map.slice(0, 5).map((p) => `${JSON.stringify(p.from)} → ${JSON.stringify(p.to)}`).join(', ')
       out.push(
         diagnosis('enum-remap', this.pairs.total, `legacy maps values consistently: ${text}${map.length > 5 ? ', …' : ''}`, this.pairs.example, ledgerSuggestion(`accept the value map of ${this.entity}.${this.field}: a behaviour (ledger rule)`, {id: `${slug(this.entity)}-${slug(this.field)}-remap`, entity: this.entity, field: this.field, class: 'modified', when: 'any', reason: `legacy maps ${this.field} values: ${text}`}, nowMs), this.pairs.attribution),
