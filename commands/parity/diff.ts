@@ -25,7 +25,7 @@ export default class ParityDiff extends BaseCommand {
 
   async run(): Promise<ParityDiffResult> {
     const {flags} = await this.parse(ParityDiff)
-    const {report, dir} = await runParityDiff({legacy: flags.legacy, mapping: flags.mapping, db: flags.db, portal: flags.portal, noiseBaseline: flags['noise-baseline'], legacySnapshotAt: flags['legacy-snapshot-at'], out: flags.out, allowLowOverlap: flags['allow-low-overlap'], strictModels: flags['strict-models'], onWarning: (m) => this.warn(m)})
+    const {report, dir} = await runParityDiff({legacy: flags.legacy, mapping: flags.mapping, db: flags.db, portal: flags.portal, noiseBaseline: flags['noise-baseline'], legacySnapshotAt: flags['legacy-snapshot-at'], out: flags.out, allowLowOverlap: flags['allow-low-overlap'], strictModels: flags['strict-models'], onWarning: (m) => process.stderr.write(`Warning: ${m}\n`)})
     const result = summarizeReport(report, dir)
     if (!this.jsonEnabled()) this.log(result.summary)
     process.exitCode = report.verdict.ready ? 0 : 1
