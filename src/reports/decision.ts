@@ -11,10 +11,12 @@ export function meaning(r: ParityReport): string {
   const causes = r.rootCauses
   if (!causes) return r.verdict.ready ? 'Every readiness check passed.' : 'At least one readiness check failed (a version 1 report: no root causes recorded).'
   const regressions = causes.filter((c) => c.attribution === 'new_regression' || c.attribution === 'both_wrong').length
-  const legacy = causes.length - regressions
+  const legacy = causes.filter((c) => c.attribution === 'legacy_defect' || c.attribution === 'mapping_convention').length
+  const rest = causes.length - regressions - legacy
   const head = regressions === 0 ? 'crmsync matches HubSpot everywhere it was compared' : `crmsync differs from HubSpot in ${regressions} way(s), which blocks cutover`
-  const tail = legacy === 0 ? (regressions === 0 ? '; legacy matches too' : '') : `; legacy differs from HubSpot (or the mapping misdescribes it) in ${legacy} way(s)`
-  return `${head}${tail}.`
+  const tail = legacy === 0 ? (regressions === 0 && rest === 0 ? '; legacy matches too' : '') : `; legacy differs from HubSpot (or the mapping misdescribes it) in ${legacy} way(s)`
+  const other = rest === 0 ? '' : `; ${rest} more changed at the source after the snapshot or cannot be judged without a portal snapshot`
+  return `${head}${tail}${other}.`
 }
 
 /** The next step for a root cause, in words. */
