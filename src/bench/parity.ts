@@ -112,7 +112,9 @@ async function main(): Promise<void> {
   const rows = [child('diff-plain'), child('diff'), child('floor')]
   printSideBySide(`parity: ${N.toLocaleString('en-US')}-contact dumpdata JSON array vs ${N.toLocaleString('en-US')}-contact store (peak RSS target ≤ 300 MB)`, rows)
   const [plain, diag] = rows
-  console.log(`cost of diagnosis: +${(((diag.seconds - plain.seconds) / plain.seconds) * 100).toFixed(1)}% wall time, +${(diag.peakRssMb - plain.peakRssMb).toFixed(0)} MB peak RSS (target: at most +30% and +50 MB)`)
+  const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`
+  const cpu = (f: Figures): number => Number.parseFloat(String(f.extra?.['cpu s'] ?? 'NaN'))
+  console.log(`cost of diagnosis: ${signed(((diag.seconds - plain.seconds) / plain.seconds) * 100, 1)}% wall time, ${signed(((cpu(diag) - cpu(plain)) / cpu(plain)) * 100, 1)}% CPU time, ${signed(diag.peakRssMb - plain.peakRssMb, 0)} MB peak RSS (target: at most +30% and +50 MB)`)
   console.log('Each row ran in its own process; peak RSS is the kernel high-water mark (VmHWM). "cpu s" is CPU time (user + system): on a busy machine wall seconds overstate the cost.')
   console.log('"load s" is the floor loading the JSON array into a table before its query. The EXCEPT floor only counts differing rows (null coalesced to ""): no classes, no per-field counts, no attribution, no ledger, no samples.')
 }
