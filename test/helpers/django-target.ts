@@ -1,0 +1,115 @@
+/**
+ * The reference Django schema (shared/legacy-system.md) as plain DDL for PostgreSQL and SQLite,
+ * a legacy-like starting state, and a comparable picture of the published tables. For publish tests.
+ */
+import Database from 'better-sqlite3'
+import pg from 'pg'
+
+export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test'
+
+export interface TargetDb {
+  query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>
+  close(): Promise<void>
+}
+
+type Dialect = 'postgres' | 'sqlite'
+
+/** CREATE TABLE statements of the Django app `crm`, plus an unrelated `crm_order` pointing at crm_contact.id. */
+export function djangoDdl(d: Dialect): string[] {
+  const pk = d === 'postgres' ? 'bigserial PRIMARY KEY' : 'integer PRIMARY KEY AUTOINCREMENT'
+  const ts = d === 'postgres' ? 'timestamptz' : 'datetime'
+  const bool = d === 'postgres' ? 'boolean' : 'bool'
+  const fk = (t: string): string => `bigint NULL REFERENCES ${t} (id) DEFERRABLE INITIALLY DEFERRED`
+  return [
+    `CREATE TABLE crm_division (id ${pk}, hubspot_id varchar(32) NOT NULL UNIQUE, name varchar(255) NOT NULL, code varchar(16) NOT NULL, region varchar(64) NOT NULL, is_active ${bool} NULL, hs_created_at ${ts} NULL, hs_updated_at ${ts} NULL, last_synced_at ${ts} NOT NULL)`,
+    `CREATE TABLE crm_contact (id ${pk}, hubspot_id varchar(32) NOT NULL UNIQUE, email varchar(254) NOT NULL, first_name varchar(100) NOT NULL, last_name varchar(100) NOT NULL, phone varchar(32) NOT NULL, lifecycle_stage varchar(32) NOT NULL, division_id ${fk('crm_division')}, hs_created_at ${ts} NULL, hs_updated_at ${ts} NULL, last_synced_at ${ts} NOT NULL)`,
+    `CREATE TABLE crm_deal (id ${pk}, hubspot_id varchar(32) NOT NULL UNIQUE, name varchar(255) NOT NULL, amount ${d === 'postgres' ? 'numeric(14,2)' : 'decimal'} NULL, stage varchar(64) NOT NULL, pipeline varchar(64) NOT NULL, close_date date NULL, division_id ${fk('crm_division')}, hs_created_at ${ts} NULL, hs_updated_at ${ts} NULL, last_synced_at ${ts} NOT NULL)`,
+    `CREATE TABLE crm_deal_contacts (id ${pk}, deal_id bigint NOT NULL REFERENCES crm_deal (id), contact_id bigint NOT NULL REFERENCES crm_contact (id), UNIQUE (deal_id, contact_id))`,
+    `CREATE TABLE crm_appointment (id ${pk}, hubspot_id varchar(32) NOT NULL UNIQUE, title varchar(255) NOT NULL, starts_at ${ts} NULL, ends_at ${ts} NULL, status varchar(32) NOT NULL, contact_id ${fk('crm_contact')}, deal_id ${fk('crm_deal')}, division_id ${fk('crm_division')}, hs_created_at ${ts} NULL, hs_updated_at ${ts} NULL, last_synced_at ${ts} NOT NULL)`,
+    `CREATE TABLE crm_order (id ${pk}, contact_id bigint NOT NULL REFERENCES crm_contact (id), total ${d === 'postgres' ? 'numeric(10,2)' : 'decimal'} NOT NULL)`,
+  ]
+}
+
+/** A PostgreSQL schema of this test run (pid + random suffix), with the Django tables; `drop()` removes it. */
+export async function pgSchema(prefix: string): Promise<{name: string; url: string; db: TargetDb; drop(): Promise<void>}> {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+  const c = new pg.Client({connectionString: PG_URL})
+  await c.connect()
+  await c.query(`CREATE SCHEMA "${name}"`)
+  await c.query(`SET search_path TO "${name}"`)
+  for (const s of djangoDdl('postgres')) await c.query(s)
+  const db: TargetDb = {query: async (sql, params) => (await c.query(sql.replace(/\?/g, ((i) => () => `$${++i}`)(0)), params)).rows, close: () => c.end()}
+  return {name, url: `${PG_URL}?schema=${name}`, db, drop: async () => {
+    await c.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => undefined)
+    await c.end().catch(() => undefined)
+  }}
+}
+
+/** Is PostgreSQL at 127.0.0.1:5432 reachable? Under CI it must be: absent there is a failure, not a skip. */
+export async function pgAvailable(): Promise<boolean> {
+  const c = new pg.Client({connectionString: PG_URL, connectionTimeoutMillis: 3000})
+  try {
+    await c.connect()
+    await c.end()
+    return true
+  } catch (e) {
+    if (process.env.CI === 'true') throw new Error(`PostgreSQL at ${PG_URL} is required under CI: ${(e as Error).message}`)
+    console.warn(`skipping PostgreSQL publish tests: no server at ${PG_URL} (${(e as Error).message})`)
+    return false
+  }
+}
+
+/** A SQLite file with the Django tables. */
+export function sqliteTarget(path: string): TargetDb {
+  const db = new Database(path)
+  db.pragma('foreign_keys = ON')
+  for (const s of djangoDdl('sqlite')) db.exec(s)
+  return sqliteDb(db)
+}
+
+export function sqliteDb(db: Database.Database): TargetDb {
+  return {
+    query: async (sql, params = []) => {
+      const st = db.prepare(sql)
+      if (st.reader) return st.all(...params) as Array<Record<string, unknown>>
+      st.run(...params)
+      return []
+    },
+    close: async () => void db.close(),
+  }
+}
+
+const TABLES = {
+  crm_division: {fks: {}},
+  crm_contact: {fks: {division_id: 'crm_division'}},
+  crm_deal: {fks: {division_id: 'crm_division'}},
+  crm_appointment: {fks: {contact_id: 'crm_contact', deal_id: 'crm_deal', division_id: 'crm_division'}},
+} as const
+
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v))
+
+/**
+ * Every published row keyed by hubspot_id, foreign keys as the referenced hubspot_id, the
+ * many-to-many as hubspot-id pairs; `last_synced_at` and the primary keys left out (sequences are
+ * not transactional: a killed batch burns ids), so two equal publishes give equal pictures.
+ */
+export async function picture(db: TargetDb): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {}
+  for (const [table, {fks}] of Object.entries(TABLES)) {
+    const rows = await db.query(`SELECT * FROM ${table}`)
+    const keyOf = new Map<string, Map<string, string>>()
+    for (const t of new Set(Object.values(fks) as string[])) keyOf.set(t, new Map((await db.query(`SELECT id, hubspot_id FROM ${t}`)).map((r) => [String(r.id), String(r.hubspot_id)])))
+    out[table] = rows
+      .map((r) => {
+        const o: Record<string, string | null> = {}
+        for (const [k, v] of Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1))) {
+          if (k === 'id' || k === 'last_synced_at') continue
+          o[k] = k in fks ? (v === null ? null : (keyOf.get((fks as Record<string, string>)[k])!.get(String(v)) ?? `?${v}`)) : text(v)
+        }
+        return JSON.stringify(o)
+      })
+      .sort()
+  }
+  out.crm_deal_contacts = (await db.query('SELECT d.hubspot_id AS d, c.hubspot_id AS c FROM crm_deal_contacts x JOIN crm_deal d ON d.id = x.deal_id JOIN crm_contact c ON c.id = x.contact_id')).map((r) => `${r.d}>${r.c}`).sort()
+  return out
+}
