@@ -65,8 +65,12 @@ export async function seedLegacy(t: TargetDb, db: string): Promise<Seeded> {
     await t.query(`INSERT INTO crm_deal (id, hubspot_id, name, amount, stage, pipeline, last_synced_at) VALUES (?, ?, 'Old deal', 1.5, '', '', ?)`, [++pk, id, NOW])
     pks.crm_deal.set(id, String(pk))
   }
-  // a stale edge: the first seeded deal with the last seeded contact
-  await t.query('INSERT INTO crm_deal_contacts (deal_id, contact_id) VALUES (?, ?)', [[...pks.crm_deal.values()][0], [...pks.crm_contact.values()].at(-1)])
+  // a stale edge: the first seeded deal with a seeded contact it is not associated with
+  const reader = openStoreReader(db)
+  const linked = new Set((await reader.relatedIds('deals', [deal.live[0]], 'contacts')).get(deal.live[0]))
+  await reader.close()
+  const stale = [...pks.crm_contact.keys()].find((c) => !linked.has(c))!
+  await t.query('INSERT INTO crm_deal_contacts (deal_id, contact_id) VALUES (?, ?)', [pks.crm_deal.get(deal.live[0]), pks.crm_contact.get(stale)])
   const orderContacts = [...pks.crm_contact.values()].slice(0, 5)
   for (const [i, c] of orderContacts.entries()) await t.query('INSERT INTO crm_order (contact_id, total) VALUES (?, ?)', [c, 10 + i])
   return {pks, archivedKey, orphanKey, orders: orderContacts.length}
