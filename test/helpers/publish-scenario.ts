@@ -97,6 +97,7 @@ export async function checkPublished(t: TargetDb, db: string, seeded: Seeded): P
   // legacy representation
   for (const r of await t.query('SELECT email FROM crm_contact')) expect(String(r.email)).toBe(String(r.email).trim().toLowerCase())
   for (const r of await t.query('SELECT first_name FROM crm_contact')) expect([...String(r.first_name)].length).toBeLessThanOrEqual(100)
+  for (const r of await t.query('SELECT hs_updated_at FROM crm_contact WHERE hs_updated_at IS NOT NULL')) expect(String(r.hs_updated_at)).not.toMatch(/:\d\d\.\d/) // whole seconds
   // every deal↔contact edge of the store, and only those
   const edges = await t.query('SELECT COUNT(*) AS n FROM crm_deal_contacts')
   expect(Number(edges[0].n)).toBe(await storeEdges(db, 'contacts', 'deals'))

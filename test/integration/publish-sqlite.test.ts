@@ -1,10 +1,12 @@
 import {copyFileSync} from 'node:fs'
+import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
 import type {PublishResult} from '../../src/parity/publish/run-publish.js'
 import type {RunningEmulator} from '../../src/emulator/index.js'
 import {emulator, jsonOf, makePortal, runCli, tempDir} from '../conformance/sync-harness.js'
+import {flatten} from '../helpers/cli.js'
 import {picture, sqliteTarget, type TargetDb} from '../helpers/django-target.js'
 import {checkPublished, seedLegacy} from '../helpers/publish-scenario.js'
 
@@ -67,6 +69,16 @@ describe('publish into a SQLite Django database', () => {
     const full = await publish('--to', file, '--full')
     expect(full.tables.find((t) => t.table === 'crm_contact')!.inserted).toBe(1)
     expect(await picture(target)).toEqual(before)
+  }, 60_000)
+
+  it('the lock row: a live holder refuses a second publisher, a dead one (kill -9) is taken over', async () => {
+    await target.query(`INSERT OR REPLACE INTO crmsync_publish_lock (id, host, pid, started_at) VALUES (1, ?, ?, 'x')`, [hostname(), process.pid])
+    const r = await runCli(['publish', '--mapping', MAPPING, '--db', store, '--to', file], {})
+    expect(r.code).toBe(1)
+    expect(flatten(r.stderr)).toMatch(new RegExp(`another crmsync publish into .* is running \\(pid ${process.pid}`))
+    await target.query(`UPDATE crmsync_publish_lock SET pid = 2147483646`)
+    expect((await publish('--to', file)).rowsWritten).toBe(0)
+    expect(await target.query('SELECT * FROM crmsync_publish_lock')).toEqual([])
   }, 60_000)
 
   it('--schema NAME publishes into the shadow file beside the target', async () => {
