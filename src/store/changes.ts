@@ -8,33 +8,28 @@ import {quoteIdent} from './identifiers.js'
 import {requireEntityTable} from './read.js'
 import type {SqliteStore} from './sqlite-store.js'
 
-const PAGE = 1000
-
 /**
- * Rows of an entity changed after `sinceSeq` (or whose edges with `edgesWith` changed), in id order.
- * Read in keyset pages with no statement left open between them, so the caller may query the store
- * (relatedIds) while it iterates.
+ * Rows of an entity changed after `sinceSeq` (or whose edges with `edgesWith` changed), in id order,
+ * read through a separate connection so the caller may query the store (relatedIds) while it iterates.
  */
 export function* changedRecords(store: SqliteStore, entity: string, sinceSeq: number, edgesWith: string[] = []): IterableIterator<ChangedRecordRow> {
   const table = quoteIdent(requireEntityTable(store, entity))
   const cols = 'id, created_at, updated_at, archived, archived_at, properties, merged_into, seq'
-  const changed =
-    sinceSeq < 0
-      ? '1'
-      : `(seq > @since OR id IN (
-      SELECT from_id FROM associations WHERE seq > @since AND from_entity = @entity AND to_entity IN (SELECT value FROM json_each(@others))
-      UNION SELECT to_id FROM associations WHERE seq > @since AND to_entity = @entity AND from_entity IN (SELECT value FROM json_each(@others))
-      UNION SELECT from_id FROM edge_tombstones WHERE seq > @since AND from_entity = @entity AND to_entity IN (SELECT value FROM json_each(@others))
-      UNION SELECT to_id FROM edge_tombstones WHERE seq > @since AND to_entity = @entity AND from_entity IN (SELECT value FROM json_each(@others))))`
-  const stmt = store.db.prepare(`SELECT ${cols} FROM ${table} WHERE ${changed} AND (length(id) > @len OR (length(id) = @len AND id > @after)) ORDER BY length(id), id LIMIT ${PAGE}`)
-  const params = {since: sinceSeq, entity, others: JSON.stringify(edgesWith), len: -1, after: ''}
-  for (;;) {
-    const page = (sinceSeq < 0 ? stmt.all({len: params.len, after: params.after}) : stmt.all(params)) as ChangedRecordRow[]
-    yield* page
-    if (page.length < PAGE) return
-    const last = page[page.length - 1].id
-    params.len = last.length
-    params.after = last
+  const reader = store.openReader()
+  try {
+    if (sinceSeq < 0) {
+      yield* reader.db.prepare(`SELECT ${cols} FROM ${table} ORDER BY length(id), id`).iterate() as IterableIterator<ChangedRecordRow>
+      return
+    }
+    const sql = `SELECT ${cols} FROM ${table} WHERE seq > @since OR id IN (
+        SELECT from_id FROM associations WHERE seq > @since AND from_entity = @entity AND to_entity IN (SELECT value FROM json_each(@others))
+        UNION SELECT to_id FROM associations WHERE seq > @since AND to_entity = @entity AND from_entity IN (SELECT value FROM json_each(@others))
+        UNION SELECT from_id FROM edge_tombstones WHERE seq > @since AND from_entity = @entity AND to_entity IN (SELECT value FROM json_each(@others))
+        UNION SELECT to_id FROM edge_tombstones WHERE seq > @since AND to_entity = @entity AND from_entity IN (SELECT value FROM json_each(@others)))
+      ORDER BY length(id), id`
+    yield* reader.db.prepare(sql).iterate({since: sinceSeq, entity, others: JSON.stringify(edgesWith)}) as IterableIterator<ChangedRecordRow>
+  } finally {
+    reader.release()
   }
 }
 

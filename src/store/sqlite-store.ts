@@ -219,19 +219,32 @@ export class SqliteStore implements SyncStore, StoreReader, PublishCursors {
   *liveIds(entity: string): IterableIterator<string> {
     const t = this.table(entity)
     if (!t) return
-    const reader = new Database(this.path, {readonly: true, fileMustExist: true})
-    this.readers.add(reader)
+    const reader = this.openReader()
     try {
-      // one sequential scan (and a sort that may spill to a temp file): a 2 MB cache serves it as
-      // well as the 16 MB default, which would otherwise stay resident while the ids are read
-      reader.pragma('cache_size = -2000')
-      const stmt = reader
+      const stmt = reader.db
         .prepare(`SELECT id FROM ${quoteIdent(t.table)} WHERE archived = 0 AND merged_into IS NULL ORDER BY length(id), id`)
         .pluck()
       for (const id of stmt.iterate() as IterableIterator<string>) yield id
     } finally {
-      this.readers.delete(reader)
-      reader.close()
+      reader.release()
+    }
+  }
+
+  /**
+   * A separate read-only connection (closed with the store), so a caller can iterate one long read
+   * while it uses the store in between items. One sequential scan (and a sort that may spill to a
+   * temp file): a 2 MB cache serves it as well as the 16 MB default, which would stay resident.
+   */
+  openReader(): {db: Db; release(): void} {
+    const reader = new Database(this.path, {readonly: true, fileMustExist: true})
+    this.readers.add(reader)
+    reader.pragma('cache_size = -2000')
+    return {
+      db: reader,
+      release: () => {
+        this.readers.delete(reader)
+        reader.close()
+      },
     }
   }
 

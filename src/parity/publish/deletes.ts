@@ -3,7 +3,6 @@
  * or merged away (incremental: the changed ones; full: every target row without a live record in
  * the store) are deleted, with their through rows, or soft-deleted when the mapping says so.
  */
-import {compareIds} from '../../core/ids.js'
 import {chunks, inBatch, marks, pause, type PublishContext} from './context.js'
 import {sameValue} from './legacy-value.js'
 import type {TablePlan} from './plan.js'
@@ -27,28 +26,35 @@ async function* goneKeys(ctx: PublishContext, plan: TablePlan, sinceSeq: number)
   for await (const r of ctx.store.changedRecords(plan.entity, sinceSeq)) if (r.archived === 1 || r.merged_into !== null) yield r.id
 }
 
-/** Target keys without a live record in the store: a merge of both in the one id order (length, then code units). */
+/**
+ * Target keys without a live record in the store: the store's live ids go into a TEMP table of the
+ * target session (never an application table; gone with the session), then the target is paged by
+ * its primary key for rows whose key is not among them.
+ */
 async function* orphanKeys(ctx: PublishContext, plan: TablePlan): AsyncGenerator<string> {
-  const live = (async function* () {
-    for await (const r of ctx.store.changedRecords(plan.entity, -1)) if (r.archived === 0 && r.merged_into === null) yield r.id
-  })()
-  let next = await live.next()
-  const k = qi(plan.key)
-  const o = ctx.target.byteOrder
-  let len = -1
-  let after = ''
-  for (;;) {
-    const page = await ctx.target.query(`SELECT ${k} AS k FROM ${ctx.target.ref(plan.table)} WHERE length(${k}) > ? OR (length(${k}) = ? AND ${k}${o} > ?) ORDER BY length(${k}), ${k}${o} LIMIT 1000`, [len, len, after])
-    for (const row of page) {
-      const key = String(row.k)
-      while (!next.done && compareIds(next.value, key) < 0) next = await live.next()
-      if (next.done || next.value !== key) yield key
-    }
-    if (page.length < 1000) break
-    after = String(page[page.length - 1].k)
-    len = after.length
+  const t = ctx.target
+  await t.query('CREATE TEMP TABLE IF NOT EXISTS crmsync_live_keys (k text PRIMARY KEY)')
+  await t.query('DELETE FROM crmsync_live_keys')
+  let ids: string[] = []
+  const flush = async (): Promise<void> => {
+    if (ids.length > 0) await t.query(`INSERT INTO crmsync_live_keys (k) VALUES ${ids.map(() => '(?)').join(', ')}`, ids)
+    ids = []
   }
-  await live.return(undefined)
+  for await (const r of ctx.store.changedRecords(plan.entity, -1)) {
+    if (r.archived === 1 || r.merged_into !== null) continue
+    ids.push(r.id)
+    if (ids.length >= 5000) await flush()
+  }
+  await flush()
+  const k = qi(plan.key)
+  const pk = qi(plan.pk)
+  let after: unknown = null
+  for (;;) {
+    const page = await t.query(`SELECT ${pk} AS pk, ${k} AS k FROM ${t.ref(plan.table)} x WHERE ${after === null ? '' : `${pk} > ? AND `}NOT EXISTS (SELECT 1 FROM crmsync_live_keys l WHERE l.k = x.${k}) ORDER BY ${pk} LIMIT 1000`, after === null ? [] : [after])
+    for (const row of page) yield String(row.k)
+    if (page.length < 1000) break
+    after = page[page.length - 1].pk
+  }
 }
 
 async function deleteKeys(ctx: PublishContext, plan: TablePlan, keys: string[]): Promise<void> {

@@ -109,7 +109,7 @@ export async function runPublish(opts: PublishOptions): Promise<PublishResult> {
         through,
         rowsWritten: tables.reduce((n, t) => n + t.inserted + t.updated + t.deleted, 0) + through.reduce((n, t) => n + t.inserted + t.deleted, 0),
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
-        peakRssMb: Math.round(peak / 1048576),
+        peakRssMb: Math.round(Math.max(peak, process.resourceUsage().maxRSS * 1024) / 1048576),
       }
     } finally {
       await target.close()

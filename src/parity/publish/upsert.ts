@@ -100,7 +100,7 @@ async function currentRows(ctx: PublishContext, tx: TargetTx, plan: TablePlan, c
 /** Multi-row INSERT ... ON CONFLICT (key) DO UPDATE: new rows get the table's own pk, existing ones keep theirs. */
 async function writeRows(ctx: PublishContext, tx: TargetTx, plan: TablePlan, cols: Array<{name: string; family: ColumnFamily}>, rows: Desired[]): Promise<Map<string, string>> {
   const names = [plan.key, ...cols.map((c) => c.name), ...(plan.syncedAt ? [plan.syncedAt.name] : [])]
-  const per = Math.max(1, Math.floor(30_000 / names.length))
+  const per = Math.max(1, Math.min(500, Math.floor(30_000 / names.length))) // PostgreSQL plans a few hundred rows per statement fastest
   const update = names.slice(1).map((n) => `${qi(n)} = excluded.${qi(n)}`).join(', ')
   const pks = new Map<string, string>()
   for (const part of chunks(rows, per)) {
