@@ -4,6 +4,7 @@ import {connectorNamed} from '../connectors/index.js'
 import {runSync, type SyncSummary} from '../core/sync-runner.js'
 import {summaryTable} from '../core/sync-output.js'
 import {openSyncStore} from '../store/sync-store.js'
+import type {PublishResult} from '../parity/publish/run-publish.js'
 
 /** Base of `crmsync sync <entity>` commands: parse the shared flags, run, print the summary table. */
 export abstract class SyncCommand extends BaseCommand {
@@ -12,10 +13,12 @@ export abstract class SyncCommand extends BaseCommand {
   /** the entity this command syncs (`all` for every stream) */
   protected abstract entity(): Promise<string> | string
 
-  async run(): Promise<SyncSummary> {
+  async run(): Promise<SyncSummary & {publish?: PublishResult}> {
     const {flags} = await this.parse(this.constructor as typeof SyncCommand)
     const target = await this.entity()
     const json = this.jsonEnabled()
+    // a bad mapping for the publish phase is refused before the sync runs, not after it
+    if (flags['publish-to']) (await import('../parity/mapping/load.js')).loadMapping(flags.mapping!)
     const summary = await runSync(connectorNamed(flags.crm), {
       target,
       full: flags.full,
@@ -38,6 +41,13 @@ export abstract class SyncCommand extends BaseCommand {
       this.log(summaryTable(summary.streams))
       this.log(`${summary.dryRun ? 'dry run (nothing written): ' : ''}${summary.totals.fetched} records in ${summary.seconds.toFixed(2)} s (${summary.recordsPerSecond} records/s), ${summary.totals.requests} requests, peak RSS ${summary.peakRssMb} MB`)
     }
-    return summary
+    // second phase: publish what changed (only after a successful, real sync)
+    const to = flags['publish-to']
+    if (!to || summary.status !== 'ok' || summary.dryRun) return summary
+    // loaded only when asked for: a plain sync does not pay for pg and the mapping code
+    const [{runPublish}, {publishSummary}] = await Promise.all([import('../parity/publish/run-publish.js'), import('../parity/publish/summary.js')])
+    const publish = await runPublish({mapping: flags.mapping!, db: flags.db, to, schema: flags['publish-schema']})
+    if (!json) this.log(publishSummary(publish))
+    return {...summary, publish}
   }
 }

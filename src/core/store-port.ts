@@ -171,5 +171,34 @@ export interface StoreReader {
   associations(filter?: {fromEntity?: string; toEntity?: string}): Iterable<AssociationEdge> | AsyncIterable<AssociationEdge>
   /** cursors, counts, dead letters and recent runs */
   status(): Awaitable<SyncStatusResult>
+  /**
+   * The highest change sequence handed out so far. Every write transaction of the store takes the
+   * next value and stamps each record row and edge it changes (an edge it removes leaves a
+   * tombstone with it), so "changed after N" is exact. Publish reads it before it reads changes.
+   */
+  changeSeq(): Awaitable<number>
+  /**
+   * Rows of `entity` changed after sequence `sinceSeq` (-1: every row), in id order: live records,
+   * tombstones and merged-away losers (`merged_into` set), plus every record whose edges to or from
+   * one of `edgesWith` were inserted, relabelled or removed after `sinceSeq`.
+   */
+  changedRecords(entity: string, sinceSeq: number, edgesWith?: string[]): Iterable<ChangedRecordRow> | AsyncIterable<ChangedRecordRow>
+  /** for each of `ids` (records of `entity`), the ids of `other` records it has an edge with, in either direction, sorted */
+  relatedIds(entity: string, ids: string[], other: string): Awaitable<Map<string, string[]>>
   close(): Awaitable<void>
+}
+
+/** A row `changedRecords` returns: a stored record, or a merged-away loser (its survivor in `merged_into`). */
+export interface ChangedRecordRow extends StoredRecordRow {
+  merged_into: string | null
+  seq: number
+}
+
+/**
+ * Where publish keeps its cursor per target (the change sequence it last published completely),
+ * keyed by target and schema. Writes outside any sync transaction; a lost save only repeats work.
+ */
+export interface PublishCursors {
+  publishCursor(target: string): Awaitable<number | null>
+  savePublishCursor(target: string, seq: number): Awaitable<void>
 }

@@ -5,6 +5,7 @@
 import type {Database, Statement} from 'better-sqlite3'
 import type {AssociationRow} from '../core/records.js'
 import type {PageCounts} from '../core/store-port.js'
+import {tombstoneEdge} from './change-seq.js'
 
 interface EdgeRow {
   to_id: string
@@ -25,10 +26,10 @@ function prepared(db: Database) {
         'SELECT from_id, to_id, category, type_id, label FROM associations WHERE from_entity = ? AND to_entity = ? AND from_id IN (SELECT value FROM json_each(?))',
       ),
       insert: db.prepare(
-        'INSERT INTO associations (from_entity, from_id, to_entity, to_id, type_id, category, label) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO associations (from_entity, from_id, to_entity, to_id, type_id, category, label, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       update: db.prepare(
-        'UPDATE associations SET label = ? WHERE from_entity = ? AND from_id = ? AND to_entity = ? AND to_id = ? AND category = ? AND type_id = ?',
+        'UPDATE associations SET label = ?, seq = ? WHERE from_entity = ? AND from_id = ? AND to_entity = ? AND to_id = ? AND category = ? AND type_id = ?',
       ),
       remove: db.prepare(
         'DELETE FROM associations WHERE from_entity = ? AND from_id = ? AND to_entity = ? AND to_id = ? AND category = ? AND type_id = ?',
@@ -56,8 +57,9 @@ const edgeKey = (toId: string, category: string, typeId: number) => `${toId}\u00
  * Make the edges from each of `fromIds` (fromEntity → toEntity) exactly those in `rows`.
  * Rows whose fromId is not in `fromIds` are added without removing that record's other edges.
  * Counts: inserted (new edge), updated (label changed), unchanged, deleted (edge removed).
+ * Inserted and updated edges get change sequence `seq`; a removed one leaves a tombstone with it.
  */
-export function applyAssociationRows(db: Database, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[]): PageCounts {
+export function applyAssociationRows(db: Database, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[], seq: number): PageCounts {
   const s = prepared(db)
   const counts: PageCounts = {inserted: 0, updated: 0, unchanged: 0, deleted: 0}
   const wanted = new Map<string, Map<string, {toId: string; category: string; typeId: number; label: string | null}>>()
@@ -82,6 +84,7 @@ export function applyAssociationRows(db: Database, fromEntity: string, toEntity:
       if (!want) {
         if (replaced.has(fromId)) {
           s.remove.run(fromEntity, fromId, toEntity, e.to_id, e.category, e.type_id)
+          tombstoneEdge(db, seq, fromEntity, fromId, toEntity, e.to_id)
           counts.deleted++
         }
         continue
@@ -89,12 +92,12 @@ export function applyAssociationRows(db: Database, fromEntity: string, toEntity:
       edges.delete(key)
       if (want.label === e.label) counts.unchanged++
       else {
-        s.update.run(want.label, fromEntity, fromId, toEntity, e.to_id, e.category, e.type_id)
+        s.update.run(want.label, seq, fromEntity, fromId, toEntity, e.to_id, e.category, e.type_id)
         counts.updated++
       }
     }
     for (const e of edges.values()) {
-      s.insert.run(fromEntity, fromId, toEntity, e.toId, e.typeId, e.category, e.label)
+      s.insert.run(fromEntity, fromId, toEntity, e.toId, e.typeId, e.category, e.label, seq)
       counts.inserted++
     }
   }

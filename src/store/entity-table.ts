@@ -30,7 +30,7 @@ export interface EntityTable {
   table: string
   columns: PropertyColumn[]
   select: Statement<[string], StoredRow>
-  /** INSERT ... ON CONFLICT DO UPDATE, parameters: id, the fixed columns, then the typed columns */
+  /** INSERT ... ON CONFLICT DO UPDATE, parameters: id, the fixed columns (the last is the change sequence), then the typed columns */
   upsert: Statement<unknown[]>
   /** the same INSERT with ON CONFLICT DO NOTHING: `changes` says whether the id was new */
   insertNew: Statement<unknown[]>
@@ -39,9 +39,10 @@ export interface EntityTable {
    * inserted first and only looked up when the id turns out to exist, which saves a look-up per record
    */
   insertFirst: boolean
-  merge: Statement<[string, string | null, string]>
-  /** remember a merged-away id the store never held: (id, survivor, synced_at) */
-  mergePlaceholder: Statement<[string, string, string]>
+  /** (survivor, synced_at, seq, id) */
+  merge: Statement<[string, string | null, number, string]>
+  /** remember a merged-away id the store never held: (id, survivor, synced_at, seq) */
+  mergePlaceholder: Statement<[string, string, string, number]>
 }
 
 const BASE_COLUMNS = `
@@ -52,7 +53,8 @@ const BASE_COLUMNS = `
   archived_at TEXT,
   merged_into TEXT,
   properties TEXT NOT NULL,
-  synced_at TEXT`
+  synced_at TEXT,
+  seq INTEGER NOT NULL DEFAULT 0`
 
 /** The table name registered for `entity`, or null when the store has no such entity. */
 export function registeredTable(db: Database, entity: string): string | null {
@@ -84,7 +86,7 @@ export function ensureEntitySchema(db: Database, entity: string, properties: Pro
     const takenTables = new Set((db.prepare('SELECT table_name FROM entities').all() as Array<{table_name: string}>).map((r) => r.table_name))
     table = tableNameFor(entity)
     for (let i = 2; takenTables.has(table); i++) table = `${tableNameFor(entity)}_${i}`
-    db.exec(`CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS}) WITHOUT ROWID`)
+    db.exec(`CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS}) WITHOUT ROWID; CREATE INDEX ${quoteIdent(`${table}__seq`)} ON ${quoteIdent(table)} (seq)`)
     db.prepare('INSERT INTO entities (entity, table_name, created_at) VALUES (?, ?, ?)').run(entity, table, new Date().toISOString())
     changed = true
   }
@@ -128,7 +130,7 @@ export function prepareEntityTable(db: Database, entity: string): EntityTable | 
   if (!table) return null
   const columns = loadColumns(db, entity)
   const t = quoteIdent(table)
-  const fixed = ['created_at', 'updated_at', 'archived', 'archived_at', 'merged_into', 'properties', 'synced_at']
+  const fixed = ['created_at', 'updated_at', 'archived', 'archived_at', 'merged_into', 'properties', 'synced_at', 'seq']
   const typed = columns.map((c) => quoteIdent(c.column))
   const all = ['id', ...fixed, ...typed]
   return {
@@ -142,7 +144,7 @@ export function prepareEntityTable(db: Database, entity: string): EntityTable | 
     ),
     insertNew: db.prepare(`INSERT INTO ${t} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`),
     insertFirst: !db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get(),
-    merge: db.prepare(`UPDATE ${t} SET merged_into = ?, synced_at = ? WHERE id = ?`) as Statement<[string, string | null, string]>,
-    mergePlaceholder: db.prepare(`INSERT INTO ${t} (id, properties, merged_into, synced_at) VALUES (?, '{}', ?, ?)`) as Statement<[string, string, string]>,
+    merge: db.prepare(`UPDATE ${t} SET merged_into = ?, synced_at = ?, seq = ? WHERE id = ?`) as Statement<[string, string | null, number, string]>,
+    mergePlaceholder: db.prepare(`INSERT INTO ${t} (id, properties, merged_into, synced_at, seq) VALUES (?, '{}', ?, ?, ?)`) as Statement<[string, string, string, number]>,
   }
 }

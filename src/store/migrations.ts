@@ -4,6 +4,7 @@
  */
 import type {Database} from 'better-sqlite3'
 import {CrmsyncError, EXIT} from '../core/errors.js'
+import {quoteIdent} from './identifiers.js'
 
 /** `PRAGMA application_id` of every crmsync store ("crms" in ASCII). */
 export const APPLICATION_ID = 0x63726d73
@@ -76,6 +77,36 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX dead_letters_stream ON dead_letters (stream);
       `)
       db.pragma(`application_id = ${APPLICATION_ID}`)
+    },
+  },
+  {
+    version: 2,
+    name: 'change sequence (publish)',
+    up(db) {
+      // one counter; every write transaction takes the next value and stamps the rows it changes
+      db.exec(`
+        CREATE TABLE change_seq (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+        INSERT INTO change_seq (id, value) VALUES (1, 0);
+        ALTER TABLE associations ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX associations_seq ON associations (seq);
+        CREATE TABLE edge_tombstones (
+          seq INTEGER NOT NULL,
+          from_entity TEXT NOT NULL,
+          from_id TEXT NOT NULL,
+          to_entity TEXT NOT NULL,
+          to_id TEXT NOT NULL
+        );
+        CREATE INDEX edge_tombstones_seq ON edge_tombstones (seq);
+        CREATE TABLE publish_cursors (
+          target TEXT PRIMARY KEY,
+          seq INTEGER NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+      `)
+      const q = quoteIdent
+      for (const {table_name: t} of db.prepare('SELECT table_name FROM entities').all() as Array<{table_name: string}>) {
+        db.exec(`ALTER TABLE ${q(t)} ADD COLUMN seq INTEGER NOT NULL DEFAULT 0; CREATE INDEX ${q(`${t}__seq`)} ON ${q(t)} (seq)`)
+      }
     },
   },
 ]

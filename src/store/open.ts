@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database, {type Database as Db} from 'better-sqlite3'
 import {CrmsyncError, EXIT} from '../core/errors.js'
-import type {StoreReader} from '../core/store-port.js'
+import type {PublishCursors, StoreReader} from '../core/store-port.js'
 import {registerFunctions} from './entity-table.js'
 import {APPLICATION_ID, assertNotNewer, migrate, SCHEMA_VERSION} from './migrations.js'
 import {SqliteStore} from './sqlite-store.js'
@@ -112,6 +112,12 @@ export function openStore(file: string, options: OpenStoreOptions = {}): SqliteS
     if (err instanceof CrmsyncError) throw err
     throw new CrmsyncError(`cannot use store ${resolved}: ${(err as Error).message}`, {suggestion: FIX_DB, code: 'STORE_OPEN'})
   }
+}
+
+/** The store at `location` for publish: read through the port, plus its publish cursors (opened writable, so migrated). */
+export function openPublishStore(location: string): StoreReader & PublishCursors {
+  checkStorePath(path.resolve(location), true) // publish never creates a store
+  return openStore(location)
 }
 
 /** The store at `location`, opened for reading only (nothing is created, migrated or written). */

@@ -2,25 +2,27 @@
  * `SyncStore` over better-sqlite3. Every write method is ONE immediate transaction that also saves
  * the stream's checkpoint. Statements are prepared once per entity and cached.
  */
-import Database, {type Database as Db, type Statement} from 'better-sqlite3'
+import Database, {type Database as Db} from 'better-sqlite3'
 import {CrmsyncError} from '../core/errors.js'
 import type {AssociationRow, CrmRecord} from '../core/records.js'
 import {ensureEntitySchema, prepareEntityTable, type EntityTable} from './entity-table.js'
 import {quoteIdent} from './identifiers.js'
 import {classifyRecord, type RecordOutcome} from './record-compare.js'
 import {insertDeadLetter, insertRun, updateRun} from './runs.js'
-import type {AssociationEdge, Checkpoint, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../core/store-port.js'
+import type {AssociationEdge, ChangedRecordRow, PublishCursors, Checkpoint, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../core/store-port.js'
 import {listEntities} from './entity-table.js'
 import {iterateAssociations, iterateRawRecords, iterateRecords, propertyNames} from './read.js'
 import {sqliteStatus} from './status.js'
 import {toColumnValue} from './typing.js'
 import {applyAssociationRows, EDGE_TO_INDEX} from './association-writer.js'
+import {currentSeq, dropRecordEdges, nextSeq} from './change-seq.js'
+import {changedRecords, publishCursor, relatedIds, savePublishCursor} from './changes.js'
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
 
 /** A record's row: id, the fixed columns, then the typed columns (`storedArchivedAt` is kept when HubSpot gives none). */
-function rowValues(rec: CrmRecord, json: string, storedArchivedAt: string | null, now: string, columns: EntityTable['columns']): unknown[] {
-  const values: unknown[] = [rec.id, rec.createdAt ?? null, rec.updatedAt ?? null, rec.archived ? 1 : 0, rec.archived ? (rec.archivedAt ?? storedArchivedAt) : null, null, json, now]
+function rowValues(rec: CrmRecord, json: string, storedArchivedAt: string | null, now: string, seq: number, columns: EntityTable['columns']): unknown[] {
+  const values: unknown[] = [rec.id, rec.createdAt ?? null, rec.updatedAt ?? null, rec.archived ? 1 : 0, rec.archived ? (rec.archivedAt ?? storedArchivedAt) : null, null, json, now, seq]
   const props = rec.properties
   for (const c of columns) {
     const v = hasOwn(props, c.property) ? props[c.property] : null // "constructor", "__proto__" are property names too
@@ -35,11 +37,10 @@ export function emptyCounts(): PageCounts {
 }
 
 /** The SQLite store. Open it with `openStore(path)` (src/store/open.ts). */
-export class SqliteStore implements SyncStore, StoreReader {
+export class SqliteStore implements SyncStore, StoreReader, PublishCursors {
   private readonly tables = new Map<string, EntityTable>()
   private readonly readers = new Set<Db>()
   private currentRunId: number | null = null
-  private dropEdgesStmt: Statement | undefined
   /** the to-side edge index is known to exist (see beginEdgeLoad) */
   private edgeIndexReady = false
   private readonly saveCheckpointStmt
@@ -105,6 +106,7 @@ export class SqliteStore implements SyncStore, StoreReader {
         const counts = emptyCounts()
         const now = new Date().toISOString()
         const columns = t.columns
+        const seq = nextSeq(this.db)
         let conflicts = 0
         for (const rec of records) {
           if (typeof rec?.id !== 'string' || rec.id === '' || typeof rec.properties !== 'object' || rec.properties === null) {
@@ -112,17 +114,17 @@ export class SqliteStore implements SyncStore, StoreReader {
           }
           const json = JSON.stringify(rec.properties)
           let outcome: RecordOutcome
-          if (t.insertFirst && t.insertNew.run(rowValues(rec, json, null, now, columns)).changes === 1) {
+          if (t.insertFirst && t.insertNew.run(rowValues(rec, json, null, now, seq, columns)).changes === 1) {
             outcome = rec.archived ? 'deleted' : 'inserted' // what classifyRecord says of a new id
           } else {
             if (t.insertFirst) conflicts++
             const existing = t.select.get(rec.id)
             outcome = classifyRecord(existing, rec, json)
-            if (outcome !== 'unchanged') t.upsert.run(rowValues(rec, json, existing?.archived_at ?? null, now, columns))
+            if (outcome !== 'unchanged') t.upsert.run(rowValues(rec, json, existing?.archived_at ?? null, now, seq, columns))
           }
           counts[outcome]++
           // an archived record has no associations in HubSpot: drop its edges in both directions
-          if (outcome === 'deleted') this.dropEdges().run(entity, rec.id, entity, rec.id)
+          if (outcome === 'deleted') dropRecordEdges(this.db, entity, rec.id, seq)
         }
         // mostly known ids after all (a second pass in one process): look up first again
         if (conflicts * 2 > records.length) t.insertFirst = false
@@ -159,33 +161,28 @@ export class SqliteStore implements SyncStore, StoreReader {
     this.ensureEdgeIndex()
   }
 
-  /** DELETE of every edge from or to one record (cached). */
-  private dropEdges(): Statement {
-    return (this.dropEdgesStmt ??= this.db.prepare('DELETE FROM associations WHERE (from_entity = ? AND from_id = ?) OR (to_entity = ? AND to_id = ?)'))
-  }
-
   applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): PageCounts {
     this.assertWritable()
     const t = this.writableTable(entity)
     this.ensureEdgeIndex()
-    const dropEdges = this.dropEdges()
     return this.db
       .transaction(() => {
         const counts = emptyCounts()
         const now = new Date().toISOString()
+        const seq = nextSeq(this.db)
         for (const {loserId, survivorId} of merges) {
           const existing = t.select.get(loserId)
           if (!existing) {
             // remember the id so a stale search hit for it can never bring it back as live
             // (not counted: no record the store held changed)
-            t.mergePlaceholder.run(loserId, survivorId, now)
+            t.mergePlaceholder.run(loserId, survivorId, now, seq)
           } else if (existing.merged_into !== survivorId) {
-            t.merge.run(survivorId, now, loserId)
+            t.merge.run(survivorId, now, seq, loserId)
             counts.deleted++
           } else {
             counts.unchanged++
           }
-          dropEdges.run(entity, loserId, entity, loserId)
+          dropRecordEdges(this.db, entity, loserId, seq)
         }
         this.saveCheckpoint(stream, checkpoint)
         return counts
@@ -197,7 +194,7 @@ export class SqliteStore implements SyncStore, StoreReader {
     this.assertWritable()
     return this.db
       .transaction(() => {
-        const counts = applyAssociationRows(this.db, fromEntity, toEntity, fromIds, rows)
+        const counts = applyAssociationRows(this.db, fromEntity, toEntity, fromIds, rows, nextSeq(this.db))
         this.saveCheckpoint(stream, checkpoint)
         return counts
       })
@@ -222,19 +219,32 @@ export class SqliteStore implements SyncStore, StoreReader {
   *liveIds(entity: string): IterableIterator<string> {
     const t = this.table(entity)
     if (!t) return
-    const reader = new Database(this.path, {readonly: true, fileMustExist: true})
-    this.readers.add(reader)
+    const reader = this.openReader()
     try {
-      // one sequential scan (and a sort that may spill to a temp file): a 2 MB cache serves it as
-      // well as the 16 MB default, which would otherwise stay resident while the ids are read
-      reader.pragma('cache_size = -2000')
-      const stmt = reader
+      const stmt = reader.db
         .prepare(`SELECT id FROM ${quoteIdent(t.table)} WHERE archived = 0 AND merged_into IS NULL ORDER BY length(id), id`)
         .pluck()
       for (const id of stmt.iterate() as IterableIterator<string>) yield id
     } finally {
-      this.readers.delete(reader)
-      reader.close()
+      reader.release()
+    }
+  }
+
+  /**
+   * A separate read-only connection (closed with the store), so a caller can iterate one long read
+   * while it uses the store in between items. One sequential scan (and a sort that may spill to a
+   * temp file): a 2 MB cache serves it as well as the 16 MB default, which would stay resident.
+   */
+  openReader(): {db: Db; release(): void} {
+    const reader = new Database(this.path, {readonly: true, fileMustExist: true})
+    this.readers.add(reader)
+    reader.pragma('cache_size = -2000')
+    return {
+      db: reader,
+      release: () => {
+        this.readers.delete(reader)
+        reader.close()
+      },
     }
   }
 
@@ -285,6 +295,27 @@ export class SqliteStore implements SyncStore, StoreReader {
 
   status(): SyncStatusResult {
     return sqliteStatus(this)
+  }
+
+  changeSeq(): number {
+    return currentSeq(this.db)
+  }
+
+  changedRecords(entity: string, sinceSeq: number, edgesWith?: string[]): IterableIterator<ChangedRecordRow> {
+    return changedRecords(this, entity, sinceSeq, edgesWith)
+  }
+
+  relatedIds(entity: string, ids: string[], other: string): Map<string, string[]> {
+    return relatedIds(this, entity, ids, other)
+  }
+
+  publishCursor(target: string): number | null {
+    return publishCursor(this, target)
+  }
+
+  savePublishCursor(target: string, seq: number): void {
+    this.assertWritable()
+    savePublishCursor(this, target, seq)
   }
 
   close(): void {

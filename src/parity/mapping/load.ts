@@ -110,7 +110,7 @@ function knownKeysAt(path: readonly PropertyKey[], _raw: unknown): string[] {
   const KEYS: Record<string, string[]> = {
     top: Object.keys(mappingSchema.shape),
     legacy: ['snapshotAt', 'syncedAtField', 'ignoreModels', 'strictModels', 'minOverlap'],
-    entity: ['model', 'table', 'key', 'modifiedProperty', 'fields', 'relations', 'ignore'],
+    entity: ['model', 'table', 'key', 'modifiedProperty', 'fields', 'relations', 'ignore', 'archived'],
     key: ['legacy', 'new'],
     field: ['property', 'normalize', 'normalizeLegacy', 'normalizeNew'],
     relation: ['kind', 'target', 'field', 'column', 'through', 'pick'],

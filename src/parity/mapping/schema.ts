@@ -59,6 +59,8 @@ const entitySchema = z
     relations: z.record(z.string(), relationSchema).default({}),
     /** legacy fields not compared, each with the reason */
     ignore: z.record(z.string(), z.string().min(1)).default({}),
+    /** what `crmsync publish` does with archived (and merged-away) records: delete the row (legacy behaviour 7) or set a soft-delete column */
+    archived: z.union([z.literal('delete'), z.object({softDelete: z.string().min(1)}).strict()]).default('delete'),
   })
   .strict()
 

@@ -1,0 +1,54 @@
+/** What every publish step shares: the store, the target, the plans, the run's options and counters. */
+import type {StoreReader} from '../../core/store-port.js'
+import type {TablePlan} from './plan.js'
+import type {PublishTarget, TargetTx} from './target.js'
+
+/** Per target table. */
+export interface TableCounts {
+  table: string
+  entity: string
+  inserted: number
+  updated: number
+  unchanged: number
+  deleted: number
+  /** values a typed column cannot hold (an unparsable date, a non-number amount), written as NULL */
+  rejectedValues: number
+}
+
+/** Per many-to-many through table. */
+export interface ThroughCounts {
+  table: string
+  relation: string
+  inserted: number
+  deleted: number
+}
+
+export interface PublishContext {
+  store: StoreReader
+  target: PublishTarget
+  plans: Map<string, TablePlan>
+  dryRun: boolean
+  batchSize: number
+  now: string
+  /** test-only pause per batch (CRMSYNC_PUBLISH_BATCH_DELAY_MS), so kill -9 lands inside batches */
+  delayMs: number
+  tables: Map<string, TableCounts>
+  through: Map<string, ThroughCounts>
+}
+
+/** Run `fn` in one target transaction, or (dry run) straight on the target, which then only reads. */
+export function inBatch<T>(ctx: PublishContext, fn: (tx: TargetTx) => Promise<T>): Promise<T> {
+  return ctx.dryRun ? fn(ctx.target) : ctx.target.transaction(fn)
+}
+
+/** `?, ?, ?` for n values. */
+export const marks = (n: number): string => Array.from({length: n}, () => '?').join(', ')
+
+/** Split a list into chunks of at most `n`. */
+export function chunks<T>(list: T[], n: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n))
+  return out
+}
+
+export const pause = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve())

@@ -1,0 +1,103 @@
+/**
+ * The PostgreSQL publish target: one session (pg.Client) for the whole run, so the session-level
+ * advisory lock lives exactly as long as the publisher; every value read back as PostgreSQL's text.
+ */
+import pg from 'pg'
+import {CrmsyncError, EXIT} from '../../core/errors.js'
+import {type ColumnFamily, type PublishTarget, qi, type TableInfo, type TargetTx} from './target.js'
+
+export interface PostgresTargetConfig {
+  host: string
+  port: number
+  user: string
+  password?: string
+  database: string
+  schema: string
+  /** the URL without its password (messages, cursor key) */
+  describe: string
+}
+
+function familyOf(dataType: string): ColumnFamily {
+  if (/^(character varying|character|text|citext|varchar|char)/.test(dataType)) return 'text'
+  if (/^(integer|bigint|smallint)$/.test(dataType)) return 'integer'
+  if (/^(numeric|double precision|real|decimal)/.test(dataType)) return 'numeric'
+  if (dataType === 'boolean') return 'boolean'
+  if (dataType.startsWith('timestamp')) return 'timestamp'
+  if (dataType === 'date') return 'date'
+  return 'other'
+}
+
+/** `?` placeholders to `$1, $2, ...` (the planner never puts a literal ? in its SQL). */
+const numbered = (sql: string): string => {
+  let i = 0
+  return sql.replace(/\?/g, () => `$${++i}`)
+}
+
+/** Connect to the target; exit 1 naming the fix when the server cannot be reached or refuses the login. */
+export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<PublishTarget> {
+  const client = new pg.Client({host: cfg.host, port: cfg.port, user: cfg.user, password: cfg.password, database: cfg.database, connectionTimeoutMillis: 10_000, types: {getTypeParser: () => (v: string) => v}})
+  client.on('error', () => undefined) // a dropped connection surfaces as the next query's error
+  try {
+    await client.connect()
+  } catch (e) {
+    await client.end().catch(() => undefined)
+    const why = (e as Error).message || (e as {code?: string}).code || 'connection failed'
+    throw new CrmsyncError(`cannot connect to the publish target ${cfg.describe}: ${why.replaceAll(cfg.password || '\u0000', '***')}`, {exit: EXIT.failure, code: 'TARGET_UNREACHABLE', suggestion: 'check host, port, database and credentials in --to (postgres://USER@HOST:5432/DB) and that the server is running'})
+  }
+  const schema = cfg.schema
+  const run = async (sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> => (await client.query(numbered(sql), params)).rows
+  return {
+    dialect: 'postgres',
+    describe: cfg.describe,
+    cursorKey: `${cfg.describe.replace(/\?.*$/, '')}?schema=${schema}`,
+    ref: (table: string) => `${qi(schema)}.${qi(table)}`,
+    byteOrder: ' COLLATE "C"',
+    async table(name: string): Promise<TableInfo | null> {
+      const cols = await run('SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position', [schema, name])
+      if (cols.length === 0) return null
+      const unique = await run(
+        `SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
+         WHERE n.nspname = ? AND c.relname = ? AND i.indisunique AND i.indnatts = 1 AND i.indpred IS NULL`,
+        [schema, name],
+      )
+      const qualified = `${qi(schema)}.${qi(name)}`
+      const priv = await run(`SELECT p, has_table_privilege(?, p) AS ok FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS p`, [qualified])
+      return {
+        name,
+        columns: new Map(cols.map((c) => [String(c.column_name), {name: String(c.column_name), family: familyOf(String(c.data_type)), declared: String(c.data_type), notNull: c.is_nullable === 'NO'}])),
+        unique: new Set(unique.map((u) => String(u.attname))),
+        missingPrivileges: priv.filter((p) => p.ok !== 't' && p.ok !== true).map((p) => String(p.p)),
+      }
+    },
+    async lock(): Promise<void> {
+      const [r] = await run(`SELECT pg_try_advisory_lock(hashtext('crmsync publish'), hashtext(?)) AS ok`, [schema])
+      if (r.ok !== 't' && r.ok !== true) {
+        throw new CrmsyncError(`another crmsync publish into ${cfg.describe} (schema ${schema}) is running: two publishers to one target cannot run at once`, {exit: EXIT.failure, code: 'PUBLISH_LOCKED', suggestion: 'wait for it to finish (its lock is released when its session ends), then run publish again'})
+      }
+    },
+    query: run,
+    async transaction<T>(fn: (tx: TargetTx) => Promise<T>): Promise<T> {
+      await client.query('BEGIN')
+      try {
+        const out = await fn({query: run})
+        await client.query('COMMIT')
+        return out
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw e
+      }
+    },
+    param(_family: ColumnFamily, value: string | null): unknown {
+      return value
+    },
+    async close(): Promise<void> {
+      await client.end().catch(() => undefined)
+    },
+  }
+}
+
+/** Does the schema exist? */
+export async function schemaExists(target: PublishTarget, schema: string): Promise<boolean> {
+  return (await target.query('SELECT 1 FROM pg_namespace WHERE nspname = ?', [schema])).length > 0
+}

@@ -1,0 +1,56 @@
+/**
+ * The plug-in point of `crmsync publish`: a target database holding the application's tables
+ * (PostgreSQL or SQLite). The planner speaks plain SQL with `?` placeholders and double-quoted
+ * identifiers, which both dialects accept; each adapter converts values to what its driver takes.
+ */
+
+/** What a column can hold, from its declared type. */
+export type ColumnFamily = 'text' | 'integer' | 'numeric' | 'boolean' | 'timestamp' | 'date' | 'other'
+
+export interface ColumnInfo {
+  name: string
+  family: ColumnFamily
+  /** the declared type, for messages */
+  declared: string
+  notNull: boolean
+}
+
+export interface TableInfo {
+  name: string
+  columns: Map<string, ColumnInfo>
+  /** columns with a single-column UNIQUE constraint or primary key */
+  unique: Set<string>
+  /** missing INSERT/UPDATE/DELETE/SELECT privileges of the connected user (PostgreSQL) */
+  missingPrivileges: string[]
+}
+
+/** One transaction: statements run in order; an error rolls the whole batch back. */
+export interface TargetTx {
+  query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>
+}
+
+export interface PublishTarget {
+  readonly dialect: 'postgres' | 'sqlite'
+  /** safe to print (no password) */
+  readonly describe: string
+  /** key of this target's cursor in the crmsync store (target and schema, no password) */
+  readonly cursorKey: string
+  /** the quoted (and, on PostgreSQL, schema-qualified) name of a table, for SQL */
+  ref(table: string): string
+  /** ` COLLATE "C"` on PostgreSQL: text compared by code units, as SQLite and the store sort ids */
+  readonly byteOrder: string
+  /** the table's columns, or null when it does not exist */
+  table(name: string): Promise<TableInfo | null>
+  /** take the one-publisher lock; throws a CrmsyncError when another publisher holds it */
+  lock(): Promise<void>
+  /** reads outside a batch (look-ups) */
+  query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>
+  /** run `fn` in one transaction (committed when it resolves, rolled back when it throws) */
+  transaction<T>(fn: (tx: TargetTx) => Promise<T>): Promise<T>
+  /** a value as this driver's parameter for a column of `family` (value is the legacy text form) */
+  param(family: ColumnFamily, value: string | null): unknown
+  close(): Promise<void>
+}
+
+/** Double-quote an SQL identifier (names from the mapping are untrusted). */
+export const qi = (id: string): string => `"${id.replace(/"/g, '""')}"`
