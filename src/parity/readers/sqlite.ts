@@ -5,6 +5,15 @@ import {BATCH, type LegacyRecord, type LegacySource, type TableSpec} from './typ
 
 const q = (id: string): string => `"${id.replace(/"/g, '""')}"`
 
+/** better-sqlite3 with safeIntegers gives every INTEGER as a bigint: exact ones back to numbers, the rest (past 2^53) as decimal text. */
+const exact = (v: unknown): unknown => (typeof v === 'bigint' ? (v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString()) : v)
+
+function exactRow<T extends Record<string, unknown>>(row: T): T {
+  const out = Object.create(null) as Record<string, unknown>
+  for (const k of Object.keys(row)) out[k] = exact(row[k])
+  return out as T
+}
+
 /** Open a legacy SQLite file as a LegacySource (opened read-only). */
 export function sqliteSource(path: string): LegacySource {
   return {
@@ -25,8 +34,11 @@ export function sqliteSource(path: string): LegacySource {
         for (const t of tables) {
           need(t.table)
           let batch: LegacyRecord[] = []
-          for (const row of db.prepare(`SELECT * FROM ${q(t.table)}`).iterate() as IterableIterator<Record<string, unknown>>) {
-            const {id, ...fields} = row
+          for (const raw of db.prepare(`SELECT * FROM ${q(t.table)}`).safeIntegers(true).iterate() as IterableIterator<Record<string, unknown>>) {
+            const row = exactRow(raw)
+            const id = row.id
+            const fields = Object.create(null) as Record<string, unknown>
+            for (const k of Object.keys(row)) if (k !== 'id') fields[k] = row[k]
             if (id === undefined) throw new UsageError(`legacy table ${t.table} has no "id" column (the legacy primary key)`, 'point the mapping at the Django table')
             batch.push({model: t.model, pk: String(id), fields})
             if (batch.length >= BATCH) {
@@ -36,7 +48,8 @@ export function sqliteSource(path: string): LegacySource {
           }
           for (const m of t.m2m) {
             need(m.table)
-            for (const row of db.prepare(`SELECT ${q(m.sourceColumn)} AS s, ${q(m.targetColumn)} AS t FROM ${q(m.table)}`).iterate() as IterableIterator<{s: unknown; t: unknown}>) {
+            for (const raw of db.prepare(`SELECT ${q(m.sourceColumn)} AS s, ${q(m.targetColumn)} AS t FROM ${q(m.table)}`).safeIntegers(true).iterate() as IterableIterator<{s: unknown; t: unknown}>) {
+              const row = exactRow(raw)
               batch.push({model: t.model, pk: String(row.s), fields: {[m.field]: [row.t]}, m2mOnly: true})
               if (batch.length >= BATCH) {
                 yield batch
