@@ -11,6 +11,7 @@ import type {LoadedMapping} from './mapping/load.js'
 import type {FieldMapping} from './mapping/schema.js'
 import type {Value} from './normalizers.js'
 import type {Attribution} from '../reports/report-types.js'
+import {own} from './own.js'
 import type {LegacyRow, RecRow} from './staged-rows.js'
 
 /** Everything about one key the comparison needs. */
@@ -35,7 +36,7 @@ export function propertyValue(r: RecRow, property: string): unknown {
   if (property === 'createdAt') return r.createdAt
   if (property === 'updatedAt') return r.updatedAt
   if (property === 'id') return r.key
-  const v = r.props[property]
+  const v = own(r.props, property)
   return v === undefined ? null : v
 }
 
@@ -72,7 +73,7 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
   for (const [field, fm, cmp] of fieldList(lm, k.entity)) {
     const fs = stats.field(field, fm.property)
     fs.compared++
-    const l = cmp.legacy.normalize(k.legacy.fields[field])
+    const l = cmp.legacy.normalize(own(k.legacy.fields, field))
     const n = cmp.new.normalize(propertyValue(k.newRow, fm.property))
     if (cmp.new.equal(l, n)) continue
     const rule = ledger.match(k.entity, field, 'modified', {legacy: l, new: n, newArchived: k.newRow.archived, sourceArchived: k.src.archived}, () => ({key: k.legacy.key, field, legacy: l, new: n}))
@@ -83,7 +84,7 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
       continue
     }
     if (k.baseline) {
-      const b = cmp.legacy.normalize(k.baseline.fields[field])
+      const b = cmp.legacy.normalize(own(k.baseline.fields, field))
       if (!cmp.legacy.equal(b, l)) {
         fs.noise++
         continue

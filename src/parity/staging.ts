@@ -13,6 +13,8 @@ import type {AssociationRow, CrmRecord} from '../core/records.js'
 import {didYouMean} from './did-you-mean.js'
 import type {EntityMapping, Mapping} from './mapping/schema.js'
 import {parseInstant} from './normalizers.js'
+import {hasOwn} from './own.js'
+import {describeValue, keyText} from './readers/dumpdata.js'
 import type {LegacyRecord, LegacySource, TableSpec} from './readers/types.js'
 
 /** Sides of the staging tables. */
@@ -78,6 +80,10 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
   const insEdge = st.db.prepare('INSERT INTO lm2m (side, model, field, pk, target) VALUES (?, ?, ?, ?, ?)')
   const res: LegacyStageResult = {rows: 0, maxSyncedAt: NaN, errors: [], errorCount: 0}
   const what = side === SIDE.legacy ? 'legacy snapshot' : 'noise baseline'
+  const rowError = (entity: string, message: string): void => {
+    res.errorCount++
+    if (res.errors.length < 50) res.errors.push({entity, message})
+  }
   const write = st.db.transaction((batch: LegacyRecord[]) => {
     for (const r of batch) {
       const m = byModel.get(r.model)
@@ -86,30 +92,46 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
         const hint = didYouMean(r.model, [...byModel.keys()])
         throw new UsageError(`${what} ${source.describe} has model "${r.model}", which the mapping does not know${hint ? ` (did you mean "${hint}"?)` : ''}`, `map it under entities.<entity>.model, or list it in legacy.ignoreModels; mapped models: ${[...byModel.keys()].join(', ')}`, 'UNKNOWN_MODEL')
       }
-      let fields = r.fields
-      if (m.m2m.size > 0) {
-        fields = {}
-        for (const [k, v] of Object.entries(r.fields)) {
-          if (m.m2m.has(k)) {
-            if (!Array.isArray(v)) throw new UsageError(`${what} ${source.describe}: ${r.model} pk ${r.pk} field "${k}" should be a list of pks (many-to-many)`, 'fix relations.<name>.kind in the mapping')
-            for (const t of v) insEdge.run(side, r.model, k, r.pk, String(t))
-          } else fields[k] = v
+      // a null-prototype copy: "__proto__", "constructor" are field names like any other
+      const fields = Object.create(null) as Record<string, unknown>
+      const edges: string[][] = []
+      let bad: string | undefined
+      for (const k of Object.keys(r.fields)) {
+        const v = r.fields[k]
+        if (!m.m2m.has(k)) {
+          fields[k] = v
+          continue
         }
+        const targets = Array.isArray(v) ? v.map(keyText) : undefined
+        if (!targets || targets.some((t) => t === undefined)) {
+          bad ??= `field "${k}" should be a list of pks (many-to-many) but is ${Array.isArray(v) ? `a list holding ${describeValue(v[targets!.indexOf(undefined)])}` : describeValue(v)}`
+          continue
+        }
+        for (const t of targets as string[]) edges.push([k, t])
       }
+      if (!r.m2mOnly) res.rows++
+      if (bad) {
+        rowError(m.entity, `${what}: ${r.model} pk ${r.pk} ${bad}; the row cannot be compared`)
+        continue
+      }
+      for (const [k, t] of edges) insEdge.run(side, r.model, k, r.pk, t)
       if (r.m2mOnly) continue
       const keyField = m.em.key.legacy
-      if (!(keyField in fields)) {
+      if (!hasOwn(fields, keyField)) {
         throw new UsageError(`${what} ${source.describe}: ${r.model} has no key column "${keyField}" (pk ${r.pk})`, `set entities.${m.entity}.key.legacy in the mapping to the column holding the HubSpot record id`, 'MISSING_KEY')
       }
       if (!m.seen) {
         m.seen = true
         checkColumns(m.entity, m.em, fields, `${what} ${source.describe}: ${r.model}`)
       }
-      const key = fields[keyField]
-      res.rows++
-      if (key === null || key === undefined || String(key).trim() === '') {
-        res.errorCount++
-        if (res.errors.length < 50) res.errors.push({entity: m.entity, message: `${what}: ${r.model} pk ${r.pk} has an empty ${keyField}; the row cannot be compared`})
+      const raw = fields[keyField]
+      const key = raw === null || raw === undefined ? '' : keyText(raw)
+      if (key === undefined) {
+        rowError(m.entity, `${what}: ${r.model} pk ${r.pk} has ${describeValue(raw)} as ${keyField}, not a record id; the row cannot be compared`)
+        continue
+      }
+      if (key.trim() === '') {
+        rowError(m.entity, `${what}: ${r.model} pk ${r.pk} has an empty ${keyField}; the row cannot be compared`)
         continue
       }
       if (syncedAtField && side === SIDE.legacy) {
@@ -117,10 +139,15 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
         const t = typeof v === 'string' ? parseInstant(v) : NaN
         if (!Number.isNaN(t) && !(t <= res.maxSyncedAt)) res.maxSyncedAt = t
       }
-      insRow.run(side, r.model, r.pk, String(key), JSON.stringify(fields))
+      insRow.run(side, r.model, r.pk, key, JSON.stringify(fields))
     }
   })
   for await (const batch of source.batches(tableSpecs(mapping))) write(batch)
+  // the same (model, pk) twice: a broken export (two dumps concatenated, a table read twice)
+  const dups = st.db.prepare('SELECT model, pk, COUNT(*) AS n FROM lrow WHERE side = ? GROUP BY model, pk HAVING COUNT(*) > 1 ORDER BY model, pk')
+  for (const d of dups.iterate(side) as IterableIterator<{model: string; pk: string; n: number}>) {
+    rowError(byModel.get(d.model)?.entity ?? d.model, `${what}: ${d.model} pk ${d.pk} occurs ${d.n} times; each legacy row must occur once (is the export concatenated or a table read twice?)`)
+  }
   return res
 }
 
@@ -129,7 +156,7 @@ function checkColumns(entity: string, em: EntityMapping, fields: Record<string, 
   const have = Object.keys(fields)
   const need = [...Object.keys(em.fields).map((f) => [f, `entities.${entity}.fields.${f}`]), ...Object.entries(em.relations).filter(([, r]) => r.kind === 'fk').map(([n, r]) => [r.field, `entities.${entity}.relations.${n}`, r.column ?? `${r.field}_id`])]
   for (const [f, path, alt] of need) {
-    if (f in fields || (alt !== undefined && alt in fields)) continue
+    if (hasOwn(fields, f) || (alt !== undefined && hasOwn(fields, alt))) continue
     const hint = didYouMean(f, have)
     throw new UsageError(`${where} has no field "${f}" (mapped at ${path})${hint ? `; did you mean "${hint}"?` : ''}`, `fix the mapping to name a column the legacy table has (it has: ${have.join(', ')})`, 'MISSING_COLUMN')
   }
