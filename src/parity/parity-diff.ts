@@ -8,6 +8,7 @@ import {existsSync} from 'node:fs'
 import Database from 'better-sqlite3'
 import {UsageError} from '../core/errors.js'
 import {toolVersion} from '../portal/snapshot-format.js'
+import {assertStoreNotNewer} from '../store/open.js'
 import {openPortal} from '../portal/snapshot.js'
 import {renderAll} from '../reports/render-all.js'
 import {bump} from './entity-stats.js'
@@ -62,6 +63,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   const db = opts.db ?? process.env.CRMSYNC_DB ?? 'crmsync.db'
   // fail before reading a possibly huge legacy snapshot
   if (!existsSync(db)) throw new UsageError(`crmsync store ${db} does not exist`, 'pass the store the new sync wrote with --db (run `crmsync sync all` first)')
+  assertStoreNotNewer(db)
   const legacy = openLegacy(opts.legacy)
   const baseline = opts.noiseBaseline ? openLegacy(opts.noiseBaseline) : undefined
   const source = opts.source ?? (opts.portal ? await openPortal(opts.portal) : undefined)
