@@ -71,6 +71,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   const st = createStaging()
   try {
     const staged = await stageLegacy(st, legacy, lm.mapping, SIDE.legacy)
+    await testPause('staged')
     if (baseline) await stageLegacy(st, baseline, lm.mapping, SIDE.baseline)
     const store = stageStore(st, db, lm.mapping)
     if (source) await stageSource(st, source, lm.mapping)
@@ -116,6 +117,13 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   } finally {
     st.close()
   }
+}
+
+/** Test hook (e2e signal tests): CRMSYNC_TEST_PAUSE=<point> holds the diff there for 60 s, announced on stderr. */
+async function testPause(point: string): Promise<void> {
+  if (process.env.CRMSYNC_TEST_PAUSE !== point) return
+  process.stderr.write(`crmsync: test pause at ${point}\n`)
+  await new Promise((r) => setTimeout(r, 60_000))
 }
 
 function totalsOf(entities: EntityReport[]): ParityReport['totals'] {

@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {UsageError} from '../core/errors.js'
+import {cleanupOnInterrupt, sweepStale} from '../core/temp-cleanup.js'
 import {ASSOCIATION_PAIRS} from '../connectors/hubspot/objects.js'
 import type {AssociationRow, CrmRecord} from '../core/records.js'
 import {didYouMean} from './did-you-mean.js'
@@ -28,10 +29,26 @@ export interface Staging {
   close(): void
 }
 
-/** Create an empty staging database in a fresh temp folder. */
+/** Temp folders of parity diffs and parity runs: `crmsync-parity-<pid>-*`, `crmsync-parity-run-<pid>-*`. */
+export const PARITY_TEMP = /^crmsync-parity-(?:run-)?(\d+)-/
+
+/**
+ * Create an empty staging database in a fresh temp folder named with this process's pid. Folders
+ * left by dead processes are removed first; Ctrl-C / SIGTERM removes this one (exit 130 / 143).
+ */
 export function createStaging(): Staging {
-  const dir = mkdtempSync(join(tmpdir(), 'crmsync-parity-'))
+  sweepStale(tmpdir(), PARITY_TEMP)
+  const dir = mkdtempSync(join(tmpdir(), `crmsync-parity-${process.pid}-`))
   const path = join(dir, 'staging.db')
+  const remove = (): void => {
+    try {
+      if (db.open) db.close()
+    } catch {
+      // a statement mid-iteration: the file goes anyway
+    }
+    if (existsSync(dir)) rmSync(dir, {recursive: true, force: true})
+  }
+  const undo = cleanupOnInterrupt(remove)
   const db = new Database(path)
   db.pragma('journal_mode = OFF')
   db.pragma('synchronous = OFF')
@@ -46,8 +63,8 @@ export function createStaging(): Staging {
     path,
     db,
     close() {
-      if (db.open) db.close()
-      if (existsSync(dir)) rmSync(dir, {recursive: true, force: true})
+      undo()
+      remove()
     },
   }
 }
