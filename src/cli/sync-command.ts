@@ -1,7 +1,11 @@
+import type {Interfaces} from '@oclif/core'
 import {BaseCommand} from './base-command.js'
 import {syncFlags} from './sync-flags.js'
 import {runHubSpotSync, type SyncSummary} from '../connectors/sync.js'
 import {summaryTable} from '../core/sync-output.js'
+import {acquireStoreLock} from '../store/lock.js'
+
+type SyncFlags = Interfaces.InferredFlags<typeof syncFlags>
 
 /** Base of `crmsync sync <entity>` commands: parse the shared flags, run, print the summary table. */
 export abstract class SyncCommand extends BaseCommand {
@@ -14,6 +18,16 @@ export abstract class SyncCommand extends BaseCommand {
     const {flags} = await this.parse(this.constructor as typeof SyncCommand)
     const target = await this.entity()
     const json = this.jsonEnabled()
+    // one sync per store at a time, taken before any API call (a dry run writes nothing: no lock)
+    const lock = flags['dry-run'] ? undefined : await acquireStoreLock(flags.db, {wait: flags.wait, command: `sync ${target}`, onWait: (h) => process.stderr.write(`waiting for the sync holding ${flags.db}${h ? ` (pid ${h.pid}, started ${h.startedAt})` : ''} to finish\n`)})
+    try {
+      return await this.sync(target, flags, json)
+    } finally {
+      lock?.release()
+    }
+  }
+
+  private async sync(target: string, flags: SyncFlags, json: boolean): Promise<SyncSummary> {
     const summary = await runHubSpotSync({
       target,
       full: flags.full,
