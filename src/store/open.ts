@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database, {type Database as Db} from 'better-sqlite3'
 import {CrmsyncError, EXIT} from '../core/errors.js'
+import {corruptStoreError, isCorruptSqlite} from './corrupt.js'
 import {registerFunctions} from './entity-table.js'
 import {APPLICATION_ID, assertNotNewer, migrate, SCHEMA_VERSION} from './migrations.js'
 import {SqliteStore} from './sqlite-store.js'
@@ -61,6 +62,7 @@ function inspect(db: Db, file: string, readonly: boolean): void {
     appId = db.pragma('application_id', {simple: true}) as number
     tables = (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as {n: number}).n
   } catch (err) {
+    if (isCorruptSqlite(err)) throw corruptStoreError(file, err)
     throw notAStore(file, (err as Error).message)
   }
   if (appId !== APPLICATION_ID && tables > 0) throw notAStore(file, 'it is a SQLite database written by another program')
@@ -132,6 +134,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): SqliteS
   } catch (err) {
     db.close()
     if (err instanceof CrmsyncError) throw err
+    if (isCorruptSqlite(err)) throw corruptStoreError(resolved, err)
     throw new CrmsyncError(`cannot use store ${resolved}: ${(err as Error).message}`, {suggestion: FIX_DB, code: 'STORE_OPEN'})
   }
 }

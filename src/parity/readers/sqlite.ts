@@ -1,6 +1,7 @@
 /** A read-only legacy SQLite database (small installs): reads the mapped `crm_*` tables. */
 import Database from 'better-sqlite3'
 import {UsageError} from '../../core/errors.js'
+import {isCorruptSqlite} from '../../store/corrupt.js'
 import {BATCH, type LegacyRecord, type LegacySource, type TableSpec} from './types.js'
 
 const q = (id: string): string => `"${id.replace(/"/g, '""')}"`
@@ -59,6 +60,10 @@ export function sqliteSource(path: string): LegacySource {
           }
           if (batch.length > 0) yield batch
         }
+      } catch (e) {
+        // not the store's damage: name the legacy file, or the CLI would blame --db
+        if (isCorruptSqlite(e)) throw new UsageError(`legacy SQLite database ${path} is damaged: ${(e as Error).message}`, 'export the legacy database again, or pass another snapshot form with --legacy')
+        throw e
       } finally {
         db.close()
       }
