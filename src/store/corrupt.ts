@@ -1,10 +1,10 @@
 /** A store file damaged on disk (a torn copy, a bad sector, another program writing into it). */
 import {CrmsyncError, EXIT} from '../core/errors.js'
 
-/** True for SQLite's "database disk image is malformed" / "file is not a database". */
+/** True for SQLite's "database disk image is malformed" (SQLITE_CORRUPT*; a file that is no database at all is NOTADB, "not a store"). */
 export function isCorruptSqlite(err: unknown): boolean {
   const code = (err as {code?: unknown} | null)?.code
-  return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code)
+  return typeof code === 'string' && /^SQLITE_CORRUPT/.test(code)
 }
 
 /** The error to show for a damaged store `file`: names the file and the way out (exit 1). */
