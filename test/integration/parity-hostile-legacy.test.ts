@@ -107,6 +107,8 @@ describe('wrong-typed legacy values', () => {
     writeFileSync(join(dir, 'csv', 'crm_contact.csv'), 'id,hubspot_id,email\n')
     const {report} = await runParityDiff(opts('csv'))
     expect(report.entities[0].counts.missing_in_legacy).toBe(2)
+    writeFileSync(join(dir, 'empty.json'), '')
+    await expect(runParityDiff(opts('empty.json'))).rejects.toThrow(/legacy snapshot .*empty\.json is empty/)
   })
 })
 
