@@ -7,6 +7,8 @@
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import Database from 'better-sqlite3'
+import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/core/errors.js'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
@@ -38,7 +40,14 @@ beforeAll(() => {
   // written by hand: JSON.stringify of an object literal would drop a "__proto__" key
   writeFileSync(join(dir, 'hostile-mapping.json'), mapping({fields: JSON.parse(`{"email": {"property": "email"}, ${HOSTILE.map((f) => `"${f}": {"property": "p_${f}"}`).join(', ')}}`)}).replace('"fields":{"email"', `"fields":{"__proto__":{"property":"p___proto__"},"email"`))
 })
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
+const PG = 'postgres://postgres@127.0.0.1:5432/test'
+const schema = `crmsync_hostile_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+afterAll(async () => {
+  rmSync(dir, {recursive: true, force: true})
+  const c = new pg.Client({connectionString: PG})
+  await c.connect().then(() => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch(() => undefined)
+  await c.end().catch(() => undefined)
+})
 
 const opts = (legacy: string, mapping = 'mapping.json') => ({legacy: join(dir, legacy), mapping: join(dir, mapping), db: join(dir, 'store.db'), out: join(dir, 'reports'), render: false})
 
@@ -140,5 +149,43 @@ describe('names from the mapping and the legacy rows', () => {
     // the store has none of the p_* properties: every hostile field differs on both records
     for (const f of HOSTILE) expect(c.fields.find((x) => x.field === f), f).toMatchObject({compared: 2, mismatched: 2})
     expect(c.counts).toMatchObject({identical: 0, modified: 2})
+  })
+
+  const cols = ['id', 'hubspot_id', 'email', ...HOSTILE]
+  const hostileRows = [['1', '11', 'a@x.com', ...HOSTILE.map(() => 'legacy')], ['2', '12', 'b@x.com', ...HOSTILE.map(() => 'legacy')]]
+  const expectHostile = async (legacy: string): Promise<void> => {
+    const {report} = await runParityDiff({...opts('', 'hostile-mapping.json'), legacy})
+    for (const f of HOSTILE) expect(report.entities[0].fields.find((x) => x.field === f), `${legacy} ${f}`).toMatchObject({compared: 2, mismatched: 2})
+  }
+
+  it('the CSV and SQLite readers keep columns named __proto__ and constructor (better-sqlite3 row objects drop __proto__)', async () => {
+    mkdirSync(join(dir, 'hcsv'))
+    writeFileSync(join(dir, 'hcsv', 'crm_contact.csv'), [cols, ...hostileRows].map((r) => r.join(',')).join('\n'))
+    writeFileSync(join(dir, 'hcsv', 'crm_deal.csv'), 'id,hubspot_id,name\n9,21,d\n')
+    writeFileSync(join(dir, 'hcsv', 'crm_deal_contacts.csv'), 'id,deal_id,contact_id\n')
+    await expectHostile(join(dir, 'hcsv'))
+    const db = new Database(join(dir, 'hostile.sqlite'))
+    db.exec(`CREATE TABLE crm_contact (${cols.map((c) => `"${c}"`).join(', ')}); CREATE TABLE crm_deal (id, hubspot_id, name); CREATE TABLE crm_deal_contacts (id, deal_id, contact_id); INSERT INTO crm_deal VALUES (9, '21', 'd')`)
+    for (const r of hostileRows) db.prepare(`INSERT INTO crm_contact VALUES (${cols.map(() => '?').join(', ')})`).run(...r)
+    db.close()
+    await expectHostile(join(dir, 'hostile.sqlite'))
+  })
+
+  it('the PostgreSQL reader keeps them too', async () => {
+    const c = new pg.Client({connectionString: PG, connectionTimeoutMillis: 3000})
+    try {
+      await c.connect()
+    } catch (e) {
+      if (process.env.CI === 'true') throw e
+      console.warn(`skipping the PostgreSQL case: no server at ${PG} (${(e as Error).message})`)
+      return
+    }
+    try {
+      await c.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"; CREATE TABLE crm_contact (${cols.map((x) => `"${x}" text`).join(', ')}); CREATE TABLE crm_deal (id text, hubspot_id text, name text); CREATE TABLE crm_deal_contacts (id text, deal_id text, contact_id text); INSERT INTO crm_deal VALUES ('9', '21', 'd')`)
+      for (const r of hostileRows) await c.query(`INSERT INTO "${schema}".crm_contact VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, r)
+    } finally {
+      await c.end()
+    }
+    await expectHostile(`${PG}?schema=${schema}`)
   })
 })

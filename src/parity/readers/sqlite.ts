@@ -9,10 +9,17 @@ const q = (id: string): string => `"${id.replace(/"/g, '""')}"`
 /** better-sqlite3 with safeIntegers gives every INTEGER as a bigint: exact ones back to numbers, the rest (past 2^53) as decimal text. */
 const exact = (v: unknown): unknown => (typeof v === 'bigint' ? (v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString()) : v)
 
-function exactRow<T extends Record<string, unknown>>(row: T): T {
-  const out = Object.create(null) as Record<string, unknown>
-  for (const k of Object.keys(row)) out[k] = exact(row[k])
-  return out as T
+/**
+ * The rows of `stmt` as null-prototype objects, exact integers: read as arrays (raw mode) because
+ * better-sqlite3's row objects drop a column named `__proto__`.
+ */
+function* rowsOf(stmt: Database.Statement): Generator<Record<string, unknown>> {
+  const names = stmt.columns().map((c) => c.name)
+  for (const values of stmt.safeIntegers(true).raw(true).iterate() as IterableIterator<unknown[]>) {
+    const row = Object.create(null) as Record<string, unknown>
+    for (let i = 0; i < names.length; i++) row[names[i]] = exact(values[i])
+    yield row
+  }
 }
 
 /** Open a legacy SQLite file as a LegacySource (opened read-only). */
@@ -35,8 +42,7 @@ export function sqliteSource(path: string): LegacySource {
         for (const t of tables) {
           need(t.table)
           let batch: LegacyRecord[] = []
-          for (const raw of db.prepare(`SELECT * FROM ${q(t.table)}`).safeIntegers(true).iterate() as IterableIterator<Record<string, unknown>>) {
-            const row = exactRow(raw)
+          for (const row of rowsOf(db.prepare(`SELECT * FROM ${q(t.table)}`))) {
             const id = row.id
             const fields = Object.create(null) as Record<string, unknown>
             for (const k of Object.keys(row)) if (k !== 'id') fields[k] = row[k]
@@ -49,8 +55,7 @@ export function sqliteSource(path: string): LegacySource {
           }
           for (const m of t.m2m) {
             need(m.table)
-            for (const raw of db.prepare(`SELECT ${q(m.sourceColumn)} AS s, ${q(m.targetColumn)} AS t FROM ${q(m.table)}`).safeIntegers(true).iterate() as IterableIterator<{s: unknown; t: unknown}>) {
-              const row = exactRow(raw)
+            for (const row of rowsOf(db.prepare(`SELECT ${q(m.sourceColumn)} AS s, ${q(m.targetColumn)} AS t FROM ${q(m.table)}`))) {
               batch.push({model: t.model, pk: String(row.s), fields: {[m.field]: [row.t]}, m2mOnly: true})
               if (batch.length >= BATCH) {
                 yield batch
