@@ -19,7 +19,7 @@ import {parseInstant} from './normalizers.js'
 import {openLegacy} from './readers/open.js'
 import {assertWritableOut, newRunId, writeReportDir} from './report-output.js'
 import type {Attribution, EntityReport, ParityReport} from '../reports/report-types.js'
-import {createStaging, indexStaging, SIDE, stageLegacy, stageSource, stageStore, type SourceSnapshot} from './staging.js'
+import {addDuplicatePkErrors, createStaging, indexStaging, SIDE, stageLegacy, stageSource, stageStore, type SourceSnapshot} from './staging.js'
 import {decideVerdict} from './verdict.js'
 
 export interface ParityDiffOptions {
@@ -76,6 +76,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
     const store = stageStore(st, db, lm.mapping)
     if (source) await stageSource(st, source, lm.mapping)
     indexStaging(st)
+    addDuplicatePkErrors(st, lm.mapping, SIDE.legacy, staged)
     st.db.close()
 
     const snapshotAtMs = !Number.isNaN(flagSnapshotAt) ? flagSnapshotAt : lm.mapping.legacy.snapshotAt ? parseInstant(lm.mapping.legacy.snapshotAt) : staged.maxSyncedAt

@@ -160,12 +160,21 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
     }
   })
   for await (const batch of source.batches(tableSpecs(mapping))) write(batch)
-  // the same (model, pk) twice: a broken export (two dumps concatenated, a table read twice)
+  return res
+}
+
+/**
+ * The same legacy (model, pk) more than once (two dumps concatenated, a table read twice): one row
+ * error each, added to `res`. Run after indexStaging, which makes it one index scan.
+ */
+export function addDuplicatePkErrors(st: Staging, mapping: Mapping, side: number, res: LegacyStageResult): void {
+  const entityOf = new Map(Object.entries(mapping.entities).map(([entity, em]) => [em.model, entity]))
+  const what = side === SIDE.legacy ? 'legacy snapshot' : 'noise baseline'
   const dups = st.db.prepare('SELECT model, pk, COUNT(*) AS n FROM lrow WHERE side = ? GROUP BY model, pk HAVING COUNT(*) > 1 ORDER BY model, pk')
   for (const d of dups.iterate(side) as IterableIterator<{model: string; pk: string; n: number}>) {
-    rowError(byModel.get(d.model)?.entity ?? d.model, `${what}: ${d.model} pk ${d.pk} occurs ${d.n} times; each legacy row must occur once (is the export concatenated or a table read twice?)`)
+    res.errorCount++
+    if (res.errors.length < 50) res.errors.push({entity: entityOf.get(d.model) ?? d.model, message: `${what}: ${d.model} pk ${d.pk} occurs ${d.n} times; each legacy row must occur once (is the export concatenated or a table read twice?)`})
   }
-  return res
 }
 
 /** The first row of a model must carry every mapped field and FK column; else the mapping or the export is wrong. */
