@@ -5,6 +5,7 @@
  * process (or this test process) holding the same lock file the CLI takes.
  */
 import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RunningEmulator} from '../../src/emulator/index.js'
@@ -44,6 +45,8 @@ describe('store lock', () => {
       expect(w.code, w.stderr).toBe(0)
       expect(w.stderr).toMatch(/waiting for the sync holding/)
       expect(emu.stats.requests).toBeGreaterThan(before)
+      // the holder removes its lock file when done: nothing is left beside the store
+      expect(existsSync(`${db}.lock`)).toBe(false)
     } finally {
       lock.release()
     }
@@ -58,7 +61,17 @@ describe('store lock', () => {
     expect(flat(refused.stderr)).toContain(`pid ${holder.pid}`)
     holder.kill('SIGKILL')
     await new Promise((ok) => holder.on('close', ok))
+    expect(existsSync(`${db}.lock`)).toBe(true) // a killed holder cannot remove it
     const r = await runCli(['sync', 'contacts', '--db', db, '--base-url', emu.url], {})
     expect(r.code, r.stderr).toBe(0)
+    expect(existsSync(`${db}.lock`)).toBe(false)
   }, 60_000)
+
+  it('a failed sync (bad input, rejected token) leaves no lock file and no store', async () => {
+    const db = join(dir, 'never.db')
+    const r = await runCli(['sync', 'contacts', '--db', db, '--base-url', emu.url], {HUBSPOT_ACCESS_TOKEN: 'wrong-token-abcdef'})
+    expect(r.code).toBe(1)
+    expect(existsSync(db)).toBe(false)
+    expect(existsSync(`${db}.lock`)).toBe(false)
+  })
 })
