@@ -15,7 +15,7 @@ import {didYouMean} from './did-you-mean.js'
 import type {EntityMapping, Mapping} from './mapping/schema.js'
 import {parseInstant} from './normalizers.js'
 import {hasOwn} from './own.js'
-import {describeValue, keyText} from './readers/dumpdata.js'
+import {describeValue, keyText} from './readers/key-text.js'
 import type {LegacyRecord, LegacySource, TableSpec} from './readers/types.js'
 
 /** Sides of the staging tables. */
@@ -121,7 +121,7 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
         }
         const targets = Array.isArray(v) ? v.map(keyText) : undefined
         if (!targets || targets.some((t) => t === undefined)) {
-          bad ??= `field "${k}" should be a list of pks (many-to-many) but is ${Array.isArray(v) ? `a list holding ${describeValue(v[targets!.indexOf(undefined)])}` : describeValue(v)}`
+          bad ??= `field "${k}" should be a list of pks (many-to-many; is relations.<name>.kind right?) but is ${Array.isArray(v) ? `a list holding ${describeValue(v[targets!.indexOf(undefined)])}` : describeValue(v)}`
           continue
         }
         for (const t of targets as string[]) edges.push([k, t])

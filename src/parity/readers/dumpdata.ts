@@ -8,6 +8,7 @@ import {StringDecoder} from 'node:string_decoder'
 import {createGunzip} from 'node:zlib'
 import {UsageError} from '../../core/errors.js'
 import {quoteBigInts} from './big-ints.js'
+import {describeValue, keyText} from './key-text.js'
 import {JsonArrayError, splitJsonArray} from './json-array-splitter.js'
 import {LineTooLongError, maxLineChars, splitLines} from './lines.js'
 import type {LegacyRecord, LegacySource} from './types.js'
@@ -59,27 +60,6 @@ export function toLegacyRecord(x: unknown, where: string): LegacyRecord {
   const pk = keyText(o.pk)
   if (pk === undefined) throw new UsageError(`${where} has a pk that is neither a string nor an integer (${describeValue(o.pk)})`, 'export the snapshot with `python manage.py dumpdata crm` (natural keys off)')
   return {model: o.model, pk, fields: o.fields as Record<string, unknown>}
-}
-
-/**
- * The text of a legacy key, pk or FK value: a string, or an integer (exact: big ones arrive quoted,
- * see big-ints.ts; SQLite's arrive as bigint). undefined for anything else (an object, a list, a
- * boolean, 1e21 or 1.5), which must count as a row error rather than become "[object Object]".
- */
-export function keyText(v: unknown): string | undefined {
-  if (typeof v === 'string') return v
-  if (typeof v === 'bigint') return v.toString()
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v)
-  return undefined
-}
-
-/** A short, safe description of a wrong-typed value for an error message. */
-export function describeValue(v: unknown): string {
-  if (Array.isArray(v)) return 'a list'
-  if (v === null) return 'null'
-  if (typeof v === 'object') return 'an object'
-  if (typeof v === 'number') return `the number ${v}`
-  return `a ${typeof v}`
 }
 
 /** Open a dumpdata JSON / JSONL file (gzip or not) as a LegacySource. */
