@@ -109,6 +109,7 @@ export async function acquireStoreLock(dbPath: string, opts: LockOptions = {}): 
     }
     let state: 'held' | 'busy' | 'retry'
     try {
+      db.pragma('synchronous = OFF') // the row need not survive a power cut: no fsync per sync run
       state = tryLock(db, file, me)
     } catch (e) {
       db.close()
