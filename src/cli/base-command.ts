@@ -1,5 +1,6 @@
 import {Command, Errors} from '@oclif/core'
 import {CrmsyncError, EXIT} from '../core/errors.js'
+import {corruptStoreError, isCorruptSqlite} from '../store/corrupt.js'
 
 /**
  * Base class for every crmsync command: `--json` support (oclif enableJsonFlag),
@@ -9,6 +10,8 @@ export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
 
   protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    // a damaged store surfaces as a bare SQLite error from whichever query reads the bad page
+    if (isCorruptSqlite(err)) return this.catch(corruptStoreError(this.storePath(), err))
     if (err instanceof CrmsyncError) {
       const json = this.jsonEnabled()
       if (json) {
@@ -25,6 +28,13 @@ export abstract class BaseCommand extends Command {
       return super.catch(new Errors.CLIError(err.message, {exit: EXIT.usage}))
     }
     return super.catch(err)
+  }
+
+  /** The store the command was given: --db, else CRMSYNC_DB, else ./crmsync.db (as the flag resolves it). */
+  protected storePath(): string {
+    const i = this.argv.findIndex((a) => a === '--db' || a.startsWith('--db='))
+    if (i >= 0) return this.argv[i].startsWith('--db=') ? this.argv[i].slice(5) : (this.argv[i + 1] ?? './crmsync.db')
+    return process.env.CRMSYNC_DB || './crmsync.db'
   }
 }
 

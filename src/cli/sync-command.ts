@@ -1,3 +1,4 @@
+import type {Interfaces} from '@oclif/core'
 import {BaseCommand} from './base-command.js'
 import {syncFlags} from './sync-flags.js'
 import {connectorNamed} from '../connectors/index.js'
@@ -5,6 +6,9 @@ import {runSync, type SyncSummary} from '../core/sync-runner.js'
 import {summaryTable} from '../core/sync-output.js'
 import {openSyncStore} from '../store/sync-store.js'
 import type {PublishResult} from '../parity/publish/run-publish.js'
+import {acquireStoreLock} from '../store/lock.js'
+
+type SyncFlags = Interfaces.InferredFlags<typeof syncFlags>
 
 /** Base of `crmsync sync <entity>` commands: parse the shared flags, run, print the summary table. */
 export abstract class SyncCommand extends BaseCommand {
@@ -19,6 +23,16 @@ export abstract class SyncCommand extends BaseCommand {
     const json = this.jsonEnabled()
     // a bad mapping for the publish phase is refused before the sync runs, not after it
     if (flags['publish-to']) (await import('../parity/mapping/load.js')).loadMapping(flags.mapping!)
+    // one sync per store at a time, taken before any API call (a dry run writes nothing: no lock)
+    const lock = flags['dry-run'] ? undefined : await acquireStoreLock(flags.db, {wait: flags.wait, command: `sync ${target}`, onWait: (h) => process.stderr.write(`waiting for the sync holding ${flags.db}${h ? ` (pid ${h.pid}, started ${h.startedAt})` : ''} to finish\n`)})
+    try {
+      return await this.sync(target, flags, json)
+    } finally {
+      lock?.release()
+    }
+  }
+
+  private async sync(target: string, flags: SyncFlags, json: boolean): Promise<SyncSummary & {publish?: PublishResult}> {
     const summary = await runSync(connectorNamed(flags.crm), {
       target,
       full: flags.full,

@@ -2,6 +2,7 @@
 import {createHash} from 'node:crypto'
 import {UsageError} from './errors.js'
 import {InProcessBudget, type RateBudget} from './budget.js'
+import {redactUrl} from './redact-url.js'
 import {RedisBudget} from './budget-redis.js'
 
 export interface BudgetChoice {
@@ -32,10 +33,10 @@ export function selectBudget(c: BudgetChoice): RateBudget & {close?: () => Promi
   try {
     u = new URL(c.redisUrl)
   } catch {
-    throw new UsageError(`"${c.redisUrl}" is not a Redis URL`, 'use redis://HOST:PORT, e.g. redis://127.0.0.1:6379', 'BAD_FLAG')
+    throw new UsageError(`"${redactUrl(c.redisUrl)}" is not a Redis URL`, 'use redis://HOST:PORT, e.g. redis://127.0.0.1:6379', 'BAD_FLAG')
   }
   if (u.protocol !== 'redis:' || u.username || u.password || (u.pathname !== '' && u.pathname !== '/')) {
-    throw new UsageError(`"${c.redisUrl}" is not supported`, 'use redis://HOST:PORT without credentials or a database number', 'BAD_FLAG')
+    throw new UsageError(`"${redactUrl(c.redisUrl)}" is not supported`, 'use redis://HOST:PORT without credentials or a database number', 'BAD_FLAG')
   }
   return new RedisBudget({key: portalBudgetKey(c.baseUrl, c.accessToken), url: c.redisUrl, ...start})
 }

@@ -40,6 +40,9 @@ export const BATCH_MAX = {objects: 100, associations: 1000} as const
 
 export const DEFAULT_LOOKBACK_MINUTES = 5
 
+/** The smallest --lookback accepted: below it, late-indexed records are missed (docs/cursor-design.md). */
+export const MIN_LOOKBACK_MINUTES = 1
+
 /** Check --since, --batch-size and --lookback; throws UsageError naming the flag and the fix. */
 export function validateRequest(req: SyncRequest): ValidatedRequest {
   let since: number | null = null
@@ -61,6 +64,12 @@ export function validateRequest(req: SyncRequest): ValidatedRequest {
     batchSize = req.batchSize
   }
   const minutes = req.lookbackMinutes ?? DEFAULT_LOOKBACK_MINUTES
-  if (!Number.isFinite(minutes) || minutes < 0) throw new UsageError(`--lookback ${minutes} must be a non-negative number of minutes`, 'pass e.g. --lookback 5', 'BAD_LOOKBACK')
+  if (!Number.isFinite(minutes) || minutes < MIN_LOOKBACK_MINUTES) {
+    throw new UsageError(
+      `--lookback ${minutes} is below the minimum of ${MIN_LOOKBACK_MINUTES} minute: the CRM's search index can lag behind writes, and a record indexed after the cursor passed it would be lost for good`,
+      `pass --lookback ${MIN_LOOKBACK_MINUTES} or more (default ${DEFAULT_LOOKBACK_MINUTES}); to resync everything, use --full`,
+      'BAD_LOOKBACK',
+    )
+  }
   return {since, batchSize, lookbackMs: Math.round(minutes * 60_000)}
 }

@@ -4,10 +4,11 @@
  * writer streams and finishes with a rename, so a half-written snapshot never appears.
  */
 import {createWriteStream, mkdirSync, renameSync, rmSync, type WriteStream} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 import {createGzip, type Gzip} from 'node:zlib'
 import Database from 'better-sqlite3'
 import {stringify} from 'csv-stringify/sync'
+import {staleTempOf, sweepStale} from '../core/temp-cleanup.js'
 import {DJANGO_MODELS, DJANGO_RELATIONS, FIELD_SOURCES, type DjangoEntity} from './legacy-django.js'
 
 export type LegacyFormat = 'json' | 'jsonl' | 'json.gz' | 'jsonl.gz' | 'csv' | 'sqlite'
@@ -43,6 +44,7 @@ async function put(out: WriteStream | Gzip, text: string): Promise<void> {
 
 function dumpdataWriter(path: string, lines: boolean, gzip: boolean): LegacyWriter {
   mkdirSync(dirname(path), {recursive: true})
+  sweepStale(dirname(path), staleTempOf(basename(path)))
   const tmp = `${path}.tmp-${process.pid}`
   const {out, done} = sink(tmp, gzip)
   let first = true
@@ -84,6 +86,7 @@ function toTableRows(r: {model: string; pk: number; fields: Record<string, unkno
 }
 
 function csvWriter(dir: string): LegacyWriter {
+  sweepStale(dirname(dir), staleTempOf(basename(dir)))
   const tmp = `${dir}.tmp-${process.pid}`
   rmSync(tmp, {recursive: true, force: true})
   mkdirSync(tmp, {recursive: true})
@@ -125,6 +128,7 @@ function csvWriter(dir: string): LegacyWriter {
 }
 
 function sqliteWriter(path: string): LegacyWriter {
+  sweepStale(dirname(path), staleTempOf(basename(path)))
   const tmp = `${path}.tmp-${process.pid}`
   rmSync(tmp, {force: true})
   const db = new Database(tmp)

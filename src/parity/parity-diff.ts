@@ -8,6 +8,7 @@ import {existsSync} from 'node:fs'
 import Database from 'better-sqlite3'
 import {UsageError} from '../core/errors.js'
 import {toolVersion} from '../portal/snapshot-format.js'
+import {assertStoreNotNewer} from '../store/open.js'
 import {openPortal} from '../portal/snapshot.js'
 import {renderAll} from '../reports/render-all.js'
 import {diffEntity} from './entity-differ.js'
@@ -20,7 +21,7 @@ import {assertWritableOut, newRunId, writeReportDir} from './report-output.js'
 import {addAttribution, reconcile, rootCausesOf} from './root-causes.js'
 import type {Attribution, EntityReport, ParityReport} from '../reports/report-types.js'
 import {openStoreReader} from '../store/open.js'
-import {createStaging, indexStaging, SIDE, stageLegacy, stageSource, stageStore, type SourceSnapshot} from './staging.js'
+import {addDuplicatePkErrors, createStaging, indexStaging, SIDE, stageLegacy, stageSource, stageStore, type SourceSnapshot} from './staging.js'
 import {decideVerdict} from './verdict.js'
 
 export interface ParityDiffOptions {
@@ -72,6 +73,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   const db = opts.db ?? process.env.CRMSYNC_DB ?? 'crmsync.db'
   // fail before reading a possibly huge legacy snapshot
   if (!existsSync(db)) throw new UsageError(`crmsync store ${db} does not exist`, 'pass the store the new sync wrote with --db (run `crmsync sync all` first)')
+  assertStoreNotNewer(db)
   const legacy = openLegacy(opts.legacy)
   const baseline = opts.noiseBaseline ? openLegacy(opts.noiseBaseline) : undefined
   const source = opts.source ?? (opts.portal ? await openPortal(opts.portal) : undefined)
@@ -80,6 +82,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   try {
     const strict = opts.strictModels === true || lm.mapping.legacy.strictModels
     const staged = await stageLegacy(st, legacy, lm.mapping, SIDE.legacy, strict)
+    await testPause('staged')
     assertSomethingMapped(staged.rows + staged.errorCount, staged.unmapped, legacy.describe, lm.mapping)
     if (baseline) await stageLegacy(st, baseline, lm.mapping, SIDE.baseline, strict)
     const storeReader = openStoreReader(db)
@@ -88,6 +91,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
       store = await stageStore(st, storeReader, lm.mapping)
       if (source) await stageSource(st, source, lm.mapping)
       indexStaging(st)
+      addDuplicatePkErrors(st, lm.mapping, SIDE.legacy, staged)
       // input sanity: refuse before comparing anything (exit 2, no report)
       await assertMappedNamesExist(st, storeReader, lm.mapping, store.missingEntities)
     } finally {
@@ -145,6 +149,13 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   } finally {
     st.close()
   }
+}
+
+/** Test hook (e2e signal tests): CRMSYNC_TEST_PAUSE=<point> holds the diff there for 60 s, announced on stderr. */
+async function testPause(point: string): Promise<void> {
+  if (process.env.CRMSYNC_TEST_PAUSE !== point) return
+  process.stderr.write(`crmsync: test pause at ${point}\n`)
+  await new Promise((r) => setTimeout(r, 60_000))
 }
 
 function totalsOf(entities: EntityReport[]): ParityReport['totals'] {

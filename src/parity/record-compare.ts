@@ -12,6 +12,7 @@ import type {FieldMapping} from './mapping/schema.js'
 import type {Presence} from './consequences.js'
 import {toText, type FieldComparator, type Value} from './normalizers.js'
 import type {Attribution} from '../reports/report-types.js'
+import {own} from './own.js'
 import type {LegacyRow, RecRow} from './staged-rows.js'
 
 /** Everything about one key the comparison needs. */
@@ -46,7 +47,7 @@ export function propertyValue(r: RecRow, property: string): unknown {
   if (property === 'createdAt') return r.createdAt
   if (property === 'updatedAt') return r.updatedAt
   if (property === 'id') return r.key
-  const v = r.props[property]
+  const v = own(r.props, property)
   return v === undefined ? null : v
 }
 
@@ -83,7 +84,7 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
   for (const [field, fm, cmp] of fieldList(lm, k.entity)) {
     const fs = stats.field(field, fm.property)
     fs.compared++
-    const lRaw = k.legacy.fields[field]
+    const lRaw = own(k.legacy.fields, field)
     const nRaw = propertyValue(k.newRow, fm.property)
     const l = cmp.legacy.normalize(lRaw)
     const n = cmp.new.normalize(nRaw)
@@ -99,7 +100,7 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
       continue
     }
     if (k.baseline) {
-      const b = cmp.legacy.normalize(k.baseline.fields[field])
+      const b = cmp.legacy.normalize(own(k.baseline.fields, field))
       if (!cmp.legacy.equal(b, l)) {
         fs.noise++
         continue

@@ -5,17 +5,19 @@
  * source of truth, add the performance figures, and render the report.
  */
 import {randomBytes} from 'node:crypto'
-import {existsSync} from 'node:fs'
+import {existsSync, rmSync} from 'node:fs'
 import {access, mkdir, mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {CrmsyncError, UsageError} from '../core/errors.js'
+import {cleanupOnInterrupt, sweepStale} from '../core/temp-cleanup.js'
 import {writeFileAtomic} from '../reports/atomic-write.js'
 import {renderAll} from '../reports/render-all.js'
 import type {ParityReport} from '../reports/report-types.js'
 import type {ParityRunConfig, RunEmulatorOptions, RunThresholds} from './run-config.js'
 import {packageRoot, runCommand} from './run-command.js'
+import {PARITY_TEMP} from './staging.js'
 
 /** A running emulator as the parity run needs it. */
 export interface RunEmulator {
@@ -136,7 +138,9 @@ async function runLegacyCommands(config: ParityRunConfig, env: NodeJS.ProcessEnv
 /** Run the whole parity run described by `config`; progress lines go to `log` (stderr). */
 export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`), switches: RunDiffSwitches = {}): Promise<ParityRunResult> {
   await ensureWritableDir(config.out)
-  const tempDir = await mkdtemp(join(tmpdir(), 'crmsync-parity-run-'))
+  sweepStale(tmpdir(), PARITY_TEMP)
+  const tempDir = await mkdtemp(join(tmpdir(), `crmsync-parity-run-${process.pid}-`))
+  let undoCleanup = (): void => undefined
   const store = config.store ?? join(tempDir, 'store.db')
   // a throwaway token: the emulator accepts it; a real HubSpot token is never needed nor passed on
   const token = `pat-emulator-${randomBytes(12).toString('hex')}`
@@ -174,9 +178,11 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
       throw new UsageError(`legacy snapshot ${config.legacy.snapshot} does not exist after the snapshot command`, 'make legacy.snapshotCommand write the file named in legacy.snapshot', 'LEGACY_SNAPSHOT_MISSING')
     }
     if (abort.signal.aborted) throw interrupted()
-    // the diff cannot be stopped half-way (it writes its report folder atomically): Ctrl-C now ends the process
+    // the diff cannot be stopped half-way (it writes its report folder atomically): Ctrl-C now ends
+    // the process, after removing the temp store (the diff removes its own staging database)
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
+    undoCleanup = cleanupOnInterrupt(() => rmSync(tempDir, {recursive: true, force: true}))
     log('parity run: comparing the legacy snapshot with the crmsync store (portal as source of truth)')
     const {report: diffReport, dir} = await deps.runDiff({
       legacy: config.legacy.snapshot,
@@ -199,6 +205,7 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
   } finally {
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
+    undoCleanup()
     await rm(tempDir, {recursive: true, force: true})
   }
 }

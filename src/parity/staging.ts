@@ -8,12 +8,15 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {UsageError} from '../core/errors.js'
+import {cleanupOnInterrupt, sweepStale} from '../core/temp-cleanup.js'
 import {ASSOCIATION_PAIRS} from '../connectors/hubspot/objects.js'
 import type {AssociationRow, CrmRecord} from '../core/records.js'
 import type {AssociationEdge, StoredRecordRow, StoreReader} from '../core/store-port.js'
 import {didYouMean} from './did-you-mean.js'
 import type {EntityMapping, Mapping} from './mapping/schema.js'
 import {parseInstant} from './normalizers.js'
+import {hasOwn} from './own.js'
+import {describeValue, keyText} from './readers/key-text.js'
 import type {LegacyRecord, LegacySource, TableSpec} from './readers/types.js'
 
 /** Sides of the staging tables. */
@@ -27,10 +30,26 @@ export interface Staging {
   close(): void
 }
 
-/** Create an empty staging database in a fresh temp folder. */
+/** Temp folders of parity diffs and parity runs: `crmsync-parity-<pid>-*`, `crmsync-parity-run-<pid>-*`. */
+export const PARITY_TEMP = /^crmsync-parity-(?:run-)?(\d+)-/
+
+/**
+ * Create an empty staging database in a fresh temp folder named with this process's pid. Folders
+ * left by dead processes are removed first; Ctrl-C / SIGTERM removes this one (exit 130 / 143).
+ */
 export function createStaging(): Staging {
-  const dir = mkdtempSync(join(tmpdir(), 'crmsync-parity-'))
+  sweepStale(tmpdir(), PARITY_TEMP)
+  const dir = mkdtempSync(join(tmpdir(), `crmsync-parity-${process.pid}-`))
   const path = join(dir, 'staging.db')
+  const remove = (): void => {
+    try {
+      if (db.open) db.close()
+    } catch {
+      // a statement mid-iteration: the file goes anyway
+    }
+    if (existsSync(dir)) rmSync(dir, {recursive: true, force: true})
+  }
+  const undo = cleanupOnInterrupt(remove)
   const db = new Database(path)
   db.pragma('journal_mode = OFF')
   db.pragma('synchronous = OFF')
@@ -45,8 +64,8 @@ export function createStaging(): Staging {
     path,
     db,
     close() {
-      if (db.open) db.close()
-      if (existsSync(dir)) rmSync(dir, {recursive: true, force: true})
+      undo()
+      remove()
     },
   }
 }
@@ -81,6 +100,10 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
   const insEdge = st.db.prepare('INSERT INTO lm2m (side, model, field, pk, target) VALUES (?, ?, ?, ?, ?)')
   const res: LegacyStageResult = {rows: 0, maxSyncedAt: NaN, errors: [], errorCount: 0, unmapped: new Map()}
   const what = side === SIDE.legacy ? 'legacy snapshot' : 'noise baseline'
+  const rowError = (entity: string, message: string): void => {
+    res.errorCount++
+    if (res.errors.length < 50) res.errors.push({entity, message})
+  }
   const write = st.db.transaction((batch: LegacyRecord[]) => {
     for (const r of batch) {
       const m = byModel.get(r.model)
@@ -92,30 +115,46 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
         const hint = didYouMean(r.model, [...byModel.keys()])
         throw new UsageError(`${what} ${source.describe} has model "${r.model}", which the mapping does not know${hint ? ` (did you mean "${hint}"?)` : ''}`, `map it under entities.<entity>.model, list it in legacy.ignoreModels, or drop --strict-models (legacy.strictModels); mapped models: ${[...byModel.keys()].join(', ')}`, 'UNKNOWN_MODEL')
       }
-      let fields = r.fields
-      if (m.m2m.size > 0) {
-        fields = {}
-        for (const [k, v] of Object.entries(r.fields)) {
-          if (m.m2m.has(k)) {
-            if (!Array.isArray(v)) throw new UsageError(`${what} ${source.describe}: ${r.model} pk ${r.pk} field "${k}" should be a list of pks (many-to-many)`, 'fix relations.<name>.kind in the mapping')
-            for (const t of v) insEdge.run(side, r.model, k, r.pk, String(t))
-          } else fields[k] = v
+      // a null-prototype copy: "__proto__", "constructor" are field names like any other
+      const fields = Object.create(null) as Record<string, unknown>
+      const edges: string[][] = []
+      let bad: string | undefined
+      for (const k of Object.keys(r.fields)) {
+        const v = r.fields[k]
+        if (!m.m2m.has(k)) {
+          fields[k] = v
+          continue
         }
+        const targets = Array.isArray(v) ? v.map(keyText) : undefined
+        if (!targets || targets.some((t) => t === undefined)) {
+          bad ??= `field "${k}" should be a list of pks (many-to-many; is relations.<name>.kind right?) but is ${Array.isArray(v) ? `a list holding ${describeValue(v[targets!.indexOf(undefined)])}` : describeValue(v)}`
+          continue
+        }
+        for (const t of targets as string[]) edges.push([k, t])
       }
+      if (!r.m2mOnly) res.rows++
+      if (bad) {
+        rowError(m.entity, `${what}: ${r.model} pk ${r.pk} ${bad}; the row cannot be compared`)
+        continue
+      }
+      for (const [k, t] of edges) insEdge.run(side, r.model, k, r.pk, t)
       if (r.m2mOnly) continue
       const keyField = m.em.key.legacy
-      if (!(keyField in fields)) {
+      if (!hasOwn(fields, keyField)) {
         throw new UsageError(`${what} ${source.describe}: ${r.model} has no key column "${keyField}" (pk ${r.pk})`, `set entities.${m.entity}.key.legacy in the mapping to the column holding the HubSpot record id`, 'MISSING_KEY')
       }
       if (!m.seen) {
         m.seen = true
         checkColumns(m.entity, m.em, fields, `${what} ${source.describe}: ${r.model}`)
       }
-      const key = fields[keyField]
-      res.rows++
-      if (key === null || key === undefined || String(key).trim() === '') {
-        res.errorCount++
-        if (res.errors.length < 50) res.errors.push({entity: m.entity, message: `${what}: ${r.model} pk ${r.pk} has an empty ${keyField}; the row cannot be compared`})
+      const raw = fields[keyField]
+      const key = raw === null || raw === undefined ? '' : keyText(raw)
+      if (key === undefined) {
+        rowError(m.entity, `${what}: ${r.model} pk ${r.pk} has ${describeValue(raw)} as ${keyField}, not a record id; the row cannot be compared`)
+        continue
+      }
+      if (key.trim() === '') {
+        rowError(m.entity, `${what}: ${r.model} pk ${r.pk} has an empty ${keyField}; the row cannot be compared`)
         continue
       }
       if (syncedAtField && side === SIDE.legacy) {
@@ -123,11 +162,25 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
         const t = typeof v === 'string' ? parseInstant(v) : NaN
         if (!Number.isNaN(t) && !(t <= res.maxSyncedAt)) res.maxSyncedAt = t
       }
-      insRow.run(side, r.model, r.pk, String(key), JSON.stringify(fields))
+      insRow.run(side, r.model, r.pk, key, JSON.stringify(fields))
     }
   })
   for await (const batch of source.batches(tableSpecs(mapping))) write(batch)
   return res
+}
+
+/**
+ * The same legacy (model, pk) more than once (two dumps concatenated, a table read twice): one row
+ * error each, added to `res`. Run after indexStaging, which makes it one index scan.
+ */
+export function addDuplicatePkErrors(st: Staging, mapping: Mapping, side: number, res: LegacyStageResult): void {
+  const entityOf = new Map(Object.entries(mapping.entities).map(([entity, em]) => [em.model, entity]))
+  const what = side === SIDE.legacy ? 'legacy snapshot' : 'noise baseline'
+  const dups = st.db.prepare('SELECT model, pk, COUNT(*) AS n FROM lrow WHERE side = ? GROUP BY model, pk HAVING COUNT(*) > 1 ORDER BY model, pk')
+  for (const d of dups.iterate(side) as IterableIterator<{model: string; pk: string; n: number}>) {
+    res.errorCount++
+    if (res.errors.length < 50) res.errors.push({entity: entityOf.get(d.model) ?? d.model, message: `${what}: ${d.model} pk ${d.pk} occurs ${d.n} times; each legacy row must occur once (is the export concatenated or a table read twice?)`})
+  }
 }
 
 /** The first row of a model must carry every mapped field and FK column; else the mapping or the export is wrong. */
@@ -135,7 +188,7 @@ function checkColumns(entity: string, em: EntityMapping, fields: Record<string, 
   const have = Object.keys(fields)
   const need = [...Object.keys(em.fields).map((f) => [f, `entities.${entity}.fields.${f}`]), ...Object.entries(em.relations).filter(([, r]) => r.kind === 'fk').map(([n, r]) => [r.field, `entities.${entity}.relations.${n}`, r.column ?? `${r.field}_id`])]
   for (const [f, path, alt] of need) {
-    if (f in fields || (alt !== undefined && alt in fields)) continue
+    if (hasOwn(fields, f) || (alt !== undefined && hasOwn(fields, alt))) continue
     const hint = didYouMean(f, have)
     throw new UsageError(`${where} has no field "${f}" (mapped at ${path})${hint ? `; did you mean "${hint}"?` : ''}`, `fix the mapping to name a column the legacy table has (it has: ${have.join(', ')})`, 'MISSING_COLUMN')
   }

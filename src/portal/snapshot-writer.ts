@@ -7,6 +7,7 @@ import {existsSync, statSync} from 'node:fs'
 import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import {CrmsyncError, UsageError} from '../core/errors.js'
+import {staleTempOf, sweepStale} from '../core/temp-cleanup.js'
 import {LineSink} from './line-sink.js'
 import {ASSOCIATIONS_BASENAME, FORMAT_VERSION, MANIFEST_FILE, compareAssociationRows, dataFileName, isCanonicalPair, isValidId, toolVersion} from './snapshot-format.js'
 import {compareIds} from '../core/ids.js'
@@ -74,6 +75,7 @@ export async function createPortalWriter(dir: string, opts: PortalWriterOptions)
   const target = resolve(dir)
   await assertWritableTarget(target, opts.overwrite ?? false)
   const tmp = join(dirname(target), `${basename(target)}.tmp-${process.pid}`)
+  sweepStale(dirname(target), staleTempOf(basename(target)))
   await rm(tmp, {recursive: true, force: true})
   await mkdir(tmp, {recursive: true})
   return new Writer(target, tmp, opts)

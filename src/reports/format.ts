@@ -18,6 +18,19 @@ export const ATTRIBUTION_LABEL: Record<Attribution, string> = {
 /** Record classes in display order. */
 export const RECORD_CLASSES: RecordClass[] = ['identical', 'modified', 'missing_in_new', 'missing_in_legacy', 'duplicate_key']
 
+/**
+ * Characters untrusted text must not carry into a terminal or a text file someone will `cat`: C0 and
+ * C1 controls (ESC, BEL...), DEL, and the invisible bidirectional controls (U+202E RIGHT-TO-LEFT
+ * OVERRIDE and its kin) that make text display in another order than it reads.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g
+
+/** `s` with every unsafe character replaced by its visible code, e.g. ESC becomes the six characters `\u001B`. */
+export function visibleControls(s: string): string {
+  return s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)
+}
+
 /** A 0..1 rate as a percentage with one decimal ("99.5%"); non-finite values show as "n/a". */
 export function pct(rate: number): string {
   if (!Number.isFinite(rate)) return 'n/a'

@@ -1,15 +1,15 @@
 /** report.md: the parity report as GitHub-flavoured Markdown (tables, collapsible samples). */
 import type {EntityReport, ParityReport, SampleDifference} from './report-types.js'
 import {causeLine, meaning, nextStep} from './decision.js'
-import {ATTRIBUTION_LABEL, ATTRIBUTIONS, attributionText, fieldMatchRate, num, pct, perfRatio, secs, showValue} from './format.js'
+import {ATTRIBUTION_LABEL, ATTRIBUTIONS, attributionText, fieldMatchRate, num, pct, perfRatio, secs, showValue, visibleControls} from './format.js'
 
 /**
  * Escape untrusted text for a Markdown table cell: HTML-significant characters become entities
  * (Markdown renders raw HTML), pipes, backslashes and link/emphasis/code characters are escaped,
- * newlines become spaces.
+ * newlines become spaces, and control or bidi characters (ESC, BEL, U+202E) show as their code.
  */
 export function mdCell(s: string): string {
-  return s
+  const md = s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -20,11 +20,12 @@ export function mdCell(s: string): string {
     // escaping it would make every snake_case name unreadable in the raw file)
     .replace(/[`*[\]]/g, (c) => `\\${c}`)
     .replace(/\r?\n|\r/g, ' ')
+  return visibleControls(md)
 }
 
 /** Escape untrusted text inside raw HTML (the <summary> of collapsible blocks): no Markdown escapes there. */
 function htmlText(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'})[c] as string).replace(/\r?\n|\r/g, ' ')
+  return visibleControls(s).replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'})[c] as string).replace(/\r?\n|\r/g, ' ')
 }
 
 function table(head: string[], rows: string[][]): string[] {

@@ -2,7 +2,7 @@
 import Table from 'cli-table3'
 import type {ParityReport} from './report-types.js'
 import {causeLine, meaning, nextStep} from './decision.js'
-import {attributionText, fieldMatchRate, num, pct, perfRatio, secs, topMismatchedFields} from './format.js'
+import {attributionText, fieldMatchRate, num, pct, perfRatio, secs, topMismatchedFields, visibleControls} from './format.js'
 
 export interface TerminalOptions {
   /** use ANSI colors; default: process.stdout.isTTY */
@@ -13,10 +13,9 @@ export interface TerminalOptions {
 
 const ANSI = {green: '\u001B[32m', red: '\u001B[31m', bold: '\u001B[1m', reset: '\u001B[0m'}
 
-/** Strip control characters so untrusted values cannot move the cursor or recolor the terminal. */
+/** Control and bidi characters shown as their code, so untrusted values cannot move the cursor, recolor or reorder the terminal. */
 function safe(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => (c === '\n' ? ' ' : '?'))
+  return visibleControls(s.replace(/\r?\n/g, ' '))
 }
 
 /** The summary table set as one string: verdict, entities, top mismatched fields, ledger, performance. */

@@ -56,6 +56,13 @@ const BASE_COLUMNS = `
   synced_at TEXT,
   seq INTEGER NOT NULL DEFAULT 0`
 
+/**
+ * Typed columns an entity table gets at most: SQLite allows 2,000 columns per table (and as many
+ * values per INSERT), 8 are the fixed ones. Properties past this many (in name order, first come
+ * first served) are kept in the raw `properties` JSON only, which export and the parity harness read.
+ */
+export const MAX_TYPED_COLUMNS = 1990
+
 /** The table name registered for `entity`, or null when the store has no such entity. */
 export function registeredTable(db: Database, entity: string): string | null {
   const row = db.prepare('SELECT table_name FROM entities WHERE entity = ?').get(entity) as {table_name: string} | undefined
@@ -82,17 +89,18 @@ export function loadColumns(db: Database, entity: string): PropertyColumn[] {
 export function ensureEntitySchema(db: Database, entity: string, properties: PropertyDefinition[]): boolean {
   let changed = false
   let table = registeredTable(db, entity)
+  const fresh = !table
   if (!table) {
     const takenTables = new Set((db.prepare('SELECT table_name FROM entities').all() as Array<{table_name: string}>).map((r) => r.table_name))
     table = tableNameFor(entity)
     for (let i = 2; takenTables.has(table); i++) table = `${tableNameFor(entity)}_${i}`
-    db.exec(`CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS}) WITHOUT ROWID; CREATE INDEX ${quoteIdent(`${table}__seq`)} ON ${quoteIdent(table)} (seq)`)
     db.prepare('INSERT INTO entities (entity, table_name, created_at) VALUES (?, ?, ?)').run(entity, table, new Date().toISOString())
     changed = true
   }
   const existing = new Map(loadColumns(db, entity).map((c) => [c.property, c]))
   const taken = new Set([...existing.values()].map((c) => c.column))
   const wanted = [...properties].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const added: string[] = []
   for (const def of wanted) {
     const type = columnTypeFor(def.type)
     const have = existing.get(def.name)
@@ -102,16 +110,21 @@ export function ensureEntitySchema(db: Database, entity: string, properties: Pro
       column = have.column
       db.prepare('UPDATE property_columns SET type = ? WHERE entity = ? AND property = ?').run(type, entity, def.name)
     } else {
+      if (existing.size >= MAX_TYPED_COLUMNS) continue // raw JSON only (see MAX_TYPED_COLUMNS)
       column = columnNameFor(def.name, taken)
       taken.add(column)
-      db.exec(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(column)}`)
+      // a new table gets all its columns in its CREATE TABLE: one ALTER TABLE per column re-parses
+      // the whole schema each time (2,000 columns took 15 s that way)
+      if (!fresh) db.exec(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(column)}`)
+      else added.push(column)
       db.prepare('INSERT INTO property_columns (entity, property, "column", type) VALUES (?, ?, ?, ?)').run(entity, def.name, column, type)
     }
     existing.set(def.name, {property: def.name, column, type})
-    // fill the (new or re-typed) column from the raw JSON already stored
-    db.prepare(`UPDATE ${quoteIdent(table)} SET ${quoteIdent(column)} = crmsync_typed(?, properties, ?)`).run(type, def.name)
+    // fill the (new or re-typed) column from the raw JSON already stored (a new table has none)
+    if (!fresh) db.prepare(`UPDATE ${quoteIdent(table)} SET ${quoteIdent(column)} = crmsync_typed(?, properties, ?)`).run(type, def.name)
     changed = true
   }
+  if (fresh) db.exec(`CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS}${added.map((c) => `,\n  ${quoteIdent(c)}`).join('')}) WITHOUT ROWID; CREATE INDEX ${quoteIdent(`${table}__seq`)} ON ${quoteIdent(table)} (seq)`)
   return changed
 }
 

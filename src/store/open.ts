@@ -6,6 +6,7 @@ import path from 'node:path'
 import Database, {type Database as Db} from 'better-sqlite3'
 import {CrmsyncError, EXIT} from '../core/errors.js'
 import type {PublishCursors, StoreReader} from '../core/store-port.js'
+import {corruptStoreError, isCorruptSqlite} from './corrupt.js'
 import {registerFunctions} from './entity-table.js'
 import {APPLICATION_ID, assertNotNewer, migrate, SCHEMA_VERSION} from './migrations.js'
 import {SqliteStore} from './sqlite-store.js'
@@ -62,15 +63,39 @@ function inspect(db: Db, file: string, readonly: boolean): void {
     appId = db.pragma('application_id', {simple: true}) as number
     tables = (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as {n: number}).n
   } catch (err) {
+    if (isCorruptSqlite(err)) throw corruptStoreError(file, err)
     throw notAStore(file, (err as Error).message)
   }
   if (appId !== APPLICATION_ID && tables > 0) throw notAStore(file, 'it is a SQLite database written by another program')
+  // before anything writes (WAL switch, migrations): a newer store is refused with its file untouched
+  const version = assertNotNewer(db, file)
   if (readonly) {
     if (appId !== APPLICATION_ID) throw notAStore(file, 'the file is empty')
-    const version = assertNotNewer(db, file)
     if (version < SCHEMA_VERSION) {
       throw inputError(`store ${file} has schema version ${version}; this crmsync needs ${SCHEMA_VERSION}`, 'run any `crmsync sync` command once to migrate it', 'STORE_OLD')
     }
+  }
+}
+
+/**
+ * Refuse (exit 2) a store whose schema is newer than this code, reading it through a read-only
+ * connection so the file is not touched; for readers that attach the file themselves (parity diff).
+ * A file that is not a crmsync store passes: its reader reports what it lacks.
+ */
+export function assertStoreNotNewer(file: string): void {
+  let db: Db
+  try {
+    db = new Database(file, {readonly: true, fileMustExist: true})
+  } catch {
+    return // unreadable: the caller's own open names the problem
+  }
+  try {
+    assertNotNewer(db, path.resolve(file))
+  } catch (err) {
+    if (err instanceof CrmsyncError) throw err
+    // not a SQLite file, or corrupt: left to the caller's own open
+  } finally {
+    db.close()
   }
 }
 
@@ -110,6 +135,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): SqliteS
   } catch (err) {
     db.close()
     if (err instanceof CrmsyncError) throw err
+    if (isCorruptSqlite(err)) throw corruptStoreError(resolved, err)
     throw new CrmsyncError(`cannot use store ${resolved}: ${(err as Error).message}`, {suggestion: FIX_DB, code: 'STORE_OPEN'})
   }
 }

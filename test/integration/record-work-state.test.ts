@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -14,6 +14,21 @@ function state(bytes: number): RecordState {
 }
 
 describe('recorder work folder', () => {
+  it('keeps state.json (it holds the redaction salt), the work files and the folder owner-only: 0600 / 0700', () => {
+    const w = new WorkFolder(workDirFor(join(root, 'private')))
+    w.create()
+    writeFileSync(w.path('state.json.tmp'), 'left by a crash') // a leftover temp file must not pass its mode on
+    const f = w.openAppend('contacts.live.ndjson', 0)
+    w.save({...state(f.append(['{"id":"1"}'])), generatedSalt: 'salt-1234'})
+    f.close()
+    const mode = (p: string) => statSync(p).mode & 0o777
+    expect(readFileSync(w.path('state.json'), 'utf8')).toContain('salt-1234')
+    expect(mode(w.path('state.json'))).toBe(0o600)
+    expect(mode(w.path('objects.json'))).toBe(0o600)
+    expect(mode(w.path('contacts.live.ndjson'))).toBe(0o600)
+    expect(mode(w.dir)).toBe(0o700)
+  })
+
   it('cuts a work file back to the length the saved state covers, so lines written after the last save are redone, not duplicated', () => {
     const w = new WorkFolder(workDirFor(join(root, 'out')))
     expect(w.dir).toBe(join(root, 'out.record-work'))

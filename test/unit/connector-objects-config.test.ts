@@ -44,6 +44,11 @@ describe('custom objects by configuration', () => {
 
 describe('sync request validation', () => {
   const base = {target: 'contacts', full: false, dryRun: false, debug: false, db: 'x', json: false, progress: false}
+  it('refuses --lookback below 1 minute (late-indexed records would be lost for good), naming the fix', () => {
+    for (const m of [0, 0.5, -1, Number.NaN]) expect(() => validateRequest({...base, lookbackMinutes: m}), String(m)).toThrow(/--lookback .* is below the minimum of 1 minute/)
+    expect(() => validateRequest({...base, lookbackMinutes: 0})).toThrow(UsageError)
+    expect(validateRequest({...base, lookbackMinutes: 1}).lookbackMs).toBe(60_000)
+  })
   it('checks --since, --batch-size per target, --full with --since, and --rate-limit', () => {
     expect(validateRequest({...base, since: '2026-01-02', batchSize: 100})).toEqual({since: Date.parse('2026-01-02T00:00:00Z'), batchSize: 100, lookbackMs: 300_000})
     expect(() => validateRequest({...base, batchSize: 101})).toThrow(/1\.\.100/)

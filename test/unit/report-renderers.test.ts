@@ -117,6 +117,33 @@ describe('renderTerminal', () => {
   })
 })
 
+describe('control and bidi characters from portal names (ESC, BEL, U+202E)', () => {
+  const hostile = (): ReturnType<typeof sampleReport> => {
+    const r = sampleReport()
+    r.entities[0].fields[0].field = 'em\u001B]0;pwned\u0007ail'
+    r.entities[0].fields[0].property = 'txt.exe\u202Efdp'
+    r.entities[0].entity = 'con\u009Btacts\u2066'
+    r.errors.push({entity: 'contacts', message: 'bad \u001B[2J value'})
+    return r
+  }
+  const UNSAFE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/
+
+  it('report.md carries none of them, each shown as its code', () => {
+    const md = renderMarkdown(hostile())
+    expect(md).not.toMatch(UNSAFE)
+    expect(md).toContain('em\\u001B\\]0;pwned\\u0007ail')
+    expect(md).toContain('txt.exe\\u202Efdp')
+    expect(mdCell('a\u202Eb')).toBe('a\\u202Eb')
+  })
+
+  it('the terminal table carries none of them (colors stay)', () => {
+    const out = renderTerminal(hostile(), {color: true})
+    expect(out.replace(/\u001B\[\d+m/g, '')).not.toMatch(UNSAFE)
+    expect(out).toContain('txt.exe\\u202Efdp')
+    expect(out).toContain('\u001B[31mNOT READY')
+  })
+})
+
 describe('format helpers', () => {
   it('never rounds an imperfect rate to 100% nor a non-zero rate to 0%', () => {
     expect(pct(0.99999)).toBe('99.9%')

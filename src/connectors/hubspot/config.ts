@@ -65,11 +65,13 @@ export function resolveConnection(input: ConnectionInput = {}): Connection {
   else if (nonEmpty(env.HUBSPOT_BASE_URL)) [baseUrl, baseUrlSource] = [env.HUBSPOT_BASE_URL!.trim(), 'env']
   else if (nonEmpty(file?.baseUrl)) [baseUrl, baseUrlSource] = [file!.baseUrl!.trim(), 'config']
 
+  const tokenSource = envToken ? 'env' : 'config'
+  validateToken(accessToken, tokenSource === 'env' ? 'HUBSPOT_ACCESS_TOKEN' : `"accessToken" in ${path}`)
   return {
     baseUrl: validateBaseUrl(baseUrl, baseUrlSource),
     accessToken,
     baseUrlSource,
-    tokenSource: envToken ? 'env' : 'config',
+    tokenSource,
     configFile: file ? path : undefined,
   }
 }
@@ -100,15 +102,31 @@ function readConfig(path: string, required: boolean): ConfigFile | undefined {
   return {accessToken: o.accessToken as string | undefined, baseUrl: o.baseUrl as string | undefined}
 }
 
+/**
+ * A token is sent in an HTTP header: only visible ASCII (0x21-0x7E) can be. CR, LF, DEL, a space or
+ * any other control or non-ASCII character is refused here (exit 2), before any request, and the
+ * message never shows the token (undici's invalid-header error would print it in full).
+ */
+export function validateToken(token: string, where: string): void {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i)
+    if (c < 0x21 || c > 0x7e) {
+      const what = c === 13 ? 'a carriage return (CR)' : c === 10 ? 'a line feed (LF)' : c === 0x7f ? 'a DEL character' : c === 32 ? 'a space' : `the character U+${c.toString(16).toUpperCase().padStart(4, '0')}`
+      throw new UsageError(`the HubSpot access token from ${where} contains ${what} at position ${i + 1} of ${token.length}; a token is visible ASCII only (the token is not shown)`, `copy the private-app token again (Settings > Integrations > Private Apps > your app > Auth) into ${where}, without line breaks or other invisible characters`, 'BAD_TOKEN')
+    }
+  }
+}
+
 function validateBaseUrl(raw: string, source: SettingSource): string {
   let u: URL
   try {
     u = new URL(raw)
   } catch {
-    throw new UsageError(`base URL "${raw}" (from ${source}) is not a URL`, 'use a full URL such as https://api.hubapi.com or http://127.0.0.1:3000', 'BAD_BASE_URL')
+    // never echo it: a value that is not a URL may be the token put in the wrong variable
+    throw new UsageError(`base URL (from ${source}) is not a URL (the value is not shown: it might be a token put in the wrong place)`, 'use a full URL such as https://api.hubapi.com or http://127.0.0.1:3000', 'BAD_BASE_URL')
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new UsageError(`base URL "${raw}" (from ${source}) must be http or https`, 'use a full URL such as https://api.hubapi.com or http://127.0.0.1:3000', 'BAD_BASE_URL')
+    throw new UsageError(`base URL (from ${source}) must be http or https, not ${u.protocol.length <= 12 ? u.protocol : 'the scheme given'}`, 'use a full URL such as https://api.hubapi.com or http://127.0.0.1:3000', 'BAD_BASE_URL')
   }
   if (u.username || u.password || u.search || u.hash) {
     throw new UsageError(`base URL (from ${source}) must not carry credentials, a query or a fragment`, 'give only scheme, host, port and an optional path; the token goes in HUBSPOT_ACCESS_TOKEN', 'BAD_BASE_URL')

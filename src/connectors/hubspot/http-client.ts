@@ -142,7 +142,7 @@ export class HubSpotHttpClient implements ApiClient {
 
     if (res.status === 429) {
       count('rateLimited')
-      const body = parseJson<HubSpotErrorBody>(text)
+      const body = parseJson<HubSpotErrorBody>(this.scrub(text))
       if (body.ok && body.value?.policyName === 'DAILY') {
         throw new DailyLimitError(new Date(nextMidnight(this.clock.now(), this.opts.timeZone ?? 'UTC')).toISOString())
       }
@@ -154,12 +154,14 @@ export class HubSpotHttpClient implements ApiClient {
       throw new TransientError(`HubSpot answered ${res.status} on ${req.method} ${req.path}`, 'server', res.status, parseRetryAfter(res.headers.get('retry-after'), this.clock.now()))
     }
     if (res.status >= 300 && res.status < 400) {
-      throw new ApiError(`HubSpot answered ${res.status} (a redirect to ${res.headers.get('location') ?? 'nowhere'}) for ${req.path}; crmsync does not follow redirects`, res.status, 'REDIRECT', undefined, {
+      throw new ApiError(`HubSpot answered ${res.status} (a redirect to ${this.scrub(res.headers.get('location') ?? 'nowhere')}) for ${req.path}; crmsync does not follow redirects`, res.status, 'REDIRECT', undefined, {
         suggestion: 'check --base-url / HUBSPOT_BASE_URL: it must be the API host itself (https://api.hubapi.com or the emulator URL)',
       })
     }
     if (res.status >= 400) {
-      const body = parseJson<HubSpotErrorBody>(text)
+      // scrubbed before parsing: an upstream or proxy may echo the token in any field (message,
+      // correlationId, the missing-scope list, category), and every one of them can reach a message
+      const body = parseJson<HubSpotErrorBody>(this.scrub(text))
       throw mapErrorResponse(res.status, body.ok && body.value && typeof body.value === 'object' ? body.value : undefined, req.path, (s) => this.scrub(s))
     }
     if (res.status === 204 || text === '') return {status: res.status, headers: res.headers, body: undefined as T}
@@ -173,7 +175,10 @@ export class HubSpotHttpClient implements ApiClient {
 
   /** Remove the token from any text that might reach a message or log. */
   private scrub(s: string): string {
-    return s.split(this.#token).join('[redacted]')
+    const out = s.split(this.#token).join('[redacted]')
+    // the token as it appears inside a JSON string, when it holds characters JSON escapes
+    const escaped = JSON.stringify(this.#token).slice(1, -1)
+    return escaped === this.#token ? out : out.split(escaped).join('[redacted]')
   }
 }
 

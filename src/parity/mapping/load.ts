@@ -44,9 +44,9 @@ export function validateMapping(raw: unknown, path = '<mapping>'): LoadedMapping
   }
   const mapping = parsed.data
   const problems: string[] = []
-  const comparators: LoadedMapping['comparators'] = {}
+  const comparators: LoadedMapping['comparators'] = Object.create(null)
   for (const [entity, em] of Object.entries(mapping.entities)) {
-    comparators[entity] = {}
+    comparators[entity] = Object.create(null)
     for (const [field, fm] of Object.entries(em.fields)) {
       try {
         comparators[entity][field] = {

@@ -5,6 +5,21 @@
  */
 import {z} from 'zod'
 
+/**
+ * A record keyed by names from the mapping file (fields, relations, ignores, entities), parsed into a
+ * null-prototype object: z.record drops a key named `__proto__` (hiding its differences), and a plain
+ * object answers `"constructor" in o` with true.
+ */
+function names<T extends z.ZodType>(value: T) {
+  return z
+    .preprocess((x) => (x && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Map) ? new Map(Object.entries(x)) : x), z.map(z.string(), value, {error: 'expected an object of names'}))
+    .transform((m) => {
+      const o = Object.create(null) as Record<string, z.output<T>>
+      for (const [k, v] of m) o[k] = v
+      return o
+    })
+}
+
 export const RECORD_CLASSES_FOR_RULES = ['modified', 'missing_in_new', 'missing_in_legacy', 'duplicate_key', 'relation'] as const
 
 /** Predicates a ledger rule can use (see docs/mapping-file.md#ledger). */
@@ -55,10 +70,10 @@ const entitySchema = z
     key: z.object({legacy: z.string().min(1), new: z.literal('id').default('id')}).strict(),
     /** source property holding the record's last-modified time (changed-at-source attribution) */
     modifiedProperty: z.string().min(1).optional(),
-    fields: z.record(z.string(), fieldSchema).default({}),
-    relations: z.record(z.string(), relationSchema).default({}),
+    fields: names(fieldSchema).prefault({}),
+    relations: names(relationSchema).prefault({}),
     /** legacy fields not compared, each with the reason */
-    ignore: z.record(z.string(), z.string().min(1)).default({}),
+    ignore: names(z.string().min(1)).prefault({}),
     /** what `crmsync publish` does with archived (and merged-away) records: delete the row (legacy behaviour 7) or set a soft-delete column */
     archived: z.union([z.literal('delete'), z.object({softDelete: z.string().min(1)}).strict()]).default('delete'),
   })
@@ -81,7 +96,7 @@ const verdictSchema = z
   .object({
     maxNewRegressions: z.number().int().min(0).default(0),
     /** records with an unexplained difference / keys compared, per entity (number = every entity) */
-    maxUnexplainedMismatchRate: z.union([z.number().min(0).max(1), z.record(z.string(), z.number().min(0).max(1))]).default(0),
+    maxUnexplainedMismatchRate: z.union([z.number().min(0).max(1), names(z.number().min(0).max(1))]).default(0),
     maxErrorRate: z.number().min(0).max(1).default(0),
     /** legacy seconds / crmsync seconds must be at least this (only checked when performance is known) */
     minPerformanceRatio: z.number().min(0).optional(),
@@ -106,7 +121,7 @@ export const mappingSchema = z
       })
       .strict()
       .default({ignoreModels: [], strictModels: false, minOverlap: 0.5}),
-    entities: z.record(z.string(), entitySchema),
+    entities: names(entitySchema),
     ledger: z.array(ruleSchema).default([]),
     verdict: verdictSchema.default({maxNewRegressions: 0, maxUnexplainedMismatchRate: 0, maxErrorRate: 0}),
     samples: z.number().int().min(0).max(1000).default(20),

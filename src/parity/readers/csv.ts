@@ -17,12 +17,23 @@ function fileFor(dir: string, table: string): string {
 async function* rows(path: string): AsyncGenerator<Record<string, string | null>> {
   const file = createReadStream(path)
   const input = path.endsWith('.gz') ? file.pipe(createGunzip()) : file
-  const parser = input.pipe(parse({columns: true, cast: (value, ctx) => (value === '' && !ctx.quoting ? null : value) as unknown as string}))
+  let header = false
+  const parser = input.pipe(
+    parse({
+      columns: (names: string[]) => {
+        header = true
+        return names
+      },
+      cast: (value, ctx) => (value === '' && !ctx.quoting ? null : value) as unknown as string,
+    }),
+  )
   try {
     for await (const row of parser) yield row as Record<string, string | null>
   } catch (e) {
     throw new UsageError(`legacy CSV ${path} is malformed: ${(e as Error).message}`, 'export it again with `COPY <table> TO STDOUT WITH CSV HEADER`')
   }
+  // an empty table still has its header line; a file without one is a failed or truncated export
+  if (!header) throw new UsageError(`legacy CSV ${path} is empty (not even a header line)`, 'export it again with `COPY <table> TO STDOUT WITH CSV HEADER`', 'EMPTY_SNAPSHOT')
 }
 
 /** Open a folder of per-table CSV files as a LegacySource. */

@@ -3,6 +3,7 @@
  * the text into one string per element without building the whole array, so a multi-gigabyte
  * snapshot is read with memory bounded by one chunk plus one element.
  */
+import {LineTooLongError} from './lines.js'
 
 /** Thrown when the text is not one JSON array of objects; `offset` is the character position. */
 export class JsonArrayError extends Error {
@@ -16,13 +17,15 @@ export class JsonArrayError extends Error {
 
 const WS = new Set([32, 9, 10, 13, 0xfeff])
 
-/** Split a stream of text chunks into batches of element texts (one batch per chunk). */
-export async function* splitJsonArray(chunks: AsyncIterable<string>): AsyncGenerator<string[]> {
+/** Split a stream of text chunks into batches of element texts (one batch per chunk); an element longer than `max` characters throws LineTooLongError. */
+export async function* splitJsonArray(chunks: AsyncIterable<string>, max = Infinity): AsyncGenerator<string[]> {
   let state = 0 // 0 before '[', 1 expecting element or ']', 2 in element, 3 expecting ',' or ']', 4 after ']'
   let depth = 0
   let inStr = false
   let esc = false
   let parts: string[] = []
+  let partsLen = 0
+  let elements = 0
   let offset = 0
   for await (const chunk of chunks) {
     const out: string[] = []
@@ -39,6 +42,9 @@ export async function* splitJsonArray(chunks: AsyncIterable<string>): AsyncGener
         else if (c === 125 || c === 93) {
           depth--
           if (depth === 0) {
+            elements++
+            if (partsLen + i + 1 - start > max) throw new LineTooLongError(elements, max)
+            partsLen = 0
             parts.push(chunk.slice(start, i + 1))
             out.push(parts.length === 1 ? parts[0] : parts.join(''))
             parts = []
@@ -64,7 +70,11 @@ export async function* splitJsonArray(chunks: AsyncIterable<string>): AsyncGener
         else throw new JsonArrayError(`expected "," or "]" after an element but found "${chunk[i]}"`, offset + i)
       } else throw new JsonArrayError(`unexpected "${chunk[i]}" after the end of the array`, offset + i)
     }
-    if (state === 2) parts.push(chunk.slice(start))
+    if (state === 2) {
+      partsLen += chunk.length - start
+      if (partsLen > max) throw new LineTooLongError(elements + 1, max)
+      parts.push(chunk.slice(start))
+    }
     offset += chunk.length
     if (out.length > 0) yield out
   }

@@ -5,24 +5,21 @@
  */
 import pg from 'pg'
 import {UsageError} from '../../core/errors.js'
+import {redactUrl} from '../../core/redact-url.js'
 import {BATCH, type LegacyRecord, type LegacySource, type TableSpec} from './types.js'
 
 const q = (id: string): string => `"${id.replace(/"/g, '""')}"`
 
-/** The URL with any password replaced by `***` (safe to print and to put in a report). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return url.replace(/:\/\/([^:/@]+):[^@]*@/, '://$1:***@')
-  }
-}
+export {redactUrl}
 
-/** Open a `postgres://` URL as a LegacySource. */
+/** Open a `postgres://` URL as a LegacySource; a URL that does not parse is refused here (exit 2, password hidden). */
 export function postgresSource(url: string): LegacySource {
   const describe = redactUrl(url)
+  try {
+    new URL(url)
+  } catch {
+    throw new UsageError(`legacy PostgreSQL URL ${describe} is not a valid URL`, 'write it as postgres://user:password@host:5432/db?schema=public (percent-encode @ : / in the password; an IPv6 host goes in [brackets])', 'BAD_LEGACY_URL')
+  }
   return {
     describe,
     async *batches(tables: TableSpec[]) {

@@ -55,8 +55,10 @@ export interface RecordState {
 const STATE = 'state.json'
 const OBJECTS = 'objects.json'
 
+/** Owner-only (0600): state.json holds the redaction salt, and the work files unredacted records. */
 function atomicWrite(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text)
+  rmSync(`${path}.tmp`, {force: true}) // a leftover temp file would keep its old mode
+  writeFileSync(`${path}.tmp`, text, {mode: 0o600})
   renameSync(`${path}.tmp`, path)
 }
 
@@ -84,7 +86,7 @@ export class WorkFolder {
   }
 
   create(): void {
-    mkdirSync(this.dir, {recursive: true})
+    mkdirSync(this.dir, {recursive: true, mode: 0o700})
   }
 
   /**
@@ -109,7 +111,7 @@ export class WorkFolder {
   /** Opens `file` for appending after cutting it back to `bytes` (what the state covers). */
   openAppend(file: string, bytes: number): AppendFile {
     const p = this.path(file)
-    const fd = openSync(p, existsSync(p) ? 'r+' : 'w+')
+    const fd = openSync(p, existsSync(p) ? 'r+' : 'w+', 0o600)
     if (statSync(p).size !== bytes) ftruncateSync(fd, bytes)
     return new AppendFile(fd, bytes)
   }
