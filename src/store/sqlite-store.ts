@@ -40,7 +40,6 @@ export class SqliteStore implements SyncStore {
   /** the to-side edge index is known to exist (see beginEdgeLoad) */
   private edgeIndexReady = false
   private readonly saveCheckpointStmt
-  private readonly deleteCheckpointStmt
   private readonly getCheckpointStmt
 
   /** `db` is open and migrated; `path` is the file it came from (for messages and read connections). */
@@ -53,7 +52,6 @@ export class SqliteStore implements SyncStore {
     this.saveCheckpointStmt = readonly
       ? null
       : db.prepare('INSERT INTO checkpoints (stream, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-    this.deleteCheckpointStmt = readonly ? null : db.prepare('DELETE FROM checkpoints WHERE stream = ?')
   }
 
   private assertWritable(): void {
@@ -200,12 +198,6 @@ export class SqliteStore implements SyncStore {
   getCheckpoint(stream: string): Checkpoint | null {
     const row = this.getCheckpointStmt.get(stream) as {value: string} | undefined
     return row ? (JSON.parse(row.value) as Checkpoint) : null
-  }
-
-  setCheckpoint(stream: string, checkpoint: Checkpoint | null): void {
-    this.assertWritable()
-    if (checkpoint === null) this.deleteCheckpointStmt!.run(stream)
-    else this.saveCheckpoint(stream, checkpoint)
   }
 
   /**

@@ -74,7 +74,6 @@ export interface SyncStore {
   beginEdgeLoad(): void
   endEdgeLoad(): void
   getCheckpoint(stream: string): Checkpoint | null
-  setCheckpoint(stream: string, checkpoint: Checkpoint | null): void
   /** ids of live (non-tombstoned) records of an entity, in id order, streamed */
   liveIds(entity: string): IterableIterator<string>
   addDeadLetter(entry: DeadLetter): void
