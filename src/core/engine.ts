@@ -5,7 +5,6 @@
  */
 import type {SyncStore} from '../store/types.js'
 import type {AssociationStreamDef, ObjectStreamDef, RunOptions, StreamDef} from './connector.js'
-import type {ApiClient} from './http-types.js'
 import {objectPages} from './incremental.js'
 import {addCounts, emptyCounts, statsDelta, type StreamResult} from './metrics.js'
 import {prefetched} from './prefetch.js'
@@ -18,7 +17,6 @@ export interface EngineHooks {
 
 export interface EngineContext {
   store: SyncStore
-  client: ApiClient
   opts: RunOptions
   hooks?: EngineHooks
 }

@@ -78,7 +78,7 @@ export async function runSync(connector: Connector, req: SyncRequest, builtIn: r
       onPage: progress?.hooks.onPage,
       log: (event, fields) => logger.debug(fields, event),
     }
-    const ctx = {store, client, opts, hooks}
+    const ctx = {store, opts, hooks}
     const position = new Map(selected.map((d, i) => [d.name, i]))
     const record = (r: StreamResult): void => {
       results.push(r)
