@@ -29,9 +29,7 @@ export async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T
   } finally {
     if (pending) {
       // the consumer stopped early: let the in-flight request settle quietly, then close the source
-      const p = pending
-      pending = null
-      await p.then(
+      await pending.then(
         () => undefined,
         () => undefined,
       )

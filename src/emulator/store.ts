@@ -112,7 +112,7 @@ export class EmulatorStore {
       try {
         db.exec(INDEXES)
       } catch (err) {
-        throw new Error(`the portal lists a record id twice: ${(err as Error).message}`)
+        throw new Error(`the portal lists a record id twice: ${(err as Error).message}`, {cause: err})
       }
       await store.loadAssociations(source.associations())
     } catch (err) {

@@ -14,7 +14,7 @@ import {deriveAssociationTypes} from './record/association-types.js'
 import {crawlAssociations} from './record/crawl-associations.js'
 import {crawlRecords} from './record/crawl-records.js'
 import {discoverObjectTypes} from './record/discover.js'
-import {type RecordState, WorkFolder, workDirFor} from './record/work-state.js'
+import {WorkFolder, workDirFor} from './record/work-state.js'
 import {assertWritableTarget} from './snapshot-writer.js'
 
 export interface RecordOptions {

@@ -110,6 +110,6 @@ function pick(list: readonly string[], hex: string): string {
 export function parseRedactList(spec: string | undefined): string[] {
   if (spec === undefined) return []
   const names = spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
-  for (const n of names) if (!/^[A-Za-z0-9_.\-]{1,200}$/.test(n)) throw new TypeError(`"${n}" is not a property name`)
+  for (const n of names) if (!/^[A-Za-z0-9_.-]{1,200}$/.test(n)) throw new TypeError(`"${n}" is not a property name`)
   return [...new Set(names)]
 }

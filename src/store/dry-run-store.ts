@@ -135,11 +135,6 @@ export class DryRunStore implements SyncStore {
     return this.real?.getCheckpoint(stream) ?? null
   }
 
-  setCheckpoint(stream: string, checkpoint: Checkpoint | null): void {
-    this.touchedStreams.add(stream)
-    this.scratch.setCheckpoint(stream, checkpoint)
-  }
-
   /** Live ids as the store would hold them after the dry run's writes (real rows overlaid by scratch rows). */
   *liveIds(entity: string): IterableIterator<string> {
     const real = this.real ? this.real.liveIds(entity) : [][Symbol.iterator]()

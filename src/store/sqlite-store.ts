@@ -44,7 +44,6 @@ export class SqliteStore implements SyncStore, StoreReader, PublishCursors {
   /** the to-side edge index is known to exist (see beginEdgeLoad) */
   private edgeIndexReady = false
   private readonly saveCheckpointStmt
-  private readonly deleteCheckpointStmt
   private readonly getCheckpointStmt
 
   get location(): string {
@@ -61,7 +60,6 @@ export class SqliteStore implements SyncStore, StoreReader, PublishCursors {
     this.saveCheckpointStmt = readonly
       ? null
       : db.prepare('INSERT INTO checkpoints (stream, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-    this.deleteCheckpointStmt = readonly ? null : db.prepare('DELETE FROM checkpoints WHERE stream = ?')
   }
 
   private assertWritable(): void {
@@ -204,12 +202,6 @@ export class SqliteStore implements SyncStore, StoreReader, PublishCursors {
   getCheckpoint(stream: string): Checkpoint | null {
     const row = this.getCheckpointStmt.get(stream) as {value: string} | undefined
     return row ? (JSON.parse(row.value) as Checkpoint) : null
-  }
-
-  setCheckpoint(stream: string, checkpoint: Checkpoint | null): void {
-    this.assertWritable()
-    if (checkpoint === null) this.deleteCheckpointStmt!.run(stream)
-    else this.saveCheckpoint(stream, checkpoint)
   }
 
   /**

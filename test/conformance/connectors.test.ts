@@ -42,12 +42,12 @@ for (const [name, connector] of Object.entries(CONNECTORS)) {
         const store = openStore(db)
         try {
           for (const s of streams) {
-            const first = await runStream(s, {store, client, opts})
+            const first = await runStream(s, {store, opts})
             expect(first.status).toBe('ok')
             if (s.kind === 'object') expect(first.counts.inserted).toBeGreaterThan(0)
           }
           for (const s of streams.filter((x) => x.kind === 'object')) {
-            const again = await runStream(s, {store, client, opts})
+            const again = await runStream(s, {store, opts})
             expect(again.searchRequests).toBeGreaterThanOrEqual(1)
             expect(again.counts.inserted + again.counts.updated).toBe(0)
           }

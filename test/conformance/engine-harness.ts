@@ -3,7 +3,7 @@ import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {ObjectStreamDef, RunOptions} from '../../src/core/connector.js'
-import {type ApiClient, emptyStats} from '../../src/core/http-types.js'
+import {emptyStats} from '../../src/core/http-types.js'
 import {mergedObjectIds, recordKey, toHubSpotRecord} from '../../src/connectors/hubspot/records.js'
 import {compareIds} from '../../src/core/ids.js'
 import {openStore} from '../../src/store/open.js'
@@ -30,13 +30,6 @@ export function fakeStream(api: FakeObjectApi, name = 'things'): ObjectStreamDef
     api,
     stats: emptyStats(),
   }
-}
-
-export const nullClient: ApiClient = {
-  stats: {requests: 0, retries: 0, rateLimited: 0, serverErrors: 0, networkErrors: 0},
-  async request() {
-    throw new Error('not used')
-  },
 }
 
 export function tempDb(): string {

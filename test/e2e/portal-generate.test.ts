@@ -3,9 +3,9 @@ import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ROOT, BIN, crmsync as run, type CliResult} from '../helpers/cli.js'
+import {ROOT, BIN, crmsync as run} from '../helpers/cli.js'
 import {openPortal} from '../../src/portal/snapshot.js'
 
 

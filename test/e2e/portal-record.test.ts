@@ -4,9 +4,9 @@
  */
 import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ROOT, crmsync as run, type CliResult} from '../helpers/cli.js'
+import {crmsync as run, type CliResult} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../../src/emulator/index.js'
 import {generatePortal} from '../../src/portal/generator.js'
 import {openPortal} from '../../src/portal/snapshot.js'

@@ -2,9 +2,9 @@
 import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ROOT, crmsync as run, type CliResult} from '../helpers/cli.js'
+import {ROOT, crmsync as run} from '../helpers/cli.js'
 import {sampleReport} from '../unit/report-fixture.js'
 
 

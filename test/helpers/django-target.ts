@@ -36,7 +36,7 @@ export async function pgAvailable(): Promise<boolean> {
     await c.end()
     return true
   } catch (e) {
-    if (process.env.CI === 'true') throw new Error(`PostgreSQL at ${PG_URL} is required under CI: ${(e as Error).message}`)
+    if (process.env.CI === 'true') throw new Error(`PostgreSQL at ${PG_URL} is required under CI: ${(e as Error).message}`, {cause: e})
     console.warn(`skipping PostgreSQL publish tests: no server at ${PG_URL} (${(e as Error).message})`)
     return false
   }

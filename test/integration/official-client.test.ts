@@ -89,8 +89,8 @@ describe('@hubspot/api-client against the emulator', () => {
     for (;;) {
       windows++
       let after: string | undefined
-      let capped = false
-      let last = lastSeen
+      let capped: boolean
+      let last: string | null = lastSeen
       do {
         const res = await client.crm.contacts.searchApi.doSearch({
           filterGroups: lastSeen === null ? [] : [{filters: [{propertyName: sortProp, operator: FilterOperatorEnum.Gte, value: lastSeen}]}],
@@ -133,10 +133,11 @@ describe('@hubspot/api-client against the emulator', () => {
 
   it('finds the custom object through the schemas API and lists it by objectTypeId', async () => {
     const schemas = await client.crm.schemas.coreApi.getAll()
-    const div = schemas.results.find((s) => s.name === 'divisions')
-    expect(div?.objectTypeId).toBe(portal.objectType('divisions').objectTypeId)
+    const objectTypeId = schemas.results.find((s) => s.name === 'divisions')?.objectTypeId
+    expect(objectTypeId).toBe(portal.objectType('divisions').objectTypeId)
+    if (objectTypeId === undefined) throw new Error('the schemas API returned no objectTypeId for divisions')
     const snap = await snapshotRecords('divisions')
-    const page = await client.crm.objects.basicApi.getPage(div!.objectTypeId, 100, undefined, snap.keys)
+    const page = await client.crm.objects.basicApi.getPage(objectTypeId, 100, undefined, snap.keys)
     expect(page.results.map((o) => plain(o as ApiObject))).toEqual([...snap.live.values()])
   })
 

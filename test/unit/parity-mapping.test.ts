@@ -6,6 +6,7 @@ import {assertNoExpiredRules, Ledger} from '../../src/parity/ledger.js'
 import {loadMapping, validateMapping} from '../../src/parity/mapping/load.js'
 
 const FIXTURE = 'fixtures/mappings/legacy-django.json'
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests edit arbitrary paths of the parsed fixture
 const base = (): Record<string, any> => JSON.parse(readFileSync(FIXTURE, 'utf8'))
 const err = (raw: unknown): string => {
   try {

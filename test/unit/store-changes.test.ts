@@ -6,7 +6,7 @@ import {openStore} from '../../src/store/open.js'
 import {rec, tmpDir} from './store-helpers.js'
 
 const ids = (rows: Iterable<{id: string}>): string[] => [...rows].map((r) => r.id)
-const assoc = (fromId: string, toId: string) => ({fromId, toId, types: [{category: 'HUBSPOT_DEFINED', typeId: 1, label: null}]})
+const assoc = (fromId: string, toId: string) => ({fromType: 'contacts', fromId, toType: 'deals', toId, types: [{category: 'HUBSPOT_DEFINED', typeId: 1, label: null}]})
 
 describe('change sequence (store schema 2)', () => {
   it('migrates a schema-1 store holding records: old rows get sequence 0 and the new columns', () => {

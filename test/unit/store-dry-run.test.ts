@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import {describe, expect, it} from 'vitest'
 import {DryRunStore} from '../../src/store/dry-run-store.js'
 import {openStore} from '../../src/store/open.js'
-import type {SyncStore} from '../../src/core/store-port.js'
+import type {SqliteStore} from '../../src/store/sqlite-store.js'
 import type {CrmRecord} from '../../src/core/records.js'
 import {prop, rec, tmpDir} from './store-helpers.js'
 
@@ -23,8 +23,8 @@ function seed(file: string): void {
   s.close()
 }
 
-/** The same sequence of writes against any SyncStore; returns every count it got. */
-function workload(s: SyncStore): unknown[] {
+/** The same sequence of writes against both synchronous stores (the real one and the dry run); returns every count it got. */
+function workload(s: SqliteStore | DryRunStore): unknown[] {
   const out: unknown[] = []
   s.ensureEntity({entity: 'contacts', properties: [prop('email'), prop('score', 'number')]})
   const page: CrmRecord[] = [

@@ -104,7 +104,7 @@ describe('openStore errors and modes', () => {
     expect(fs.readdirSync(dir)).toEqual(['s.db'])
     const r = openStore(file, {readonly: true})
     expect(r.table('contacts')).not.toBeNull()
-    expect(() => r.setCheckpoint('x', {a: 1})).toThrow(/read-only/)
+    expect(() => r.applyRecords('contacts', 'contacts', [], {a: 1})).toThrow(/read-only/)
     r.close()
     expect(fs.readdirSync(dir)).toEqual(['s.db'])
   })

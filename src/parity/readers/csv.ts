@@ -43,7 +43,7 @@ export function csvSource(dir: string): LegacySource {
     async *batches(tables: TableSpec[]) {
       for (const t of tables) {
         const files = [fileFor(dir, t.table), ...t.m2m.map((m) => fileFor(dir, m.table))]
-        let batch: LegacyRecord[] = []
+        const batch: LegacyRecord[] = []
         for await (const row of rows(files[0])) {
           if (!('id' in row)) throw new UsageError(`legacy CSV ${files[0]} has no "id" column (the legacy primary key)`, 'export the whole table with `COPY <table> TO STDOUT WITH CSV HEADER`')
           const {id, ...fields} = row
@@ -59,7 +59,6 @@ export function csvSource(dir: string): LegacySource {
           }
         }
         if (batch.length > 0) yield batch
-        batch = []
       }
     },
   }
