@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {connectionFlags} from './connection-flags.js'
+import {progressFlags} from './progress-flags.js'
 import {storeFlags} from './store-flags.js'
 
 /** Flags shared by every `crmsync sync <entity>` command: spread them into a command's `flags`. */
@@ -16,4 +17,6 @@ export const syncFlags = {
   'rate-limit': Flags.string({summary: "the portal's request budget, e.g. 190/10s; none disables client-side pacing (emulator only)", description: 'Default: 100/10s (HubSpot free/starter), adjusted by the X-HubSpot-RateLimit-* headers the portal sends', env: 'CRMSYNC_RATE_LIMIT', helpValue: 'N/10s'}),
   'shared-budget': Flags.string({summary: 'share the rate budget with other crmsync processes of this portal through Redis', description: 'Every process given the same Redis and portal (base URL and token) draws from one budget, so together they stay within the portal limit. The Redis key is a hash: the token is never stored.', env: 'CRMSYNC_REDIS_URL', helpValue: 'redis://HOST:PORT'}),
   lookback: Flags.integer({summary: 'minutes re-read before the cursor to catch late-indexed records', default: 5, helpValue: 'MINUTES'}),
+  'metrics-file': Flags.string({summary: 'write Prometheus text-format metrics of the run to this file at its end, atomically (node_exporter textfile collector)', description: 'Written whatever the outcome (ok, failed, interrupted); see docs/operations.md.', env: 'CRMSYNC_METRICS_FILE', helpValue: 'PATH'}),
+  ...progressFlags,
 }

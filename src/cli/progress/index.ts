@@ -1,0 +1,83 @@
+/**
+ * The progress display of a command, chosen by `--progress` (auto: a live display on a terminal,
+ * log lines otherwise, nothing with --json), `--progress-interval` and `--log-format`.
+ */
+import type {SyncProgress} from '../../core/sync-request.js'
+import {lineRenderer} from './line-renderer.js'
+import {ProgressState} from './stream-state.js'
+import {ttyRenderer} from './tty-renderer.js'
+
+export type ProgressMode = 'auto' | 'tty' | 'lines' | 'none'
+export const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'tty', 'lines', 'none']
+export const LOG_FORMATS = ['text', 'json'] as const
+export const DEFAULT_PROGRESS_INTERVAL = '10s'
+
+export interface ProgressOptions {
+  mode: ProgressMode
+  intervalMs: number
+  format: (typeof LOG_FORMATS)[number]
+  /** --json was given: `auto` stays quiet */
+  json: boolean
+  command: string
+  /** stderr by default */
+  out?: NodeJS.WriteStream
+}
+
+/** The display that `opts` and the terminal call for, or null for none. */
+export function resolveProgress(opts: Pick<ProgressOptions, 'mode' | 'json'>, isTty: boolean): 'tty' | 'lines' | null {
+  if (opts.mode === 'none') return null
+  if (opts.mode === 'auto') return opts.json ? null : isTty ? 'tty' : 'lines'
+  return opts.mode
+}
+
+/** A started display: its state (fed by the caller) and a stop that draws the last frame. */
+export interface ProgressDisplay {
+  state: ProgressState
+  ended(stream: string): void
+  stop(): void
+  /** a live terminal display (worth a request to estimate totals) */
+  live: boolean
+}
+
+/** Start the display `opts` asks for, or return null. */
+export function startProgress(opts: ProgressOptions): ProgressDisplay | null {
+  const out = opts.out ?? process.stderr
+  const kind = resolveProgress(opts, out.isTTY === true)
+  if (!kind) return null
+  const state = new ProgressState()
+  if (kind === 'tty') {
+    const r = ttyRenderer(state, {write: (t) => out.write(t), columns: () => out.columns ?? 100})
+    return {state, live: true, ended: () => undefined, stop: () => r.stop()}
+  }
+  const r = lineRenderer(state, {intervalMs: opts.intervalMs, format: opts.format, command: opts.command, write: (l) => out.write(`${l}\n`)})
+  return {state, live: false, ended: (s) => r.ended(s), stop: () => r.stop()}
+}
+
+/** The display as the sync engine's progress (core feeds it through hooks). */
+export function syncProgress(opts: ProgressOptions): SyncProgress | undefined {
+  const d = startProgress(opts)
+  if (!d) return undefined
+  const {state} = d
+  return {
+    estimateTotals: d.live,
+    watchRateLimit: (rateWait) => state.watchRateLimit(rateWait),
+    hooks: {
+      onStreamStart: (stream, info) => state.start(stream, info),
+      onPage: (stream, info) => state.update(stream, {records: info.total, phase: info.phase, requests: info.requests}),
+      onStreamEnd: (stream, r) => {
+        state.end(stream, {records: r.fetched, requests: r.requests, failed: r.status !== 'ok'})
+        d.ended(stream)
+      },
+    },
+    stop: once(() => d.stop()),
+  }
+}
+
+function once(f: () => void): () => void {
+  let done = false
+  return () => {
+    if (done) return
+    done = true
+    f()
+  }
+}
