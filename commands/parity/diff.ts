@@ -14,10 +14,10 @@ export default class ParityDiff extends BaseCommand {
   static flags = {
     legacy: Flags.string({summary: 'legacy snapshot: dumpdata JSON/JSONL (.gz), CSV folder, SQLite file or postgres:// URL', required: true, helpValue: 'PATH|URL'}),
     mapping: Flags.string({summary: 'mapping file (JSON or YAML)', required: true, helpValue: 'FILE'}),
-    db: Flags.string({summary: 'crmsync store (default: CRMSYNC_DB or crmsync.db)', helpValue: 'FILE'}),
+    db: Flags.string({summary: 'crmsync store', defaultHelp: async () => 'crmsync.db', env: 'CRMSYNC_DB', helpValue: 'FILE'}),
     portal: Flags.string({summary: 'source portal snapshot folder, for three-way attribution', helpValue: 'DIR'}),
     'noise-baseline': Flags.string({summary: 'a second legacy snapshot: fields differing between the two are noise', helpValue: 'PATH|URL'}),
-    'legacy-snapshot-at': Flags.string({summary: 'when the legacy snapshot was taken (ISO 8601; default: the mapping, else max last_synced_at)', helpValue: 'ISO'}),
+    'legacy-snapshot-at': Flags.string({summary: 'when the legacy snapshot was taken (ISO 8601)', defaultHelp: async () => "the mapping's legacy.snapshotAt, else the newest last_synced_at", helpValue: 'ISO'}),
     out: Flags.string({summary: 'report root folder', default: 'reports', helpValue: 'DIR'}),
   }
 

@@ -21,14 +21,14 @@ export default class PortalRecord extends BaseCommand {
   static flags = {
     out: Flags.string({description: 'snapshot folder to create (must not exist or be empty, unless --force)', required: true}),
     ...connectionFlags,
-    entities: Flags.string({description: 'comma-separated entities to record: contacts,deals,appointments,divisions (default all)'}),
+    entities: Flags.string({description: 'comma-separated entities to record: contacts,deals,appointments,divisions', defaultHelp: async () => 'all'}),
     redact: Flags.string({description: 'comma-separated property names whose values are replaced by deterministic fakes in every object type, e.g. email,phone,firstname,lastname'}),
-    'redact-salt': Flags.string({description: 'key for the fakes (default CRMSYNC_REDACT_SALT, else random per recording): the same salt gives the same fakes across runs'}),
+    'redact-salt': Flags.string({description: 'key for the fakes: the same salt gives the same fakes across runs', defaultHelp: async () => 'random per recording', env: 'CRMSYNC_REDACT_SALT'}),
     gzip: Flags.boolean({description: 'gzip the NDJSON files', default: false}),
     force: Flags.boolean({description: 'replace a non-empty --out and discard an unfinished recording', default: false}),
     'portal-id': Flags.integer({description: 'portal id for the manifest when no custom object name reveals it'}),
-    'rate-limit': Flags.string({description: 'starting request budget before the rate-limit headers are seen, e.g. 100/10s (default) or 190/10s'}),
-    'shared-budget': Flags.string({description: 'share the rate budget with other crmsync processes of this portal through Redis (default CRMSYNC_REDIS_URL)', helpValue: 'redis://HOST:PORT'}),
+    'rate-limit': Flags.string({description: 'starting request budget before the rate-limit headers are seen, e.g. 190/10s', defaultHelp: async () => '100/10s'}),
+    'shared-budget': Flags.string({description: 'share the rate budget with other crmsync processes of this portal through Redis', env: 'CRMSYNC_REDIS_URL', helpValue: 'redis://HOST:PORT'}),
     debug: Flags.boolean({description: 'log each request (method, path, status, duration; never the token) as JSON to stderr', default: false}),
   }
 
