@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
+import {progressFlags, progressOptions} from '../../src/cli/progress-flags.js'
+import {phaseProgress} from '../../src/cli/progress/index.js'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
 import {summarizeReport, type ParityDiffResult} from '../../src/parity/summary.js'
 
@@ -19,11 +21,21 @@ export default class ParityDiff extends BaseCommand {
     'noise-baseline': Flags.string({summary: 'a second legacy snapshot: fields differing between the two are noise', helpValue: 'PATH|URL'}),
     'legacy-snapshot-at': Flags.string({summary: 'when the legacy snapshot was taken (ISO 8601)', defaultHelp: async () => "the mapping's legacy.snapshotAt, else the newest last_synced_at", helpValue: 'ISO'}),
     out: Flags.string({summary: 'report root folder', default: 'reports', helpValue: 'DIR'}),
+    ...progressFlags,
   }
 
   async run(): Promise<ParityDiffResult> {
     const {flags} = await this.parse(ParityDiff)
-    const {report, dir} = await runParityDiff({legacy: flags.legacy, mapping: flags.mapping, db: flags.db, portal: flags.portal, noiseBaseline: flags['noise-baseline'], legacySnapshotAt: flags['legacy-snapshot-at'], out: flags.out})
+    const progress = phaseProgress(progressOptions(flags, this.jsonEnabled(), 'parity diff'))
+    let failed = true
+    let done: Awaited<ReturnType<typeof runParityDiff>>
+    try {
+      done = await runParityDiff({legacy: flags.legacy, mapping: flags.mapping, db: flags.db, portal: flags.portal, noiseBaseline: flags['noise-baseline'], legacySnapshotAt: flags['legacy-snapshot-at'], out: flags.out, onPhase: progress.onPhase})
+      failed = false
+    } finally {
+      progress.stop(failed)
+    }
+    const {report, dir} = done
     const result = summarizeReport(report, dir)
     if (!this.jsonEnabled()) this.log(result.summary)
     process.exitCode = report.verdict.ready ? 0 : 1

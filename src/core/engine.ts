@@ -12,8 +12,10 @@ import {prefetched} from './prefetch.js'
 
 /** Progress and log hooks; all optional. */
 export interface EngineHooks {
-  /** a stream begins: its mode (objects) and, when `estimateTotals` is set and the API can tell cheaply, about how many records it will read */
-  onStreamStart?(stream: string, info: {mode: SyncMode | null; estimate: number | null}): void
+  /** a stream begins (before its first request) */
+  onStreamStart?(stream: string): void
+  /** an object stream knows its plan: full or incremental and, when `estimateTotals` is set and the API can tell cheaply, about how many records it will read */
+  onStreamPlan?(stream: string, info: {mode: SyncMode; estimate: number | null}): void
   /** `fetched` by this page, `total` so far in this run, `requests` this stream has made so far */
   onPage?(stream: string, info: {fetched: number; phase: string; total: number; requests: number}): void
   /** a stream ended (ok or not): its final figures */
@@ -40,6 +42,7 @@ export async function runStream(def: StreamDef, ctx: EngineContext): Promise<Str
     result.recordsPerSecond = result.seconds > 0 ? Math.round(result.fetched / result.seconds) : 0
     return result
   }
+  ctx.hooks?.onStreamStart?.(def.name)
   try {
     if (def.kind === 'object') await runObjects(def, ctx, result)
     else await runAssociations(def, ctx, result)
@@ -72,7 +75,7 @@ async function runObjects(def: ObjectStreamDef, ctx: EngineContext, result: Stre
   let checkpoint = await store.getCheckpoint(def.name)
   const start = await startObjects(def, checkpoint, ctx)
   result.mode = start.mode
-  hooks?.onStreamStart?.(def.name, start)
+  hooks?.onStreamPlan?.(def.name, start)
   const before = def.stats.requests
   for await (const page of prefetched(objectPages(def, checkpoint, opts))) {
     result.pages++
@@ -93,7 +96,6 @@ async function runObjects(def: ObjectStreamDef, ctx: EngineContext, result: Stre
 async function runAssociations(def: AssociationStreamDef, ctx: EngineContext, result: StreamResult): Promise<void> {
   const {store, opts, hooks} = ctx
   await store.beginEdgeLoad()
-  hooks?.onStreamStart?.(def.name, {mode: null, estimate: null})
   const before = def.stats.requests
   for await (const page of prefetched(def.pages(await store.getCheckpoint(def.name), store, opts))) {
     result.mode ??= page.mode

@@ -30,7 +30,7 @@ export interface SyncRequest {
 
 /** A progress display given by the caller: core feeds it, never draws it. */
 export interface SyncProgress {
-  hooks: Pick<EngineHooks, 'onStreamStart' | 'onPage' | 'onStreamEnd'>
+  hooks: Pick<EngineHooks, 'onStreamStart' | 'onStreamPlan' | 'onPage' | 'onStreamEnd'>
   /** spend one cheap request per object stream estimating its total (ObjectApi.estimateTotal) */
   estimateTotals: boolean
   /** given the client's rate-limit wait (epoch ms until which requests are held, or null) once the client exists */

@@ -46,7 +46,12 @@ export interface ParityDiffOptions {
   now?: Date
   /** for tests and `parity run`: a source snapshot object instead of `portal` */
   source?: SourceSnapshot
+  /** told when each phase begins, for a progress display */
+  onPhase?(phase: ParityDiffPhase): void
 }
+
+/** The phases of a diff, in order. */
+export type ParityDiffPhase = 'reading legacy' | 'staging' | 'diffing' | 'rendering'
 
 /** Run a parity diff and write its report folder; returns the report and the folder. */
 export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: ParityReport; dir: string}> {
@@ -69,7 +74,9 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
 
   const st = createStaging()
   try {
+    opts.onPhase?.('reading legacy')
     const staged = await stageLegacy(st, legacy, lm.mapping, SIDE.legacy)
+    opts.onPhase?.('staging')
     if (baseline) await stageLegacy(st, baseline, lm.mapping, SIDE.baseline)
     const storeReader = openStoreReader(db)
     let store: Awaited<ReturnType<typeof stageStore>>
@@ -87,6 +94,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
     const conns = {legacyDb: open(), newDb: open(), lookupDb: open(), hasSource: Boolean(source), hasBaseline: Boolean(baseline), snapshotAtMs}
     const ledger = new Ledger(lm.mapping.ledger)
     let entities: EntityReport[]
+    opts.onPhase?.('diffing')
     try {
       entities = Object.keys(lm.mapping.entities).map((e) => diffEntity(lm, ledger, conns, e))
     } finally {
@@ -116,6 +124,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
       errors,
     }
     report.verdict = decideVerdict(lm.mapping.verdict, report, staged.errorCount, staged.rows)
+    opts.onPhase?.('rendering')
     const dir = await writeReportDir(out, report, opts.render === false ? undefined : (r, d) => renderAll(r, d))
     return {report, dir}
   } finally {

@@ -18,11 +18,13 @@ export function formatCount(v: StreamView): string {
 
 /** The parts after the stream name, in display order. */
 export function progressParts(v: StreamView): string[] {
+  const time = v.state === 'done' ? `done in ${formatSeconds(v.elapsedSeconds)}` : v.state === 'failed' ? `failed after ${formatSeconds(v.elapsedSeconds)}` : formatSeconds(v.elapsedSeconds)
+  if (v.phaseOnly) return [time]
   const parts = [formatCount(v), `${int.format(v.recordsPerSecond)} records/s`]
   if (v.etaSeconds !== null) parts.push(`ETA ${v.etaSeconds < 60 ? `${v.etaSeconds}s` : formatSeconds(v.etaSeconds)}`)
   parts.push(`${int.format(v.requests)} requests`)
   if (v.phase) parts.push(v.phase)
-  parts.push(v.state === 'done' ? `done in ${formatSeconds(v.elapsedSeconds)}` : v.state === 'failed' ? `failed after ${formatSeconds(v.elapsedSeconds)}` : formatSeconds(v.elapsedSeconds))
+  parts.push(time)
   if (v.rateLimitWaitSeconds !== null) parts.push(`waiting for rate limit (${v.rateLimitWaitSeconds} s)`)
   return parts
 }

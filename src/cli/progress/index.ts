@@ -62,7 +62,8 @@ export function syncProgress(opts: ProgressOptions): SyncProgress | undefined {
     estimateTotals: d.live,
     watchRateLimit: (rateWait) => state.watchRateLimit(rateWait),
     hooks: {
-      onStreamStart: (stream, info) => state.start(stream, info),
+      onStreamStart: (stream) => state.start(stream),
+      onStreamPlan: (stream, info) => state.plan(stream, info),
       onPage: (stream, info) => state.update(stream, {records: info.total, phase: info.phase, requests: info.requests}),
       onStreamEnd: (stream, r) => {
         state.end(stream, {records: r.fetched, requests: r.requests, failed: r.status !== 'ok'})
@@ -73,11 +74,35 @@ export function syncProgress(opts: ProgressOptions): SyncProgress | undefined {
   }
 }
 
-function once(f: () => void): () => void {
+function once<A extends unknown[]>(f: (...args: A) => void): (...args: A) => void {
   let done = false
-  return () => {
+  return (...args) => {
     if (done) return
     done = true
-    f()
+    f(...args)
+  }
+}
+
+/** The display as a command's phases (`parity diff`): each phase a line, ended when the next begins. */
+export function phaseProgress(opts: ProgressOptions): {onPhase(phase: string): void; stop(failed?: boolean): void} {
+  const d = startProgress(opts)
+  let current: string | null = null
+  const close = (failed: boolean): void => {
+    if (!d || current === null) return
+    d.state.end(current, {failed})
+    d.ended(current)
+    current = null
+  }
+  return {
+    onPhase(phase) {
+      if (!d) return
+      close(false)
+      current = phase
+      d.state.start(phase, {phaseOnly: true})
+    },
+    stop: once((failed = false) => {
+      close(failed)
+      d?.stop()
+    }),
   }
 }

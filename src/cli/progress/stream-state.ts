@@ -23,9 +23,12 @@ export interface StreamView {
   elapsedSeconds: number
   /** seconds until the rate limit lets requests go again, while the stream waits for it */
   rateLimitWaitSeconds: number | null
+  /** a phase of a command (no records, requests or rate), not a stream */
+  phaseOnly?: boolean
 }
 
 interface Entry {
+  phaseOnly: boolean
   stream: string
   startedAt: number
   endedAt: number | null
@@ -49,8 +52,15 @@ export class ProgressState {
     this.rateWait = rateWait
   }
 
-  start(stream: string, info: {mode?: SyncMode | null; estimate?: number | null} = {}): void {
-    this.entries.set(stream, {stream, startedAt: this.now(), endedAt: null, failed: false, phase: null, mode: info.mode ?? null, records: 0, total: info.estimate ?? null, requests: 0})
+  start(stream: string, info: {mode?: SyncMode | null; estimate?: number | null; phaseOnly?: boolean} = {}): void {
+    this.entries.set(stream, {phaseOnly: info.phaseOnly === true, stream, startedAt: this.now(), endedAt: null, failed: false, phase: null, mode: info.mode ?? null, records: 0, total: info.estimate ?? null, requests: 0})
+  }
+
+  /** The stream's mode and approximate total, once known. */
+  plan(stream: string, info: {mode: SyncMode; estimate: number | null}): void {
+    const e = this.entries.get(stream) ?? this.implicitStart(stream)
+    e.mode = info.mode
+    e.total = info.estimate
   }
 
   update(stream: string, info: {records?: number; phase?: string; requests?: number; total?: number | null}): void {
@@ -107,5 +117,6 @@ function view(e: Entry, now: number, wait: number | null): StreamView {
     requests: e.requests,
     elapsedSeconds: Math.round(elapsed * 10) / 10,
     rateLimitWaitSeconds: waiting ? wait : null,
+    ...(e.phaseOnly ? {phaseOnly: true} : {}),
   }
 }
