@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {connectionFlags} from '../../src/cli/connection-flags.js'
+import {progressFlags, progressOptions} from '../../src/cli/progress-flags.js'
+import {recordProgress} from '../../src/cli/progress/index.js'
 import {type RecordCommandResult, runRecordCommand} from '../../src/portal/recorder-command.js'
 
 export default class PortalRecord extends BaseCommand {
@@ -30,11 +32,18 @@ export default class PortalRecord extends BaseCommand {
     'rate-limit': Flags.string({description: 'starting request budget before the rate-limit headers are seen, e.g. 190/10s', defaultHelp: async () => '100/10s'}),
     'shared-budget': Flags.string({description: 'share the rate budget with other crmsync processes of this portal through Redis', env: 'CRMSYNC_REDIS_URL', helpValue: 'redis://HOST:PORT'}),
     debug: Flags.boolean({description: 'log each request (method, path, status, duration; never the token) as JSON to stderr', default: false}),
+    ...progressFlags,
   }
 
   async run(): Promise<RecordCommandResult> {
     const {flags} = await this.parse(PortalRecord)
-    const result = await runRecordCommand(flags, (line) => this.logToStderr(line))
+    const display = recordProgress(progressOptions(flags, this.jsonEnabled(), 'portal record'))
+    let result: RecordCommandResult
+    try {
+      result = await runRecordCommand(flags, (line) => this.logToStderr(line), display)
+    } finally {
+      display.stop(true) // a no-op after the run stopped it
+    }
     this.log(result.summary)
     return result
   }

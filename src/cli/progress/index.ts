@@ -106,3 +106,36 @@ export function phaseProgress(opts: ProgressOptions): {onPhase(phase: string): v
     }),
   }
 }
+
+/** The display as `portal record`'s steps: one line per step and entity (`records contacts`, `associations`), records so far, the rate-limit wait. */
+export function recordProgress(opts: ProgressOptions): {watchRateLimit(rateWait: () => number | null): void; onProgress(p: {step: string; entity?: string; archived?: boolean; count: number}): void; stop(failed?: boolean): void} {
+  const d = startProgress(opts)
+  let current: string | null = null
+  // an entity's live list, then its archived list, each counted from 0: the line shows their sum
+  const lists = new Map<boolean, number>()
+  const close = (failed: boolean): void => {
+    if (!d || current === null) return
+    d.state.end(current, {failed})
+    d.ended(current)
+    current = null
+  }
+  return {
+    watchRateLimit: (rateWait) => d?.state.watchRateLimit(rateWait),
+    onProgress(p) {
+      if (!d) return
+      const key = p.entity ? `${p.step} ${p.entity}` : p.step
+      if (key !== current) {
+        close(false)
+        current = key
+        lists.clear()
+        d.state.start(key, {phaseOnly: p.step === 'discover' || p.step === 'assemble'})
+      }
+      lists.set(p.archived === true, p.count)
+      d.state.update(key, {records: (lists.get(false) ?? 0) + (lists.get(true) ?? 0)})
+    },
+    stop: once((failed = false) => {
+      close(failed)
+      d?.stop()
+    }),
+  }
+}
