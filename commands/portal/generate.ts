@@ -34,11 +34,11 @@ export default class PortalGenerate extends BaseCommand {
     companies: Flags.integer({description: 'number of companies (0-2) to include; 0 (default) leaves the object type out', default: 0}),
     tickets: Flags.integer({description: 'number of tickets (0-5) to include; 0 (default) leaves the object type out', default: 0}),
     seed: Flags.integer({description: 'random seed: same seed and flags give byte-identical output', default: 1}),
-    'custom-properties': Flags.integer({description: 'custom properties added to every object type, cycling through string, number, date, datetime, enumeration and bool', default: 0}),
-    'shared-timestamp': Flags.integer({description: 'contacts that share one last-modified timestamp, like a bulk update (default: a tenth of --contacts)'}),
+    'custom-properties': Flags.integer({description: 'custom properties added to every object type, cycling through string, number, date, datetime, enumeration and bool', default: 0, defaultHelp: async () => '0'}),
+    'shared-timestamp': Flags.integer({description: 'contacts that share one last-modified timestamp, like a bulk update', defaultHelp: async () => 'a tenth of --contacts'}),
     'archived-ratio': ratio({description: 'share of records that are archived (deleted), 0 to 1', default: 0.02}),
     gzip: Flags.boolean({description: 'gzip the NDJSON files (.ndjson.gz)', default: false}),
-    'portal-id': Flags.integer({description: 'HubSpot portal id to record in the manifest (default derived from --seed)'}),
+    'portal-id': Flags.integer({description: 'HubSpot portal id to record in the manifest', defaultHelp: async () => 'derived from --seed'}),
     force: Flags.boolean({description: 'replace --out if it already holds files (only once the new snapshot is complete)', default: false}),
   }
 

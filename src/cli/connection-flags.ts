@@ -7,7 +7,8 @@ import {Flags} from '@oclif/core'
  */
 export const connectionFlags = {
   'base-url': Flags.string({
-    summary: 'HubSpot API base URL (default: HUBSPOT_BASE_URL, the config file, or https://api.hubapi.com)',
+    summary: 'HubSpot API base URL',
+    defaultHelp: async () => '$HUBSPOT_BASE_URL, else the config file\'s baseUrl, else https://api.hubapi.com',
     description: 'Point at the emulator with e.g. --base-url http://127.0.0.1:3000',
     helpValue: 'URL',
   }),
@@ -18,7 +19,8 @@ export const connectionFlags = {
     helpValue: 'VERSION',
   }),
   config: Flags.string({
-    summary: 'JSON config file with {"accessToken", "baseUrl"} (default: CRMSYNC_CONFIG or ~/.config/crmsync/config.json)',
+    summary: 'JSON config file with {"accessToken", "baseUrl"}',
+    defaultHelp: async () => '$CRMSYNC_CONFIG, else ~/.config/crmsync/config.json',
     helpValue: 'FILE',
   }),
 }

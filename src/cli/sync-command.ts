@@ -1,8 +1,11 @@
 import type {Interfaces} from '@oclif/core'
 import {BaseCommand} from './base-command.js'
+import {progressOptions} from './progress-flags.js'
+import {syncProgress} from './progress/index.js'
 import {syncFlags} from './sync-flags.js'
+import {checkMetricsFile, writeSyncMetrics} from './sync-metrics.js'
 import {connectorNamed} from '../connectors/index.js'
-import {runSync, type SyncSummary} from '../core/sync-runner.js'
+import {runSync, summaryOf, type SyncSummary} from '../core/sync-runner.js'
 import {summaryTable} from '../core/sync-output.js'
 import {openSyncStore} from '../store/sync-store.js'
 import type {PublishResult} from '../parity/publish/run-publish.js'
@@ -33,24 +36,37 @@ export abstract class SyncCommand extends BaseCommand {
   }
 
   private async sync(target: string, flags: SyncFlags, json: boolean): Promise<SyncSummary & {publish?: PublishResult}> {
-    const summary = await runSync(connectorNamed(flags.crm), {
-      target,
-      full: flags.full,
-      since: flags.since,
-      batchSize: flags['batch-size'],
-      dryRun: flags['dry-run'],
-      debug: flags.debug,
-      db: flags.db,
-      baseUrl: flags['base-url'],
-      apiVersion: flags['api-version'],
-      config: flags.config,
-      objects: flags.objects,
-      lookbackMinutes: flags.lookback,
-      rateLimit: flags['rate-limit'],
-      sharedBudget: flags['shared-budget'],
-      json,
-      progress: !json && process.stderr.isTTY === true,
-    }, openSyncStore)
+    const metricsFile = flags['metrics-file']
+    if (metricsFile) checkMetricsFile(metricsFile)
+    const progress = syncProgress(progressOptions(flags, json, `sync ${target}`))
+    let summary: SyncSummary
+    try {
+      summary = await runSync(connectorNamed(flags.crm), {
+        target,
+        full: flags.full,
+        since: flags.since,
+        batchSize: flags['batch-size'],
+        dryRun: flags['dry-run'],
+        debug: flags.debug,
+        db: flags.db,
+        baseUrl: flags['base-url'],
+        apiVersion: flags['api-version'],
+        config: flags.config,
+        objects: flags.objects,
+        lookbackMinutes: flags.lookback,
+        rateLimit: flags['rate-limit'],
+        sharedBudget: flags['shared-budget'],
+        json,
+        progress,
+      }, openSyncStore)
+    } catch (err) {
+      const failed = summaryOf(err)
+      if (metricsFile && failed) await writeSyncMetrics(metricsFile, failed, flags.db)
+      throw err
+    } finally {
+      progress?.stop()
+    }
+    if (metricsFile) await writeSyncMetrics(metricsFile, summary, flags.db)
     if (!json) {
       this.log(summaryTable(summary.streams))
       this.log(`${summary.dryRun ? 'dry run (nothing written): ' : ''}${summary.totals.fetched} records in ${summary.seconds.toFixed(2)} s (${summary.recordsPerSecond} records/s), ${summary.totals.requests} requests, peak RSS ${summary.peakRssMb} MB`)

@@ -27,6 +27,8 @@ export interface BudgetSnapshot {
   pausedUntil: number | null
   /** total time callers spent waiting in acquire, in ms */
   waitedMs: number
+  /** epoch ms until which a caller is waiting in acquire right now (a full window or a pause), null when none is; optional for other implementations */
+  waitingUntil?: number | null
 }
 
 /**
@@ -106,6 +108,8 @@ export class InProcessBudget implements RateBudget {
   private dailyRemaining: number | null = null
   private pausedUntil = 0
   private waitedMs = 0
+  /** per bucket, the epoch ms the caller holding its turn waits until (0: nobody waits) */
+  private readonly waiting: Record<Bucket, number> = {default: 0, search: 0}
   private readonly turns = new FifoTurns()
   private wake: {promise: Promise<void>; resolve: () => void} | null = null
 
@@ -132,12 +136,14 @@ export class InProcessBudget implements RateBudget {
         }
         const wait = this.waitFor(bucket)
         if (wait === 0) break
+        this.waiting[bucket] = wait === Number.POSITIVE_INFINITY ? 0 : this.clock.now() + wait
         if (wait === Number.POSITIVE_INFINITY) await this.nextRelease(signal)
         else await Promise.race([this.clock.sleep(wait, signal), this.nextRelease(signal)])
       }
       this.waitedMs += this.clock.now() - started
       return this.grant(bucket)
     } finally {
+      this.waiting[bucket] = 0
       release()
     }
   }
@@ -182,6 +188,7 @@ export class InProcessBudget implements RateBudget {
       dailyRemaining: this.dailyRemaining,
       pausedUntil: this.pausedUntil > now ? this.pausedUntil : null,
       waitedMs: this.waitedMs,
+      waitingUntil: Math.max(this.waiting.default, this.waiting.search) > now ? Math.max(this.waiting.default, this.waiting.search) : null,
     }
   }
 

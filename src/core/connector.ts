@@ -58,6 +58,12 @@ export interface ObjectApi {
   listPage(opts: {after: string | null; limit: number; archived: boolean; properties: string[]}, signal?: AbortSignal): Promise<RawPage>
   /** one search page strictly after `from` in (modified ASC, id ASC) order (inclusive of `from.ts` when `from.id` is null) */
   searchPage(opts: {from: KeysetPosition; limit: number; properties: string[]}, signal?: AbortSignal): Promise<RawPage>
+  /**
+   * Optional and cheap (one request): about how many records a run will read, all of them
+   * (`sinceTs` null) or those modified at or after `sinceTs`; null when the API cannot tell.
+   * Only progress displays ask; an error here never fails a sync.
+   */
+  estimateTotal?(opts: {sinceTs: number | null}, signal?: AbortSignal): Promise<number | null>
 }
 
 /** A stream of CRM object records (contacts, deals, ...). Mostly data plus a pure `toRecord`. */
@@ -100,7 +106,12 @@ export interface AssociationPage {
   checkpoint: Checkpoint
   /** ids whose edges could not be read (dead-lettered) */
   failed: Array<{id: string; reason: string}>
+  /** whether this run refreshes every from-record (full) or the changed ones (incremental), when the stream knows */
+  mode?: SyncMode
 }
+
+/** How a stream ran: every record through the list endpoints, or the changes since its cursor. */
+export type SyncMode = 'full' | 'incremental'
 
 /** Read-only store view the association stream uses: ids to refresh, and object-stream cursors. */
 export interface IdSource {

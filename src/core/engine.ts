@@ -4,14 +4,22 @@
  * its checkpoint. One bad record is dead-lettered; it never aborts the run.
  */
 import type {SyncStore} from './store-port.js'
-import type {AssociationStreamDef, ObjectStreamDef, RunOptions, StreamDef} from './connector.js'
+import type {AssociationStreamDef, ObjectStreamDef, RunOptions, StreamDef, SyncMode} from './connector.js'
+import {begin, parseCheckpoint} from './checkpoint.js'
 import {objectPages} from './incremental.js'
 import {addCounts, emptyCounts, statsDelta, type StreamResult} from './metrics.js'
 import {prefetched} from './prefetch.js'
 
 /** Progress and log hooks; all optional. */
 export interface EngineHooks {
-  onPage?(stream: string, info: {fetched: number; phase: string; total: number}): void
+  /** a stream begins (before its first request) */
+  onStreamStart?(stream: string): void
+  /** an object stream knows its plan: full or incremental and, when `estimateTotals` is set and the API can tell cheaply, about how many records it will read */
+  onStreamPlan?(stream: string, info: {mode: SyncMode; estimate: number | null}): void
+  /** `fetched` by this page, `total` so far in this run, `requests` this stream has made so far */
+  onPage?(stream: string, info: {fetched: number; phase: string; total: number; requests: number}): void
+  /** a stream ended (ok or not): its final figures */
+  onStreamEnd?(stream: string, result: StreamResult): void
   log?(event: string, fields: Record<string, unknown>): void
 }
 
@@ -19,6 +27,8 @@ export interface EngineContext {
   store: SyncStore
   opts: RunOptions
   hooks?: EngineHooks
+  /** spend one cheap request per object stream on `ObjectApi.estimateTotal` (for a progress display) */
+  estimateTotals?: boolean
 }
 
 /** Run one stream to completion (or until an error is thrown, with every written page checkpointed). */
@@ -32,21 +42,41 @@ export async function runStream(def: StreamDef, ctx: EngineContext): Promise<Str
     result.recordsPerSecond = result.seconds > 0 ? Math.round(result.fetched / result.seconds) : 0
     return result
   }
+  ctx.hooks?.onStreamStart?.(def.name)
   try {
     if (def.kind === 'object') await runObjects(def, ctx, result)
     else await runAssociations(def, ctx, result)
   } catch (err) {
     finish()
     ;(err as Error & {partial?: StreamResult}).partial = result
+    ctx.hooks?.onStreamEnd?.(def.name, {...result, status: 'failed'})
     throw err
   }
-  return finish()
+  finish()
+  ctx.hooks?.onStreamEnd?.(def.name, result)
+  return result
+}
+
+/** Full or incremental, from where the stored checkpoint makes `objectPages` begin; and the estimate the progress display asked for. */
+async function startObjects(def: ObjectStreamDef, checkpoint: unknown, ctx: EngineContext): Promise<{mode: SyncMode; estimate: number | null}> {
+  const first = begin(parseCheckpoint(checkpoint), ctx.opts)
+  const mode: SyncMode = first.phase === 'full' || first.phase === 'full-archived' ? 'full' : 'incremental'
+  let estimate: number | null = null
+  if (ctx.estimateTotals && def.api.estimateTotal && !ctx.opts.signal?.aborted) {
+    const sinceTs = mode === 'incremental' && first.phase === 'search' ? (first.key?.ts ?? null) : null
+    estimate = await def.api.estimateTotal({sinceTs}, ctx.opts.signal).catch(() => null) // a display nicety: never fails the sync
+  }
+  return {mode, estimate}
 }
 
 async function runObjects(def: ObjectStreamDef, ctx: EngineContext, result: StreamResult): Promise<void> {
   const {store, opts, hooks} = ctx
   if (!opts.signal?.aborted) await store.ensureEntity({entity: def.entity, properties: await def.describe(opts.signal)})
   let checkpoint = await store.getCheckpoint(def.name)
+  const start = await startObjects(def, checkpoint, ctx)
+  result.mode = start.mode
+  hooks?.onStreamPlan?.(def.name, start)
+  const before = def.stats.requests
   for await (const page of prefetched(objectPages(def, checkpoint, opts))) {
     result.pages++
     result.fetched += page.fetched
@@ -58,7 +88,7 @@ async function runObjects(def: ObjectStreamDef, ctx: EngineContext, result: Stre
     if (page.merges.length > 0) addCounts(result.counts, await store.applyMerges(def.name, def.entity, page.merges, checkpoint))
     addCounts(result.counts, await store.applyRecords(def.name, def.entity, page.records, page.checkpoint))
     checkpoint = page.checkpoint
-    hooks?.onPage?.(def.name, {fetched: page.fetched, phase: page.phase, total: result.fetched})
+    hooks?.onPage?.(def.name, {fetched: page.fetched, phase: page.phase, total: result.fetched, requests: def.stats.requests - before})
     hooks?.log?.('page', {stream: def.name, phase: page.phase, fetched: page.fetched, written: page.records.length, merges: page.merges.length, deadLetters: page.deadLetters.length})
   }
 }
@@ -66,13 +96,15 @@ async function runObjects(def: ObjectStreamDef, ctx: EngineContext, result: Stre
 async function runAssociations(def: AssociationStreamDef, ctx: EngineContext, result: StreamResult): Promise<void> {
   const {store, opts, hooks} = ctx
   await store.beginEdgeLoad()
+  const before = def.stats.requests
   for await (const page of prefetched(def.pages(await store.getCheckpoint(def.name), store, opts))) {
+    result.mode ??= page.mode
     result.pages++
     result.fetched += page.fromIds.length
     for (const f of page.failed) await store.addDeadLetter({stream: def.name, recordId: f.id, payload: {fromEntity: page.fromEntity, toEntity: page.toEntity}, reason: f.reason})
     result.deadLetters += page.failed.length
     addCounts(result.counts, await store.replaceAssociations(def.name, page.fromEntity, page.toEntity, page.fromIds, page.rows, page.checkpoint))
-    hooks?.onPage?.(def.name, {fetched: page.fromIds.length, phase: `${page.fromEntity}->${page.toEntity}`, total: result.fetched})
+    hooks?.onPage?.(def.name, {fetched: page.fromIds.length, phase: `${page.fromEntity}->${page.toEntity}`, total: result.fetched, requests: def.stats.requests - before})
     hooks?.log?.('page', {stream: def.name, pair: `${page.fromEntity}->${page.toEntity}`, fromIds: page.fromIds.length, edges: page.rows.length, failed: page.failed.length})
   }
   await store.endEdgeLoad()

@@ -34,6 +34,8 @@ export interface ApiClient {
   /** `counter`, when given, gets the same increments as `stats` (a stream's own figures) */
   request<T>(req: ApiRequest, signal?: AbortSignal, counter?: RequestStats): Promise<ApiResponse<T>>
   readonly stats: RequestStats
+  /** epoch ms until which requests are held by the rate limit (a full window, a pause after a 429), or null: for progress displays */
+  rateWait?(): number | null
   /** release what the client holds (a shared budget's Redis connection) */
   close?(): Promise<void>
 }

@@ -1,6 +1,7 @@
 /** Per-stream and per-run figures reported by `crmsync sync ...` (table and --json). */
 import type {PageCounts} from './store-port.js'
 import type {RequestStats} from './http-types.js'
+import type {SyncMode} from './connector.js'
 
 export type StreamStatus = 'ok' | 'failed' | 'daily_limit' | 'skipped'
 
@@ -19,6 +20,8 @@ export interface StreamResult {
   pages: number
   seconds: number
   recordsPerSecond: number
+  /** full or incremental, when the stream read at least one page */
+  mode?: SyncMode
   message?: string
 }
 

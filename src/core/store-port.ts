@@ -30,13 +30,25 @@ export interface EntityTableSpec {
   properties: PropertyDefinition[]
 }
 
+/** Per stream of a run (runs.counts): the page counts plus, from this version on, the stream's own figures. */
+export interface StreamRunCounts extends PageCounts {
+  mode?: 'full' | 'incremental'
+  status?: string
+  fetched?: number
+  requests?: number
+  rateLimited?: number
+  retries?: number
+  deadLetters?: number
+  seconds?: number
+}
+
 export interface RunRecord {
   id: number
   command: string
   startedAt: string
   finishedAt: string | null
   status: 'running' | 'ok' | 'failed' | 'interrupted' | 'daily_limit'
-  counts: Record<string, PageCounts>
+  counts: Record<string, StreamRunCounts>
   requests: number
   rateLimited: number
   retries: number
@@ -124,8 +136,11 @@ export interface StreamRunSummary {
   startedAt: string
   finishedAt: string | null
   status: RunRecord['status']
+  /** requests of the whole run (every stream) */
   requests: number
   errors: number
+  /** this stream's own counts and figures in that run (mode, seconds, requests...; older runs: counts only) */
+  stream?: StreamRunCounts
 }
 
 /** One line of the status table: an entity, a checkpointed stream, or both. */
@@ -133,6 +148,12 @@ export interface StreamStatusLine {
   stream: string
   cursor: Checkpoint | null
   cursorUpdatedAt: string | null
+  /** the cursor as an instant (ISO 8601 UTC): the high-water mark of a finished stream, the search position of one in progress; null when it has none */
+  cursorAt?: string | null
+  /** the record id the cursor stands at (search keyset or list position), when it has one */
+  cursorId?: string | null
+  /** the cursor's phase (`done`, `search`, `full`, ... for objects; `full`, `incremental`, `done` for associations) */
+  cursorPhase?: string | null
   /** live records (entities) or edges (associations); null for a stream that is not an entity */
   rows: number | null
   tombstones: number | null
@@ -147,6 +168,8 @@ export interface SyncStatusResult {
   schemaVersion: number
   streams: StreamStatusLine[]
   lastRun: RunRecord | null
+  /** the last run that ended ok (dry runs excluded): its id and end time */
+  lastSuccess?: {id: number; finishedAt: string | null} | null
   totals: {records: number; tombstones: number; associations: number; deadLetters: number}
 }
 

@@ -1,4 +1,5 @@
 /** Validation of a sync request's operator input; every failure is a UsageError (exit 2). */
+import type {EngineHooks} from './engine.js'
 import {UsageError} from './errors.js'
 import {parseSince} from './timestamps.js'
 
@@ -25,8 +26,18 @@ export interface SyncRequest {
   /** `--shared-budget`: redis://HOST:PORT holding the portal's budget for every process */
   sharedBudget?: string
   json: boolean
-  /** show progress bars (stderr is a terminal and not --json) */
-  progress: boolean
+  /** a progress display (the CLI renders one on stderr); none when absent */
+  progress?: SyncProgress
+}
+
+/** A progress display given by the caller: core feeds it, never draws it. */
+export interface SyncProgress {
+  hooks: Pick<EngineHooks, 'onStreamStart' | 'onStreamPlan' | 'onPage' | 'onStreamEnd'>
+  /** spend one cheap request per object stream estimating its total (ObjectApi.estimateTotal) */
+  estimateTotals: boolean
+  /** given the client's rate-limit wait (epoch ms until which requests are held, or null) once the client exists */
+  watchRateLimit?(rateWait: () => number | null): void
+  stop(): void
 }
 
 export interface ValidatedRequest {

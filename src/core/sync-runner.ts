@@ -12,9 +12,8 @@ import {OBJECT_STREAM_LANES, runInLanes} from './lanes.js'
 import {createLogger} from './logger.js'
 import {addCounts, emptyCounts, type StreamResult} from './metrics.js'
 import {parseRateLimit} from './rate-spec.js'
-import {progressHooks} from './sync-output.js'
 import {validateRequest, type SyncRequest} from './sync-request.js'
-import type {SyncStore} from './store-port.js'
+import type {StreamRunCounts, SyncStore} from './store-port.js'
 
 /** Opens the store a run writes to (for a dry run: one that writes nothing). Given by the caller, so core knows no store. */
 export type OpenSyncStore = (location: string, dryRun: boolean) => SyncStore
@@ -62,7 +61,8 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
   let store: SyncStore | null = null
   let runId: number | null = null
   const results: StreamResult[] = []
-  const progress = req.progress ? progressHooks() : null
+  const progress = req.progress ?? null
+  if (progress?.watchRateLimit && client.rateWait) progress.watchRateLimit(client.rateWait.bind(client))
   try {
     const all = await connector.streams(client, config, controller.signal)
     const selected = req.target === 'all' ? all : all.filter((s) => s.name === req.target)
@@ -73,10 +73,10 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     runId = await store.startRun(`sync ${req.target}${req.full ? ' --full' : ''}${req.since ? ` --since ${req.since}` : ''}`, req.dryRun)
     const opts: RunOptions = {full: req.full, since: valid.since, batchSize: valid.batchSize, lookbackMs: valid.lookbackMs, tmpDir: join(tmpdir(), 'crmsync'), signal: controller.signal}
     const hooks: EngineHooks = {
-      onPage: progress?.hooks.onPage,
+      ...progress?.hooks,
       log: (event, fields) => logger.debug(fields, event),
     }
-    const ctx = {store, opts, hooks}
+    const ctx = {store, opts, hooks, estimateTotals: progress?.estimateTotals === true}
     const position = new Map(selected.map((d, i) => [d.name, i]))
     const record = (r: StreamResult): void => {
       results.push(r)
@@ -100,8 +100,8 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     return summary
   } catch (err) {
     const status = controller.signal.aborted ? 'interrupted' : isDailyLimit(err) ? 'daily_limit' : 'failed'
+    const s = summarize(req, runId, results, started, status)
     if (store && runId !== null) {
-      const s = summarize(req, runId, results, started, status)
       try {
         await store.finishRun(runId, {status, counts: countsOf(results), requests: s.totals.requests, rateLimited: s.totals.rateLimited, retries: s.totals.retries, errors: s.totals.deadLetters, message: (err as Error).message})
       } catch {
@@ -110,13 +110,13 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     }
     if (status === 'interrupted') {
       const done = results.reduce((n, r) => n + r.pages, 0)
-      throw new CrmsyncError(`sync interrupted: ${done} page(s) were written, each committed with its checkpoint; the page in flight was not`, {
+      throw withSummary(new CrmsyncError(`sync interrupted: ${done} page(s) were written, each committed with its checkpoint; the page in flight was not`, {
         exit: EXIT.interrupted,
         code: 'INTERRUPTED',
         suggestion: `run the same command again to resume where it stopped (crmsync sync status --db ${req.db} shows the cursors)`,
-      })
+      }), s)
     }
-    throw err
+    throw withSummary(err, s)
   } finally {
     progress?.stop()
     process.off('SIGINT', onSignal)
@@ -126,12 +126,25 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
   }
 }
 
+/** The summary of a failed run, attached to its error (for a metrics file written whatever the outcome). */
+export function summaryOf(err: unknown): SyncSummary | undefined {
+  return (err as {syncSummary?: SyncSummary} | null)?.syncSummary
+}
+
+function withSummary(err: unknown, summary: SyncSummary): unknown {
+  if (err && typeof err === 'object') Object.defineProperty(err, 'syncSummary', {value: summary, enumerable: false, configurable: true})
+  return err
+}
+
 function isDailyLimit(err: unknown): boolean {
   return (err as Error | null)?.name === 'DailyLimitError'
 }
 
-function countsOf(results: StreamResult[]): Record<string, StreamResult['counts']> {
-  return Object.fromEntries(results.map((r) => [r.stream, r.counts]))
+/** Per stream, what the runs table keeps: the counts plus that stream's own figures (sync status shows them). */
+function countsOf(results: StreamResult[]): Record<string, StreamRunCounts> {
+  return Object.fromEntries(
+    results.map((r) => [r.stream, {...r.counts, mode: r.mode, status: r.status, fetched: r.fetched, requests: r.requests, rateLimited: r.rateLimited, retries: r.retries, deadLetters: r.deadLetters, seconds: Math.round(r.seconds * 1000) / 1000}]),
+  )
 }
 
 function summarize(req: SyncRequest, runId: number | null, streams: StreamResult[], started: number, status: SyncSummary['status']): SyncSummary {

@@ -56,7 +56,12 @@ export interface ParityDiffOptions {
   onWarning?: (message: string) => void
   /** classify differences into patterns (default true; the benchmark turns it off to price it) */
   diagnose?: boolean
+  /** told when each phase begins, for a progress display */
+  onPhase?(phase: ParityDiffPhase): void
 }
+
+/** The phases of a diff, in order. */
+export type ParityDiffPhase = 'reading legacy' | 'staging' | 'diffing' | 'rendering'
 
 /** Run a parity diff and write its report folder; returns the report and the folder. */
 export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: ParityReport; dir: string}> {
@@ -81,9 +86,11 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   const st = createStaging()
   try {
     const strict = opts.strictModels === true || lm.mapping.legacy.strictModels
+    opts.onPhase?.('reading legacy')
     const staged = await stageLegacy(st, legacy, lm.mapping, SIDE.legacy, strict)
     await testPause('staged')
     assertSomethingMapped(staged.rows + staged.errorCount, staged.unmapped, legacy.describe, lm.mapping)
+    opts.onPhase?.('staging')
     if (baseline) await stageLegacy(st, baseline, lm.mapping, SIDE.baseline, strict)
     const storeReader = openStoreReader(db)
     let store: Awaited<ReturnType<typeof stageStore>>
@@ -109,6 +116,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
     const conns = {legacyDb: open(), newDb: open(), lookupDb: open(), hasSource: Boolean(source), hasBaseline: Boolean(baseline), snapshotAtMs, diagnose: opts.diagnose !== false, nowMs: now.getTime()}
     const ledger = new Ledger(lm.mapping.ledger)
     let entities: EntityReport[]
+    opts.onPhase?.('diffing')
     try {
       entities = Object.keys(lm.mapping.entities).map((e) => diffEntity(lm, ledger, conns, e))
     } finally {
@@ -144,6 +152,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
       errors,
     }
     report.verdict = decideVerdict(lm.mapping.verdict, report, staged.errorCount, staged.rows)
+    opts.onPhase?.('rendering')
     const dir = await writeReportDir(out, report, opts.render === false ? undefined : (r, d) => renderAll(r, d))
     return {report, dir}
   } finally {

@@ -79,6 +79,9 @@ const KEYS: Record<string, string[]> = {
   emulator: Object.keys(emulatorSchema.shape),
 }
 
+/** Every key of the config file by section ('' = top level): `parity run --help` describes each. */
+export const RUN_CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = KEYS
+
 /** Emulator settings of a parity run. */
 export type RunEmulatorOptions = z.infer<typeof emulatorSchema>
 

@@ -7,7 +7,7 @@ import {resolveConnection} from '../connectors/hubspot/config.js'
 import {ENTITIES, parseApiVersion, type Entity} from '../connectors/hubspot/objects.js'
 import {selectBudget} from '../core/budget-select.js'
 import {parseRedactList} from './redact.js'
-import {type RecordResult, recordPortal} from './recorder.js'
+import {type RecordProgress, type RecordResult, recordPortal} from './recorder.js'
 import {workDirFor} from './record/work-state.js'
 
 export interface RecordCommandFlags {
@@ -45,7 +45,15 @@ export function parseRateLimit(spec: string | undefined): RateLimitSpec | undefi
   return spec === undefined ? undefined : parseRateSpec(spec, '--rate-limit')
 }
 
-export async function runRecordCommand(flags: RecordCommandFlags, log: (line: string) => void): Promise<RecordCommandResult> {
+/** A progress display the caller gives instead of the plain log lines (the CLI's, on stderr). */
+export interface RecordDisplay {
+  /** given the client's rate-limit wait (epoch ms until which requests are held, or null) */
+  watchRateLimit?(rateWait: () => number | null): void
+  onProgress(p: RecordProgress): void
+  stop(failed: boolean): void
+}
+
+export async function runRecordCommand(flags: RecordCommandFlags, log: (line: string) => void, display?: RecordDisplay): Promise<RecordCommandResult> {
   const entities = parseEntities(flags.entities)
   let redact: string[]
   try {
@@ -58,6 +66,8 @@ export async function runRecordCommand(flags: RecordCommandFlags, log: (line: st
   const logger = flags.debug ? pino({level: 'debug', base: undefined}, pino.destination(2)) : undefined
   const budget = selectBudget({redisUrl: flags['shared-budget'] ?? (process.env.CRMSYNC_REDIS_URL || undefined), baseUrl: conn.baseUrl, accessToken: conn.accessToken, ...rate})
   const api = new HubSpotHttpClient({baseUrl: conn.baseUrl, accessToken: conn.accessToken, apiVersion: parseApiVersion(flags['api-version']), budget, logger})
+  display?.watchRateLimit?.(() => api.rateWait())
+  let failed = true
   const logged = new Map<string, number>()
   const ac = new AbortController()
   const onSignal = (): void => ac.abort(new CrmsyncError('recording interrupted', {code: 'INTERRUPTED', suggestion: 'rerun the same command to continue where it stopped'}))
@@ -76,6 +86,7 @@ export async function runRecordCommand(flags: RecordCommandFlags, log: (line: st
       portalId: flags['portal-id'],
       signal: ac.signal,
       onProgress: (p) => {
+        if (display) return display.onProgress(p)
         // one line per step and entity, then one per 10,000 records
         const key = `${p.step} ${p.entity ?? ''}`
         const last = logged.get(key)
@@ -91,11 +102,13 @@ export async function runRecordCommand(flags: RecordCommandFlags, log: (line: st
       `  requests      ${String(api.stats.requests).padStart(9)} (${api.stats.retries} retries, ${api.stats.rateLimited} rate-limited)`,
       ...(redact.length ? [`  redacted: ${redact.join(', ')}`] : []),
     ]
+    failed = false
     return {...result, requests: {...api.stats}, summary: lines.join('\n')}
   } catch (err) {
     if (ac.signal.aborted && ac.signal.reason instanceof CrmsyncError) throw new CrmsyncError(`recording interrupted; progress is kept in ${workDirFor(flags.out)}`, {code: 'INTERRUPTED', suggestion: 'rerun the same command to continue where it stopped (or pass --force to start over)'})
     throw err
   } finally {
+    display?.stop(failed)
     await budget.close?.().catch(() => undefined)
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)

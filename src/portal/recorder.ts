@@ -41,6 +41,8 @@ export interface RecordOptions {
 export interface RecordProgress {
   step: 'discover' | 'records' | 'associations' | 'assemble'
   entity?: string
+  /** records step: the count is of the archived list (counted from 0 after the live list) */
+  archived?: boolean
   count: number
 }
 
@@ -89,7 +91,7 @@ export async function recordPortal(opts: RecordOptions): Promise<RecordResult> {
   }
   const st = state
   const redactor = new Redactor(redact, salt)
-  const deps = {api: opts.api, baseUrl: opts.baseUrl, maxUrlLength: opts.maxUrlLength, work, state: st, redactor, signal: opts.signal, onPage: (entity: string, _a: boolean, count: number) => opts.onProgress?.({step: 'records', entity, count})}
+  const deps = {api: opts.api, baseUrl: opts.baseUrl, maxUrlLength: opts.maxUrlLength, work, state: st, redactor, signal: opts.signal, onPage: (entity: string, archived: boolean, count: number) => opts.onProgress?.({step: 'records', entity, archived, count})}
   for (const ot of st.objectTypes) {
     await crawlRecords(deps, ot, false)
     await crawlRecords(deps, ot, true)

@@ -76,6 +76,12 @@ export function recentRuns(db: Database, limit = 20): RunRecord[] {
   return (db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[]).map(toRunRecord)
 }
 
+/** The newest run that ended ok, dry runs excluded. */
+export function lastSuccessfulRun(db: Database): {id: number; finishedAt: string | null} | null {
+  const r = db.prepare("SELECT id, finished_at FROM runs WHERE status = 'ok' AND dry_run = 0 ORDER BY id DESC LIMIT 1").get() as {id: number; finished_at: string | null} | undefined
+  return r ? {id: r.id, finishedAt: r.finished_at} : null
+}
+
 /** Record a dead letter; `runId` defaults to the caller's current run. */
 export function insertDeadLetter(db: Database, entry: DeadLetter, runId: number | null): void {
   db.prepare('INSERT INTO dead_letters (run_id, stream, record_id, payload, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(

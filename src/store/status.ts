@@ -2,11 +2,12 @@
  * `crmsync sync status`: what a store holds per stream (cursor, rows, tombstones, dead letters)
  * and what the recent runs did. Read-only.
  */
+import {cursorView} from './cursor-view.js'
 import {listEntities} from './entity-table.js'
 import {quoteIdent} from './identifiers.js'
 import {openStoreReader} from './open.js'
 import type {SqliteStore} from './sqlite-store.js'
-import {deadLetterCounts, recentRuns} from './runs.js'
+import {deadLetterCounts, lastSuccessfulRun, recentRuns} from './runs.js'
 import type {Checkpoint, StreamStatusLine, SyncStatusResult} from '../core/store-port.js'
 
 /** Read the status of the store at `db` (exit 2 with the fix when it does not exist). */
@@ -47,15 +48,19 @@ export function sqliteStatus(store: SqliteStore): SyncStatusResult {
     const cp = checkpoints.get(stream)
     const c = counts.get(stream)
     const run = runs.find((r) => Object.prototype.hasOwnProperty.call(r.counts, stream)) ?? null
+    const view = cursorView(cp?.value)
     return {
       stream,
       cursor: cp?.value ?? null,
       cursorUpdatedAt: cp?.updatedAt ?? null,
+      cursorAt: view.at === null ? null : new Date(view.at).toISOString(),
+      cursorId: view.id,
+      cursorPhase: view.phase,
       rows: c ? c.rows : stream === 'associations' ? edges : null,
       tombstones: c ? c.tombstones : null,
       merged: c ? c.merged : null,
       deadLetters: dead.get(stream) ?? 0,
-      lastRun: run && {id: run.id, command: run.command, startedAt: run.startedAt, finishedAt: run.finishedAt, status: run.status, requests: run.requests, errors: run.errors},
+      lastRun: run && {id: run.id, command: run.command, startedAt: run.startedAt, finishedAt: run.finishedAt, status: run.status, requests: run.requests, errors: run.errors, stream: run.counts[stream]},
     }
   })
   const version = (sdb.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as {v: number}).v
@@ -64,6 +69,7 @@ export function sqliteStatus(store: SqliteStore): SyncStatusResult {
     schemaVersion: version,
     streams,
     lastRun: runs[0] ?? null,
+    lastSuccess: lastSuccessfulRun(sdb),
     totals: {
       records: [...counts.values()].reduce((a, c) => a + c.rows, 0),
       tombstones: [...counts.values()].reduce((a, c) => a + c.tombstones, 0),

@@ -43,7 +43,7 @@ describe('custom objects by configuration', () => {
 })
 
 describe('sync request validation', () => {
-  const base = {target: 'contacts', full: false, dryRun: false, debug: false, db: 'x', json: false, progress: false}
+  const base = {target: 'contacts', full: false, dryRun: false, debug: false, db: 'x', json: false}
   it('refuses --lookback below 1 minute (late-indexed records would be lost for good), naming the fix', () => {
     for (const m of [0, 0.5, -1, Number.NaN]) expect(() => validateRequest({...base, lookbackMinutes: m}), String(m)).toThrow(/--lookback .* is below the minimum of 1 minute/)
     expect(() => validateRequest({...base, lookbackMinutes: 0})).toThrow(UsageError)

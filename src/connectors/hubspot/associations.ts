@@ -81,6 +81,7 @@ async function begin(prev: AssocCheckpoint | null, refs: Map<string, EntityRef>,
 
 async function* pages(client: ApiClient, refs: Map<string, EntityRef>, pairs: Array<[string, string]>, prev: AssocCheckpoint | null, ids: IdSource, opts: RunOptions): AsyncGenerator<AssociationPage> {
   let cp = await begin(prev, refs, ids, opts)
+  const mode = cp.mode === 'done' ? undefined : cp.mode
   const size = Math.min(opts.batchSize ?? LIMITS.associationsBatchMax, LIMITS.associationsBatchMax)
   const spools: string[] = []
   const spool = async (list: Iterable<string> | AsyncIterable<string>): Promise<string> => {
@@ -126,13 +127,13 @@ async function* pages(client: ApiClient, refs: Map<string, EntityRef>, pairs: Ar
         rows.catch(() => undefined) // observed below; never an unhandled rejection meanwhile
         if (ahead) {
           cp = {...cp, lastId: ahead.chunk[ahead.chunk.length - 1]}
-          yield {fromEntity, toEntity, fromIds: ahead.chunk, rows: await ahead.rows, failed: [], checkpoint: cp as unknown as Checkpoint}
+          yield {fromEntity, toEntity, fromIds: ahead.chunk, rows: await ahead.rows, failed: [], checkpoint: cp as unknown as Checkpoint, mode}
         }
         ahead = {chunk, rows}
       }
       if (ahead) {
         cp = {...cp, lastId: ahead.chunk[ahead.chunk.length - 1]}
-        yield {fromEntity, toEntity, fromIds: ahead.chunk, rows: await ahead.rows, failed: [], checkpoint: cp as unknown as Checkpoint}
+        yield {fromEntity, toEntity, fromIds: ahead.chunk, rows: await ahead.rows, failed: [], checkpoint: cp as unknown as Checkpoint, mode}
       }
     }
   } finally {
@@ -140,7 +141,7 @@ async function* pages(client: ApiClient, refs: Map<string, EntityRef>, pairs: Ar
   }
   const [lastFrom, lastTo] = pairs[pairs.length - 1] ?? ['', '']
   cp = {...cp, mode: 'done', pair: pairs.length, lastId: null, key: null}
-  yield {fromEntity: lastFrom, toEntity: lastTo, fromIds: [], rows: [], failed: [], checkpoint: cp as unknown as Checkpoint}
+  yield {fromEntity: lastFrom, toEntity: lastTo, fromIds: [], rows: [], failed: [], checkpoint: cp as unknown as Checkpoint, mode}
 }
 
 /** Ids of an entity's records modified at or after `sinceTs`, by keyset search (never capped at 10,000). */

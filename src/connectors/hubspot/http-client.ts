@@ -60,6 +60,13 @@ export class HubSpotHttpClient implements ApiClient {
     this.fetchFn = opts.fetch ?? globalThis.fetch
   }
 
+  /** Until when the budget holds requests (a full window, a pause after a 429), for progress displays. */
+  rateWait(): number | null {
+    const snap = this.budget.snapshot()
+    const until = Math.max(snap.pausedUntil ?? 0, snap.waitingUntil ?? 0)
+    return until > this.clock.now() ? until : null
+  }
+
   /** Close the budget's connection when it has one (a shared Redis budget). */
   async close(): Promise<void> {
     await (this.budget as RateBudget & {close?: () => Promise<void>}).close?.()

@@ -77,6 +77,14 @@ export function hubspotObjectApi(client: ApiClient, type: string, modifiedProper
       const results = Array.isArray(res.body?.results) ? res.body.results : []
       return {results, after: null, serverTime: serverTime(res.headers)}
     },
+
+    /** A `limit=1` search: its `total` counts every match (search omits archived records, so it is approximate). */
+    async estimateTotal({sinceTs}, signal): Promise<number | null> {
+      const body = sinceTs === null ? {limit: 1, properties: ['hs_object_id']} : searchBody(modifiedProperty, {ts: sinceTs, id: null}, 1, ['hs_object_id'])
+      const res = await client.request<{total?: unknown}>({method: 'POST', path: PATHS.search(type), bucket: 'search', body}, signal)
+      const total = res.body?.total
+      return typeof total === 'number' && Number.isFinite(total) && total >= 0 ? total : null
+    },
   }
 }
 

@@ -1,0 +1,35 @@
+/** Text of one stream's progress, shared by the terminal display and the log lines. */
+import type {StreamView} from './stream-state.js'
+
+const int = new Intl.NumberFormat('en-US')
+
+/** `0.4s`, `12.3s`, `1m20s`, `2h05m`. */
+export function formatSeconds(s: number): string {
+  if (s < 60) return `${s.toFixed(1)}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+}
+
+/** `1,200/~5,000 records (24%)` or `1,200 records`. */
+export function formatCount(v: StreamView): string {
+  if (v.total === null) return `${int.format(v.records)} records`
+  return `${int.format(v.records)}/~${int.format(v.total)} records${v.percent === null ? '' : ` (${v.percent}%)`}`
+}
+
+/** The parts after the stream name, in display order. */
+export function progressParts(v: StreamView): string[] {
+  const time = v.state === 'done' ? `done in ${formatSeconds(v.elapsedSeconds)}` : v.state === 'failed' ? `failed after ${formatSeconds(v.elapsedSeconds)}` : formatSeconds(v.elapsedSeconds)
+  if (v.phaseOnly) return [time]
+  const parts = [formatCount(v), `${int.format(v.recordsPerSecond)} records/s`]
+  if (v.etaSeconds !== null) parts.push(`ETA ${v.etaSeconds < 60 ? `${v.etaSeconds}s` : formatSeconds(v.etaSeconds)}`)
+  parts.push(`${int.format(v.requests)} requests`)
+  if (v.phase) parts.push(v.phase)
+  parts.push(time)
+  if (v.rateLimitWaitSeconds !== null) parts.push(`waiting for rate limit (${v.rateLimitWaitSeconds} s)`)
+  return parts
+}
+
+/** One human line: `contacts: 1,200/~5,000 records (24%) | 120 records/s | ETA 32.0s | ...`. */
+export function progressText(v: StreamView): string {
+  return `${v.stream}: ${progressParts(v).join(' | ')}`
+}

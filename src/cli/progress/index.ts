@@ -1,0 +1,141 @@
+/**
+ * The progress display of a command, chosen by `--progress` (auto: a live display on a terminal,
+ * log lines otherwise, nothing with --json), `--progress-interval` and `--log-format`.
+ */
+import type {SyncProgress} from '../../core/sync-request.js'
+import {lineRenderer} from './line-renderer.js'
+import {ProgressState} from './stream-state.js'
+import {ttyRenderer} from './tty-renderer.js'
+
+export type ProgressMode = 'auto' | 'tty' | 'lines' | 'none'
+export const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'tty', 'lines', 'none']
+export const LOG_FORMATS = ['text', 'json'] as const
+export const DEFAULT_PROGRESS_INTERVAL = '10s'
+
+export interface ProgressOptions {
+  mode: ProgressMode
+  intervalMs: number
+  format: (typeof LOG_FORMATS)[number]
+  /** --json was given: `auto` stays quiet */
+  json: boolean
+  command: string
+  /** stderr by default */
+  out?: NodeJS.WriteStream
+}
+
+/** The display that `opts` and the terminal call for, or null for none. */
+export function resolveProgress(opts: Pick<ProgressOptions, 'mode' | 'json'>, isTty: boolean): 'tty' | 'lines' | null {
+  if (opts.mode === 'none') return null
+  if (opts.mode === 'auto') return opts.json ? null : isTty ? 'tty' : 'lines'
+  return opts.mode
+}
+
+/** A started display: its state (fed by the caller) and a stop that draws the last frame. */
+export interface ProgressDisplay {
+  state: ProgressState
+  ended(stream: string): void
+  stop(): void
+  /** a live terminal display (worth a request to estimate totals) */
+  live: boolean
+}
+
+/** Start the display `opts` asks for, or return null. */
+export function startProgress(opts: ProgressOptions): ProgressDisplay | null {
+  const out = opts.out ?? process.stderr
+  const kind = resolveProgress(opts, out.isTTY === true)
+  if (!kind) return null
+  const state = new ProgressState()
+  if (kind === 'tty') {
+    const r = ttyRenderer(state, {write: (t) => out.write(t), columns: () => out.columns ?? 100})
+    return {state, live: true, ended: () => undefined, stop: () => r.stop()}
+  }
+  const r = lineRenderer(state, {intervalMs: opts.intervalMs, format: opts.format, command: opts.command, write: (l) => out.write(`${l}\n`)})
+  return {state, live: false, ended: (s) => r.ended(s), stop: () => r.stop()}
+}
+
+/** The display as the sync engine's progress (core feeds it through hooks). */
+export function syncProgress(opts: ProgressOptions): SyncProgress | undefined {
+  const d = startProgress(opts)
+  if (!d) return undefined
+  const {state} = d
+  return {
+    estimateTotals: d.live,
+    watchRateLimit: (rateWait) => state.watchRateLimit(rateWait),
+    hooks: {
+      onStreamStart: (stream) => state.start(stream),
+      onStreamPlan: (stream, info) => state.plan(stream, info),
+      onPage: (stream, info) => state.update(stream, {records: info.total, phase: info.phase, requests: info.requests}),
+      onStreamEnd: (stream, r) => {
+        state.end(stream, {records: r.fetched, requests: r.requests, failed: r.status !== 'ok'})
+        d.ended(stream)
+      },
+    },
+    stop: once(() => d.stop()),
+  }
+}
+
+function once<A extends unknown[]>(f: (...args: A) => void): (...args: A) => void {
+  let done = false
+  return (...args) => {
+    if (done) return
+    done = true
+    f(...args)
+  }
+}
+
+/** The display as a command's phases (`parity diff`): each phase a line, ended when the next begins. */
+export function phaseProgress(opts: ProgressOptions): {onPhase(phase: string): void; stop(failed?: boolean): void} {
+  const d = startProgress(opts)
+  let current: string | null = null
+  const close = (failed: boolean): void => {
+    if (!d || current === null) return
+    d.state.end(current, {failed})
+    d.ended(current)
+    current = null
+  }
+  return {
+    onPhase(phase) {
+      if (!d) return
+      close(false)
+      current = phase
+      d.state.start(phase, {phaseOnly: true})
+    },
+    stop: once((failed = false) => {
+      close(failed)
+      d?.stop()
+    }),
+  }
+}
+
+/** The display as `portal record`'s steps: one line per step and entity (`records contacts`, `associations`), records so far, the rate-limit wait. */
+export function recordProgress(opts: ProgressOptions): {watchRateLimit(rateWait: () => number | null): void; onProgress(p: {step: string; entity?: string; archived?: boolean; count: number}): void; stop(failed?: boolean): void} {
+  const d = startProgress(opts)
+  let current: string | null = null
+  // an entity's live list, then its archived list, each counted from 0: the line shows their sum
+  const lists = new Map<boolean, number>()
+  const close = (failed: boolean): void => {
+    if (!d || current === null) return
+    d.state.end(current, {failed})
+    d.ended(current)
+    current = null
+  }
+  return {
+    watchRateLimit: (rateWait) => d?.state.watchRateLimit(rateWait),
+    onProgress(p) {
+      if (!d) return
+      const key = p.entity ? `${p.step} ${p.entity}` : p.step
+      if (key !== current) {
+        close(false)
+        current = key
+        lists.clear()
+        d.state.start(key, {phaseOnly: p.step === 'discover' || p.step === 'assemble'})
+      }
+      lists.set(p.archived === true, p.count)
+      d.state.update(key, {records: (lists.get(false) ?? 0) + (lists.get(true) ?? 0)})
+    },
+    stop: once((failed = false) => {
+      close(failed)
+      d?.stop()
+    }),
+  }
+}

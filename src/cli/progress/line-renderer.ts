@@ -1,0 +1,39 @@
+/**
+ * Progress off a terminal (cron, CI, systemd): one line per running stream every `intervalMs`,
+ * and one when a stream ends; human text (with an ISO time) or a JSON object per line.
+ */
+import type {ProgressState, StreamView} from './stream-state.js'
+import {progressText} from './format.js'
+
+export interface LineRendererOptions {
+  intervalMs: number
+  format: 'text' | 'json'
+  /** the command the lines belong to, e.g. `sync` */
+  command: string
+  write(line: string): void
+  now?: () => number
+}
+
+/** Render `state` as log lines until `stop()`. */
+export function lineRenderer(state: ProgressState, opts: LineRendererOptions): {ended(stream: string): void; stop(): void} {
+  const now = opts.now ?? Date.now
+  const reported = new Set<string>()
+  const emit = (v: StreamView): void => {
+    const time = new Date(now()).toISOString()
+    opts.write(opts.format === 'json' ? JSON.stringify({time, event: 'progress', command: opts.command, ...v}) : `${time} ${opts.command} ${progressText(v)}`)
+  }
+  const timer = setInterval(() => {
+    for (const v of state.views()) if (v.state === 'running' || v.state === 'waiting') emit(v)
+  }, opts.intervalMs)
+  timer.unref()
+  return {
+    ended(stream) {
+      const v = state.views().find((x) => x.stream === stream)
+      if (v && !reported.has(stream)) {
+        reported.add(stream)
+        emit(v)
+      }
+    },
+    stop: () => clearInterval(timer),
+  }
+}

@@ -1,0 +1,45 @@
+import {describe, expect, it} from 'vitest'
+import {ProgressState} from '../../src/cli/progress/stream-state.js'
+import {formatSeconds, progressText} from '../../src/cli/progress/format.js'
+import {resolveProgress} from '../../src/cli/progress/index.js'
+
+describe('progress state', () => {
+  it('computes percentage, rate and ETA from the approximate total, and stops the time at the end', () => {
+    let now = 1_000_000
+    const state = new ProgressState(() => now)
+    state.start('contacts', {mode: 'full', estimate: 1000})
+    now += 10_000
+    state.update('contacts', {records: 250, requests: 3, phase: 'full'})
+    expect(state.views()[0]).toMatchObject({state: 'running', records: 250, total: 1000, percent: 25, recordsPerSecond: 25, etaSeconds: 30, elapsedSeconds: 10})
+    state.end('contacts', {records: 990, requests: 11})
+    now += 60_000
+    const v = state.views()[0]
+    expect(v).toMatchObject({state: 'done', elapsedSeconds: 10, etaSeconds: null, requests: 11})
+    expect(progressText(v)).toBe('contacts: 990/~1,000 records (99%) | 99 records/s | 11 requests | full | done in 10.0s')
+  })
+
+  it('shows the rate-limit wait while a stream runs, never after it ended', () => {
+    let now = 0
+    const state = new ProgressState(() => now)
+    state.watchRateLimit(() => 6500)
+    state.start('deals')
+    state.start('divisions')
+    state.end('divisions')
+    now = 1000
+    const [deals, divisions] = state.views()
+    expect(deals).toMatchObject({state: 'waiting', rateLimitWaitSeconds: 6})
+    expect(progressText(deals)).toMatch(/waiting for rate limit \(6 s\)$/)
+    expect(divisions).toMatchObject({state: 'done', rateLimitWaitSeconds: null})
+  })
+
+  it('formats durations and picks the display', () => {
+    expect(formatSeconds(0.04)).toBe('0.0s')
+    expect(formatSeconds(80)).toBe('1m20s')
+    expect(formatSeconds(7500)).toBe('2h05m')
+    expect(resolveProgress({mode: 'auto', json: false}, true)).toBe('tty')
+    expect(resolveProgress({mode: 'auto', json: false}, false)).toBe('lines')
+    expect(resolveProgress({mode: 'auto', json: true}, false)).toBeNull()
+    expect(resolveProgress({mode: 'lines', json: true}, true)).toBe('lines')
+    expect(resolveProgress({mode: 'none', json: false}, true)).toBeNull()
+  })
+})
