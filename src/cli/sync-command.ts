@@ -31,6 +31,7 @@ export abstract class SyncCommand extends BaseCommand {
       lookbackMinutes: flags.lookback,
       rateLimit: flags['rate-limit'],
       sharedBudget: flags['shared-budget'],
+      reconcileAssociations: flags['reconcile-associations'],
       json,
       progress: !json && process.stderr.isTTY === true,
     }, openSyncStore)

@@ -1,5 +1,6 @@
 /** Validation of a sync request's operator input; every failure is a UsageError (exit 2). */
 import {UsageError} from './errors.js'
+import {parseReconcile, type ReconcileSetting} from './reconcile.js'
 import {parseSince} from './timestamps.js'
 
 /** What the operator asked for, as parsed flags. */
@@ -24,6 +25,8 @@ export interface SyncRequest {
   rateLimit?: string
   /** `--shared-budget`: redis://HOST:PORT holding the portal's budget for every process */
   sharedBudget?: string
+  /** `--reconcile-associations`: full, off or N% (default 10%) */
+  reconcileAssociations?: string
   json: boolean
   /** show progress bars (stderr is a terminal and not --json) */
   progress: boolean
@@ -33,6 +36,7 @@ export interface ValidatedRequest {
   since: number | null
   batchSize: number | null
   lookbackMs: number
+  reconcile: ReconcileSetting
 }
 
 /** API maxima a `--batch-size` is checked against. */
@@ -62,5 +66,5 @@ export function validateRequest(req: SyncRequest): ValidatedRequest {
   }
   const minutes = req.lookbackMinutes ?? DEFAULT_LOOKBACK_MINUTES
   if (!Number.isFinite(minutes) || minutes < 0) throw new UsageError(`--lookback ${minutes} must be a non-negative number of minutes`, 'pass e.g. --lookback 5', 'BAD_LOOKBACK')
-  return {since, batchSize, lookbackMs: Math.round(minutes * 60_000)}
+  return {since, batchSize, lookbackMs: Math.round(minutes * 60_000), reconcile: parseReconcile(req.reconcileAssociations)}
 }

@@ -2,6 +2,7 @@
  * Human rendering of `crmsync sync status` (cli-table3). Cursor values are shortened, never secret.
  */
 import Table from 'cli-table3'
+import {describeSlice, sliceCursorOf} from '../core/reconcile.js'
 import type {SyncStatusResult} from '../core/store-port.js'
 
 function short(value: unknown, max = 48): string {
@@ -30,6 +31,10 @@ export function renderSyncStatus(status: SyncStatusResult, options: {color?: boo
     ])
   }
   const lines = [`store ${status.db} (schema v${status.schemaVersion})`, table.toString()]
+  for (const s of status.streams) {
+    const slice = sliceCursorOf(s.cursor)
+    if (slice) lines.push(describeSlice(s.stream, slice))
+  }
   const r = status.lastRun
   if (r) {
     lines.push(
