@@ -56,6 +56,7 @@ export abstract class SyncCommand extends BaseCommand {
         lookbackMinutes: flags.lookback,
         rateLimit: flags['rate-limit'],
         sharedBudget: flags['shared-budget'],
+        reconcileAssociations: flags['reconcile-associations'],
         json,
         progress,
       }, openSyncStore)

@@ -5,6 +5,7 @@
 import type {AssociationRow, CrmRecord, PropertyDefinition} from './records.js'
 import type {Awaitable, Checkpoint} from './store-port.js'
 import type {ApiClient, RequestStats} from './http-types.js'
+import type {ReconcileSetting} from './reconcile.js'
 
 /** Settings a connector needs to build its client and resolve its streams. Never logged whole. */
 export interface ConnectorConfig {
@@ -110,8 +111,8 @@ export interface AssociationPage {
   mode?: SyncMode
 }
 
-/** How a stream ran: every record through the list endpoints, or the changes since its cursor. */
-export type SyncMode = 'full' | 'incremental'
+/** How a stream ran: a full read, an incremental one, or (associations) the rolling re-read of a slice of stored records */
+export type SyncMode = 'full' | 'incremental' | 'reconcile'
 
 /** Read-only store view the association stream uses: ids to refresh, and object-stream cursors. */
 export interface IdSource {
@@ -128,6 +129,10 @@ export interface RunOptions {
   lookbackMs: number
   tmpDir: string
   signal?: AbortSignal
+  /** rolling reconciliation of edges an incremental run cannot see change (src/core/reconcile.ts); absent = the default share */
+  reconcile?: ReconcileSetting
+  /** the whole run's requests so far (every stream), which a reconciliation slice is sized from */
+  runStats?: RequestStats
 }
 
 /** A stream of association edges between object streams. */

@@ -36,9 +36,13 @@ export async function spoolIds(ids: Iterable<string> | AsyncIterable<string>, tm
   return {path, count}
 }
 
-/** Read a spooled id file in chunks of `size`, starting after `afterId` when it is found (else from the start). */
-export async function* chunkedIds(path: string, size: number, afterId: string | null): AsyncGenerator<string[]> {
-  if (afterId !== null && !(await contains(path, afterId))) afterId = null
+/**
+ * Read a spooled id file in chunks of `size`, starting after `afterId` when it is found (else from
+ * the start). With `compare` (the file's id order), every id up to `afterId` is skipped whether or
+ * not `afterId` itself is still in the file.
+ */
+export async function* chunkedIds(path: string, size: number, afterId: string | null, compare?: (a: string, b: string) => number): AsyncGenerator<string[]> {
+  if (afterId !== null && !compare && !(await contains(path, afterId))) afterId = null
   let skipping = afterId !== null
   let chunk: string[] = []
   const rl = createInterface({input: createReadStream(path), crlfDelay: Infinity})
@@ -46,8 +50,8 @@ export async function* chunkedIds(path: string, size: number, afterId: string | 
     for await (const line of rl) {
       if (!line) continue
       if (skipping) {
-        if (line === afterId) skipping = false
-        continue
+        if (compare ? compare(line, afterId!) > 0 : line === afterId) skipping = false
+        if (!compare || skipping) continue
       }
       chunk.push(line)
       if (chunk.length >= size) {

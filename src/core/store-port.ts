@@ -32,7 +32,7 @@ export interface EntityTableSpec {
 
 /** Per stream of a run (runs.counts): the page counts plus, from this version on, the stream's own figures. */
 export interface StreamRunCounts extends PageCounts {
-  mode?: 'full' | 'incremental'
+  mode?: 'full' | 'incremental' | 'reconcile'
   status?: string
   fetched?: number
   requests?: number

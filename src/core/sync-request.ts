@@ -1,6 +1,7 @@
 /** Validation of a sync request's operator input; every failure is a UsageError (exit 2). */
 import type {EngineHooks} from './engine.js'
 import {UsageError} from './errors.js'
+import {parseReconcile, type ReconcileSetting} from './reconcile.js'
 import {parseSince} from './timestamps.js'
 
 /** What the operator asked for, as parsed flags. */
@@ -25,6 +26,8 @@ export interface SyncRequest {
   rateLimit?: string
   /** `--shared-budget`: redis://HOST:PORT holding the portal's budget for every process */
   sharedBudget?: string
+  /** `--reconcile-associations`: full, off or N% (default 10%) */
+  reconcileAssociations?: string
   json: boolean
   /** a progress display (the CLI renders one on stderr); none when absent */
   progress?: SyncProgress
@@ -44,6 +47,7 @@ export interface ValidatedRequest {
   since: number | null
   batchSize: number | null
   lookbackMs: number
+  reconcile: ReconcileSetting
 }
 
 /** API maxima a `--batch-size` is checked against. */
@@ -82,5 +86,5 @@ export function validateRequest(req: SyncRequest): ValidatedRequest {
       'BAD_LOOKBACK',
     )
   }
-  return {since, batchSize, lookbackMs: Math.round(minutes * 60_000)}
+  return {since, batchSize, lookbackMs: Math.round(minutes * 60_000), reconcile: parseReconcile(req.reconcileAssociations)}
 }

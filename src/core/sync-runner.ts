@@ -71,7 +71,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     if (firstObject?.kind === 'object') await firstObject.describe(controller.signal)
     store = openStore(req.db, req.dryRun)
     runId = await store.startRun(`sync ${req.target}${req.full ? ' --full' : ''}${req.since ? ` --since ${req.since}` : ''}`, req.dryRun)
-    const opts: RunOptions = {full: req.full, since: valid.since, batchSize: valid.batchSize, lookbackMs: valid.lookbackMs, tmpDir: join(tmpdir(), 'crmsync'), signal: controller.signal}
+    const opts: RunOptions = {full: req.full, since: valid.since, batchSize: valid.batchSize, lookbackMs: valid.lookbackMs, tmpDir: join(tmpdir(), 'crmsync'), signal: controller.signal, reconcile: valid.reconcile, runStats: client.stats}
     const hooks: EngineHooks = {
       ...progress?.hooks,
       log: (event, fields) => logger.debug(fields, event),

@@ -1,6 +1,7 @@
 /**
- * Changes to the served portal while a client reads it: create, update, archive, merge, associate.
- * Updates bump updatedAt and the modified property; archiving sets archived/archivedAt and drops the
+ * Changes to the served portal while a client reads it: create, update, archive, merge, associate,
+ * unassociate. Updates bump updatedAt and the modified property (associate and unassociate, as on
+ * HubSpot, change no record's modified date); archiving sets archived/archivedAt and drops the
  * record's associations; a merge removes the loser, adds its id to the survivor's
  * hs_merged_object_ids and moves its associations. With an index lag, search keeps seeing the
  * previous version of a changed record until the lag has passed.
@@ -115,7 +116,7 @@ function applyOne(ctx: EmulatorContext, op: MutationOp): MutationResult {
       const to = reg.find(op.toEntity) ?? fail(op.toEntity)
       row(ctx, from, op.fromId)
       row(ctx, to, op.toId)
-      const t: AssociationType = {category: op.typeId === undefined ? 'HUBSPOT_DEFINED' : 'USER_DEFINED', typeId: op.typeId ?? 1, label: op.label ?? null}
+      const t = associationType(ctx, from, to, op.typeId, op.label)
       const existing = ctx.store.db.prepare('SELECT types FROM assoc WHERE fe = ? AND fidlen = ? AND fid = ? AND te = ? AND tidlen = ? AND tid = ?').get(from.index, op.fromId.length, op.fromId, to.index, op.toId.length, op.toId) as {types: string} | undefined
       ctx.store.putAssociation(from, op.fromId, to, op.toId, mergeTypes(existing ? (JSON.parse(existing.types) as AssociationType[]) : [], [t]))
       return {kind: op.kind, entity: from.name, id: op.fromId}
@@ -129,6 +130,18 @@ function applyOne(ctx: EmulatorContext, op: MutationOp): MutationResult {
       return {kind: op.kind, entity: from.name, id: op.fromId}
     }
   }
+}
+
+/**
+ * The type an `associate` adds: the pair's defined type of that id (its category and label), the
+ * pair's first HUBSPOT_DEFINED type when no id is given, else a USER_DEFINED one (HUBSPOT_DEFINED 1
+ * when the pair defines nothing). Adding an association changes neither record's modified date.
+ */
+function associationType(ctx: EmulatorContext, from: EntityInfo, to: EntityInfo, typeId: number | undefined, label: string | null | undefined): AssociationType {
+  const defined = ctx.store.associationTypesOf(from, to)
+  const match = typeId === undefined ? defined.find((d) => d.category === 'HUBSPOT_DEFINED') : defined.find((d) => d.typeId === typeId)
+  if (match) return {category: match.category, typeId: match.typeId, label: label === undefined ? (match.label ?? null) : label}
+  return {category: typeId === undefined ? 'HUBSPOT_DEFINED' : 'USER_DEFINED', typeId: typeId ?? 1, label: label ?? null}
 }
 
 function fail(entity: string): never {

@@ -1,6 +1,7 @@
 /**
  * The mutation schedule of `--faults mutations:...`: a file of operations due after N requests or
- * at T seconds after start, or `auto`: a seeded random create/update/archive/merge every N requests.
+ * at T seconds after start, or `auto`: a seeded random create/update/archive/merge/associate/
+ * unassociate every N requests (the last two change no record's modified date, as on HubSpot).
  */
 import {readFileSync} from 'node:fs'
 import type {EmulatorContext} from './context.js'
@@ -91,12 +92,33 @@ export class MutationSchedule {
     const ents = this.ctx.store.entities
     const e = ents[Math.floor(this.rng() * ents.length)]
     const x = this.rng()
-    if (x < 0.2) return {kind: 'create', entity: e.name, properties: {}}
+    if (x < 0.15) return {kind: 'create', entity: e.name, properties: {}}
+    if (x >= 0.75) return this.randomAssociationChange(x < 0.875)
     const id = this.randomId(e.index)
     if (!id) return undefined
-    if (x < 0.7) return {kind: 'update', entity: e.name, id, properties: {}}
-    if (x < 0.85) return {kind: 'archive', entity: e.name, id}
+    if (x < 0.55) return {kind: 'update', entity: e.name, id, properties: {}}
+    if (x < 0.65) return {kind: 'archive', entity: e.name, id}
     const other = this.randomId(e.index)
     return other && other !== id ? {kind: 'merge', entity: e.name, winnerId: id, loserId: other} : undefined
+  }
+
+  /** An association-only change (no record's modified date moves): a new edge of a defined type, or an existing edge removed. */
+  private randomAssociationChange(add: boolean): MutationOp | undefined {
+    const store = this.ctx.store
+    if (!add) {
+      const n = (store.db.prepare('SELECT count(*) AS n FROM assoc').get() as {n: number}).n
+      if (n === 0) return undefined
+      const a = store.db.prepare('SELECT fe, fid, te, tid FROM assoc LIMIT 1 OFFSET ?').get(Math.floor(this.rng() * n)) as {fe: number; fid: string; te: number; tid: string}
+      return {kind: 'unassociate', fromEntity: store.entities[a.fe].name, fromId: a.fid, toEntity: store.entities[a.te].name, toId: a.tid}
+    }
+    const ents = store.entities
+    const from = ents[Math.floor(this.rng() * ents.length)]
+    const to = ents[Math.floor(this.rng() * ents.length)]
+    const types = store.associationTypesOf(from, to)
+    if (from === to || types.length === 0) return undefined
+    const fromId = this.randomId(from.index)
+    const toId = this.randomId(to.index)
+    if (!fromId || !toId) return undefined
+    return {kind: 'associate', fromEntity: from.name, fromId, toEntity: to.name, toId, typeId: types[Math.floor(this.rng() * types.length)].typeId}
   }
 }

@@ -18,6 +18,7 @@ import type {ParityReport} from '../reports/report-types.js'
 import type {ParityRunConfig, RunEmulatorOptions, RunThresholds} from './run-config.js'
 import {packageRoot, runCommand} from './run-command.js'
 import {PARITY_TEMP} from './staging.js'
+import {runPacing} from './run-pacing.js'
 
 /** A running emulator as the parity run needs it. */
 export interface RunEmulator {
@@ -155,9 +156,16 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
   process.once('SIGTERM', onSignal)
   try {
     log(`parity run: serving portal ${config.portal} with the emulator; crmsync syncs into ${config.store ? 'the store' : 'a fresh store'} ${store}`)
+    // both sides must meet the same limits, or the run says so loudly (stderr and report.json)
+    const pacing = runPacing(config.emulator, config.syncArgs, process.env, config.legacy.syncCommand !== undefined)
+    perf.pacing = pacing
+    const warnPacing = (): void => {
+      if (pacing.warning) log(`WARNING: ${pacing.warning}`)
+    }
+    warnPacing()
     const emulator = await deps.startEmulator(config.portal, token, config.emulator)
     try {
-      log(`parity run: emulator listening on ${emulator.url}`)
+      log(`parity run: emulator listening on ${emulator.url}; limits: emulator ${pacing.emulator}, search ${pacing.search}; crmsync ${pacing.crmsync}; legacy ${pacing.legacy}`)
       const env = {...process.env, HUBSPOT_BASE_URL: emulator.url, HUBSPOT_ACCESS_TOKEN: token}
       // the legacy sync first (as in production, where it is the system of record), then crmsync
       const legacySeconds = await runLegacyCommands(config, env, log, abort.signal)
@@ -200,6 +208,7 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
     const report: ParityReport = {...diffReport, inputs: {...diffReport.inputs, mapping: config.mapping, ...(config.store ? {} : {store: '(temporary store, deleted after the run)'})}}
     await writeFileAtomic(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`)
     const {files} = await renderAll(report, dir)
+    warnPacing()
     log(`parity run: ${report.verdict.ready ? 'READY' : 'NOT READY'}; report in ${dir}`)
     return {ready: report.verdict.ready, runId: report.runId, dir, files: [join(dir, 'report.json'), ...files], report}
   } finally {

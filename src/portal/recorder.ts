@@ -83,7 +83,7 @@ export async function recordPortal(opts: RecordOptions): Promise<RecordResult> {
   if (!state) {
     opts.onProgress?.({step: 'discover', count: 0})
     const found = await discoverObjectTypes(opts.api, entities, opts.portalId, opts.signal)
-    state = {version: 1, fingerprint, portalId: found.portalId, objectTypes: found.objectTypes, lists: {}, associations: {doneFromTypes: [], lastFromId: null, bytes: 0, count: 0, samples: {}, seen: {}}}
+    state = {version: 1, fingerprint, portalId: found.portalId, objectTypes: found.objectTypes, lists: {}, associations: {doneFromTypes: [], lastFromId: null, bytes: 0, count: 0, seen: {}}}
     // a salt we made up must survive a resume, or the fakes would change half-way
     if (opts.redactSalt === undefined) state.generatedSalt = salt
     work.create()

@@ -92,6 +92,15 @@ export function topMismatchedFields(report: ParityReport, limit = 10): RankedFie
   return all.slice(0, limit)
 }
 
+/** The rate limits both sides ran under, as plain-text lines (`performance.pacing`); empty when not recorded. */
+export function pacingLines(report: ParityReport): string[] {
+  const p = report.performance?.pacing
+  if (!p) return []
+  const lines = [`Rate limits: emulator ${p.emulator} (search ${p.search}); crmsync ${p.crmsync}; legacy ${p.legacy}`]
+  if (p.warning) lines.push(`WARNING: ${p.warning}`)
+  return lines
+}
+
 /** The performance ratio (legacy / crmsync), computed when the report omits it. */
 export function perfRatio(report: ParityReport): number | undefined {
   const p = report.performance

@@ -1,6 +1,6 @@
 /** report.html: one self-contained page (inline CSS, inline SVG, one hashed inline script, no network). */
 import type {ParityReport} from './report-types.js'
-import {ATTRIBUTION_LABEL, ATTRIBUTIONS, num, pct, perfRatio, secs} from './format.js'
+import {ATTRIBUTION_LABEL, ATTRIBUTIONS, num, pacingLines, pct, perfRatio, secs} from './format.js'
 import {CSS, SCRIPT, contentSecurityPolicy} from './html-assets.js'
 import {causeLine, LEGEND, meaning, nextStep} from './decision.js'
 import {entitySection, rateClass} from './html-entity.js'
@@ -118,7 +118,8 @@ function performance(report: ParityReport): string {
   const max = Math.max(...bars.map((b) => b.value), 1e-9)
   const ratio = perfRatio(report)
   const facts = [ratio !== undefined ? `legacy / crmsync: <strong>${ratio.toFixed(2)}x</strong>` : '', p.crmsyncRequests !== undefined ? `crmsync made ${num(p.crmsyncRequests)} API requests` : '']
-  return `<h2>Performance</h2>${barChart('Sync wall time', bars, max)}<p id="perf">${facts.filter(Boolean).join('; ')}</p>`
+  const limits = pacingLines(report).map((l) => `<p class="${l.startsWith('WARNING') ? 'bad' : 'meta'}" id="${l.startsWith('WARNING') ? 'pacing-warning' : 'pacing'}">${esc(l)}</p>`)
+  return `<h2>Performance</h2>${barChart('Sync wall time', bars, max)}<p id="perf">${facts.filter(Boolean).join('; ')}</p>${limits.join('')}`
 }
 
 function errors(report: ParityReport): string {

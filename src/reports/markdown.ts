@@ -1,7 +1,7 @@
 /** report.md: the parity report as GitHub-flavoured Markdown (tables, collapsible samples). */
 import type {EntityReport, ParityReport, SampleDifference} from './report-types.js'
 import {causeLine, meaning, nextStep} from './decision.js'
-import {ATTRIBUTION_LABEL, ATTRIBUTIONS, attributionText, fieldMatchRate, num, pct, perfRatio, secs, showValue, visibleControls} from './format.js'
+import {ATTRIBUTION_LABEL, ATTRIBUTIONS, attributionText, fieldMatchRate, num, pacingLines, pct, perfRatio, secs, showValue, visibleControls} from './format.js'
 
 /**
  * Escape untrusted text for a Markdown table cell: HTML-significant characters become entities
@@ -123,6 +123,7 @@ export function renderMarkdown(report: ParityReport): string {
   if (p) {
     const ratio = perfRatio(report)
     out.push('## Performance', '', ...table(['crmsync', 'legacy', 'legacy / crmsync', 'crmsync requests'], [[secs(p.crmsyncSeconds), secs(p.legacySeconds), ratio === undefined ? '—' : `${ratio.toFixed(2)}x`, p.crmsyncRequests === undefined ? '—' : num(p.crmsyncRequests)]]), '')
+    for (const l of pacingLines(report)) out.push(l.startsWith('WARNING') ? `**${mdCell(l)}**` : mdCell(l), '')
   }
   if (report.errors.length > 0) out.push('## Errors', '', ...report.errors.map((e) => `- ${e.entity ? `${mdCell(e.entity)}: ` : ''}${mdCell(e.message)}`), '')
   return out.join('\n')

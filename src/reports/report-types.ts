@@ -189,6 +189,21 @@ export interface ParityReport {
     legacySeconds?: number
     ratio?: number // legacy / crmsync
     crmsyncRequests?: number
+    /** the rate limits each side ran under (`parity run`; an added field, schemaVersion unchanged) */
+    pacing?: {
+      /** the emulator's limit for every client, e.g. "190/10s (...), enforced and advertised", or "none" */
+      emulator: string
+      /** the emulator's search bucket, e.g. "5/s", or "none" */
+      search: string
+      /** what crmsync paced itself by, and where that came from */
+      crmsync: string
+      /** the limit the legacy sync met */
+      legacy: string
+      /** true when crmsync's pacing equals the limit the legacy sync met */
+      same: boolean
+      /** present when they differ: what differs and how to make the run fair */
+      warning?: string
+    }
   }
   errors: Array<{entity?: string; message: string}>
 }

@@ -2,7 +2,7 @@
 import Table from 'cli-table3'
 import type {ParityReport} from './report-types.js'
 import {causeLine, meaning, nextStep} from './decision.js'
-import {attributionText, fieldMatchRate, num, pct, perfRatio, secs, topMismatchedFields, visibleControls} from './format.js'
+import {attributionText, fieldMatchRate, num, pacingLines, pct, perfRatio, secs, topMismatchedFields, visibleControls} from './format.js'
 
 export interface TerminalOptions {
   /** use ANSI colors; default: process.stdout.isTTY */
@@ -89,6 +89,7 @@ export function renderTerminal(report: ParityReport, opts: TerminalOptions = {})
       `Performance: crmsync ${secs(p.crmsyncSeconds)}${p.crmsyncRequests !== undefined ? ` (${num(p.crmsyncRequests)} requests)` : ''}, legacy ${secs(p.legacySeconds)}` +
         (ratio !== undefined ? `, legacy/crmsync ${ratio.toFixed(2)}x` : ''),
     )
+    for (const l of pacingLines(report)) out.push(safe(l))
   }
   for (const e of report.errors) out.push(`error${e.entity ? ` (${safe(e.entity)})` : ''}: ${safe(e.message)}`)
   return out.join('\n')

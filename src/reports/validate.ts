@@ -101,7 +101,13 @@ const reportSchema = z
       z.object({id: z.string(), rule: z.string(), reason: z.string(), owner: z.string(), expires: z.string(), expired: z.boolean(), absorbed: count}).loose(),
     ),
     performance: z
-      .object({crmsyncSeconds: count.optional(), legacySeconds: count.optional(), ratio: count.optional(), crmsyncRequests: count.optional()})
+      .object({
+        crmsyncSeconds: count.optional(),
+        legacySeconds: count.optional(),
+        ratio: count.optional(),
+        crmsyncRequests: count.optional(),
+        pacing: z.object({emulator: z.string(), search: z.string(), crmsync: z.string(), legacy: z.string(), same: z.boolean(), warning: z.string().optional()}).loose().optional(),
+      })
       .loose()
       .optional(),
     errors: z.array(z.object({entity: z.string().optional(), message: z.string()}).loose()),

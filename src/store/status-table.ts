@@ -4,6 +4,7 @@
  * the cursor as an instant plus id); `wide` adds every figure (cli-table3). Never secret.
  */
 import Table from 'cli-table3'
+import {describeSlice, sliceCursorOf} from '../core/reconcile.js'
 import type {StreamStatusLine, SyncStatusResult} from '../core/store-port.js'
 import {formatInstant} from './cursor-view.js'
 
@@ -89,6 +90,10 @@ function wide(status: SyncStatusResult, color: boolean): string {
 export function renderSyncStatus(status: SyncStatusResult, options: StatusRenderOptions = {}): string {
   const now = options.now ?? Date.now()
   const lines = [`store ${status.db} (schema v${status.schemaVersion})`, options.wide ? wide(status, options.color === true) : compact(status, now)]
+  for (const s of status.streams) {
+    const slice = sliceCursorOf(s.cursor)
+    if (slice) lines.push(describeSlice(s.stream, slice))
+  }
   const r = status.lastRun
   if (r) {
     lines.push(`last run #${r.id} \`${r.command}\`${r.dryRun ? ' (dry run)' : ''}: ${r.status}, started ${r.startedAt}, ended ${r.finishedAt ?? '-'}`)

@@ -125,6 +125,29 @@ describe('crmsync parity run', () => {
     for (const f of out.files) expect(await readFile(f, 'utf8')).not.toContain('pat-na1-real-looking-secret')
     expect(r.stderr + r.stdout).not.toContain('pat-na1-real-looking-secret')
     expect(await readFile(join(out.dir, 'report.html'), 'utf8')).toContain('legacy / crmsync: <strong>')
+    // both sides met the emulator's 100/10s: crmsync adopted it from the headers, and the Performance section says so
+    expect(report.performance?.pacing).toMatchObject({same: true, search: '5/s'})
+    expect(report.performance?.pacing?.emulator).toMatch(/^100\/10s, enforced and advertised/)
+    expect(report.performance?.pacing?.crmsync).toMatch(/^100\/10s \(adopted from the emulator's rate-limit headers\)/)
+    expect(report.performance?.pacing?.legacy).toMatch(/^100\/10s \(enforced by the emulator/)
+    expect(report.performance?.pacing?.warning).toBeUndefined()
+    expect(r.stderr).not.toContain('WARNING')
+    const md = await readFile(join(out.dir, 'report.md'), 'utf8')
+    expect(md.slice(md.indexOf('## Performance'))).toMatch(/Rate limits: emulator 100\/10s.*crmsync 100\/10s.*legacy 100\/10s/)
+  })
+
+  it('says loudly when crmsync ran under other pacing than the legacy sync (stderr and report.json)', async () => {
+    const cfg = JSON.parse(await readFile(join(dir, 'parity.config.json'), 'utf8')) as Record<string, unknown>
+    await writeFile(join(dir, 'mismatch.json'), JSON.stringify({...cfg, out: 'out-mismatch', syncArgs: ['--rate-limit', '50/10s']}))
+    const r = await crmsync(['parity', 'run', '--config', join(dir, 'mismatch.json'), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toContain('WARNING: the two sides ran under different pacing: crmsync paced itself at 50/10s (--rate-limit in syncArgs), the legacy sync met 100/10s')
+    const out = JSON.parse(r.stdout) as {dir: string}
+    const report = JSON.parse(await readFile(join(out.dir, 'report.json'), 'utf8')) as ParityReport
+    expect(report.performance?.pacing?.same).toBe(false)
+    expect(report.performance?.pacing?.warning).toMatch(/Remove --rate-limit/)
+    expect(await readFile(join(out.dir, 'report.md'), 'utf8')).toContain('**WARNING: the two sides ran under different pacing')
+    expect(await readFile(join(out.dir, 'report.html'), 'utf8')).toContain('id="pacing-warning"')
   })
 
   it('exits 1 NOT READY when a config threshold is stricter than the mapping', async () => {

@@ -1,4 +1,4 @@
-import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -190,6 +190,36 @@ describe('portal record round trip against the emulator', () => {
       expect(res.objects.map((o) => o.name)).toEqual(['contacts', 'deals', 'divisions'])
     } finally {
       await denied.stop()
+    }
+  })
+
+  it('records a type from the labels endpoint that no edge carries, with its label and inverse', async () => {
+    // the portal defines a paired user label (contacts→deals 77 "Unused label" / deals→contacts 78
+    // "Unused inverse") that no association uses: edges cannot show it, the labels endpoint does
+    const dir = join(root, 'unused-label-portal')
+    cpSync(portalDir, dir, {recursive: true})
+    const manifestFile = join(dir, 'manifest.json')
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {associationTypes: Array<Record<string, unknown>>}
+    manifest.associationTypes.push(
+      {fromType: 'contacts', toType: 'deals', category: 'USER_DEFINED', typeId: 77, label: 'Unused label', inverseTypeId: 78},
+      {fromType: 'deals', toType: 'contacts', category: 'USER_DEFINED', typeId: 78, label: 'Unused inverse', inverseTypeId: 77},
+    )
+    writeFileSync(manifestFile, JSON.stringify(manifest))
+    const served = await startEmulator({portalDir: dir, token: TOKEN, rateLimit: 'none'})
+    try {
+      const out = join(root, 'unused-label-rec')
+      const api = new HubSpotHttpClient({baseUrl: served.url, accessToken: TOKEN, budget: new InProcessBudget({max: 100_000, intervalMs: 1000, searchMax: 1000}), retry: {baseDelayMs: 1, maxDelayMs: 5}})
+      await recordPortal({out, api, baseUrl: served.url})
+      expect(served.stats.byEndpoint.labels).toBeGreaterThanOrEqual(2)
+      const r = await openPortal(out)
+      expect(r.manifest.associationTypes).toContainEqual({fromType: 'contacts', toType: 'deals', category: 'USER_DEFINED', typeId: 77, label: 'Unused label', inverseTypeId: 78})
+      expect(r.manifest.associationTypes).toContainEqual({fromType: 'deals', toType: 'contacts', category: 'USER_DEFINED', typeId: 78, label: 'Unused inverse', inverseTypeId: 77})
+      const p = await openPortal(dir)
+      const key = (t: {fromType: string; toType: string; typeId: number}) => `${t.fromType}>${t.toType}:${String(t.typeId).padStart(6, '0')}`
+      const sorted = (l: typeof p.manifest.associationTypes) => [...l].sort((a, b) => (key(a) < key(b) ? -1 : 1))
+      expect(sorted(r.manifest.associationTypes)).toEqual(sorted(p.manifest.associationTypes))
+    } finally {
+      await served.stop()
     }
   })
 })

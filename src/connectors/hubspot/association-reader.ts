@@ -9,12 +9,19 @@ interface V4Result {
   paging?: {next?: {after?: string}}
 }
 
-/** Read every edge of `ids` (from `fromType` to `toType`), following each record's own paging. */
+/** A pair's type definitions from the labels endpoint: `category:typeId` → label. */
+export type TypeLabels = ReadonlyMap<string, string | null>
+
+/**
+ * Read every edge of `ids` (from `fromType` to `toType`), following each record's own paging. A
+ * type whose `label` the answer leaves out gets the label its definition (`labels`) has.
+ */
 export async function readAssociations(
   client: ApiClient,
   types: {fromType: string; toType: string; fromEntity: string; toEntity: string},
   ids: string[],
   signal?: AbortSignal,
+  labels?: TypeLabels,
 ): Promise<AssociationRow[]> {
   const byPair = new Map<string, AssociationRow>()
   let inputs: Array<{id: string; after?: string}> = ids.map((id) => ({id}))
@@ -37,7 +44,7 @@ export async function readAssociations(
             row = {fromType: types.fromEntity, fromId, toType: types.toEntity, toId, types: []}
             byPair.set(key, row)
           }
-          for (const at of t.associationTypes ?? []) addType(row.types, at)
+          for (const at of t.associationTypes ?? []) addType(row.types, at, labels)
         }
         const after = r.paging?.next?.after
         if (after) next.push({id: fromId, after})
@@ -49,9 +56,9 @@ export async function readAssociations(
   return [...byPair.values()]
 }
 
-function addType(list: AssociationType[], at: {category?: string; typeId?: number; label?: string | null}): void {
+function addType(list: AssociationType[], at: {category?: string; typeId?: number; label?: string | null}, labels?: TypeLabels): void {
   if (typeof at.typeId !== 'number') return
   const category = (at.category ?? 'HUBSPOT_DEFINED') as AssociationType['category']
-  const label = at.label ?? null
+  const label = at.label === undefined ? (labels?.get(`${category}:${at.typeId}`) ?? null) : at.label
   if (!list.some((t) => t.typeId === at.typeId && t.category === category && t.label === label)) list.push({category, typeId: at.typeId, label})
 }

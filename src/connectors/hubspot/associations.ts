@@ -1,16 +1,22 @@
 /**
  * The associations stream. A full run refreshes the edges of every live from-record of every pair;
  * an incremental run refreshes the from-records changed since the last run, plus the from-records
- * linked to changed to-records (both directions), found through keyset search. Each page replaces
- * the edges of its from-ids (removed edges disappear) atomically with the checkpoint.
+ * linked to changed to-records (both directions), found through keyset search, and then re-reads
+ * a slice of the stored from-records (association-reconcile.ts), because an association change
+ * moves neither record's modified date. Each page replaces the edges of its from-ids (removed
+ * edges disappear) atomically with the checkpoint. The type definitions of each pair come from the
+ * labels endpoint (a label the batch read leaves out is taken from there).
  */
 import type {AssociationPage, AssociationStreamDef, IdSource, KeysetPosition, ObjectApi, RunOptions} from '../../core/connector.js'
 import {compareKeys} from '../../core/checkpoint.js'
 import type {ApiClient} from '../../core/http-types.js'
 import {chunkedIds, removeSpool, spoolIds} from '../../core/id-spool.js'
+import type {SliceCursor} from '../../core/reconcile.js'
 import type {AssociationRow} from '../../core/records.js'
 import type {Checkpoint} from '../../core/store-port.js'
-import {readAssociations} from './association-reader.js'
+import {readAssociationLabels} from './association-labels.js'
+import {readAssociations, type TypeLabels} from './association-reader.js'
+import {afterFullRun, reconcileSlice} from './association-reconcile.js'
 import {LIMITS} from './objects.js'
 import {recordKey} from './records.js'
 
@@ -26,8 +32,9 @@ export interface EntityRef {
 }
 
 interface AssocCheckpoint {
-  v: 1
-  mode: 'full' | 'incremental' | 'done'
+  v: 2
+  /** incremental runs go on to `reconcile` after their changed records */
+  mode: 'full' | 'incremental' | 'reconcile' | 'done'
   pair: number
   /** full mode: last from-id written in the current pair */
   lastId: string | null
@@ -36,11 +43,17 @@ interface AssocCheckpoint {
   since: Record<string, number>
   /** per entity, the object-stream cursor when this run started: the next run's start */
   cursors: Record<string, number | null>
+  /** the rolling reconciliation's slice cursor (v2; null until the first full or reconciling run) */
+  reconcile: SliceCursor | null
 }
 
-function parse(raw: Checkpoint | null): AssocCheckpoint | null {
-  const c = raw as Partial<AssocCheckpoint> | null
-  return c && c.v === 1 && typeof c.mode === 'string' ? (c as AssocCheckpoint) : null
+/** The stored checkpoint; a v1 one (before the reconciliation) keeps its cursors and gets no slice yet. */
+export function parseAssociationCheckpoint(raw: Checkpoint | null): AssocCheckpoint | null {
+  const c = raw as (Partial<AssocCheckpoint> & {v?: number}) | null
+  if (!c || typeof c.mode !== 'string') return null
+  if (c.v === 2) return c as AssocCheckpoint
+  if (c.v === 1) return {...(c as Omit<AssocCheckpoint, 'v' | 'reconcile'>), v: 2, reconcile: null}
+  return null
 }
 
 /** Build the associations stream for `pairs` of entities. */
@@ -49,7 +62,7 @@ export function associationStream(client: ApiClient, refs: Map<string, EntityRef
     kind: 'associations',
     name: 'associations',
     entity: 'associations',
-    pages: (stored, ids, opts) => pages(client, refs, pairs, parse(stored), ids, opts),
+    pages: (stored, ids, opts) => pages(client, refs, pairs, parseAssociationCheckpoint(stored), ids, opts),
     stats: client.stats,
   }
 }
@@ -65,7 +78,7 @@ async function currentCursors(refs: Map<string, EntityRef>, ids: IdSource): Prom
 
 async function begin(prev: AssocCheckpoint | null, refs: Map<string, EntityRef>, ids: IdSource, opts: RunOptions): Promise<AssocCheckpoint> {
   const cursors = await currentCursors(refs, ids)
-  const fresh = (mode: AssocCheckpoint['mode'], since: Record<string, number>): AssocCheckpoint => ({v: 1, mode, pair: 0, lastId: null, key: null, since, cursors})
+  const fresh = (mode: AssocCheckpoint['mode'], since: Record<string, number>): AssocCheckpoint => ({v: 2, mode, pair: 0, lastId: null, key: null, since, cursors, reconcile: prev?.reconcile ?? null})
   if (opts.full) return fresh('full', {})
   if (opts.since !== null) return fresh('incremental', Object.fromEntries([...refs.keys()].map((e) => [e, opts.since as number])))
   if (prev && prev.mode !== 'done') return prev
@@ -84,25 +97,40 @@ async function* pages(client: ApiClient, refs: Map<string, EntityRef>, pairs: Ar
   const mode = cp.mode === 'done' ? undefined : cp.mode
   const size = Math.min(opts.batchSize ?? LIMITS.associationsBatchMax, LIMITS.associationsBatchMax)
   const spools: string[] = []
-  const spool = async (list: Iterable<string> | AsyncIterable<string>): Promise<string> => {
-    const path = (await spoolIds(list, opts.tmpDir)).path
-    spools.push(path)
-    return path
+  const spoolCounted = async (list: Iterable<string> | AsyncIterable<string>): Promise<{path: string; count: number}> => {
+    const s = await spoolIds(list, opts.tmpDir)
+    spools.push(s.path)
+    return s
   }
+  const spool = async (list: Iterable<string> | AsyncIterable<string>): Promise<string> => (await spoolCounted(list)).path
   // id lists spooled once per run and entity: an entity's live ids (full mode; contacts and
   // appointments are the from-side of several pairs, and scanning a million-row table takes over
   // a second) and its changed ids, found by keyset search (incremental mode)
-  const once = new Map<string, string>()
-  const spoolOnce = async (key: string, list: () => Iterable<string> | AsyncIterable<string>): Promise<string> => {
-    let path = once.get(key)
-    if (!path) {
-      path = await spool(list())
-      once.set(key, path)
+  const once = new Map<string, {path: string; count: number}>()
+  const spoolOnce = async (key: string, list: () => Iterable<string> | AsyncIterable<string>): Promise<{path: string; count: number}> => {
+    let s = once.get(key)
+    if (!s) {
+      s = await spoolCounted(list())
+      once.set(key, s)
     }
-    return path
+    return s
   }
-  const liveIdFile = (entity: string) => spoolOnce(`live:${entity}`, () => ids.liveIds(entity))
-  const changedIds = (entity: string) => spoolOnce(`changed:${entity}`, () => searchChanged(refs.get(entity)!, cp.since[entity] ?? 0, opts))
+  const liveIds = (entity: string) => spoolOnce(`live:${entity}`, () => ids.liveIds(entity))
+  const liveIdFile = async (entity: string) => (await liveIds(entity)).path
+  const changedIds = async (entity: string) => (await spoolOnce(`changed:${entity}`, () => searchChanged(refs.get(entity)!, cp.since[entity] ?? 0, opts))).path
+  // each pair's type definitions, from the labels endpoint once per run
+  const labels = new Map<string, Promise<TypeLabels>>()
+  const labelsOf = (fromType: string, toType: string): Promise<TypeLabels> => {
+    const key = `${fromType}>${toType}`
+    let l = labels.get(key)
+    if (!l) {
+      l = readAssociationLabels(client, fromType, toType, opts.signal).then((types) => new Map(types.map((t) => [`${t.category}:${t.typeId}`, t.label])))
+      labels.set(key, l)
+    }
+    return l
+  }
+  const read = async (types: {fromType: string; toType: string; fromEntity: string; toEntity: string}, chunk: string[]): Promise<AssociationRow[]> =>
+    readAssociations(client, types, chunk, opts.signal, await labelsOf(types.fromType, types.toType))
   try {
     for (; cp.pair < pairs.length; cp = {...cp, pair: cp.pair + 1, lastId: null}) {
       const [fromEntity, toEntity] = pairs[cp.pair]
@@ -123,7 +151,7 @@ async function* pages(client: ApiClient, refs: Map<string, EntityRef>, pairs: Ar
       // always has the next read queued while the store writes (pages still come out in order)
       let ahead: {chunk: string[]; rows: Promise<AssociationRow[]>} | null = null
       for await (const chunk of chunkedIds(idFile, size, cp.lastId)) {
-        const rows = readAssociations(client, types, chunk, opts.signal)
+        const rows = read(types, chunk)
         rows.catch(() => undefined) // observed below; never an unhandled rejection meanwhile
         if (ahead) {
           cp = {...cp, lastId: ahead.chunk[ahead.chunk.length - 1]}
@@ -134,6 +162,25 @@ async function* pages(client: ApiClient, refs: Map<string, EntityRef>, pairs: Ar
       if (ahead) {
         cp = {...cp, lastId: ahead.chunk[ahead.chunk.length - 1]}
         yield {fromEntity, toEntity, fromIds: ahead.chunk, rows: await ahead.rows, failed: [], checkpoint: cp as unknown as Checkpoint, mode}
+      }
+    }
+    if (cp.mode === 'full') cp = {...cp, reconcile: afterFullRun(cp.reconcile, size)}
+    if (cp.mode === 'incremental') cp = {...cp, mode: 'reconcile', lastId: null}
+    if (cp.mode === 'reconcile') {
+      const typesOf = ([f, t]: [string, string]) => {
+        const from = refs.get(f)
+        const to = refs.get(t)
+        return from && to ? {fromType: from.objectType, toType: to.objectType, fromEntity: f, toEntity: t} : null
+      }
+      const base = cp
+      const slice = reconcileSlice({client, pairs, typesOf, liveIdFile: liveIds, read, ids, opts, batchSize: size}, cp.reconcile, (rc) => ({...base, reconcile: rc}) as unknown as Checkpoint)
+      for (;;) {
+        const next = await slice.next()
+        if (next.done) {
+          cp = {...cp, reconcile: next.value}
+          break
+        }
+        yield next.value
       }
     }
   } finally {

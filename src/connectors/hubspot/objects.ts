@@ -67,6 +67,25 @@ export const ASSOCIATION_PAIRS: Array<[Entity, Entity]> = [
   ['appointments', 'divisions'],
 ]
 
+/**
+ * HubSpot's default (HUBSPOT_DEFINED) association type ids, forward / reverse, from HubSpot's
+ * documentation; used to pair the labels endpoint's two directions. Custom objects' ids differ per
+ * portal and are never listed here.
+ */
+export const DEFAULT_ASSOCIATION_TYPES: ReadonlyArray<{from: string; to: string; typeId: number; inverseTypeId: number}> = [
+  {from: 'contacts', to: 'companies', typeId: 279, inverseTypeId: 280},
+  {from: 'contacts', to: 'companies', typeId: 1, inverseTypeId: 2},
+  {from: 'contacts', to: 'deals', typeId: 4, inverseTypeId: 3},
+  {from: 'deals', to: 'companies', typeId: 341, inverseTypeId: 342},
+  {from: 'deals', to: 'companies', typeId: 5, inverseTypeId: 6},
+  {from: 'contacts', to: 'tickets', typeId: 15, inverseTypeId: 16},
+  {from: 'deals', to: 'tickets', typeId: 27, inverseTypeId: 28},
+  {from: 'appointments', to: 'contacts', typeId: 906, inverseTypeId: 907},
+  {from: 'appointments', to: 'companies', typeId: 908, inverseTypeId: 909},
+  {from: 'appointments', to: 'deals', typeId: 944, inverseTypeId: 945},
+  {from: 'appointments', to: 'tickets', typeId: 946, inverseTypeId: 947},
+]
+
 export const DEFAULT_BASE_URL = 'https://api.hubapi.com'
 
 /** API limits HubSpot documents; the clients respect them. The emulator keeps its own copy (src/emulator/hubspot-limits.ts) and a test checks none of these exceeds it. */
@@ -90,6 +109,8 @@ export const PATHS = {
   search: (type: string) => `/crm/v3/objects/${type}/search`,
   batchRead: (type: string) => `/crm/v3/objects/${type}/batch/read`,
   associationsBatchRead: (from: string, to: string) => `/crm/v4/associations/${from}/${to}/batch/read`,
+  /** every association type of a pair in one direction (dated: /crm/associations/2026-03/{from}/{to}/labels) */
+  associationLabels: (from: string, to: string) => `/crm/v4/associations/${from}/${to}/labels`,
   schemas: () => '/crm/v3/schemas',
   schemasAlt: () => '/crm-object-schemas/v3/schemas',
   properties: (type: string) => `/crm/v3/properties/${type}`,

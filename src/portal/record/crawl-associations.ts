@@ -14,7 +14,6 @@ import type {RecordState, RecordedObjectType, WorkFolder} from './work-state.js'
 export const ASSOCIATIONS_FILE = 'associations.ndjson'
 /** from-records per batch-read request (HubSpot allows 1,000; smaller keeps memory low) */
 const BATCH = 100
-const SAMPLES_PER_TYPE = 3
 
 /**
  * Every target of each input id (following each record's own paging), through the connector's v4
@@ -83,19 +82,8 @@ export async function crawlAssociations(api: ApiClient, work: WorkFolder, state:
   }
 }
 
-/** Remembers each association type seen and a few edges carrying it (for the inverse look-up). */
+/** Remembers each association type seen on an edge (kept even when the labels endpoint misses it). */
 function noteTypes(state: RecordState, row: AssociationRow): void {
-  const key = `${row.fromType}>${row.toType}`
-  const seen = (state.associations.seen[key] ??= [])
-  for (const t of row.types) {
-    if (!seen.some((s) => s.typeId === t.typeId && s.category === t.category)) seen.push({category: t.category, typeId: t.typeId, label: t.label})
-    const sk = `${key}:${t.typeId}`
-    const samples = (state.associations.samples[sk] ??= [])
-    const cand = {fromId: row.fromId, toId: row.toId, types: row.types.length}
-    if (samples.length < SAMPLES_PER_TYPE) samples.push(cand)
-    else {
-      const worst = samples.reduce((w, s, i) => (s.types > samples[w].types ? i : w), 0)
-      if (samples[worst].types > cand.types) samples[worst] = cand
-    }
-  }
+  const seen = (state.associations.seen[`${row.fromType}>${row.toType}`] ??= [])
+  for (const t of row.types) if (!seen.some((s) => s.typeId === t.typeId && s.category === t.category)) seen.push({category: t.category, typeId: t.typeId, label: t.label})
 }

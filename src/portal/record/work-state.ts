@@ -34,9 +34,9 @@ export interface AssociationProgress {
   lastFromId: string | null
   bytes: number
   count: number
-  /** per canonical pair and typeId: a few sample edges to learn inverse type ids from */
-  samples: Record<string, Array<{fromId: string; toId: string; types: number}>>
-  /** per canonical pair: type definitions seen (category, typeId, label) */
+  /** written by recorders before the labels endpoint was read (sample edges for inverse ids); ignored */
+  samples?: Record<string, Array<{fromId: string; toId: string; types: number}>>
+  /** per canonical pair: type definitions seen on edges (category, typeId, label) */
   seen: Record<string, Array<Omit<AssociationTypeDef, 'inverseTypeId' | 'fromType' | 'toType'>>>
 }
 
