@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
+import {connectionFlags} from '../../src/cli/connection-flags.js'
+import {syncFlags} from '../../src/cli/sync-flags.js'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
 import {summarizeReport, type ParityDiffResult} from '../../src/parity/summary.js'
 
@@ -21,11 +23,15 @@ export default class ParityDiff extends BaseCommand {
     out: Flags.string({summary: 'report root folder', default: 'reports', helpValue: 'DIR'}),
     'allow-low-overlap': Flags.boolean({summary: 'diff even when the legacy snapshot and the store share few record keys (see docs/parity.md#input-sanity)'}),
     'strict-models': Flags.boolean({summary: 'a legacy model the mapping does not name is an input error (default: a warning)'}),
+    adjudicate: Flags.boolean({summary: 'read the disputed records and their associations live from the portal (token from HUBSPOT_ACCESS_TOKEN or the config file) as the source of truth, instead of --portal', exclusive: ['portal']}),
+    ...connectionFlags,
+    'rate-limit': syncFlags['rate-limit'],
+    'shared-budget': syncFlags['shared-budget'],
   }
 
   async run(): Promise<ParityDiffResult> {
     const {flags} = await this.parse(ParityDiff)
-    const {report, dir} = await runParityDiff({legacy: flags.legacy, mapping: flags.mapping, db: flags.db, portal: flags.portal, noiseBaseline: flags['noise-baseline'], legacySnapshotAt: flags['legacy-snapshot-at'], out: flags.out, allowLowOverlap: flags['allow-low-overlap'], strictModels: flags['strict-models'], onWarning: (m) => process.stderr.write(`Warning: ${m}\n`)})
+    const {report, dir} = await runParityDiff({legacy: flags.legacy, mapping: flags.mapping, db: flags.db, portal: flags.portal, noiseBaseline: flags['noise-baseline'], legacySnapshotAt: flags['legacy-snapshot-at'], out: flags.out, allowLowOverlap: flags['allow-low-overlap'], strictModels: flags['strict-models'], adjudicate: flags.adjudicate ? {baseUrl: flags['base-url'], config: flags.config, apiVersion: flags['api-version'], rateLimit: flags['rate-limit'], sharedBudget: flags['shared-budget']} : undefined, onWarning: (m) => process.stderr.write(`Warning: ${m}\n`)})
     const result = summarizeReport(report, dir)
     if (!this.jsonEnabled()) this.log(result.summary)
     process.exitCode = report.verdict.ready ? 0 : 1

@@ -15,6 +15,7 @@ import {writeFileAtomic} from '../reports/atomic-write.js'
 import {renderAll} from '../reports/render-all.js'
 import type {ParityReport} from '../reports/report-types.js'
 import type {ParityRunConfig, RunEmulatorOptions, RunThresholds} from './run-config.js'
+import {syncIndex} from './history/report-index.js'
 import {packageRoot, runCommand} from './run-command.js'
 
 /** A running emulator as the parity run needs it. */
@@ -194,6 +195,7 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
     const report: ParityReport = {...diffReport, inputs: {...diffReport.inputs, mapping: config.mapping, ...(config.store ? {} : {store: '(temporary store, deleted after the run)'})}}
     await writeFileAtomic(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`)
     const {files} = await renderAll(report, dir)
+    await syncIndex(config.out, [dir])
     log(`parity run: ${report.verdict.ready ? 'READY' : 'NOT READY'}; report in ${dir}`)
     return {ready: report.verdict.ready, runId: report.runId, dir, files: [join(dir, 'report.json'), ...files], report}
   } finally {

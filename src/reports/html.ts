@@ -42,7 +42,7 @@ function rootCauses(report: ParityReport): string {
 function inputs(report: ParityReport): string {
   const rows = Object.entries(report.inputs)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`)
     .join('')
   return `<table class="inputs"><tbody>${rows}</tbody></table>`
 }
