@@ -2,6 +2,8 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {progressFlags, progressOptions} from '../../src/cli/progress-flags.js'
 import {phaseProgress} from '../../src/cli/progress/index.js'
+import {connectionFlags} from '../../src/cli/connection-flags.js'
+import {syncFlags} from '../../src/cli/sync-flags.js'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
 import {summarizeReport, type ParityDiffResult} from '../../src/parity/summary.js'
 
@@ -24,6 +26,10 @@ export default class ParityDiff extends BaseCommand {
     'allow-low-overlap': Flags.boolean({summary: 'diff even when the legacy snapshot and the store share few record keys (see docs/parity.md#input-sanity)'}),
     'strict-models': Flags.boolean({summary: 'a legacy model the mapping does not name is an input error (default: a warning)'}),
     ...progressFlags,
+    adjudicate: Flags.boolean({summary: 'read the disputed records and their associations live from the portal (token from HUBSPOT_ACCESS_TOKEN or the config file) as the source of truth, instead of --portal', exclusive: ['portal']}),
+    ...connectionFlags,
+    'rate-limit': syncFlags['rate-limit'],
+    'shared-budget': syncFlags['shared-budget'],
   }
 
   async run(): Promise<ParityDiffResult> {
@@ -32,7 +38,7 @@ export default class ParityDiff extends BaseCommand {
     let failed = true
     let done: Awaited<ReturnType<typeof runParityDiff>>
     try {
-      done = await runParityDiff({legacy: flags.legacy, mapping: flags.mapping, db: flags.db, portal: flags.portal, noiseBaseline: flags['noise-baseline'], legacySnapshotAt: flags['legacy-snapshot-at'], out: flags.out, allowLowOverlap: flags['allow-low-overlap'], strictModels: flags['strict-models'], onWarning: (m) => process.stderr.write(`Warning: ${m}\n`), onPhase: progress.onPhase})
+      done = await runParityDiff({legacy: flags.legacy, mapping: flags.mapping, db: flags.db, portal: flags.portal, noiseBaseline: flags['noise-baseline'], legacySnapshotAt: flags['legacy-snapshot-at'], out: flags.out, allowLowOverlap: flags['allow-low-overlap'], strictModels: flags['strict-models'], adjudicate: flags.adjudicate ? {baseUrl: flags['base-url'], config: flags.config, apiVersion: flags['api-version'], rateLimit: flags['rate-limit'], sharedBudget: flags['shared-budget']} : undefined, onWarning: (m) => process.stderr.write(`Warning: ${m}\n`), onPhase: progress.onPhase})
       failed = false
     } finally {
       progress.stop(failed)

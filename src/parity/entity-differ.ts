@@ -27,6 +27,8 @@ export interface DiffConnections {
   diagnose?: boolean
   /** "now" for suggested ledger expiry dates */
   nowMs?: number
+  /** told every key with an unexplained difference a source could attribute (`--adjudicate` reads them live) */
+  onDisputed?: (entity: string, key: string) => void
 }
 
 /** Groups adjacent rows with equal keys. */
@@ -97,6 +99,7 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     const explained = ledger.match(entity, '*', 'missing_in_new', {sourceArchived: f.archived}, () => ({key, legacy: rows[0].fields, new: null})) !== undefined
     const s = {key, legacy: rows[0].fields, new: null, ...(c.hasSource ? {source: src ? (src.archived ? 'archived' : 'live') : 'absent'} : {}), attribution: attributeMissingInNew(c.hasSource, f)}
     stats.missing('missing_in_new', s, explained)
+    if (!explained) c.onDisputed?.(entity, key)
     if (!explained && stats.diagnose) rd.lacking('new', key, () => s)
   }
 
@@ -108,6 +111,7 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     const explained = ledger.match(entity, '*', 'missing_in_legacy', {newArchived: r.archived, sourceArchived: f.archived}, () => ({key, legacy: null, new: r.archived ? 'archived' : 'live'})) !== undefined
     const s = {key, legacy: null, new: r.archived ? 'archived' : 'live', ...(c.hasSource ? {source: src ? (src.archived ? 'archived' : 'live') : 'absent'} : {}), attribution: attributeMissingInLegacy(c.hasSource, f, r.archived)}
     stats.missing('missing_in_legacy', s, explained)
+    if (!explained) c.onDisputed?.(entity, key)
     if (!explained && stats.diagnose) rd.lacking('legacy', key, () => s)
   }
 
@@ -117,6 +121,7 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     const src = source(key)
     const baseline = c.hasBaseline ? lookup.legacy(SIDE.baseline, key) : undefined
     const out = compareRecord(lm, ledger, stats, {entity, legacy: ls[0], newRow: ns[0], source: src, baseline, src: facts(src), hasSource: c.hasSource, presence})
+    if (out.differences > out.explained + out.consequences) c.onDisputed?.(entity, key)
     if (out.differences === 0) stats.counts.identical++
     else {
       stats.counts.modified++

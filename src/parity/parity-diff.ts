@@ -5,13 +5,16 @@
  * decide the verdict and write `<out>/<run-id>/report.json` (+ renders).
  */
 import {existsSync} from 'node:fs'
+import {dirname} from 'node:path'
 import Database from 'better-sqlite3'
 import {UsageError} from '../core/errors.js'
 import {toolVersion} from '../portal/snapshot-format.js'
 import {assertStoreNotNewer} from '../store/open.js'
 import {openPortal} from '../portal/snapshot.js'
 import {renderAll} from '../reports/render-all.js'
-import {diffEntity} from './entity-differ.js'
+import {adjudicate, adjudicationClient, DisputedSpool, type AdjudicateOptions} from './adjudicate.js'
+import {diffEntity, type DiffConnections} from './entity-differ.js'
+import {syncIndex} from './history/report-index.js'
 import {assertMappedNamesExist, assertOverlap, assertSomethingMapped, keyOverlap} from './input-sanity.js'
 import {assertNoExpiredRules, Ledger, todayUtc} from './ledger.js'
 import {loadMapping} from './mapping/load.js'
@@ -19,7 +22,7 @@ import {parseInstant} from './normalizers.js'
 import {openLegacy} from './readers/open.js'
 import {assertWritableOut, newRunId, writeReportDir} from './report-output.js'
 import {addAttribution, reconcile, rootCausesOf} from './root-causes.js'
-import type {Attribution, EntityReport, ParityReport} from '../reports/report-types.js'
+import type {Adjudication, Attribution, EntityReport, ParityReport} from '../reports/report-types.js'
 import {openStoreReader} from '../store/open.js'
 import {addDuplicatePkErrors, createStaging, indexStaging, SIDE, stageLegacy, stageSource, stageStore, type SourceSnapshot} from './staging.js'
 import {decideVerdict} from './verdict.js'
@@ -58,6 +61,8 @@ export interface ParityDiffOptions {
   diagnose?: boolean
   /** told when each phase begins, for a progress display */
   onPhase?(phase: ParityDiffPhase): void
+  /** read the disputed records live from the portal as the source side (instead of `portal`) */
+  adjudicate?: AdjudicateOptions
 }
 
 /** The phases of a diff, in order. */
@@ -82,6 +87,9 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   const legacy = openLegacy(opts.legacy)
   const baseline = opts.noiseBaseline ? openLegacy(opts.noiseBaseline) : undefined
   const source = opts.source ?? (opts.portal ? await openPortal(opts.portal) : undefined)
+  if (opts.adjudicate && source) throw new UsageError('--adjudicate and --portal both name the source of truth', 'pass --portal DIR (a recorded snapshot) or --adjudicate (read the disputed records live), not both')
+  // a missing token fails here, before a possibly huge legacy snapshot is read
+  const client = opts.adjudicate ? adjudicationClient(opts.adjudicate) : undefined
 
   const st = createStaging()
   try {
@@ -113,7 +121,15 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
 
     const snapshotAtMs = !Number.isNaN(flagSnapshotAt) ? flagSnapshotAt : lm.mapping.legacy.snapshotAt ? parseInstant(lm.mapping.legacy.snapshotAt) : staged.maxSyncedAt
     const open = (): Database.Database => new Database(st.path, {readonly: true})
-    const conns = {legacyDb: open(), newDb: open(), lookupDb: open(), hasSource: Boolean(source), hasBaseline: Boolean(baseline), snapshotAtMs, diagnose: opts.diagnose !== false, nowMs: now.getTime()}
+    let adjudication: Adjudication | undefined
+    if (client) {
+      try {
+        adjudication = await adjudicateDisputed(lm, st, client, {hasBaseline: Boolean(baseline), snapshotAtMs}, new Date())
+      } finally {
+        await client.close?.()
+      }
+    }
+    const conns = {legacyDb: open(), newDb: open(), lookupDb: open(), hasSource: Boolean(source) || adjudication !== undefined, hasBaseline: Boolean(baseline), snapshotAtMs, diagnose: opts.diagnose !== false, nowMs: now.getTime()}
     const ledger = new Ledger(lm.mapping.ledger)
     let entities: EntityReport[]
     opts.onPhase?.('diffing')
@@ -140,6 +156,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
         ...(baseline ? {noiseBaseline: baseline.describe} : {}),
         ...(!Number.isNaN(snapshotAtMs) ? {legacySnapshotAt: new Date(snapshotAtMs).toISOString()} : {}),
         overlap,
+        ...attributionInputs(Boolean(source), opts.portal, adjudication),
       },
       verdict: {ready: false, reasons: []},
       unmapped,
@@ -154,6 +171,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
     report.verdict = decideVerdict(lm.mapping.verdict, report, staged.errorCount, staged.rows)
     opts.onPhase?.('rendering')
     const dir = await writeReportDir(out, report, opts.render === false ? undefined : (r, d) => renderAll(r, d))
+    await syncIndex(out, [dir])
     return {report, dir}
   } finally {
     st.close()
@@ -199,4 +217,39 @@ function totalsOf(entities: EntityReport[]): ParityReport['totals'] {
   }
   t.keysCompared = t.identical + t.modified + t.missingInNew + t.missingInLegacy + t.duplicateKeys
   return t
+}
+
+/**
+ * `--adjudicate`: a first pass without a source collects the keys with an unexplained difference
+ * (spooled to a file), which are then read live and staged as the source side.
+ */
+async function adjudicateDisputed(lm: ReturnType<typeof loadMapping>, st: ReturnType<typeof createStaging>, client: NonNullable<ReturnType<typeof adjudicationClient>>, c: {hasBaseline: boolean; snapshotAtMs: number}, now: Date): Promise<Adjudication> {
+  const spool = new DisputedSpool(dirname(st.path))
+  const open = (): Database.Database => new Database(st.path, {readonly: true})
+  const conns: DiffConnections = {legacyDb: open(), newDb: open(), lookupDb: open(), hasSource: false, hasBaseline: c.hasBaseline, snapshotAtMs: c.snapshotAtMs, diagnose: false, onDisputed: (e, k) => spool.add(e, k)}
+  try {
+    const ledger = new Ledger(lm.mapping.ledger)
+    for (const e of Object.keys(lm.mapping.entities)) diffEntity(lm, ledger, conns, e)
+  } finally {
+    conns.legacyDb.close()
+    conns.newDb.close()
+    conns.lookupDb.close()
+  }
+  spool.flush()
+  const db = new Database(st.path)
+  try {
+    return await adjudicate({path: st.path, db, close: () => db.close()}, lm.mapping, spool, client, now)
+  } finally {
+    db.close()
+  }
+}
+
+/** Where the source side came from, in the report's words. */
+function attributionInputs(snapshot: boolean, portal: string | undefined, adjudication: Adjudication | undefined): Pick<ParityReport['inputs'], 'attributionSource' | 'attributionNote' | 'adjudication'> {
+  if (adjudication) {
+    const disputed = Object.values(adjudication.disputed).reduce((a, b) => a + b, 0)
+    return {attributionSource: 'live', attributionNote: `The source side was read live from the portal at ${adjudication.readAt}: ${disputed} disputed record(s) and their association sets, in ${adjudication.requests.total} request(s) (${adjudication.requests.objects} batch reads of records, ${adjudication.requests.associations} of associations).`, adjudication}
+  }
+  if (snapshot) return {attributionSource: 'portal', attributionNote: `The source side is the portal snapshot${portal ? ` ${portal}` : ''}.`}
+  return {attributionSource: 'none', attributionNote: 'Nothing was attributed: no portal snapshot (--portal) and no live adjudication (--adjudicate), so every difference is unattributed.'}
 }

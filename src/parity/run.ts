@@ -16,6 +16,7 @@ import {writeFileAtomic} from '../reports/atomic-write.js'
 import {renderAll} from '../reports/render-all.js'
 import type {ParityReport} from '../reports/report-types.js'
 import type {ParityRunConfig, RunEmulatorOptions, RunThresholds} from './run-config.js'
+import {syncIndex} from './history/report-index.js'
 import {packageRoot, runCommand} from './run-command.js'
 import {PARITY_TEMP} from './staging.js'
 import {runPacing} from './run-pacing.js'
@@ -209,6 +210,7 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
     await writeFileAtomic(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`)
     const {files} = await renderAll(report, dir)
     warnPacing()
+    await syncIndex(config.out, [dir])
     log(`parity run: ${report.verdict.ready ? 'READY' : 'NOT READY'}; report in ${dir}`)
     return {ready: report.verdict.ready, runId: report.runId, dir, files: [join(dir, 'report.json'), ...files], report}
   } finally {

@@ -16,7 +16,8 @@ export function meaning(r: ParityReport): string {
   const head = regressions === 0 ? 'crmsync matches HubSpot everywhere it was compared' : `crmsync differs from HubSpot in ${regressions} way(s), which blocks cutover`
   const tail = legacy === 0 ? (regressions === 0 && rest === 0 ? '; legacy matches too' : '') : `; legacy differs from HubSpot (or the mapping misdescribes it) in ${legacy} way(s)`
   const other = rest === 0 ? '' : `; ${rest} more changed at the source after the snapshot or cannot be judged without a portal snapshot`
-  return `${head}${tail}${other}.`
+  const note = r.inputs.attributionNote ? ` ${r.inputs.attributionNote}` : ''
+  return `${head}${tail}${other}.${note}`
 }
 
 /** The next step for a root cause, in words. */

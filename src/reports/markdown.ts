@@ -94,7 +94,7 @@ export function renderMarkdown(report: ParityReport): string {
   if (report.verdict.reasons.length > 0) {
     out.push(...table(['check', 'result', 'actual', 'threshold', 'message'], report.verdict.reasons.map((r) => [mdCell(r.check), r.ok ? 'ok' : '**FAIL**', mdCell(String(r.actual)), mdCell(String(r.threshold)), mdCell(r.message)])), '')
   }
-  out.push('## Inputs', '', ...table(['input', 'value'], Object.entries(report.inputs).filter(([, v]) => v !== undefined).map(([k, v]) => [mdCell(k), mdCell(String(v))])), '')
+  out.push('## Inputs', '', ...table(['input', 'value'], Object.entries(report.inputs).filter(([, v]) => v !== undefined).map(([k, v]) => [mdCell(k), mdCell(typeof v === 'object' ? JSON.stringify(v) : String(v))])), '')
   out.push(
     '## Totals',
     '',

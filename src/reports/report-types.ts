@@ -160,6 +160,12 @@ export interface ParityReport {
     legacySnapshotAt?: string
     /** per entity: keys both sides have / keys of the smaller side (v2) */
     overlap?: Array<{entity: string; legacyKeys: number; newKeys: number; commonKeys: number; overlap: number}>
+    /** where the source side of the three-way attribution came from: a portal snapshot, the live portal (`--adjudicate`), or nowhere (nothing attributed) */
+    attributionSource?: 'portal' | 'live' | 'none'
+    /** one sentence saying where the source side came from, or plainly that nothing was attributed */
+    attributionNote?: string
+    /** `--adjudicate`: the disputed records read live from the portal */
+    adjudication?: Adjudication
   }
   /** legacy models no mapping names, with their row counts (v2); `ignored` when listed in legacy.ignoreModels */
   unmapped?: Array<{model: string; rows: number; ignored?: boolean}>
@@ -206,4 +212,16 @@ export interface ParityReport {
     }
   }
   errors: Array<{entity?: string; message: string}>
+}
+
+/** Live adjudication of the disputed records (`parity diff --adjudicate`). */
+export interface Adjudication {
+  /** when the live read started (ISO 8601, UTC) */
+  readAt: string
+  /** records that differed and were read live, per entity */
+  disputed: Record<string, number>
+  /** records the portal returned (live or archived) */
+  found: number
+  /** HTTP requests adjudication made: object batch reads and v4 association batch reads */
+  requests: {objects: number; associations: number; total: number}
 }

@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 /**
  * The offline demo (`npm run demo` = `crmsync parity run --config fixtures/demo/parity.config.json`)
  * as a child process: crmsync really syncs the bundled portal through the emulator, and the report
@@ -33,9 +34,15 @@ describe('offline demo', () => {
         res({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr})
       })
     })
-    const runs = await readdir(join(dir, 'reports'))
+    const entries = await readdir(join(dir, 'reports'))
+    expect(entries).toContain('index.json') // the report index (docs/parity.md#history-and-the-gate)
+    const runs = entries.filter((e) => e !== 'index.json')
     expect(runs).toHaveLength(1)
     report = JSON.parse(await readFile(join(dir, 'reports', runs[0], 'report.json'), 'utf8')) as ParityReport
+    // parity run rewrites report.json after the diff and indexes it again: the index holds the final file's hash
+    const index = JSON.parse(await readFile(join(dir, 'reports', 'index.json'), 'utf8')) as {reports: Array<{runId: string; sha256: string}>}
+    expect(index.reports.map((e) => e.runId)).toEqual([report.runId])
+    expect(index.reports[0].sha256).toBe(createHash('sha256').update(await readFile(join(dir, 'reports', runs[0], 'report.json'))).digest('hex'))
   })
   afterAll(async () => {
     await rm(dir, {recursive: true, force: true})
