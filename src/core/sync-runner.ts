@@ -14,10 +14,11 @@ import {addCounts, emptyCounts, type StreamResult} from './metrics.js'
 import {parseRateLimit} from './rate-spec.js'
 import {progressHooks} from './sync-output.js'
 import {validateRequest, type SyncRequest} from './sync-request.js'
-import type {SyncStore} from './store-port.js'
+import {redactUrl} from './redact-url.js'
+import type {Awaitable, SyncStore} from './store-port.js'
 
 /** Opens the store a run writes to (for a dry run: one that writes nothing). Given by the caller, so core knows no store. */
-export type OpenSyncStore = (location: string, dryRun: boolean) => SyncStore
+export type OpenSyncStore = (location: string, dryRun: boolean) => Awaitable<SyncStore>
 
 /** The result of a run, printed as a table or returned by --json. */
 export interface SyncSummary {
@@ -69,7 +70,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     // preflight: one cheap authenticated read before the store is opened, so a 401/403 writes nothing
     const firstObject = all.find((s) => s.kind === 'object' && (req.target === 'all' || req.target === 'associations' || s.name === req.target))
     if (firstObject?.kind === 'object') await firstObject.describe(controller.signal)
-    store = openStore(req.db, req.dryRun)
+    store = await openStore(req.db, req.dryRun)
     runId = await store.startRun(`sync ${req.target}${req.full ? ' --full' : ''}${req.since ? ` --since ${req.since}` : ''}`, req.dryRun)
     const opts: RunOptions = {full: req.full, since: valid.since, batchSize: valid.batchSize, lookbackMs: valid.lookbackMs, tmpDir: join(tmpdir(), 'crmsync'), signal: controller.signal}
     const hooks: EngineHooks = {
@@ -113,7 +114,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
       throw new CrmsyncError(`sync interrupted: ${done} page(s) were written, each committed with its checkpoint; the page in flight was not`, {
         exit: EXIT.interrupted,
         code: 'INTERRUPTED',
-        suggestion: `run the same command again to resume where it stopped (crmsync sync status --db ${req.db} shows the cursors)`,
+        suggestion: `run the same command again to resume where it stopped (crmsync sync status --db ${redactUrl(req.db)} shows the cursors)`,
       })
     }
     throw err

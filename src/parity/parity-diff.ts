@@ -19,6 +19,8 @@ import {openLegacy} from './readers/open.js'
 import {assertWritableOut, newRunId, writeReportDir} from './report-output.js'
 import type {Attribution, EntityReport, ParityReport} from '../reports/report-types.js'
 import {openStoreReader} from '../store/open.js'
+import {isPostgresUrl} from '../store/postgres/location.js'
+import {redactUrl} from '../core/redact-url.js'
 import {createStaging, indexStaging, SIDE, stageLegacy, stageSource, stageStore, type SourceSnapshot} from './staging.js'
 import {decideVerdict} from './verdict.js'
 
@@ -62,7 +64,10 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   assertWritableOut(out)
   const db = opts.db ?? process.env.CRMSYNC_DB ?? 'crmsync.db'
   // fail before reading a possibly huge legacy snapshot
-  if (!existsSync(db)) throw new UsageError(`crmsync store ${db} does not exist`, 'pass the store the new sync wrote with --db (run `crmsync sync all` first)')
+  const onPostgres = isPostgresUrl(db)
+  const storeName = onPostgres ? redactUrl(db) : db // a URL's password stays out of the report
+  if (!onPostgres && !existsSync(db)) throw new UsageError(`crmsync store ${db} does not exist`, 'pass the store the new sync wrote with --db (run `crmsync sync all` first)')
+  if (onPostgres) await (await openStoreReader(db)).close() // a missing or foreign store fails here too
   const legacy = openLegacy(opts.legacy)
   const baseline = opts.noiseBaseline ? openLegacy(opts.noiseBaseline) : undefined
   const source = opts.source ?? (opts.portal ? await openPortal(opts.portal) : undefined)
@@ -71,7 +76,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   try {
     const staged = await stageLegacy(st, legacy, lm.mapping, SIDE.legacy)
     if (baseline) await stageLegacy(st, baseline, lm.mapping, SIDE.baseline)
-    const storeReader = openStoreReader(db)
+    const storeReader = await openStoreReader(db)
     let store: Awaited<ReturnType<typeof stageStore>>
     try {
       store = await stageStore(st, storeReader, lm.mapping)
@@ -94,7 +99,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
       conns.newDb.close()
       conns.lookupDb.close()
     }
-    const errors = [...staged.errors, ...store.missingEntities.map((e) => ({entity: e, message: `the crmsync store ${db} has no ${e} table; every legacy ${e} row counts as missing in new`}))]
+    const errors = [...staged.errors, ...store.missingEntities.map((e) => ({entity: e, message: `the crmsync store ${storeName} has no ${e} table; every legacy ${e} row counts as missing in new`}))]
     const report: ParityReport = {
       schemaVersion: 1,
       runId: opts.runId ?? newRunId(now),
@@ -103,7 +108,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
       inputs: {
         legacy: legacy.describe,
         mapping: opts.mapping,
-        store: db,
+        store: storeName,
         ...(opts.portal ? {portal: opts.portal} : {}),
         ...(baseline ? {noiseBaseline: baseline.describe} : {}),
         ...(!Number.isNaN(snapshotAtMs) ? {legacySnapshotAt: new Date(snapshotAtMs).toISOString()} : {}),

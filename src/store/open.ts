@@ -9,6 +9,7 @@ import type {StoreReader} from '../core/store-port.js'
 import {registerFunctions} from './entity-table.js'
 import {APPLICATION_ID, assertNotNewer, migrate, SCHEMA_VERSION} from './migrations.js'
 import {SqliteStore} from './sqlite-store.js'
+import {isPostgresUrl} from './postgres/location.js'
 
 export interface OpenStoreOptions {
   /** open without creating, migrating or writing anything (export, status, dry runs) */
@@ -114,7 +115,11 @@ export function openStore(file: string, options: OpenStoreOptions = {}): SqliteS
   }
 }
 
-/** The store at `location`, opened for reading only (nothing is created, migrated or written). */
-export function openStoreReader(location: string): StoreReader {
+/**
+ * The store at `location` (a SQLite file, or a postgres:// URL), opened for reading only: nothing
+ * is created, migrated or written. PostgreSQL code is loaded only when a URL asks for it.
+ */
+export async function openStoreReader(location: string): Promise<StoreReader> {
+  if (isPostgresUrl(location)) return (await import('./postgres/open.js')).openPostgresStore(location, {readonly: true})
   return openStore(location, {readonly: true})
 }

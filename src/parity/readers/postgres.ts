@@ -6,19 +6,9 @@
 import pg from 'pg'
 import {UsageError} from '../../core/errors.js'
 import {BATCH, type LegacyRecord, type LegacySource, type TableSpec} from './types.js'
+import {redactUrl} from '../../core/redact-url.js'
 
 const q = (id: string): string => `"${id.replace(/"/g, '""')}"`
-
-/** The URL with any password replaced by `***` (safe to print and to put in a report). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return url.replace(/:\/\/([^:/@]+):[^@]*@/, '://$1:***@')
-  }
-}
 
 /** Open a `postgres://` URL as a LegacySource. */
 export function postgresSource(url: string): LegacySource {
