@@ -1,5 +1,5 @@
 /** `npm run bench -- budget`: share of an allowed 100 requests/10 s that the shared budget uses against the emulator, and 429s (prints, never asserts). */
-import {runBudgetBench} from '../core/budget-bench.js'
+import {runBudgetBench} from './budget-run.js'
 
 const seconds = Number(process.env.BENCH_BUDGET_SECONDS ?? 40)
 const r = await runBudgetBench(seconds)

@@ -1,5 +1,5 @@
 /** `npm run bench -- recorder`: `portal record` throughput from the emulator without a rate limit (prints, never asserts). */
-import {runRecorderBench} from '../portal/recorder-bench.js'
+import {runRecorderBench} from './recorder-run.js'
 import {envInt} from './measure.js'
 
 const contacts = envInt('BENCH_RECORD_CONTACTS', 20_000)

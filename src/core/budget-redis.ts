@@ -8,7 +8,7 @@ import {randomBytes} from 'node:crypto'
 import {DailyLimitError} from './api-errors.js'
 import {type Clock, systemClock} from './budget-clock.js'
 import {nextMidnight} from './budget-time.js'
-import type {BudgetLimits, BudgetSnapshot, Permit, RateBudget} from './budget.js'
+import type {BudgetLimits, BudgetSnapshot, Permit, RateBudget, RateObservation} from './budget.js'
 import {RespClient, type RespValue} from './budget-redis-resp.js'
 import type {Bucket} from './http-types.js'
 import {FifoTurns} from './fifo-turns.js'
@@ -164,13 +164,10 @@ export class RedisBudget implements RateBudget {
     }
   }
 
-  observe(bucket: Bucket, headers: Headers, status: number): void {
-    const h = (name: string): string => {
-      const v = headers.get(`x-hubspot-ratelimit-${name}`)
-      const n = v === null || v.trim() === '' ? Number.NaN : Number(v)
-      return Number.isFinite(n) && n >= 0 ? String(n) : ''
-    }
-    const [max, interval, remaining, secondly, daily, dailyRemaining] = ['max', 'interval-milliseconds', 'remaining', 'secondly', 'daily', 'daily-remaining'].map(h)
+  observe(bucket: Bucket, o: RateObservation): void {
+    const h = (n: number | undefined): string => (n === undefined ? '' : String(n))
+    const [max, interval, remaining, secondly, daily, dailyRemaining] = [o.max, o.intervalMs, o.remaining, o.secondly, o.daily, o.dailyRemaining].map(h)
+    const status = o.status
     if (max && Number(max) > 0) this.local.max = Number(max)
     if (interval && Number(interval) > 0) this.local.intervalMs = Number(interval)
     if (bucket === 'search' && secondly && Number(secondly) > 0) this.local.searchMax = Number(secondly)

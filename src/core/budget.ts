@@ -30,6 +30,23 @@ export interface BudgetSnapshot {
 }
 
 /**
+ * What one API answer said about the rate limit, in neutral terms: a connector reads its API's
+ * headers into it (src/connectors/hubspot/rate-headers.ts). A field the answer did not carry (or
+ * carried as garbage) is absent.
+ */
+export interface RateObservation {
+  status: number
+  /** the account-wide window: `max` requests per `intervalMs`, `remaining` of them left */
+  max?: number
+  intervalMs?: number
+  remaining?: number
+  /** per-second limit, which on a search answer is the search bucket's */
+  secondly?: number
+  daily?: number
+  dailyRemaining?: number
+}
+
+/**
  * A portal's rate-limit budget, shared by every stream of a run. The plug-in point for a
  * cross-process limiter (e.g. Redis): implement these four methods; nothing else in crmsync
  * knows how the budget is kept. See docs/http-layer.md.
@@ -37,8 +54,8 @@ export interface BudgetSnapshot {
 export interface RateBudget {
   /** Resolve when one request may be sent from `bucket`; reject with DailyLimitError at the daily cap, or the signal's reason. */
   acquire(bucket: Bucket, signal?: AbortSignal): Promise<Permit>
-  /** Feed a response's X-HubSpot-RateLimit-* headers and status back into the budget. */
-  observe(bucket: Bucket, headers: Headers, status: number): void
+  /** Feed what a response said about the rate limit (its status and limit headers) back into the budget. */
+  observe(bucket: Bucket, observation: RateObservation): void
   /** Hold every bucket until epoch ms `until` (after a 429). */
   pauseUntil(until: number): void
   snapshot(): BudgetSnapshot
@@ -125,31 +142,21 @@ export class InProcessBudget implements RateBudget {
     }
   }
 
-  observe(bucket: Bucket, headers: Headers, status: number): void {
-    const num = (name: string): number | null => {
-      const v = headers.get(`x-hubspot-ratelimit-${name}`)
-      const n = v === null || v.trim() === '' ? Number.NaN : Number(v)
-      return Number.isFinite(n) && n >= 0 ? n : null
-    }
-    const daily = num('daily')
-    const dailyRemaining = num('daily-remaining')
-    if (daily !== null) this.dailyLimit = daily
-    if (dailyRemaining !== null) this.dailyRemaining = dailyRemaining
-    // On a search answer, -Secondly is the per-second search policy (the emulator and older HubSpot answers send it).
-    const secondly = num('secondly')
-    if (bucket === 'search' && secondly !== null && secondly > 0) {
-      this.windows.search.max = secondly
+  observe(bucket: Bucket, o: RateObservation): void {
+    if (o.daily !== undefined) this.dailyLimit = o.daily
+    if (o.dailyRemaining !== undefined) this.dailyRemaining = o.dailyRemaining
+    // On a search answer, the per-second figure is the search policy.
+    if (bucket === 'search' && o.secondly !== undefined && o.secondly > 0) {
+      this.windows.search.max = o.secondly
       this.windows.search.intervalMs = 1000
     }
-    const max = num('max')
-    const interval = num('interval-milliseconds')
-    const remaining = num('remaining')
-    if (max === null || max === 0) return
-    // -Max/-Interval describe the portal-wide window whichever endpoint answered (search included).
+    const {max, intervalMs: interval, remaining} = o
+    if (max === undefined || max === 0) return
+    // max/interval describe the account-wide window whichever endpoint answered (search included).
     const w = this.windows.default
     w.max = max
-    if (interval !== null && interval > 0) w.intervalMs = interval
-    if (remaining !== null && status !== 429) {
+    if (interval !== undefined && interval > 0) w.intervalMs = interval
+    if (remaining !== undefined && o.status !== 429) {
       // Another client of the same portal used part of the window: count its requests as ours.
       const now = this.clock.now()
       this.prune(w, now)

@@ -79,20 +79,20 @@ function maxOf(a: number | null, b: number | null): number | null {
 }
 
 
-/** Compare keyset positions in (ts, id) order; a null id sorts before every id. */
-export function compareKeys(a: KeysetPosition, b: KeysetPosition): number {
+/** Compare keyset positions in (ts, id) order (ids by `cmp`, the stream's id order); a null id sorts before every id. */
+export function compareKeys(a: KeysetPosition, b: KeysetPosition, cmp: (a: string, b: string) => number = compareIds): number {
   if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1
   if (a.id === b.id) return 0
   if (a.id === null) return -1
   if (b.id === null) return 1
-  return compareIds(a.id, b.id)
+  return cmp(a.id, b.id)
 }
 
 /**
  * Pure reducer: the checkpoint after writing one page. Throws CursorLoopError when a page would
  * not move the cursor forward (the same list cursor or keyset position again).
  */
-export function next(cp: ObjectCheckpoint, page: PageFacts): ObjectCheckpoint {
+export function next(cp: ObjectCheckpoint, page: PageFacts, cmp: (a: string, b: string) => number = compareIds): ObjectCheckpoint {
   const startTs = cp.startTs ?? page.serverTime ?? null
   const maxTs = maxOf(cp.maxTs, page.maxTs)
   const base = {...cp, startTs, maxTs, pages: cp.pages + 1}
@@ -106,7 +106,7 @@ export function next(cp: ObjectCheckpoint, page: PageFacts): ObjectCheckpoint {
       return finish(base)
     }
     case 'search': {
-      if (page.last && cp.key && compareKeys(page.last, cp.key) <= 0) throw new CursorLoopError(`search key ${page.last.ts}/${page.last.id}`)
+      if (page.last && cp.key && compareKeys(page.last, cp.key, cmp) <= 0) throw new CursorLoopError(`search key ${page.last.ts}/${page.last.id}`)
       if (!page.last && page.count >= page.limit) throw new CursorLoopError('a full search page without a readable (modified, id) key')
       const key = page.last ?? cp.key
       if (page.count < page.limit) return {...base, key, phase: 'archived', after: null}

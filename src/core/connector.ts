@@ -72,6 +72,13 @@ export interface ObjectStreamDef {
   describe(signal?: AbortSignal): Promise<PropertyDefinition[]>
   /** validate and normalise one raw API record; throws on a record that cannot be stored */
   toRecord(raw: unknown): CrmRecord
+  /**
+   * the (modified, id) keyset position of one raw result, read leniently so that a record
+   * `toRecord` rejects still advances the keyset; null when it has no readable key
+   */
+  keyOf(raw: unknown): KeysetPosition | null
+  /** the order of this CRM's ids in its search sorts (src/core/ids.ts `compareIds` for most) */
+  compareIds(a: string, b: string): number
   /** ids merged into this record (losers), read from the record itself */
   mergedIds(record: CrmRecord): string[]
   /** largest page size each endpoint accepts */

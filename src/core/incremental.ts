@@ -8,7 +8,6 @@ import type {CrmRecord} from './records.js'
 import type {Checkpoint, DeadLetter} from './store-port.js'
 import {begin, next, parseCheckpoint, type ObjectCheckpoint, type PageFacts, type Phase} from './checkpoint.js'
 import type {KeysetPosition, ObjectStreamDef, RawPage, RunOptions} from './connector.js'
-import {parseTimestamp} from './timestamps.js'
 
 /** One page ready for the sink: records to upsert/tombstone, merges to apply, and its checkpoint. */
 export interface ObjectPage {
@@ -21,15 +20,6 @@ export interface ObjectPage {
   checkpoint: Checkpoint
 }
 
-/** The (modified, id) key of a raw result, read leniently so that an invalid record still advances the keyset. */
-export function rawKey(raw: unknown, replicationKey: string): KeysetPosition | null {
-  if (!raw || typeof raw !== 'object') return null
-  const r = raw as {id?: unknown; properties?: Record<string, unknown>; updatedAt?: unknown}
-  if (typeof r.id !== 'string' || !/^\d+$/.test(r.id)) return null
-  const ts = parseTimestamp(r.properties?.[replicationKey]) ?? parseTimestamp(r.updatedAt)
-  return ts === null ? null : {ts, id: r.id}
-}
-
 /** Convert a raw page: valid records (de-duplicated by id, newest updatedAt wins), dead letters, merges, facts. */
 export function processPage(def: ObjectStreamDef, raw: RawPage, limit: number): {records: CrmRecord[]; deadLetters: DeadLetter[]; merges: ObjectPage['merges']; facts: PageFacts} {
   const byId = new Map<string, CrmRecord>()
@@ -37,7 +27,7 @@ export function processPage(def: ObjectStreamDef, raw: RawPage, limit: number): 
   let maxTs: number | null = null
   let last: KeysetPosition | null = null
   for (const item of raw.results) {
-    const key = rawKey(item, def.replicationKey)
+    const key = def.keyOf(item)
     if (key) {
       last = key
       maxTs = maxTs === null ? key.ts : Math.max(maxTs, key.ts)
@@ -77,7 +67,7 @@ export async function* objectPages(def: ObjectStreamDef, stored: Checkpoint | nu
         ? await def.api.searchPage({from: cp.key ?? {ts: 0, id: null}, limit, properties: def.properties}, opts.signal)
         : await def.api.listPage({after: cp.after, limit, archived: phase !== 'full', properties: def.properties}, opts.signal)
     const {records, deadLetters, merges, facts} = processPage(def, raw, limit)
-    cp = next(cp, facts)
+    cp = next(cp, facts, def.compareIds)
     yield {phase, records, merges, deadLetters, fetched: raw.results.length, checkpoint: cp as unknown as Checkpoint}
   }
 }

@@ -16,8 +16,6 @@ export interface PropertyDefinition {
   groupName?: string
   description?: string
   options?: Array<{label: string; value: string; displayOrder?: number; hidden?: boolean}>
-  /** defined by the CRM itself rather than by the account (the CRM's own flag, when it has one) */
-  hubspotDefined?: boolean
   calculated?: boolean
   hasUniqueValue?: boolean
 }

@@ -4,6 +4,12 @@
  */
 import type {AssociationTypeDef, PropertyDefinition} from '../core/records.js'
 
+/** A property as HubSpot's properties API describes it: the core's definition plus HubSpot's own flags. */
+export interface HubSpotPropertyDefinition extends PropertyDefinition {
+  /** defined by HubSpot rather than by the portal */
+  hubspotDefined?: boolean
+}
+
 export interface ObjectTypeManifest {
   /** entity name used by crmsync: contacts, deals, appointments, divisions */
   name: string
@@ -16,7 +22,7 @@ export interface ObjectTypeManifest {
   /** live + archived record count */
   count: number
   archivedCount: number
-  properties: PropertyDefinition[]
+  properties: HubSpotPropertyDefinition[]
   /** the custom object schema as GET /crm/v3/schemas returns it (custom objects only) */
   schema?: Record<string, unknown>
 }

@@ -4,7 +4,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {ObjectStreamDef, RunOptions} from '../../src/core/connector.js'
 import {type ApiClient, emptyStats} from '../../src/core/http-types.js'
-import {mergedObjectIds, toHubSpotRecord} from '../../src/connectors/hubspot/records.js'
+import {mergedObjectIds, recordKey, toHubSpotRecord} from '../../src/connectors/hubspot/records.js'
+import {compareIds} from '../../src/core/ids.js'
 import {openStore} from '../../src/store/open.js'
 import type {FakeObjectApi} from './fake-object-api.js'
 
@@ -21,6 +22,8 @@ export function fakeStream(api: FakeObjectApi, name = 'things'): ObjectStreamDef
       {name: api.modifiedProperty, label: 'Modified', type: 'datetime', fieldType: 'date'},
     ],
     toRecord: toHubSpotRecord,
+    keyOf: (raw) => recordKey(raw, api.modifiedProperty),
+    compareIds,
     mergedIds: mergedObjectIds,
     maxListPage: 100,
     maxSearchPage: 200,

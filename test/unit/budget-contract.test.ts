@@ -8,6 +8,7 @@ import {randomBytes} from 'node:crypto'
 import {createServer} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {DailyLimitError} from '../../src/core/api-errors.js'
+import {rateObservation} from '../../src/connectors/hubspot/rate-headers.js'
 import {FakeClock} from '../../src/core/budget-clock.js'
 import {RespClient} from '../../src/core/budget-redis-resp.js'
 import {RedisBudget} from '../../src/core/budget-redis.js'
@@ -133,7 +134,7 @@ for (const impl of implementations) {
     it('throws DailyLimitError with the next midnight in the portal time zone at the daily cap', async () => {
       const clock = new FakeClock(Date.UTC(2026, 0, 10, 14, 30)) // 23:30 in Tokyo
       const b = impl.make(clock, {timeZone: 'Asia/Tokyo'})
-      b.observe('default', headers({daily: 1000, 'daily-remaining': 1}), 200)
+      b.observe('default', rateObservation(headers({daily: 1000, 'daily-remaining': 1}), 200))
       await flush()
       ;(await b.acquire('default')).release()
       const err = await b.acquire('default').catch((e: unknown) => e)
@@ -145,7 +146,7 @@ for (const impl of implementations) {
       const clock = new FakeClock(0)
       const b = impl.make(clock, {marginMs: 0})
       ;(await b.acquire('default')).release()
-      b.observe('default', headers({max: 10, 'interval-milliseconds': 2000, remaining: 4}), 200)
+      b.observe('default', rateObservation(headers({max: 10, 'interval-milliseconds': 2000, remaining: 4}), 200))
       await flush()
       for (let i = 0; i < 4; i++) (await b.acquire('default')).release()
       expect(clock.now()).toBe(0)

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {DailyLimitError} from '../../src/core/api-errors.js'
+import {rateObservation} from '../../src/connectors/hubspot/rate-headers.js'
 import {FakeClock} from '../../src/core/budget-clock.js'
 import {nextMidnight} from '../../src/core/budget-time.js'
 import {InProcessBudget} from '../../src/core/budget.js'
@@ -82,7 +83,7 @@ describe('InProcessBudget', () => {
     const budget = new InProcessBudget({clock, marginMs: 0})
     const p = await budget.acquire('default')
     p.release()
-    budget.observe('default', headers({max: 10, 'interval-milliseconds': 2000, remaining: 4}), 200)
+    budget.observe('default', rateObservation(headers({max: 10, 'interval-milliseconds': 2000, remaining: 4}), 200))
     const s = budget.snapshot().default
     expect(s).toMatchObject({max: 10, intervalMs: 2000, used: 6}) // 1 ours + 5 from someone else
     for (let i = 0; i < 4; i++) (await budget.acquire('default')).release()
@@ -93,22 +94,22 @@ describe('InProcessBudget', () => {
 
   it('applies -Max/-Interval to the portal window even on search answers (they never describe the search bucket)', () => {
     const budget = new InProcessBudget({clock: new FakeClock(0)})
-    budget.observe('search', headers({max: 25, 'interval-milliseconds': 1000, remaining: 24}), 200)
+    budget.observe('search', rateObservation(headers({max: 25, 'interval-milliseconds': 1000, remaining: 24}), 200))
     expect(budget.snapshot().search.max).toBe(4)
     expect(budget.snapshot().default).toMatchObject({max: 25, intervalMs: 1000})
   })
 
   it('learns the search bucket from -Secondly on search answers only', () => {
     const budget = new InProcessBudget({clock: new FakeClock(0)})
-    budget.observe('default', headers({secondly: 9}), 200)
+    budget.observe('default', rateObservation(headers({secondly: 9}), 200))
     expect(budget.snapshot().search.max).toBe(4)
-    budget.observe('search', headers({secondly: 5, 'secondly-remaining': 4}), 200)
+    budget.observe('search', rateObservation(headers({secondly: 5, 'secondly-remaining': 4}), 200))
     expect(budget.snapshot().search).toMatchObject({max: 5, intervalMs: 1000})
   })
 
   it('ignores garbage header values', () => {
     const budget = new InProcessBudget({clock: new FakeClock(0)})
-    budget.observe('default', new Headers({'x-hubspot-ratelimit-max': 'lots', 'x-hubspot-ratelimit-daily-remaining': '-3'}), 200)
+    budget.observe('default', rateObservation(new Headers({'x-hubspot-ratelimit-max': 'lots', 'x-hubspot-ratelimit-daily-remaining': '-3'}), 200))
     expect(budget.snapshot()).toMatchObject({default: {max: 100, intervalMs: 10_000}, dailyRemaining: null})
   })
 
@@ -125,7 +126,7 @@ describe('InProcessBudget', () => {
   it('throws DailyLimitError at the daily cap with the next midnight in the portal time zone', async () => {
     const clock = new FakeClock(Date.UTC(2026, 5, 15, 20, 30)) // 16:30 in New York (EDT)
     const budget = new InProcessBudget({clock, timeZone: 'America/New_York'})
-    budget.observe('default', headers({daily: 250000, 'daily-remaining': 1}), 200)
+    budget.observe('default', rateObservation(headers({daily: 250000, 'daily-remaining': 1}), 200))
     ;(await budget.acquire('default')).release()
     const err = await budget.acquire('default').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(DailyLimitError)

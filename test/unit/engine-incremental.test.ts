@@ -3,14 +3,14 @@ import {runStream} from '../../src/core/engine.js'
 import {prefetched} from '../../src/core/prefetch.js'
 import {openStore} from '../../src/store/open.js'
 import {FakeObjectApi, rec} from '../conformance/fake-object-api.js'
-import {dump, fakeStream, nullClient, options, tempDb} from '../conformance/engine-harness.js'
+import {dump, fakeStream, options, tempDb} from '../conformance/engine-harness.js'
 
 const T0 = Date.parse('2026-01-01T00:00:00Z')
 
 async function sync(db: string, api: FakeObjectApi, opts = options()) {
   const store = openStore(db)
   try {
-    return await runStream(fakeStream(api), {store, client: nullClient, opts})
+    return await runStream(fakeStream(api), {store, opts})
   } finally {
     store.close()
   }

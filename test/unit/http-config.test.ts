@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/core/errors.js'
 import {defaultConfigPath, resolveConnection} from '../../src/connectors/hubspot/config.js'
 import {DEFAULT_BASE_URL} from '../../src/connectors/hubspot/objects.js'
-import {ScopeError, mapErrorResponse, scopesForPath} from '../../src/core/api-errors.js'
+import {ScopeError, mapErrorResponse, scopesForPath} from '../../src/connectors/hubspot/api-errors.js'
 
 const home = () => mkdtempSync(join(tmpdir(), 'crmsync-cfg-'))
 

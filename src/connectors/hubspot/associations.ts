@@ -8,11 +8,11 @@ import type {AssociationPage, AssociationStreamDef, IdSource, KeysetPosition, Ob
 import {compareKeys} from '../../core/checkpoint.js'
 import type {ApiClient} from '../../core/http-types.js'
 import {chunkedIds, removeSpool, spoolIds} from '../../core/id-spool.js'
-import {rawKey} from '../../core/incremental.js'
 import type {AssociationRow} from '../../core/records.js'
 import type {Checkpoint} from '../../core/store-port.js'
 import {readAssociations} from './association-reader.js'
 import {LIMITS} from './objects.js'
+import {recordKey} from './records.js'
 
 /** What the associations stream needs to know about each object entity. */
 export interface EntityRef {
@@ -151,7 +151,7 @@ async function* searchChanged(ref: EntityRef, sinceTs: number, opts: RunOptions)
     const res = await ref.api.searchPage({from: position, limit, properties: [ref.modifiedProperty]}, opts.signal)
     let last: KeysetPosition | null = null
     for (const r of res.results) {
-      const k = rawKey(r, ref.modifiedProperty)
+      const k = recordKey(r, ref.modifiedProperty)
       if (!k) continue
       last = k
       yield k.id as string

@@ -11,7 +11,8 @@ import {HubSpotHttpClient} from './http-client.js'
 import {hubspotObjectApi} from './object-api.js'
 import {resolveConnection} from './config.js'
 import {ASSOCIATION_PAIRS, ENTITIES, LIMITS, OBJECTS} from './objects.js'
-import {mergedObjectIds, toHubSpotRecord} from './records.js'
+import {compareIds} from '../../core/ids.js'
+import {mergedObjectIds, recordKey, toHubSpotRecord} from './records.js'
 import {describeProperties, loadSchemas, resolveObjectType} from './schema.js'
 
 /** Definition of one object stream before its object type is resolved. */
@@ -54,6 +55,8 @@ export function objectStream(parent: ApiClient, entity: string, objectType: stri
     properties,
     describe: (signal) => (described ??= describeProperties(client, objectType, properties, signal)),
     toRecord: toHubSpotRecord,
+    keyOf: (raw) => recordKey(raw, modifiedProperty),
+    compareIds,
     mergedIds: mergedObjectIds,
     maxListPage: LIMITS.listPageMax,
     maxSearchPage: LIMITS.searchPageMax,

@@ -1,6 +1,8 @@
 import {type ApiClient, type ApiRequest, type ApiResponse, type RequestStats, emptyStats} from '../../core/http-types.js'
-import {type HubSpotErrorBody, ApiError, DailyLimitError, mapErrorResponse} from '../../core/api-errors.js'
+import {ApiError, DailyLimitError} from '../../core/api-errors.js'
+import {type HubSpotErrorBody, mapErrorResponse} from './api-errors.js'
 import {type RateBudget, InProcessBudget} from '../../core/budget.js'
+import {rateObservation} from './rate-headers.js'
 import {type Clock, systemClock} from '../../core/budget-clock.js'
 import {nextMidnight} from '../../core/budget-time.js'
 import {type RetryPolicy, TransientError, isNetworkError, parseRetryAfter, withRetry} from '../../core/retry.js'
@@ -132,7 +134,7 @@ export class HubSpotHttpClient implements ApiClient {
       signal?.removeEventListener('abort', onAbort)
       permit.release()
     }
-    this.budget.observe(bucket, res.headers, res.status)
+    this.budget.observe(bucket, rateObservation(res.headers, res.status))
     this.opts.logger?.debug({method: req.method, path: req.path, status: res.status, durationMs: this.clock.now() - started, attempt}, 'hubspot request')
 
     if (res.status === 429) {

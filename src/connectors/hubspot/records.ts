@@ -1,4 +1,6 @@
 /** Pure conversions of raw HubSpot payloads into stored records; they throw on a record that cannot be stored. */
+import type {KeysetPosition} from '../../core/connector.js'
+import {parseTimestamp} from '../../core/timestamps.js'
 import type {CrmRecord} from '../../core/records.js'
 
 const DIGITS = /^\d+$/
@@ -56,4 +58,13 @@ export function mergedObjectIds(rec: CrmRecord): string[] {
     .split(';')
     .map((s) => s.trim())
     .filter((s) => DIGITS.test(s))
+}
+
+/** The (modified, id) key of a raw result, read leniently so that an invalid record still advances the keyset; HubSpot ids are digit strings. */
+export function recordKey(raw: unknown, replicationKey: string): KeysetPosition | null {
+  if (!raw || typeof raw !== 'object') return null
+  const r = raw as {id?: unknown; properties?: Record<string, unknown>; updatedAt?: unknown}
+  if (typeof r.id !== 'string' || !DIGITS.test(r.id)) return null
+  const ts = parseTimestamp(r.properties?.[replicationKey]) ?? parseTimestamp(r.updatedAt)
+  return ts === null ? null : {ts, id: r.id}
 }

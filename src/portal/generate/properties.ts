@@ -2,7 +2,8 @@
  * Property definitions of a generated portal (as GET /crm/v3/properties/{objectType} returns
  * them), custom properties of every type, and the `divisions` custom object schema.
  */
-import type {PropertyDefinition, PropertyType} from '../../core/records.js'
+import type {PropertyType} from '../../core/records.js'
+import type {HubSpotPropertyDefinition as PropertyDefinition} from '../types.js'
 import {APPOINTMENT_STATUSES, DEAL_STAGES, ENUM_OPTIONS, LIFECYCLE_STAGES, PIPELINES} from './values.js'
 
 const opts = (values: readonly string[]): PropertyDefinition['options'] => [...new Set(values)].map((v, i) => ({label: v, value: v, displayOrder: i, hidden: false}))

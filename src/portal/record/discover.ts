@@ -1,6 +1,6 @@
 /** Recorder step 1: find the object types (divisions through the schemas API) and their properties. */
 import {CrmsyncError, UsageError} from '../../core/errors.js'
-import {ScopeError} from '../../core/api-errors.js'
+import {ScopeError} from '../../connectors/hubspot/api-errors.js'
 import type {ApiClient} from '../../core/http-types.js'
 import {OBJECTS, PATHS, type Entity} from '../../connectors/hubspot/objects.js'
 import type {PropertyDefinition} from '../../core/records.js'

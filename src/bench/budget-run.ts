@@ -11,7 +11,7 @@ import {HubSpotHttpClient} from '../connectors/hubspot/http-client.js'
 import {PATHS} from '../connectors/hubspot/objects.js'
 import {startEmulator} from '../emulator/index.js'
 import {generatePortal} from '../portal/generator.js'
-import {InProcessBudget} from './budget.js'
+import {InProcessBudget} from '../core/budget.js'
 
 export interface BudgetBenchResult {
   seconds: number

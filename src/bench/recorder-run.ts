@@ -10,8 +10,8 @@ import {pathToFileURL} from 'node:url'
 import {HubSpotHttpClient} from '../connectors/hubspot/http-client.js'
 import {InProcessBudget} from '../core/budget.js'
 import {startEmulator} from '../emulator/index.js'
-import {generatePortal} from './generator.js'
-import {recordPortal} from './recorder.js'
+import {generatePortal} from '../portal/generator.js'
+import {recordPortal} from '../portal/recorder.js'
 
 export interface RecorderBenchResult {
   records: number
