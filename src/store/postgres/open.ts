@@ -46,7 +46,12 @@ export async function openPostgresStore(url: string, options: OpenPgOptions = {}
         throw inputError(`store ${loc.display} has schema version ${state.version}; this crmsync needs ${PG_SCHEMA_VERSION}`, 'run any `crmsync sync` command once to migrate it', 'STORE_OLD')
       }
     } else {
-      if (!state.exists) await session.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(loc.schema)}`)
+      if (!state.exists) {
+        await session.tx(async (sql) => {
+          await sql.query(`SELECT pg_advisory_xact_lock(hashtext('crmsync-migrate:' || $1::text))`, [loc.schema]) // processes creating one store at once
+          await sql.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(loc.schema)}`)
+        })
+      }
       await migratePg((fn) => session.tx(fn), loc.schema, loc.display)
     }
     return new PostgresStore(session, loc.display)
