@@ -117,6 +117,18 @@ export interface IterateOptions {
   includeArchived?: boolean
 }
 
+/** A typed column of an entity: the property and how its values are typed (docs/store-schema.md "Typing rules"). */
+export interface ColumnSpec {
+  property: string
+  type: 'decimal' | 'bool' | 'date' | 'datetime' | 'text'
+}
+
+/** A merged-away record id and the survivor it was merged into. */
+export interface MergedId {
+  id: string
+  mergedInto: string
+}
+
 /** The last run that touched a stream. */
 export interface StreamRunSummary {
   id: number
@@ -161,6 +173,10 @@ export interface StoreReader {
   entities(): Awaitable<string[]>
   /** properties with a typed column for `entity`, or null when the store does not have the entity */
   columns(entity: string): Awaitable<string[] | null>
+  /** the typed columns of `entity` with their types, in creation order, or null when the store does not have the entity */
+  columnTypes(entity: string): Awaitable<ColumnSpec[] | null>
+  /** merged-away ids of `entity` (never returned by `records`), in id order: what `crmsync store copy` carries over */
+  mergedIds(entity: string): Iterable<MergedId> | AsyncIterable<MergedId>
   /** every property name of `entity`: its typed columns plus every key in the stored records, sorted */
   propertyNames(entity: string): Awaitable<string[]>
   /** records of an entity (tombstones included unless excluded) with their properties as JSON text */

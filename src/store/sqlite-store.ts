@@ -9,9 +9,9 @@ import {ensureEntitySchema, prepareEntityTable, type EntityTable} from './entity
 import {quoteIdent} from './identifiers.js'
 import {classifyRecord, type RecordOutcome} from './record-compare.js'
 import {insertDeadLetter, insertRun, updateRun} from './runs.js'
-import type {AssociationEdge, Checkpoint, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../core/store-port.js'
+import type {AssociationEdge, Checkpoint, ColumnSpec, MergedId, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../core/store-port.js'
 import {listEntities} from './entity-table.js'
-import {iterateAssociations, iterateRawRecords, iterateRecords, propertyNames} from './read.js'
+import {iterateAssociations, iterateRawRecords, iterateRecords, propertyNames, requireEntityTable} from './read.js'
 import {sqliteStatus} from './status.js'
 import {toColumnValue} from './typing.js'
 import {applyAssociationRows, EDGE_TO_INDEX} from './association-writer.js'
@@ -265,6 +265,16 @@ export class SqliteStore implements SyncStore, StoreReader {
 
   columns(entity: string): string[] | null {
     return this.table(entity)?.columns.map((c) => c.property) ?? null
+  }
+
+  columnTypes(entity: string): ColumnSpec[] | null {
+    return this.table(entity)?.columns.map(({property, type}) => ({property, type})) ?? null
+  }
+
+  *mergedIds(entity: string): IterableIterator<MergedId> {
+    const table = requireEntityTable(this, entity)
+    const stmt = this.db.prepare(`SELECT id, merged_into AS mergedInto FROM ${quoteIdent(table)} WHERE merged_into IS NOT NULL ORDER BY length(id), id`)
+    yield* stmt.iterate() as IterableIterator<MergedId>
   }
 
   propertyNames(entity: string): string[] {

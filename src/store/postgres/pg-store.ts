@@ -5,13 +5,13 @@
  */
 import {CrmsyncError} from '../../core/errors.js'
 import type {AssociationRow, CrmRecord} from '../../core/records.js'
-import type {AssociationEdge, Checkpoint, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../../core/store-port.js'
+import type {AssociationEdge, Checkpoint, ColumnSpec, MergedId, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../../core/store-port.js'
 import {ASSOCIATIONS_ENTITY, rowToRecord} from '../read.js'
 import {PATCH_COLUMNS} from '../runs.js'
 import {UsageError} from '../../core/errors.js'
 import {writeAssociations} from './association-writer.js'
 import {ensurePgEntitySchema, listPgEntities, loadPgEntityTable, type PgEntityTable} from './entity-table.js'
-import {pgAssociations, pgLiveIds, pgPropertyNames, pgRawRecords, pgStatus} from './read.js'
+import {pgAssociations, pgLiveIds, pgMergedIds, pgPropertyNames, pgRawRecords, pgStatus} from './read.js'
 import {writeMerges, writeRecords} from './record-writer.js'
 import type {PgSession, Sql} from './session.js'
 
@@ -167,6 +167,14 @@ export class PostgresStore implements SyncStore, StoreReader {
 
   async columns(entity: string): Promise<string[] | null> {
     return (await this.table(entity))?.columns.map((c) => c.property) ?? null
+  }
+
+  async columnTypes(entity: string): Promise<ColumnSpec[] | null> {
+    return (await this.table(entity))?.columns.map(({property, type}) => ({property, type})) ?? null
+  }
+
+  async *mergedIds(entity: string): AsyncGenerator<MergedId> {
+    yield* pgMergedIds(this.session, await this.readTable(entity))
   }
 
   async propertyNames(entity: string): Promise<string[]> {

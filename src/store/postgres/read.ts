@@ -3,7 +3,7 @@
  * in the project's id order (`length(id), id` on COLLATE "C" columns: compareIds), property names,
  * and the status parts. Rows come out exactly as the SQLite store gives them.
  */
-import type {AssociationEdge, Checkpoint, IterateOptions, StoredRecordRow, SyncStatusResult} from '../../core/store-port.js'
+import type {AssociationEdge, Checkpoint, IterateOptions, MergedId, StoredRecordRow, SyncStatusResult} from '../../core/store-port.js'
 import {quoteIdent} from '../identifiers.js'
 import {toRunRecord, type RunRow} from '../runs.js'
 import {assembleStatus} from '../status-lines.js'
@@ -21,6 +21,12 @@ export async function* pgRawRecords(session: PgSession, t: PgEntityTable, option
 export async function* pgLiveIds(session: PgSession, t: PgEntityTable): AsyncGenerator<string> {
   const sql = `SELECT id FROM ${quoteIdent(t.table)} WHERE NOT archived AND merged_into IS NULL ORDER BY length(id), id`
   for await (const rows of session.cursor<{id: string}>(sql)) for (const r of rows) yield r.id
+}
+
+/** Merged-away ids in id order. */
+export async function* pgMergedIds(session: PgSession, t: PgEntityTable): AsyncGenerator<MergedId> {
+  const sql = `SELECT id, merged_into AS "mergedInto" FROM ${quoteIdent(t.table)} WHERE merged_into IS NOT NULL ORDER BY length(id), id`
+  for await (const rows of session.cursor<MergedId>(sql)) yield* rows
 }
 
 /** Every association edge, ordered by from entity, from id, to entity, to id, category, type id. */
