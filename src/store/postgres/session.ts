@@ -44,7 +44,10 @@ export class PgSession {
     readonly mode: 'write' | 'read' | 'dry',
   ) {
     this.pool = new pg.Pool({connectionString, max: mode === 'dry' ? 1 : 6, connectionTimeoutMillis: 10_000, types})
-    const setup = `SET search_path TO ${quoteIdent(schema)}${mode === 'read' ? '; SET default_transaction_read_only = on' : ''}`
+    // synchronous_commit off for writers: a commit returns before its WAL reaches the disk (as the
+    // SQLite store's synchronous = NORMAL): a crash of the SERVER may lose the last few commits, never
+    // split a page from its checkpoint, so a rerun redoes exactly what was lost; a killed crmsync loses nothing committed
+    const setup = `SET search_path TO ${quoteIdent(schema)}; ${mode === 'read' ? 'SET default_transaction_read_only = on' : 'SET synchronous_commit = off'}`
     this.pool.on('connect', (client) => {
       client.query(setup).catch(() => undefined) // queued before any statement of the caller
     })
