@@ -5,8 +5,8 @@ import {serve, type ServeResult} from '../src/emulator/serve.js'
 export default class Serve extends BaseCommand {
   static summary = 'Serve a portal snapshot as a HubSpot API emulator on 127.0.0.1.'
   static description =
-    'Serves list, search, batch read, v4 associations, schemas and properties exactly as HubSpot does (limits, paging, the 10,000 search cap, error bodies), ' +
-    'with a bearer-token check, HubSpot rate limits and headers, and fault switches (429 bursts, 5xx, connection resets, slow responses, malformed JSON, ' +
+    'Serves list, get, search, batch read, v4 associations and labels, schemas, properties, owners and pipelines as HubSpot does (limits, paging, the 10,000 search cap, error bodies), ' +
+    'with a bearer-token check, HubSpot rate limits and headers (190/10 s unless --rate-limit says otherwise), and fault switches (429 bursts, 5xx, connection resets, slow responses, malformed JSON, ' +
     'search-index lag, records changing during a sync). The first stdout line is `crmsync emulator listening on http://127.0.0.1:PORT` (with --json, a JSON line). ' +
     'Stops cleanly on SIGINT/SIGTERM (exit 0). Bad flags or a missing/corrupt portal exit 2; a port in use exits 1. See docs/emulator.md.'
 
@@ -20,7 +20,7 @@ export default class Serve extends BaseCommand {
   static flags = {
     portal: Flags.string({summary: 'portal snapshot folder to serve (from `crmsync portal generate` or `portal record`)', required: true, helpValue: 'DIR'}),
     port: Flags.integer({summary: 'port on 127.0.0.1; 0 picks a free one', default: 0}),
-    'rate-limit': Flags.string({summary: 'rolling request budget, e.g. 100/10s (HubSpot: 100, 190 or 250 per 10 s); none if absent', helpValue: 'N/INTERVAL'}),
+    'rate-limit': Flags.string({summary: 'rolling budget for every non-search request, e.g. 100/10s (HubSpot: 100, 190 or 250 per 10 s); default 190/10s, `none` for no limit', helpValue: 'N/INTERVAL|none'}),
     'search-rate': Flags.string({summary: 'separate budget for search requests, e.g. 5/s; none if absent', helpValue: 'N/INTERVAL'}),
     'daily-limit': Flags.integer({summary: 'requests allowed per UTC day; none if absent'}),
     faults: Flags.string({summary: 'fault spec, e.g. "429-burst:every=50,count=3;5xx:rate=0.02;reset:every=100;index-lag:seconds=5" (docs/emulator.md)', helpValue: 'SPEC'}),
@@ -28,6 +28,7 @@ export default class Serve extends BaseCommand {
     seed: Flags.integer({summary: 'seed for random faults and automatic mutations', default: 1}),
     'association-page-size': Flags.integer({summary: 'associations per record per v4 page (HubSpot: 500)', default: 500}),
     'deny-scope': Flags.string({summary: 'answer 403 MISSING_SCOPES for this object type (repeatable)', multiple: true}),
+    log: Flags.string({summary: 'write one JSON line per request ({method, path, status, ms}; never headers or the token) to this file', helpValue: 'FILE'}),
     'retry-after': Flags.boolean({summary: 'send Retry-After with rate-limit 429s', default: true, allowNo: true}),
   }
 
@@ -46,6 +47,7 @@ export default class Serve extends BaseCommand {
         associationPageSize: flags['association-page-size'],
         denyScopes: flags['deny-scope'],
         retryAfter: flags['retry-after'],
+        log: flags.log,
       },
       (url, port) => {
         if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({event: 'listening', url, port})}\n`)

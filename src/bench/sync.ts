@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   let emu: RunningEmulator | undefined
   try {
     const big = await portal(dir, contacts)
-    emu = await startEmulator({portalDir: big, token: TOKEN})
+    emu = await startEmulator({portalDir: big, token: TOKEN, rateLimit: 'none'})
     await warmUp(emu.url)
     const ours = await crmsync(emu.url, join(dir, 'crmsync.db'))
     await warmUp(emu.url)
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
 
     const smallN = Math.max(1000, Math.floor(contacts / 10))
     const small = await portal(dir, smallN)
-    emu = await startEmulator({portalDir: small, token: TOKEN})
+    emu = await startEmulator({portalDir: small, token: TOKEN, rateLimit: 'none'})
     await warmUp(emu.url)
     const smallRun = await crmsync(emu.url, join(dir, 'small.db'))
     await emu.stop()

@@ -13,7 +13,7 @@ export interface EmulatorContext {
 }
 
 export function emptyStats(): EmulatorStats {
-  const byEndpoint: Record<EndpointKind, number> = {list: 0, get: 0, search: 0, batchRead: 0, associations: 0, schemas: 0, properties: 0, other: 0}
+  const byEndpoint: Record<EndpointKind, number> = {list: 0, get: 0, search: 0, batchRead: 0, associations: 0, labels: 0, schemas: 0, properties: 0, owners: 0, pipelines: 0, other: 0}
   return {
     requests: 0,
     byEndpoint,

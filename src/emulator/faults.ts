@@ -13,7 +13,7 @@ import {SpecError, type PolicyName} from './rate-limit.js'
 import type {EndpointKind} from './types.js'
 import {prng} from '../portal/prng.js'
 
-const KINDS: EndpointKind[] = ['list', 'get', 'search', 'batchRead', 'associations', 'schemas', 'properties', 'other']
+const KINDS: EndpointKind[] = ['list', 'get', 'search', 'batchRead', 'associations', 'labels', 'schemas', 'properties', 'owners', 'pipelines', 'other']
 const POLICIES: Record<string, PolicyName> = {ten_secondly: 'TEN_SECONDLY_ROLLING', ten_secondly_rolling: 'TEN_SECONDLY_ROLLING', secondly: 'SECONDLY', daily: 'DAILY'}
 
 type TriggerName = '429-burst' | '5xx' | 'reset' | 'slow' | 'malformed'

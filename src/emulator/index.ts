@@ -80,7 +80,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const emu = await createEmulator(opts)
   let listener
   try {
-    listener = await listen(emu.handlers, opts.port ?? 0)
+    listener = await listen(emu.handlers, opts.port ?? 0, opts.requestLog)
   } catch (err) {
     emu.close()
     throw err

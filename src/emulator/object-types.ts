@@ -1,8 +1,8 @@
 /** The object types a loaded portal serves, and how URL segments (id, name, fully qualified name) resolve to them. */
-import {OBJECTS} from '../connectors/hubspot/objects.js'
 import type {ObjectTypeManifest} from '../portal/types.js'
 import type {PropertyDefinition, PropertyType} from '../core/records.js'
 import {ApiError} from './errors.js'
+import {STANDARD_OBJECTS} from './hubspot-limits.js'
 
 export interface EntityInfo {
   /** small integer stored in the SQLite tables */
@@ -27,10 +27,11 @@ const DEFAULTS: Record<string, string[]> = {
   deals: ['amount', 'closedate', 'createdate', 'dealname', 'dealstage', 'hs_lastmodifieddate', 'hs_object_id', 'pipeline'],
 }
 
-export function buildEntityInfo(index: number, m: ObjectTypeManifest): EntityInfo {
-  const def = OBJECTS[m.name]
-  const modifiedProperty = def?.modifiedProperty ?? 'hs_lastmodifieddate'
-  const createdProperty = m.name === 'contacts' || m.name === 'deals' ? 'createdate' : 'hs_createdate'
+/** An object type of the snapshot; `portalId` names a custom object's fully qualified name when the manifest does not. */
+export function buildEntityInfo(index: number, m: ObjectTypeManifest, portalId?: number): EntityInfo {
+  const std = STANDARD_OBJECTS.get(m.name)
+  const modifiedProperty = std?.modifiedProperty ?? 'hs_lastmodifieddate'
+  const createdProperty = std?.createdProperty ?? 'hs_createdate'
   const propTypes = new Map<string, PropertyType>()
   for (const p of m.properties ?? []) propTypes.set(p.name, p.type)
   if (!propTypes.has(modifiedProperty)) propTypes.set(modifiedProperty, 'datetime')
@@ -40,7 +41,7 @@ export function buildEntityInfo(index: number, m: ObjectTypeManifest): EntityInf
     index,
     name: m.name,
     objectTypeId: m.objectTypeId,
-    fullyQualifiedName: m.fullyQualifiedName,
+    fullyQualifiedName: m.fullyQualifiedName ?? (m.objectTypeId.startsWith('2-') && portalId !== undefined ? `p${portalId}_${m.name}` : undefined),
     modifiedProperty,
     createdProperty,
     properties: m.properties ?? [],
@@ -56,13 +57,20 @@ export class ObjectTypeRegistry {
   private readonly byKey = new Map<string, EntityInfo>()
   constructor(readonly entities: EntityInfo[]) {
     for (const e of entities) {
-      const keys = [e.name, e.objectTypeId, e.fullyQualifiedName, OBJECTS[e.name]?.pathSegment, e.name.replace(/s$/, '')]
-      for (const k of keys) if (k) this.byKey.set(k.toLowerCase(), e)
+      const schemaName = typeof e.schema?.name === 'string' ? e.schema.name : undefined
+      const keys = [e.name, e.objectTypeId, e.fullyQualifiedName, schemaName, e.name.replace(/s$/, ''), e.name === 'companies' ? 'company' : undefined]
+      for (const k of keys) if (k && !this.byKey.has(k.toLowerCase())) this.byKey.set(k.toLowerCase(), e)
     }
   }
 
   find(segment: string): EntityInfo | undefined {
-    return this.byKey.get(decodeURIComponent(segment).toLowerCase())
+    let key: string
+    try {
+      key = decodeURIComponent(segment)
+    } catch {
+      return undefined
+    }
+    return this.byKey.get(key.toLowerCase())
   }
 
   /** The entity for a URL segment, or a HubSpot-shaped 400 naming the unknown type. */

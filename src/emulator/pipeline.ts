@@ -2,7 +2,7 @@
  * What happens to every request before and after its endpoint handler: URL length (414), bearer
  * token (401), mutation schedule, rate limits (429 + headers), injected faults, HubSpot error bodies.
  */
-import {LIMITS} from '../connectors/hubspot/objects.js'
+import {HUBSPOT_LIMITS as LIMITS} from './hubspot-limits.js'
 import type {EmulatorContext} from './context.js'
 import {ApiError, correlationId, errorResponse, json} from './errors.js'
 import {decideFaults, type FaultConfig} from './faults.js'
@@ -79,13 +79,14 @@ export class Pipeline {
     this.served++
     this.cfg.schedule?.tick(this.served)
     const now = ctx.now()
-    const limited = this.cfg.limiter.admit(now, kind === 'search')
-    if (limited) return this.tooMany(limited.policy, Math.ceil(limited.retryAfterMs / 1000), now)
-    const headers = this.cfg.limiter.headers(now)
+    const isSearch = kind === 'search'
+    const limited = this.cfg.limiter.admit(now, isSearch)
+    if (limited) return this.tooMany(limited.policy, Math.ceil(limited.retryAfterMs / 1000), now, isSearch)
+    const headers = this.cfg.limiter.headers(now, isSearch)
     const f = decideFaults(this.cfg.faults, kind)
     if (f.burst) {
       ctx.stats.faults.burst429++
-      return this.tooMany(f.burst.policy, f.burst.retryAfter, now, true)
+      return this.tooMany(f.burst.policy, f.burst.retryAfter, now, isSearch, true)
     }
     if (f.reset) {
       ctx.stats.faults.resets++
@@ -103,7 +104,9 @@ export class Pipeline {
     try {
       let body: unknown
       if (request.method === 'POST') {
+        if (Number(request.headers.get('content-length') ?? 0) > LIMITS.maxBodyBytes) throw new ApiError(413, `Request body too large; at most ${LIMITS.maxBodyBytes} bytes are accepted.`, 'VALIDATION_ERROR')
         const text = await request.text()
+        if (text.length > LIMITS.maxBodyBytes) throw new ApiError(413, `Request body too large; at most ${LIMITS.maxBodyBytes} bytes are accepted.`, 'VALIDATION_ERROR')
         try {
           body = text.length > 0 ? JSON.parse(text) : {}
         } catch {
@@ -124,9 +127,9 @@ export class Pipeline {
     return response
   }
 
-  private tooMany(policy: 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY', retryAfterSec: number | null, now: number, fault = false): Response {
+  private tooMany(policy: 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY', retryAfterSec: number | null, now: number, isSearch: boolean, fault = false): Response {
     if (!fault) this.ctx.stats.rateLimited[policy]++
-    const headers = this.cfg.limiter.headers(now)
+    const headers = this.cfg.limiter.headers(now, isSearch)
     if (retryAfterSec !== null && this.cfg.retryAfter) headers['Retry-After'] = String(Math.max(retryAfterSec, 0))
     return json(429, rateLimitBody(policy), headers)
   }

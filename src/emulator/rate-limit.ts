@@ -3,6 +3,8 @@
  * search bucket (SECONDLY) and a daily cap (DAILY), with HubSpot's headers and 429 bodies.
  */
 import {correlationId} from './errors.js'
+import {parseRateSpec} from '../core/rate-spec.js'
+import {DEFAULT_RATE_TIER} from './hubspot-limits.js'
 import type {RateSpec} from './types.js'
 
 export type PolicyName = 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY'
@@ -10,16 +12,23 @@ export type PolicyName = 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY'
 /** Thrown for a malformed rate or fault spec; the CLI turns it into a usage error (exit 2). */
 export class SpecError extends Error {}
 
-const UNITS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}
-
-/** Parses `100/10s`, `5/s`, `190/10000ms`, `10/m`. */
-export function parseRate(spec: string | RateSpec, flag: string): RateSpec {
+/**
+ * Parses `100/10s`, `5/s`, `190/10000ms`, `10/m` with the grammar every command shares
+ * (src/core/rate-spec.ts); `none` (only where `allowNone`) gives null: no limit.
+ */
+export function parseRate(spec: string | RateSpec, flag: string, allowNone = false): RateSpec | null {
   if (typeof spec !== 'string') return spec
-  const m = /^\s*(\d+)\s*\/\s*(\d*)\s*(ms|s|m|h)\s*$/.exec(spec)
-  const max = m ? Number(m[1]) : NaN
-  const n = m ? (m[2] === '' ? 1 : Number(m[2])) : NaN
-  if (!m || max < 1 || n < 1) throw new SpecError(`Invalid ${flag} "${spec}": expected COUNT/INTERVAL such as 100/10s, 5/s or 190/10000ms.`)
-  return {max, intervalMs: n * UNITS[m[3]]}
+  let r
+  try {
+    r = parseRateSpec(spec, flag)
+  } catch (err) {
+    throw new SpecError((err as Error).message)
+  }
+  if (r.unlimited) {
+    if (allowNone) return null
+    throw new SpecError(`${flag} "${spec}" is not a rate here: expected COUNT/INTERVAL such as 100/10s, 5/s or 190/10000ms`)
+  }
+  return {max: r.max, intervalMs: r.intervalMs}
 }
 
 /** A rolling window of request times (a ring buffer of `max` timestamps). */
@@ -69,7 +78,12 @@ export function rateLimitBody(policy: PolicyName): Record<string, unknown> {
   return {status: 'error', message: MESSAGES[policy], errorType: 'RATE_LIMIT', correlationId: correlationId(), policyName: policy}
 }
 
-/** Every limit of one portal. Requests refused with 429 do not consume budget. */
+/**
+ * Every limit of one portal. Requests refused with 429 do not consume budget. Without a configured
+ * `rateLimit` the window is HubSpot's Professional tier (DEFAULT_RATE_TIER, 190/10 s); `rateLimit:
+ * 'none'` (or null) turns it off. Search requests use only their own bucket (HubSpot's burst limit
+ * excludes the search API) and their answers carry no rate-limit headers.
+ */
 export class RateLimiter {
   private readonly window?: RollingWindow
   private readonly search?: RollingWindow
@@ -77,10 +91,11 @@ export class RateLimiter {
   private usedToday = 0
 
   constructor(
-    opts: {rateLimit?: RateSpec | string; searchRate?: RateSpec | string; dailyLimit?: number},
+    opts: {rateLimit?: RateSpec | string | null; searchRate?: RateSpec | string; dailyLimit?: number},
   ) {
-    if (opts.rateLimit) this.window = new RollingWindow(parseRate(opts.rateLimit, '--rate-limit'))
-    if (opts.searchRate) this.search = new RollingWindow(parseRate(opts.searchRate, '--search-rate'))
+    const window = opts.rateLimit === undefined ? DEFAULT_RATE_TIER : opts.rateLimit === null ? null : parseRate(opts.rateLimit, '--rate-limit', true)
+    if (window) this.window = new RollingWindow(window)
+    if (opts.searchRate) this.search = new RollingWindow(parseRate(opts.searchRate, '--search-rate')!)
     if (opts.dailyLimit !== undefined && (!Number.isInteger(opts.dailyLimit) || opts.dailyLimit < 1)) {
       throw new SpecError(`Invalid --daily-limit "${opts.dailyLimit}": expected a positive whole number of requests per day.`)
     }
@@ -108,7 +123,7 @@ export class RateLimiter {
       const r = this.search.take(now)
       if (!r.ok) return {policy: 'SECONDLY', retryAfterMs: r.retryAfterMs}
     }
-    if (this.window) {
+    if (this.window && !isSearch) {
       const r = this.window.take(now)
       if (!r.ok) return {policy: 'TEN_SECONDLY_ROLLING', retryAfterMs: r.retryAfterMs}
     }
@@ -116,17 +131,14 @@ export class RateLimiter {
     return null
   }
 
-  /** X-HubSpot-RateLimit-* headers describing the budget after this request. */
-  headers(now: number): Record<string, string> {
+  /** X-HubSpot-RateLimit-* headers describing the budget after this request; none on search answers (as on HubSpot). */
+  headers(now: number, isSearch = false): Record<string, string> {
     const h: Record<string, string> = {}
+    if (isSearch) return h
     if (this.window) {
       h['X-HubSpot-RateLimit-Max'] = String(this.window.spec.max)
       h['X-HubSpot-RateLimit-Remaining'] = String(this.window.remaining(now))
       h['X-HubSpot-RateLimit-Interval-Milliseconds'] = String(this.window.spec.intervalMs)
-    }
-    if (this.search) {
-      h['X-HubSpot-RateLimit-Secondly'] = String(this.search.spec.max)
-      h['X-HubSpot-RateLimit-Secondly-Remaining'] = String(this.search.remaining(now))
     }
     if (this.dailyLimit !== undefined) {
       this.rollDay(now)

@@ -15,11 +15,28 @@ export interface RenderableRow {
 
 /**
  * The requested property names from a query string: `properties=a,b` and repeated `properties=` both
- * work. null when none were requested (the object's default properties are returned).
+ * work. null when none were requested (the object's default properties are returned). Names are
+ * never trimmed, and a name that itself contains a comma is kept whole when the object type defines
+ * it (a value or a run of comma-separated pieces equal to a defined name is that one name).
  */
-export function queryProperties(params: URLSearchParams): string[] | null {
-  const all = params.getAll('properties').flatMap((v) => v.split(','))
-  const names = all.map((s) => s.trim()).filter((s) => s.length > 0)
+export function queryProperties(params: URLSearchParams, e?: EntityInfo): string[] | null {
+  const known = (n: string): boolean => e !== undefined && e.propTypes.has(n)
+  const names: string[] = []
+  for (const value of params.getAll('properties')) {
+    if (known(value)) {
+      names.push(value)
+      continue
+    }
+    const pieces = value.split(',')
+    for (let i = 0; i < pieces.length; i++) {
+      let j = pieces.length
+      // the longest run of pieces that forms a defined name (names with commas); else one piece
+      while (j > i + 1 && !known(pieces.slice(i, j).join(','))) j--
+      const name = pieces.slice(i, j).join(',')
+      if (name.length > 0) names.push(name)
+      i = j - 1
+    }
+  }
   return names.length > 0 ? names : null
 }
 
@@ -37,7 +54,8 @@ export function bodyProperties(v: unknown): string[] | null {
 export function render(row: RenderableRow, e: EntityInfo, wanted: string[] | null): CrmRecord {
   const all = JSON.parse(row.props) as Record<string, string | null>
   const names = wanted ?? e.defaultProperties
-  const properties: Record<string, string | null> = {}
+  // null prototype: a property named __proto__ (or constructor...) is data like any other
+  const properties: Record<string, string | null> = Object.create(null)
   for (const n of names) if (Object.prototype.hasOwnProperty.call(all, n)) properties[n] = all[n]
   const out: CrmRecord = {id: row.id, properties, createdAt: row.created_at, updatedAt: row.updated_at, archived: row.archived === 1}
   if (row.archived === 1 && row.archived_at) out.archivedAt = row.archived_at

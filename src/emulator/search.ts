@@ -4,7 +4,7 @@
  * values as strings. Search never returns archived records and, with an index lag, sees the version
  * of a record that was current `lag` ms ago.
  */
-import {LIMITS} from '../connectors/hubspot/objects.js'
+import {HUBSPOT_LIMITS as LIMITS} from './hubspot-limits.js'
 import {ApiError} from './errors.js'
 import {isId} from './ids.js'
 import {type EntityInfo, toMs} from './object-types.js'
@@ -48,6 +48,7 @@ export function parseSearchBody(body: unknown): SearchRequest {
     for (const f of filters) {
       if (!f || typeof f.propertyName !== 'string') bad('Invalid filter: "propertyName" is required')
       if (!OPERATORS.has(f.operator)) bad(`Invalid filter operator: ${String(f.operator)}`)
+      if (Array.isArray(f.values) && f.values.length > LIMITS.searchMaxInValues) bad(`Too many values in a ${f.operator} filter on ${f.propertyName}: ${f.values.length}. The maximum is ${LIMITS.searchMaxInValues}.`)
     }
     return {filters}
   })
@@ -68,6 +69,7 @@ export function parseSearchBody(body: unknown): SearchRequest {
   const after = Number(afterRaw)
   if (after >= LIMITS.searchResultCap) bad(`Paging past ${LIMITS.searchResultCap} results is not supported: after=${after}. Narrow the query (for example with a filter on the last seen value of the sort property) and page again.`)
   const properties = b.properties === undefined || b.properties === null ? null : Array.isArray(b.properties) && b.properties.length > 0 ? (b.properties as string[]) : null
+  if (typeof b.query === 'string' && b.query.length > LIMITS.searchMaxQueryChars) bad(`Query too long: ${b.query.length} characters; at most ${LIMITS.searchMaxQueryChars} are allowed.`)
   return {filterGroups, sorts, query: typeof b.query === 'string' ? b.query : undefined, properties, limit, after}
 }
 

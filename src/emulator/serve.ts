@@ -3,7 +3,8 @@
  * SIGTERM, then stops cleanly. Bad flags and a missing or corrupt portal are usage errors (exit 2);
  * a port in use is a runtime failure (exit 1) whose message names `--port 0`.
  */
-import {existsSync} from 'node:fs'
+import {createWriteStream, existsSync, type WriteStream} from 'node:fs'
+import {dirname} from 'node:path'
 import {CrmsyncError, UsageError} from '../core/errors.js'
 import {parseFaults} from './faults.js'
 import {emptyStats} from './context.js'
@@ -24,6 +25,8 @@ export interface ServeOptions {
   associationPageSize?: number
   denyScopes?: string[]
   retryAfter?: boolean
+  /** request log file: one JSON line per request `{method, path, status, ms}` */
+  log?: string
 }
 
 export interface ServeResult {
@@ -37,7 +40,7 @@ export interface ServeResult {
 export function toEmulatorOptions(o: ServeOptions): EmulatorOptions {
   try {
     if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`--port must be 0..65535, got ${o.port}.`, 'Pass e.g. --port 8080, or --port 0 for a free port.', 'BAD_FLAG')
-    if (o.rateLimit !== undefined) parseRate(o.rateLimit, '--rate-limit')
+    if (o.rateLimit !== undefined) parseRate(o.rateLimit, '--rate-limit', true)
     if (o.searchRate !== undefined) parseRate(o.searchRate, '--search-rate')
     if (o.dailyLimit !== undefined && (!Number.isInteger(o.dailyLimit) || o.dailyLimit < 1)) throw new UsageError(`--daily-limit must be a positive whole number, got ${o.dailyLimit}.`, 'Pass e.g. --daily-limit 250000.', 'BAD_FLAG')
     if (o.associationPageSize !== undefined && (!Number.isInteger(o.associationPageSize) || o.associationPageSize < 1)) {
@@ -49,6 +52,7 @@ export function toEmulatorOptions(o: ServeOptions): EmulatorOptions {
     if (err instanceof SpecError) throw new UsageError(err.message, 'Fix the flag value; `crmsync serve --help` lists the accepted forms.', 'BAD_FLAG')
     throw err
   }
+  if (o.log !== undefined && (o.log.trim() === '' || !existsSync(dirname(o.log)))) throw new UsageError(`--log ${o.log}: its folder does not exist.`, 'Pass a file in an existing folder, e.g. --log .tmp/requests.ndjson.', 'BAD_FLAG')
   if (!existsSync(o.portal)) throw new UsageError(`Portal folder ${o.portal} does not exist.`, 'Create one with `crmsync portal generate --out DIR` or `crmsync portal record --out DIR`.', 'PORTAL_MISSING')
   return {
     portalDir: o.portal,
@@ -81,10 +85,13 @@ export async function serve(o: ServeOptions, onListening: (url: string, port: nu
   ])
   for (const [sig, h] of handlers) process.once(sig, h)
   until?.then(stop, () => stop('error'))
+  let log: WriteStream | undefined
   try {
     let emu
     try {
-      emu = await startEmulator({...opts, signal: loading.signal})
+      if (o.log !== undefined) log = createWriteStream(o.log, {flags: 'w', mode: 0o600})
+      const sink = log
+      emu = await startEmulator({...opts, signal: loading.signal, ...(sink ? {requestLog: (e) => void sink.write(`${JSON.stringify(e)}\n`)} : {})})
     } catch (err) {
       if (loading.signal.aborted) return {url: '', port: 0, stoppedBy: String(loading.signal.reason), stats: emptyStats()}
       if (err instanceof PortInUseError) {
@@ -99,5 +106,6 @@ export async function serve(o: ServeOptions, onListening: (url: string, port: nu
     return {url: emu.url, port: emu.port, stoppedBy, stats: emu.stats}
   } finally {
     for (const [sig, h] of handlers) process.removeListener(sig, h)
+    if (log) await new Promise<void>((done) => log!.end(done))
   }
 }

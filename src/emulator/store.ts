@@ -59,6 +59,8 @@ export class EmulatorStore {
   /** bumped by every mutation; search total caches key on it */
   version = 0
   private readonly inverse = new Map<string, AssociationType>()
+  /** every association type of a (from, to) pair, keyed `fromIndex:toIndex` (the labels endpoint) */
+  private readonly pairTypes = new Map<string, Map<string, AssociationType>>()
   private readonly insertRec: Database.Statement
   private readonly insertAssoc: Database.Statement
   private readonly insertAssocIgnore: Database.Statement
@@ -75,7 +77,10 @@ export class EmulatorStore {
       const to = this.registry.find(t.toType)
       if (!from || !to) continue
       const inv = assocTypes.find((u) => u.typeId === t.inverseTypeId && this.registry.find(u.fromType) === to && this.registry.find(u.toType) === from)
-      this.inverse.set(`${from.index}:${to.index}:${t.typeId}`, {category: t.category, typeId: t.inverseTypeId, label: inv?.label ?? t.label})
+      const reverse = {category: t.category, typeId: t.inverseTypeId, label: inv?.label ?? t.label}
+      this.inverse.set(`${from.index}:${to.index}:${t.typeId}`, reverse)
+      this.addPairType(from, to, {category: t.category, typeId: t.typeId, label: t.label})
+      this.addPairType(to, from, reverse)
     }
     this.insertRec = db.prepare(
       'INSERT INTO records(ent,idlen,id,archived,created_at,updated_at,archived_at,mod_ms,props) VALUES (?,?,?,?,?,?,?,?,?)',
@@ -99,7 +104,7 @@ export class EmulatorStore {
     db.pragma('temp_store = FILE')
     db.function('hs_ms', {deterministic: true}, (v: unknown) => toMs(v))
     db.exec(SCHEMA)
-    const entities = source.manifest.objects.map((m, i) => buildEntityInfo(i, m))
+    const entities = source.manifest.objects.map((m, i) => buildEntityInfo(i, m, source.manifest.portalId))
     const store = new EmulatorStore(db, entities, source.manifest.associationTypes ?? [], cleanupDir)
     store.signal = opts.signal
     try {
@@ -165,6 +170,19 @@ export class EmulatorStore {
       }
     }
     if (batch.length > 0) flush(batch)
+  }
+
+  private addPairType(from: EntityInfo, to: EntityInfo, t: AssociationType): void {
+    const key = `${from.index}:${to.index}`
+    let types = this.pairTypes.get(key)
+    if (!types) this.pairTypes.set(key, (types = new Map()))
+    const k = `${t.category}:${t.typeId}`
+    if (!types.has(k)) types.set(k, {category: t.category, typeId: t.typeId, label: t.label ?? null})
+  }
+
+  /** Every association type from `from` to `to` the manifest defines (either direction), by typeId. */
+  associationTypesOf(from: EntityInfo, to: EntityInfo): AssociationType[] {
+    return [...(this.pairTypes.get(`${from.index}:${to.index}`)?.values() ?? [])].sort((a, b) => a.typeId - b.typeId || (a.category < b.category ? -1 : 1))
   }
 
   /** The association type seen from the other side (manifest inverseTypeId; same type when unknown). */

@@ -26,8 +26,8 @@ export interface EmulatorOptions {
   portal?: PortalSource
   /** 0 (default) picks a free port */
   port?: number
-  /** rolling window for every request, e.g. {max: 100, intervalMs: 10000} or "100/10s" */
-  rateLimit?: RateSpec | string
+  /** rolling window for every non-search request, e.g. {max: 100, intervalMs: 10000} or "100/10s"; default 190/10s (HubSpot's Professional tier); "none" or null: no limit */
+  rateLimit?: RateSpec | string | null
   /** separate bucket for search requests, e.g. "5/s" */
   searchRate?: RateSpec | string
   /** requests allowed per UTC day */
@@ -50,6 +50,8 @@ export interface EmulatorOptions {
   tmpRoot?: string
   /** aborts loading the portal (the temporary SQLite file is removed) */
   signal?: AbortSignal
+  /** called once per request answered by the loopback listener: `{method, path, status, ms}` (`serve --log`) */
+  requestLog?: (entry: {method: string; path: string; status: number; ms: number}) => void
   /** clock in epoch ms (tests inject one); default Date.now */
   now?: () => number
 }
@@ -72,7 +74,7 @@ export interface MutationResult {
 }
 
 /** Endpoint classes used for statistics and for fault targeting (`on=` in the fault grammar). */
-export type EndpointKind = 'list' | 'get' | 'search' | 'batchRead' | 'associations' | 'schemas' | 'properties' | 'other'
+export type EndpointKind = 'list' | 'get' | 'search' | 'batchRead' | 'associations' | 'labels' | 'schemas' | 'properties' | 'owners' | 'pipelines' | 'other'
 
 export interface EmulatorStats {
   requests: number

@@ -153,7 +153,7 @@ function checkEmulator(c: ParityRunConfig): void {
     const v = c.emulator[key]
     if (v === undefined) continue
     try {
-      parseRate(v, `emulator.${key}`)
+      parseRate(v, `emulator.${key}`, key === 'rateLimit')
     } catch (e) {
       problems.push(`emulator.${key}: ${(e as Error).message}`)
     }

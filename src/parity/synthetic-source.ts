@@ -127,7 +127,7 @@ export class SyntheticSource implements SourceSnapshot {
     }
     // canonical order of the snapshot format: fromType, fromId, toType, toId
     const plan: Record<string, Array<[string, number, number, number]>> = {
-      appointments: [['contacts', 1, 400, 907], ['deals', 1, 500, 945], ['divisions', 2, 600, 47]],
+      appointments: [['contacts', 1, 400, 906], ['deals', 1, 500, 944], ['divisions', 2, 600, 47]],
       contacts: [['deals', 2, 100, 4], ['divisions', 2, 200, 41]],
       deals: [['divisions', 1, 300, 45]],
     }

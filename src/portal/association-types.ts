@@ -1,7 +1,9 @@
 /**
  * The association types a generated portal uses, in both directions with inverse type ids
- * (manifest `associationTypes`). contact↔deal 4/3 are HubSpot's real default ids; the others are
- * plausible stand-ins (custom-object type ids are assigned per portal in HubSpot anyway).
+ * (manifest `associationTypes`). The HUBSPOT_DEFINED ones are HubSpot's official default ids
+ * (contact→deal 4 / deal→contact 3, appointment→contact 906 / contact→appointment 907,
+ * appointment→deal 944 / deal→appointment 945); USER_DEFINED ones are plausible stand-ins
+ * (HubSpot assigns those per portal).
  */
 import type {AssociationType, AssociationTypeDef} from '../core/records.js'
 
@@ -24,9 +26,9 @@ export const CANONICAL_TYPES = {
   contactDivision: {fromType: 'contacts', toType: 'divisions', category: 'USER_DEFINED', typeId: 41, inverseTypeId: 42, label: null},
   contactDivisionPrimary: {fromType: 'contacts', toType: 'divisions', category: 'USER_DEFINED', typeId: 43, inverseTypeId: 44, label: 'Primary division', inverseLabel: 'Primary contact'},
   dealDivision: {fromType: 'deals', toType: 'divisions', category: 'USER_DEFINED', typeId: 45, inverseTypeId: 46, label: null},
-  appointmentContact: {fromType: 'appointments', toType: 'contacts', category: 'HUBSPOT_DEFINED', typeId: 907, inverseTypeId: 906, label: null},
+  appointmentContact: {fromType: 'appointments', toType: 'contacts', category: 'HUBSPOT_DEFINED', typeId: 906, inverseTypeId: 907, label: null},
   appointmentContactOrganizer: {fromType: 'appointments', toType: 'contacts', category: 'USER_DEFINED', typeId: 51, inverseTypeId: 52, label: 'Organizer', inverseLabel: 'Organized appointment'},
-  appointmentDeal: {fromType: 'appointments', toType: 'deals', category: 'HUBSPOT_DEFINED', typeId: 945, inverseTypeId: 946, label: null},
+  appointmentDeal: {fromType: 'appointments', toType: 'deals', category: 'HUBSPOT_DEFINED', typeId: 944, inverseTypeId: 945, label: null},
   appointmentDivision: {fromType: 'appointments', toType: 'divisions', category: 'USER_DEFINED', typeId: 47, inverseTypeId: 48, label: null},
 } as const satisfies Record<string, PairType>
 

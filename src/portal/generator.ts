@@ -6,6 +6,7 @@ import {CrmsyncError} from '../core/errors.js'
 import {ENTITIES, OBJECTS, type Entity} from '../connectors/hubspot/objects.js'
 import {CANONICAL_TYPES, defaultAssociationTypes} from './association-types.js'
 import {generateAssociations} from './generate/associations.js'
+import {EXTRA_OBJECTS, extraRecord} from './generate/extra-objects.js'
 import {resolveGenerateOptions, type GenerateOptions} from './generate/options.js'
 import {STANDARD_PROPERTIES, customProperties, divisionsSchema} from './generate/properties.js'
 import {RecordFactory} from './generate/records.js'
@@ -61,6 +62,8 @@ export async function generatePortal(opts: GenerateOptions, hooks: GenerateHooks
         writer.addObjectType({name: e, objectTypeId: TYPE_IDS[e as Exclude<Entity, 'divisions'>], properties: props[e]})
       }
     }
+    const extras = EXTRA_OBJECTS.map((x) => ({x, n: x.name === 'companies' ? o.companies : o.tickets})).filter((e) => e.n > 0)
+    for (const {x} of extras) writer.addObjectType({name: x.name, objectTypeId: x.objectTypeId, properties: x.properties})
     writer.setAssociationTypes(defaultAssociationTypes())
     for (const e of ENTITIES) {
       const n = world.counts[e]
@@ -68,6 +71,12 @@ export async function generatePortal(opts: GenerateOptions, hooks: GenerateHooks
         await writer.writeRecord(e, factory.build(e, i))
         if ((i + 1) % CHECK_EVERY === 0) checkAborted(signal)
         if (onProgress && (i + 1) % 100_000 === 0) onProgress({entity: e, written: i + 1})
+      }
+    }
+    for (const {x, n} of extras) {
+      for (let i = 0; i < n; i++) {
+        await writer.writeRecord(x.name, extraRecord(x, o.seed, i))
+        if ((i + 1) % CHECK_EVERY === 0) checkAborted(signal)
       }
     }
     let rows = 0

@@ -1,6 +1,7 @@
 /** The body of `crmsync portal record`: flags in, a recorded snapshot and a summary out. */
 import pino from 'pino'
 import {CrmsyncError, UsageError} from '../core/errors.js'
+import {parseRateSpec, type RateLimitSpec} from '../core/rate-spec.js'
 import {HubSpotHttpClient} from '../connectors/hubspot/http-client.js'
 import {resolveConnection} from '../connectors/hubspot/config.js'
 import {ENTITIES, type Entity} from '../connectors/hubspot/objects.js'
@@ -38,14 +39,9 @@ export function parseEntities(spec: string | undefined): Entity[] {
   return ENTITIES.filter((e) => names.includes(e))
 }
 
-/** Parses `--rate-limit 100/10s` (requests per window) for the starting budget. */
-export function parseRateLimit(spec: string | undefined): {max: number; intervalMs: number} | undefined {
-  if (spec === undefined) return undefined
-  const m = /^(\d+)\/(\d*)(ms|s|m)$/.exec(spec.trim())
-  const n = m ? Number(m[1]) : 0
-  if (!m || n <= 0) throw new UsageError(`--rate-limit "${spec}" is not N/interval`, 'write it like 100/10s, 190/10s or 4/s', 'BAD_FLAG')
-  const k = m[2] === '' ? 1 : Number(m[2])
-  return {max: n, intervalMs: k * (m[3] === 'ms' ? 1 : m[3] === 's' ? 1000 : 60_000)}
+/** `--rate-limit` for the starting budget: the grammar every command shares (src/core/rate-spec.ts). */
+export function parseRateLimit(spec: string | undefined): RateLimitSpec | undefined {
+  return spec === undefined ? undefined : parseRateSpec(spec, '--rate-limit')
 }
 
 export async function runRecordCommand(flags: RecordCommandFlags, log: (line: string) => void): Promise<RecordCommandResult> {

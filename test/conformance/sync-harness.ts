@@ -27,8 +27,9 @@ export async function makePortal(opts: Partial<GenerateOptions> = {}): Promise<s
   return out
 }
 
+/** The sync suites test correctness, not pacing: no rate limit unless a test passes one (the emulator's default is HubSpot's 190/10 s). */
 export function emulator(portalDir: string, opts: Partial<EmulatorOptions> = {}): Promise<RunningEmulator> {
-  return startEmulator({portalDir, token: TOKEN, ...opts})
+  return startEmulator({portalDir, token: TOKEN, rateLimit: 'none', ...opts})
 }
 
 export interface CliResult {

@@ -34,7 +34,7 @@ beforeAll(async () => {
   home = join(root, 'home')
   portalDir = join(root, 'portal')
   await generatePortal({out: portalDir, contacts: 160, deals: 125, appointments: 20, divisions: 3, seed: 5})
-  emu = await startEmulator({portalDir, token: TOKEN})
+  emu = await startEmulator({portalDir, token: TOKEN, rateLimit: 'none'})
   const cfg = join(root, 'cfg.json')
   writeFileSync(cfg, JSON.stringify({accessToken: TOKEN, baseUrl: emu.url}))
   // every child process at once: the tests below only read their results

@@ -3,7 +3,7 @@
  * start, URL printed, requests answered, SIGTERM/SIGINT exit 0, port in use, bad flags, bad portal.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, type Server} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -65,6 +65,28 @@ describe('crmsync serve', () => {
     expect(code, stderr).toBe(0)
     expect(stderr).toContain('stopped (SIGTERM)')
     expect(stderr).not.toContain('e2e-token')
+  })
+
+  it('advertises 190/10s without --rate-limit, none with --rate-limit none, and writes --log without the token', async () => {
+    const log = join(dir, 'requests.ndjson')
+    const dflt = await start(['--portal', portal, '--token', 'e2e-log-token', '--log', log])
+    const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(dflt.first)![1]
+    const h = {authorization: 'Bearer e2e-log-token'}
+    expect((await fetch(`${url}/crm/v3/objects/contacts?limit=1`, {headers: h})).headers.get('x-hubspot-ratelimit-max')).toBe('190')
+    expect((await fetch(`${url}/crm/v4/associations/contacts/deals/labels`, {headers: h})).status).toBe(200)
+    dflt.child.kill('SIGTERM')
+    expect((await dflt.exited).code).toBe(0)
+    const text = readFileSync(log, 'utf8')
+    expect(text).not.toContain('e2e-log-token')
+    expect(text.trim().split('\n').map((l) => JSON.parse(l) as {method: string; path: string; status: number}).map((l) => `${l.method} ${l.path} ${l.status}`)).toEqual([
+      'GET /crm/v3/objects/contacts?limit=1 200',
+      'GET /crm/v4/associations/contacts/deals/labels 200',
+    ])
+    const none = await start(['--portal', portal, '--rate-limit', 'none'])
+    const url2 = /(http:\/\/127\.0\.0\.1:\d+)/.exec(none.first)![1]
+    expect((await fetch(`${url2}/crm/v3/objects/contacts?limit=1`, {headers: {authorization: 'Bearer any'}})).headers.get('x-hubspot-ratelimit-max')).toBeNull()
+    none.child.kill('SIGTERM')
+    expect((await none.exited).code).toBe(0)
   })
 
   it('prints a JSON line with --json and exits 0 on SIGINT', async () => {

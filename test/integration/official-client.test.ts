@@ -52,7 +52,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'crmsync-official-'))
   await generatePortal({out: join(dir, 'portal'), contacts: CONTACTS, deals: 400, appointments: 200, divisions: 6, seed: 11})
   portal = await openPortal(join(dir, 'portal'))
-  emu = await startEmulator({portalDir: join(dir, 'portal'), token: TOKEN, associationPageSize: 100})
+  emu = await startEmulator({portalDir: join(dir, 'portal'), token: TOKEN, associationPageSize: 100, rateLimit: 'none'})
   client = new Client({accessToken: TOKEN, basePath: emu.url})
 })
 
@@ -142,7 +142,10 @@ describe('@hubspot/api-client against the emulator', () => {
 
   it('v4 associations (batchApi.getPage) with per-record paging return every snapshot association', async () => {
     const expected = new Map<string, string>()
-    for await (const a of portal.associations()) expected.set(`${a.fromType}|${a.fromId}|${a.toType}|${a.toId}`, JSON.stringify(a.types))
+    // HubSpot sends toObjectId as a JSON number and the official client parses it with JSON.parse:
+    // ids beyond 2^53 lose digits there (crmsync parses them from the raw text: see the conformance test)
+    const asOfficialClientSees = (id: string): string => (BigInt(id) > BigInt(Number.MAX_SAFE_INTEGER) ? String(Number(id)) : id)
+    for await (const a of portal.associations()) expected.set(`${a.fromType}|${a.fromId}|${a.toType}|${asOfficialClientSees(a.toId)}`, JSON.stringify(a.types))
     const got = new Map<string, string>()
     let pagedRecords = 0
     for (const [from, to] of ASSOCIATION_PAIRS) {

@@ -3,7 +3,7 @@ import {readAssociations} from '../../src/connectors/hubspot/association-reader.
 import {objectStream} from '../../src/connectors/hubspot/connector.js'
 import {HubSpotHttpClient} from '../../src/connectors/hubspot/http-client.js'
 import {chunkProperties, searchBody} from '../../src/connectors/hubspot/object-api.js'
-import {LIMITS} from '../../src/connectors/hubspot/objects.js'
+import {LIMITS, PATHS} from '../../src/connectors/hubspot/objects.js'
 import type {RunningEmulator} from '../../src/emulator/index.js'
 import {emulator, makePortal, TOKEN} from '../conformance/sync-harness.js'
 
@@ -22,7 +22,7 @@ describe('HubSpot connector against the emulator', () => {
   it('chunks a long property list below the URL limit and merges the chunks by id (no 414)', async () => {
     const many = Array.from({length: 600}, (_, i) => `custom_property_with_a_long_name_${i}`)
     const properties = ['email', 'firstname', ...many, 'lastmodifieddate']
-    expect(chunkProperties(properties, 7000).length).toBeGreaterThan(1)
+    expect(chunkProperties(properties, emu.url, PATHS.list('0-1')).length).toBeGreaterThan(1)
     const stream = objectStream(client, 'contacts', '0-1', 'lastmodifieddate', properties)
     const page = await stream.api.listPage({after: null, limit: 10, archived: false, properties}, undefined)
     expect(page.results).toHaveLength(10)

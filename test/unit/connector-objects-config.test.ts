@@ -54,3 +54,20 @@ describe('sync request validation', () => {
     expect(() => parseRateLimit('fast')).toThrow(UsageError)
   })
 })
+
+describe('one --rate-limit grammar for sync, portal record and serve', () => {
+  it('accepts and refuses the same forms everywhere', async () => {
+    const {parseRateLimit: recorderRate} = await import('../../src/portal/recorder-command.js')
+    const {parseRate: emulatorRate} = await import('../../src/emulator/rate-limit.js')
+    for (const good of ['100/10s', '5/s', '190/10000ms', '10/m', '1/h', ' 20 / 1s ']) {
+      const sync = parseRateLimit(good)
+      expect(recorderRate(good)).toEqual(sync)
+      expect(emulatorRate(good, '--rate-limit')).toEqual({max: sync.max, intervalMs: sync.intervalMs})
+    }
+    for (const bad of ['fast', '0/10s', '10/0s', '10/10', '-1/s', '1e3/s']) {
+      expect(() => parseRateLimit(bad)).toThrow(/is not a rate: expected COUNT\/INTERVAL/)
+      expect(() => recorderRate(bad)).toThrow(/is not a rate: expected COUNT\/INTERVAL/)
+      expect(() => emulatorRate(bad, '--rate-limit')).toThrow(/is not a rate: expected COUNT\/INTERVAL/)
+    }
+  })
+})

@@ -12,32 +12,32 @@ afterAll(() => emu.close())
 const read = (from: string, to: string, inputs: unknown[]) => call(emu, 'POST', `/crm/v4/associations/${from}/${to}/batch/read`, {inputs})
 
 describe('v4 association batch read', () => {
-  it('returns HubSpot’s shape with string toObjectId and every association type', async () => {
+  it('returns HubSpot’s shape with a numeric toObjectId and every association type', async () => {
     const r = await read('contacts', 'deals', [{id: '2'}])
     expect(r.status).toBe(200)
     expect(r.body.status).toBe('COMPLETE')
     expect(r.body.results).toEqual([
       {
         from: {id: '2'},
-        to: [{toObjectId: '101', associationTypes: [{category: 'HUBSPOT_DEFINED', typeId: 4, label: null}, {category: 'USER_DEFINED', typeId: 5, label: 'Billing contact'}]}],
+        to: [{toObjectId: 101, associationTypes: [{category: 'HUBSPOT_DEFINED', typeId: 4, label: null}, {category: 'USER_DEFINED', typeId: 5, label: 'Billing contact'}]}],
       },
     ])
   })
 
   it('pages per record with paging.next.after when a record has more than the page size', async () => {
-    const got: string[] = []
+    const got: number[] = []
     let after: string | undefined
     let pages = 0
     do {
       const r = await read('contacts', 'deals', [{id: '1', after}, {id: '2'}])
       const mine = r.body.results.find((x: {from: {id: string}}) => x.from.id === '1')
-      got.push(...mine.to.map((t: {toObjectId: string}) => t.toObjectId))
+      got.push(...mine.to.map((t: {toObjectId: number}) => t.toObjectId))
       after = mine.paging?.next?.after
       const other = r.body.results.find((x: {from: {id: string}}) => x.from.id === '2')
       expect(other.paging).toBeUndefined()
       pages++
     } while (after)
-    expect(got).toEqual(['101', '102', '103', '104', '105'])
+    expect(got).toEqual([101, 102, 103, 104, 105])
     expect(pages).toBe(3)
   })
 
@@ -45,10 +45,10 @@ describe('v4 association batch read', () => {
     const r = await read('contacts', 'deals', [{id: '2'}, {id: '1', after: '103'}, {id: '999999'}, {id: 'x'}, {id: '1'}, {id: '2'}])
     expect(r.status).toBe(207)
     expect(r.body.results.map((x: {from: {id: string}; to: Array<{toObjectId: string}>}) => [x.from.id, x.to.map((t) => t.toObjectId)])).toEqual([
-      ['2', ['101']],
-      ['1', ['103', '104']],
-      ['1', ['101', '102']],
-      ['2', ['101']],
+      ['2', [101]],
+      ['1', [103, 104]],
+      ['1', [101, 102]],
+      ['2', [101]],
     ])
     expect(r.body.errors.map((e: {context: {fromObjectId: string[]}}) => e.context.fromObjectId[0])).toEqual(['999999', 'x'])
   })
@@ -56,15 +56,15 @@ describe('v4 association batch read', () => {
   it('serves the reverse direction with the inverse type id and label', async () => {
     const r = await read('deals', 'contacts', [{id: '101'}])
     const to = r.body.results[0].to
-    expect(to.map((t: {toObjectId: string}) => t.toObjectId)).toEqual(['1', '2'])
+    expect(to.map((t: {toObjectId: number}) => t.toObjectId)).toEqual([1, 2])
     expect(to[1].associationTypes).toEqual([{category: 'HUBSPOT_DEFINED', typeId: 3, label: null}, {category: 'USER_DEFINED', typeId: 6, label: 'Billed deal'}])
   })
 
   it('works with object type ids and custom object names', async () => {
     const a = await read('0-1', 'p1_divisions', [{id: '3'}])
-    expect(a.body.results[0].to[0].toObjectId).toBe('201')
+    expect(a.body.results[0].to[0].toObjectId).toBe(201)
     const b = await read('2-999', 'contacts', [{id: '201'}])
-    expect(b.body.results[0].to[0]).toEqual({toObjectId: '3', associationTypes: [{category: 'USER_DEFINED', typeId: 41, label: null}]})
+    expect(b.body.results[0].to[0]).toEqual({toObjectId: 3, associationTypes: [{category: 'USER_DEFINED', typeId: 41, label: null}]})
   })
 
   it('reports inputs without associations as 207 errors', async () => {

@@ -57,10 +57,38 @@ describe('authentication and scopes', () => {
 })
 
 describe('rate limits', () => {
-  it('has no limit and no rate-limit headers unless configured', async () => {
-    emu = await emulator()
-    for (let i = 0; i < 30; i++) expect((await list(emu)).status).toBe(200)
+  it('enforces and advertises HubSpot’s 190/10 s tier when no limit is configured', async () => {
+    const clock = fakeClock()
+    emu = await emulator({now: clock.now})
+    const first = await list(emu)
+    expect(first.headers.get('x-hubspot-ratelimit-max')).toBe('190')
+    expect(first.headers.get('x-hubspot-ratelimit-interval-milliseconds')).toBe('10000')
+    expect(first.headers.get('x-hubspot-ratelimit-remaining')).toBe('189')
+    for (let i = 1; i < 190; i++) expect((await list(emu)).status).toBe(200)
+    const over = await list(emu)
+    expect(over.status).toBe(429)
+    expect(over.body.policyName).toBe('TEN_SECONDLY_ROLLING')
+  })
+
+  it('has no limit and no rate-limit headers with rateLimit none', async () => {
+    emu = await emulator({rateLimit: 'none'})
+    for (let i = 0; i < 300; i++) expect((await list(emu)).status).toBe(200)
     expect((await list(emu)).headers.get('x-hubspot-ratelimit-max')).toBeNull()
+  })
+
+  it('sends no rate-limit headers on search answers, and search does not use the ten-second window', async () => {
+    const clock = fakeClock()
+    emu = await emulator({rateLimit: '2/10s', searchRate: '5/s', now: clock.now})
+    for (let i = 0; i < 5; i++) {
+      const s = await search(emu)
+      expect(s.status).toBe(200)
+      expect([...s.headers.keys()].filter((k) => k.startsWith('x-hubspot-ratelimit'))).toEqual([])
+    }
+    const sixth = await search(emu)
+    expect(sixth.status).toBe(429)
+    expect(sixth.body.policyName).toBe('SECONDLY')
+    expect([...sixth.headers.keys()].filter((k) => k.startsWith('x-hubspot-ratelimit'))).toEqual([])
+    expect((await list(emu)).headers.get('x-hubspot-ratelimit-remaining')).toBe('1')
   })
 
   it('enforces the rolling window with headers, TEN_SECONDLY_ROLLING 429s and Retry-After', async () => {

@@ -131,7 +131,7 @@ describe('object types, schemas and properties', () => {
   })
 
   it('answers unknown paths with a HubSpot-shaped 404', async () => {
-    const r = await call(emu, 'GET', '/crm/v3/owners')
+    const r = await call(emu, 'GET', '/crm/v3/marketing-events')
     expect(r.status).toBe(404)
     expect(r.body.status).toBe('error')
   })
@@ -144,6 +144,6 @@ describe('date-versioned paths', () => {
     const s = await call(emu, 'POST', '/crm/objects/2026-03/0-1/search', {limit: 1})
     expect(s.body.total).toBe(30)
     const a = await call(emu, 'POST', '/crm/associations/2026-03/contacts/deals/batch/read', {inputs: [{id: '2'}]})
-    expect(a.body.results[0].to[0].toObjectId).toBe('101')
+    expect(a.body.results[0].to[0].toObjectId).toBe(101)
   })
 })

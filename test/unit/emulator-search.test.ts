@@ -105,18 +105,21 @@ describe('search sorts, properties, paging, limits', () => {
     expect(new Set(seen).size).toBe(30)
   })
 
-  it('enforces limit <= 200 and the filter-count limits with 400s', async () => {
+  it('enforces limit <= 200 and HubSpot’s filter limits (5 groups, 6 per group, 18 in all) with 400s', async () => {
     const f = {propertyName: 'score', operator: 'GT', value: '1'}
     expect((await search({limit: 201})).status).toBe(400)
     expect((await search({limit: 200})).status).toBe(200)
     expect((await search({filterGroups: Array.from({length: 6}, () => ({filters: [f]}))})).status).toBe(400)
     expect((await search({filterGroups: Array.from({length: 5}, () => ({filters: [f]}))})).status).toBe(200)
-    expect((await search({filterGroups: [{filters: Array.from({length: 11}, () => f)}]})).status).toBe(400)
-    expect((await search({filterGroups: [{filters: Array.from({length: 10}, () => f)}]})).status).toBe(200)
-    const total26 = [10, 10, 6].map((n) => ({filters: Array.from({length: n}, () => f)}))
-    const r = await search({filterGroups: total26})
+    expect((await search({filterGroups: [{filters: Array.from({length: 7}, () => f)}]})).status).toBe(400)
+    expect((await search({filterGroups: [{filters: Array.from({length: 6}, () => f)}]})).status).toBe(200)
+    const total18 = [6, 6, 6].map((n) => ({filters: Array.from({length: n}, () => f)}))
+    expect((await search({filterGroups: total18})).status).toBe(200)
+    const total19 = [6, 6, 6, 1].map((n) => ({filters: Array.from({length: n}, () => f)}))
+    const r = await search({filterGroups: total19})
     expect(r.status).toBe(400)
     expect(r.body).toMatchObject({status: 'error', category: 'VALIDATION_ERROR'})
+    expect(r.body.message).toMatch(/18/)
     expect((await search({filterGroups: [{filters: [{propertyName: 'score', operator: 'LIKE', value: '1'}]}]})).status).toBe(400)
     expect((await search({filterGroups: [{filters: [{propertyName: 'bad"name', operator: 'EQ', value: '1'}]}]})).status).toBe(400)
   })

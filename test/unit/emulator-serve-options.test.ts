@@ -17,6 +17,7 @@ describe('serve flag validation (exit 2 with a message naming the flag)', () => 
     [{token: ' '}, /--token/],
     [{faults: '5xx:rate=7'}, /probability/],
     [{portal: `${dir}/missing`}, /does not exist/],
+    [{log: `${dir}/no-such-folder/requests.ndjson`}, /--log/],
   ])('%j', (over, msg) => {
     const o = {...base, ...over}
     expect(() => toEmulatorOptions(o)).toThrow(UsageError)
@@ -33,6 +34,11 @@ describe('serve flag validation (exit 2 with a message naming the flag)', () => 
       deniedScopes: ['deals'],
       retryAfter: false,
     })
+  })
+
+  it('accepts --rate-limit none (no window; the default without the flag is 190/10s)', () => {
+    expect(toEmulatorOptions({...base, rateLimit: 'none'})).toMatchObject({rateLimit: 'none'})
+    expect(toEmulatorOptions({...base}).rateLimit).toBeUndefined()
   })
 
   it('a folder without a manifest or with a corrupt one is a usage error (exit 2)', async () => {

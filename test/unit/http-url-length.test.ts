@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {HubSpotHttpClient} from '../../src/connectors/hubspot/http-client.js'
 import {DEFAULT_BASE_URL, LIMITS, PATHS} from '../../src/connectors/hubspot/objects.js'
-import {chunkProperties} from '../../src/portal/record/crawl-records.js'
+import {chunkProperties} from '../../src/connectors/hubspot/object-api.js'
 import {parseEntities, parseRateLimit} from '../../src/portal/recorder-command.js'
 
 describe('property chunking for list URLs', () => {
@@ -29,10 +29,12 @@ describe('record command flag parsing', () => {
     expect(parseEntities(undefined)).toEqual(['contacts', 'deals', 'appointments', 'divisions'])
     expect(parseEntities('divisions, contacts')).toEqual(['contacts', 'divisions'])
     expect(() => parseEntities('companies')).toThrow(/companies/)
-    expect(parseRateLimit('100/10s')).toEqual({max: 100, intervalMs: 10_000})
-    expect(parseRateLimit('4/s')).toEqual({max: 4, intervalMs: 1000})
+    expect(parseRateLimit('100/10s')).toEqual({max: 100, intervalMs: 10_000, unlimited: false})
+    expect(parseRateLimit('4/s')).toEqual({max: 4, intervalMs: 1000, unlimited: false})
+    expect(parseRateLimit('10/m')).toEqual({max: 10, intervalMs: 60_000, unlimited: false})
+    expect(parseRateLimit('none')?.unlimited).toBe(true)
     expect(parseRateLimit(undefined)).toBeUndefined()
-    expect(() => parseRateLimit('0/10s')).toThrow(/N\/interval/)
+    expect(() => parseRateLimit('0/10s')).toThrow(/COUNT\/INTERVAL/)
   })
 })
 

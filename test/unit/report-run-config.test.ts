@@ -49,7 +49,7 @@ describe('parity run config', () => {
     const m = usageOf(() => validateRunConfig({portal: 'portal', mapping: 'mapping.json', legacy: 'dump.json', emulator: {rateLimit: 'fast', ratelimit: 1}}, cfgFile()))
     expect(m).toContain('emulator.ratelimit: unknown key (did you mean "rateLimit"?)')
     const r = usageOf(() => validateRunConfig({portal: 'portal', mapping: 'mapping.json', legacy: 'dump.json', emulator: {rateLimit: 'fast'}}, cfgFile()))
-    expect(r).toContain('emulator.rateLimit: Invalid emulator.rateLimit "fast"')
+    expect(r).toContain('emulator.rateLimit: emulator.rateLimit "fast" is not a rate: expected COUNT/INTERVAL')
     expect(usageOf(() => validateRunConfig({portal: 'portal', mapping: 'mapping.json', legacy: 'dump.json', emulator: {faults: 'bogus:x=1'}}, cfgFile()))).toContain('emulator.faults:')
   })
 

@@ -8,7 +8,7 @@ import type {PropertyDefinition} from '../../core/records.js'
 import {selectBudget} from '../../core/budget-select.js'
 import {associationStream, type EntityRef} from './associations.js'
 import {HubSpotHttpClient} from './http-client.js'
-import {hubspotObjectApi} from './object-api.js'
+import {hubspotObjectApi, type ObjectApiOptions} from './object-api.js'
 import {resolveConnection} from './config.js'
 import {ASSOCIATION_PAIRS, ENTITIES, LIMITS, OBJECTS} from './objects.js'
 import {compareIds} from '../../core/ids.js'
@@ -43,7 +43,7 @@ function specs(config: ConnectorConfig): ObjectSpec[] {
 }
 
 /** One object stream; `objectType` is the resolved type id used in every path. */
-export function objectStream(parent: ApiClient, entity: string, objectType: string, modifiedProperty: string, properties: string[]): ObjectStreamDef {
+export function objectStream(parent: ApiClient, entity: string, objectType: string, modifiedProperty: string, properties: string[], apiOptions: ObjectApiOptions = {}): ObjectStreamDef {
   const client = streamClient(parent)
   let described: Promise<PropertyDefinition[]> | undefined
   return {
@@ -60,7 +60,7 @@ export function objectStream(parent: ApiClient, entity: string, objectType: stri
     mergedIds: mergedObjectIds,
     maxListPage: LIMITS.listPageMax,
     maxSearchPage: LIMITS.searchPageMax,
-    api: hubspotObjectApi(client, objectType, modifiedProperty),
+    api: hubspotObjectApi(client, objectType, modifiedProperty, apiOptions),
     stats: client.stats,
   }
 }
@@ -91,10 +91,10 @@ export const hubspotConnector: Connector = {
     const associationClient = streamClient(client)
     for (const s of all) {
       const type = s.objectType ?? resolveObjectType(s.nameForLookup, schemas, s.entity)
-      const stream = objectStream(client, s.entity, type, s.modifiedProperty, s.properties)
+      const stream = objectStream(client, s.entity, type, s.modifiedProperty, s.properties, {baseUrl: config.baseUrl})
       streams.push(stream)
       // the associations stream's searches count as its own requests
-      refs.set(s.entity, {entity: s.entity, objectType: type, stream: stream.name, modifiedProperty: s.modifiedProperty, api: hubspotObjectApi(associationClient, type, s.modifiedProperty)})
+      refs.set(s.entity, {entity: s.entity, objectType: type, stream: stream.name, modifiedProperty: s.modifiedProperty, api: hubspotObjectApi(associationClient, type, s.modifiedProperty, {baseUrl: config.baseUrl})})
     }
     const pairs: Array<[string, string]> = [...ASSOCIATION_PAIRS]
     for (const c of config.customObjects ?? []) for (const to of c.associations ?? []) pairs.push([c.entity, to])

@@ -12,27 +12,38 @@ interface ListBody {
   paging?: {next?: {after?: string}}
 }
 
-/** Split property names into chunks whose comma-joined, URL-encoded length stays under `maxChars`. */
-export function chunkProperties(properties: string[], maxChars: number): string[][] {
+/**
+ * Splits property names into chunks whose list URL (base, path, limit, a 20-digit `after`,
+ * `archived`, encoded `properties`) stays under `maxUrl` characters. Always at least one chunk
+ * (possibly empty), and no name is lost.
+ */
+export function chunkProperties(names: string[], baseUrl: string, path: string, maxUrl: number = LIMITS.maxUrlLength): string[][] {
+  const fixed = `${baseUrl}${path}?limit=100&after=${'9'.repeat(20)}&archived=false&properties=`.length + 32
   const chunks: string[][] = []
   let cur: string[] = []
-  let len = 0
-  for (const p of properties) {
-    const add = encodeURIComponent(p).length + 3 // "%2C" separator
-    if (cur.length > 0 && len + add > maxChars) {
+  let len = fixed
+  for (const n of names) {
+    const add = encodeURIComponent(n).length + (cur.length > 0 ? 3 : 0) // "%2C" separator
+    if (cur.length > 0 && len + add > maxUrl) {
       chunks.push(cur)
       cur = []
-      len = 0
+      len = fixed
     }
-    cur.push(p)
-    len += add
+    len += encodeURIComponent(n).length + (cur.length > 0 ? 3 : 0)
+    cur.push(n)
   }
-  if (cur.length > 0) chunks.push(cur)
+  if (cur.length > 0 || chunks.length === 0) chunks.push(cur)
   return chunks
 }
 
-/** Budget for the `properties=` query value: the URL limit minus a generous allowance for the rest. */
-const PROPERTY_CHARS = LIMITS.maxUrlLength - 1024
+/** How list URLs are sized: the client's base URL, and the longest URL to build (tests force chunking with a small one). */
+export interface ObjectApiOptions {
+  baseUrl?: string
+  maxUrlLength?: number
+}
+
+/** Stands in for the base URL when the caller does not give it: longer than any real HubSpot host. */
+const BASE_ALLOWANCE = 'https://'.padEnd(256, 'x')
 
 function serverTime(headers: Headers): number | undefined {
   const d = headers.get('date')
@@ -40,11 +51,14 @@ function serverTime(headers: Headers): number | undefined {
   return Number.isNaN(t) ? undefined : t
 }
 
-/** The ObjectApi of one HubSpot object type (`type` = object type id or path segment). */
-export function hubspotObjectApi(client: ApiClient, type: string, modifiedProperty: string): ObjectApi {
+/**
+ * The ObjectApi of one HubSpot object type (`type` = object type id or path segment). The sync and
+ * the recorder both read objects through it.
+ */
+export function hubspotObjectApi(client: ApiClient, type: string, modifiedProperty: string, options: ObjectApiOptions = {}): ObjectApi {
   return {
     async listPage({after, limit, archived, properties}, signal): Promise<RawPage> {
-      const [first = [], ...rest] = chunkProperties(properties, PROPERTY_CHARS)
+      const [first = [], ...rest] = chunkProperties(properties, options.baseUrl ?? BASE_ALLOWANCE, PATHS.list(type), options.maxUrlLength)
       const res = await client.request<ListBody>(
         {method: 'GET', path: PATHS.list(type), query: {limit, after: after ?? undefined, properties: first.join(','), archived}},
         signal,

@@ -67,14 +67,14 @@ export const ASSOCIATION_PAIRS: Array<[Entity, Entity]> = [
 
 export const DEFAULT_BASE_URL = 'https://api.hubapi.com'
 
-/** API limits HubSpot documents; the emulator enforces them and the clients respect them. */
+/** API limits HubSpot documents; the clients respect them. The emulator keeps its own copy (src/emulator/hubspot-limits.ts) and a test checks none of these exceeds it. */
 export const LIMITS = {
   listPageMax: 100,
   searchPageMax: 200,
   searchResultCap: 10_000,
   searchMaxFilterGroups: 5,
-  searchMaxFiltersPerGroup: 10,
-  searchMaxFiltersTotal: 25,
+  searchMaxFiltersPerGroup: 6,
+  searchMaxFiltersTotal: 18,
   batchReadMax: 100,
   associationsBatchMax: 1000,
   /** practical URL length beyond which the list endpoint answers 414 */

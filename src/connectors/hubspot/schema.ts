@@ -12,11 +12,22 @@ interface SchemaEntry {
 
 const OBJECT_TYPE_ID = /^\d+-\d+$/
 
+/** GET /crm/v3/schemas: every custom object schema of the portal, as HubSpot returns it. */
+export async function listSchemas(client: ApiClient, signal?: AbortSignal): Promise<Array<Record<string, unknown>>> {
+  const res = await client.request<{results?: Array<Record<string, unknown>>}>({method: 'GET', path: PATHS.schemas()}, signal)
+  return Array.isArray(res.body?.results) ? res.body.results : []
+}
+
+/** GET /crm/v3/properties/{type}: every property definition of an object type, as HubSpot returns it. */
+export async function listProperties(client: ApiClient, type: string, signal?: AbortSignal): Promise<Array<Partial<PropertyDefinition> & {name?: string}>> {
+  const res = await client.request<{results?: Array<Partial<PropertyDefinition> & {name?: string}>}>({method: 'GET', path: PATHS.properties(type)}, signal)
+  return Array.isArray(res.body?.results) ? res.body.results : []
+}
+
 /** Every custom object schema of the portal, keyed by name, fully qualified name and type id. */
 export async function loadSchemas(client: ApiClient, signal?: AbortSignal): Promise<Map<string, string>> {
-  const res = await client.request<{results?: SchemaEntry[]}>({method: 'GET', path: PATHS.schemas()}, signal)
   const map = new Map<string, string>()
-  for (const s of res.body?.results ?? []) {
+  for (const s of (await listSchemas(client, signal)) as SchemaEntry[]) {
     if (!s.objectTypeId) continue
     for (const key of [s.name, s.fullyQualifiedName, s.objectTypeId]) if (key) map.set(key.toLowerCase(), s.objectTypeId)
   }
@@ -48,9 +59,8 @@ const TYPES = new Set<PropertyType>(['string', 'number', 'date', 'datetime', 'en
  * portal does not define is typed as a string so that nothing is dropped.
  */
 export async function describeProperties(client: ApiClient, type: string, wanted: string[], signal?: AbortSignal): Promise<PropertyDefinition[]> {
-  const res = await client.request<{results?: Array<Partial<PropertyDefinition> & {name?: string}>}>({method: 'GET', path: PATHS.properties(type)}, signal)
   const byName = new Map<string, PropertyDefinition>()
-  for (const p of res.body?.results ?? []) {
+  for (const p of await listProperties(client, type, signal)) {
     if (typeof p.name !== 'string') continue
     const type = TYPES.has(p.type as PropertyType) ? (p.type as PropertyType) : 'string'
     byName.set(p.name, {...p, name: p.name, label: p.label ?? p.name, type, fieldType: p.fieldType ?? 'text'} as PropertyDefinition)

@@ -1,5 +1,5 @@
 /** POST /crm/v4/associations/{from}/{to}/batch/read with per-record paging. */
-import {LIMITS} from '../../connectors/hubspot/objects.js'
+import {HUBSPOT_LIMITS as LIMITS} from '../hubspot-limits.js'
 import type {AssociationType} from '../../core/records.js'
 import type {EmulatorContext} from '../context.js'
 import {ApiError, json} from '../errors.js'
@@ -72,7 +72,7 @@ export function batchReadAssociations(ctx: EmulatorContext, from: EntityInfo, to
     results.push(result)
   }
   const completedAt = new Date(ctx.now()).toISOString()
-  if (none.length === 0) return json(200, {status: 'COMPLETE', results, startedAt, completedAt})
+  if (none.length === 0) return json(200, numericTargets({status: 'COMPLETE', results, startedAt, completedAt}))
   const errors = none.map((id) => ({
     status: 'error',
     category: 'OBJECT_NOT_FOUND',
@@ -80,5 +80,13 @@ export function batchReadAssociations(ctx: EmulatorContext, from: EntityInfo, to
     context: {fromObjectId: [id]},
     message: `No ${to.name} is associated with ${from.label.toLowerCase()} ${id}.`,
   }))
-  return json(207, {status: 'COMPLETE', results, numErrors: errors.length, errors, startedAt, completedAt})
+  return json(207, numericTargets({status: 'COMPLETE', results, numErrors: errors.length, errors, startedAt, completedAt}))
+}
+
+/**
+ * The answer as JSON text with every `toObjectId` a JSON number, as HubSpot sends it (`from.id` and
+ * `paging.next.after` stay strings). Written from the digit string, so ids beyond 2^53 are exact.
+ */
+function numericTargets(body: unknown): string {
+  return JSON.stringify(body).replace(/"toObjectId":"(0|[1-9]\d*)"/g, '"toObjectId":$1')
 }

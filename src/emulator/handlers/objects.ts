@@ -1,9 +1,10 @@
 /** List, single get and batch read: GET /crm/v3/objects/{type}, GET .../{id}, POST .../batch/read. */
-import {LIMITS} from '../../connectors/hubspot/objects.js'
+import {HUBSPOT_LIMITS as LIMITS} from '../hubspot-limits.js'
 import type {EmulatorContext} from '../context.js'
 import {ApiError, json} from '../errors.js'
 import {isId} from '../ids.js'
 import type {EntityInfo} from '../object-types.js'
+import {associationTargets, attachAssociations} from './inline-associations.js'
 import {bodyProperties, intParam, jsonPath, queryProperties, render, type RenderableRow} from '../record-view.js'
 import type Database from 'better-sqlite3'
 
@@ -41,9 +42,11 @@ export function listObjects(ctx: EmulatorContext, e: EntityInfo, url: URL): Resp
   const archived = archivedParam(p.get('archived'))
   const after = p.get('after') ?? '0'
   if (!isId(after)) throw new ApiError(400, `Invalid after: ${after}; use the paging.next.after value of the previous page`, 'VALIDATION_ERROR')
-  const wanted = queryProperties(p)
+  const wanted = queryProperties(p, e)
+  const targets = associationTargets(ctx, p)
   const rows = stmts(ctx).page.all(e.index, archived ? 1 : 0, after.length, after, limit + 1) as RenderableRow[]
   const results = rows.slice(0, limit).map((r) => render(r, e, wanted))
+  attachAssociations(ctx, e, targets, results)
   const body: Record<string, unknown> = {results}
   if (rows.length > limit) {
     const next = rows[limit].id
@@ -69,7 +72,10 @@ export function getObject(ctx: EmulatorContext, e: EntityInfo, id: string, url: 
   const archived = archivedParam(p.get('archived'))
   const row = findOne(ctx, e, id, p.get('idProperty'))
   if (!row || (row.archived === 1) !== archived) throw new ApiError(404, `Object not found. objectId are usually numeric.`, 'OBJECT_NOT_FOUND')
-  return json(200, render(row, e, queryProperties(p)))
+  const targets = associationTargets(ctx, p)
+  const record = render(row, e, queryProperties(p, e))
+  attachAssociations(ctx, e, targets, [record])
+  return json(200, record)
 }
 
 /** POST /crm/v3/objects/{type}/batch/read: at most 100 inputs; missing ids answer 207 with errors. */

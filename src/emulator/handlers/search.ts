@@ -1,5 +1,5 @@
 /** POST /crm/v3/objects/{type}/search */
-import {LIMITS} from '../../connectors/hubspot/objects.js'
+import {HUBSPOT_LIMITS as LIMITS} from '../hubspot-limits.js'
 import type {EmulatorContext} from '../context.js'
 import {json} from '../errors.js'
 import type {EntityInfo} from '../object-types.js'

@@ -10,6 +10,10 @@ export interface GenerateOptions {
   divisions: number
   /** same seed and options → byte-identical snapshot */
   seed: number
+  /** companies (0-2) to include (default 0: none, so snapshots without them stay byte-identical) */
+  companies?: number
+  /** tickets (0-5) to include (default 0) */
+  tickets?: number
   /** custom properties added to every object type, cycling through every property type (default 0) */
   customProperties?: number
   /** contacts that share one modified timestamp (default: a tenth of the contacts) */
@@ -41,6 +45,8 @@ export function resolveGenerateOptions(o: GenerateOptions): ResolvedOptions {
   count('deals', o.deals)
   count('appointments', o.appointments)
   count('divisions', o.divisions)
+  count('companies', o.companies ?? 0, 1_000_000_000)
+  count('tickets', o.tickets ?? 0, 1_000_000_000)
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new UsageError(`--seed must be a non-negative whole number, got ${o.seed}.`, 'Pass e.g. --seed 42.', 'BAD_FLAG')
   const customProperties = o.customProperties ?? 0
   count('custom-properties', customProperties, MAX_CUSTOM)
@@ -61,6 +67,8 @@ export function resolveGenerateOptions(o: GenerateOptions): ResolvedOptions {
     deals: o.deals,
     appointments: o.appointments,
     divisions: o.divisions,
+    companies: o.companies ?? 0,
+    tickets: o.tickets ?? 0,
     seed: o.seed,
     customProperties,
     sharedTimestamp,

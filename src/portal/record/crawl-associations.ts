@@ -3,7 +3,8 @@
  * paging, written once per edge in canonical order (fromType, fromId, toType, toId).
  */
 import type {ApiClient} from '../../core/http-types.js'
-import {ASSOCIATION_PAIRS, PATHS} from '../../connectors/hubspot/objects.js'
+import {readAssociations} from '../../connectors/hubspot/association-reader.js'
+import {ASSOCIATION_PAIRS} from '../../connectors/hubspot/objects.js'
 import {compareIds} from '../../core/ids.js'
 import type {AssociationRow, AssociationType} from '../../core/records.js'
 import {listFile} from './crawl-records.js'
@@ -15,30 +16,17 @@ export const ASSOCIATIONS_FILE = 'associations.ndjson'
 const BATCH = 100
 const SAMPLES_PER_TYPE = 3
 
-export interface BatchAssocBody {
-  results?: Array<{from?: {id?: string}; to?: Array<{toObjectId: string | number; associationTypes?: AssociationType[]}>; paging?: {next?: {after?: string}}}>
-}
-
 /**
- * Every target of each input id, following each record's own `paging.next.after` until done.
- * Returns fromId → targets (in the order served).
+ * Every target of each input id (following each record's own paging), through the connector's v4
+ * reader: fromId → targets with their types.
  */
 export async function readAllAssociations(api: ApiClient, fromTypeId: string, toTypeId: string, ids: string[], signal?: AbortSignal): Promise<Map<string, Array<{toId: string; types: AssociationType[]}>>> {
+  const rows = await readAssociations(api, {fromType: fromTypeId, toType: toTypeId, fromEntity: fromTypeId, toEntity: toTypeId}, ids, signal)
   const out = new Map<string, Array<{toId: string; types: AssociationType[]}>>()
-  let inputs: Array<{id: string; after?: string}> = ids.map((id) => ({id}))
-  while (inputs.length > 0) {
-    const res = await api.request<BatchAssocBody>({method: 'POST', path: PATHS.associationsBatchRead(fromTypeId, toTypeId), body: {inputs}}, signal)
-    const next: Array<{id: string; after: string}> = []
-    for (const r of res.body?.results ?? []) {
-      const id = String(r.from?.id ?? '')
-      if (!id) continue
-      const list = out.get(id) ?? []
-      for (const t of r.to ?? []) list.push({toId: String(t.toObjectId), types: (t.associationTypes ?? []).map((x) => ({category: x.category, typeId: x.typeId, label: x.label ?? null}))})
-      out.set(id, list)
-      const after = r.paging?.next?.after
-      if (after) next.push({id, after: String(after)})
-    }
-    inputs = next
+  for (const r of rows) {
+    let list = out.get(r.fromId)
+    if (!list) out.set(r.fromId, (list = []))
+    list.push({toId: r.toId, types: r.types})
   }
   return out
 }
@@ -65,10 +53,8 @@ export async function crawlAssociations(api: ApiClient, work: WorkFolder, state:
         for (const fromId of batch) {
           for (const toType of toTypes) {
             const targets = [...(perTo.get(toType)!.get(fromId) ?? [])].sort((x, y) => compareIds(x.toId, y.toId))
-            let prev: string | null = null
             for (const tg of targets) {
-              if (tg.toId === prev || tg.types.length === 0) continue
-              prev = tg.toId
+              if (tg.types.length === 0) continue // the connector's reader gives each target once
               const row: AssociationRow = {fromType, fromId, toType, toId: tg.toId, types: tg.types}
               noteTypes(state, row)
               lines.push(JSON.stringify(row))

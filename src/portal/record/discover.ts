@@ -2,13 +2,10 @@
 import {CrmsyncError, UsageError} from '../../core/errors.js'
 import {ScopeError} from '../../connectors/hubspot/api-errors.js'
 import type {ApiClient} from '../../core/http-types.js'
+import {listProperties, listSchemas} from '../../connectors/hubspot/schema.js'
 import {OBJECTS, PATHS, type Entity} from '../../connectors/hubspot/objects.js'
 import type {PropertyDefinition} from '../../core/records.js'
 import type {RecordedObjectType} from './work-state.js'
-
-interface SchemaBody {
-  results?: Array<Record<string, unknown>>
-}
 
 /**
  * Reads GET /crm/v3/schemas and GET /crm/v3/properties/{type} for each entity. The portal id comes
@@ -18,7 +15,7 @@ export async function discoverObjectTypes(api: ApiClient, entities: Entity[], po
   const needsSchemas = entities.some((e) => OBJECTS[e].custom)
   let schemas: Array<Record<string, unknown>> = []
   try {
-    schemas = (await api.request<SchemaBody>({method: 'GET', path: PATHS.schemas()}, signal)).body?.results ?? []
+    schemas = await listSchemas(api, signal)
   } catch (err) {
     // without custom objects the schemas only serve to find the portal id: --portal-id can replace them
     if (needsSchemas || portalId === undefined || !(err instanceof ScopeError)) throw err
@@ -48,8 +45,7 @@ export async function discoverObjectTypes(api: ApiClient, entities: Entity[], po
       objectTypeId = String(schema.objectTypeId)
       fullyQualifiedName = typeof schema.fullyQualifiedName === 'string' ? schema.fullyQualifiedName : undefined
     }
-    const props = await api.request<{results?: PropertyDefinition[]}>({method: 'GET', path: PATHS.properties(objectTypeId!)}, signal)
-    const properties = props.body?.results ?? []
+    const properties = (await listProperties(api, objectTypeId!, signal)) as PropertyDefinition[]
     objectTypes.push({name: e, objectTypeId: objectTypeId!, ...(fullyQualifiedName ? {fullyQualifiedName} : {}), properties, ...(schema ? {schema} : {})})
   }
   return {portalId: pid, objectTypes}
