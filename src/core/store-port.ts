@@ -62,6 +62,17 @@ export interface DeadLetter {
   runId?: number | null
 }
 
+/**
+ * A claim on one stream by this process, in a store that several processes share (PostgreSQL):
+ * while it is held no other process runs the stream; a process that dies releases it.
+ */
+export interface StreamClaim {
+  /** another process completed the stream after this run started: nothing is left to do */
+  readonly doneElsewhere: boolean
+  /** give the claim up; `completed` records the stream as done by this run */
+  release(completed: boolean): Awaitable<void>
+}
+
 /** What the sync engine needs from a store. `DryRunStore` implements it without writing. */
 export interface SyncStore {
   /** create or migrate the entity's table so it has a typed column for every given property */
@@ -86,6 +97,12 @@ export interface SyncStore {
   liveIds(entity: string): Iterable<string> | AsyncIterable<string>
   addDeadLetter(entry: DeadLetter): Awaitable<void>
   startRun(command: string, dryRun: boolean): Awaitable<number>
+  /**
+   * Optional (stores shared by several processes): claim `stream` for this process. Without `wait`,
+   * null when another process holds it; with `wait`, blocks until it is free (or `signal` aborts).
+   * A store without it (SQLite: one process at a time) runs every stream itself.
+   */
+  claimStream?(stream: string, options: {wait: boolean; signal?: AbortSignal}): Awaitable<StreamClaim | null>
   finishRun(runId: number, patch: Partial<Omit<RunRecord, 'id' | 'command' | 'startedAt'>>): Awaitable<void>
   close(): Awaitable<void>
 }

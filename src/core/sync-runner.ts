@@ -8,7 +8,8 @@ import {join} from 'node:path'
 import {CrmsyncError, EXIT, UsageError} from './errors.js'
 import type {Connector, ConnectorConfig, RunOptions, StreamDef} from './connector.js'
 import {runStream, type EngineHooks} from './engine.js'
-import {OBJECT_STREAM_LANES, runInLanes} from './lanes.js'
+import {OBJECT_STREAM_LANES} from './lanes.js'
+import {runObjectStreams, runUnderClaim} from './stream-claims.js'
 import {createLogger} from './logger.js'
 import {addCounts, emptyCounts, type StreamResult} from './metrics.js'
 import {parseRateLimit} from './rate-spec.js'
@@ -94,8 +95,10 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
       }
     }
     // object streams a few at a time; associations after them (they read the ids the objects wrote)
-    await runInLanes(selected.filter((d) => d.kind === 'object'), OBJECT_STREAM_LANES, runOne)
-    for (const def of selected) if (def.kind !== 'object') await runOne(def)
+    // (several processes on one shared store each take the streams nobody holds: stream-claims.ts)
+    const log = (event: string, fields: Record<string, unknown>): void => logger.debug(fields, event)
+    await runObjectStreams(store, selected.filter((d) => d.kind === 'object'), OBJECT_STREAM_LANES, runOne, log, controller.signal)
+    for (const def of selected) if (def.kind !== 'object') await runUnderClaim(store, def, true, runOne, log, controller.signal)
     const summary = summarize(req, runId, results, started, 'ok')
     await store.finishRun(runId, {status: 'ok', counts: countsOf(results), requests: summary.totals.requests, rateLimited: summary.totals.rateLimited, retries: summary.totals.retries, errors: summary.totals.deadLetters})
     return summary

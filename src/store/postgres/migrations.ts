@@ -75,6 +75,17 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX dead_letters_stream ON dead_letters (stream);
     `,
   },
+  {
+    version: 2,
+    name: 'stream claims: when a stream was last completed, for processes sharing the store',
+    sql: `
+      CREATE TABLE stream_claims (
+        stream text COLLATE "C" PRIMARY KEY,
+        done_at timestamptz NOT NULL,
+        run_id bigint
+      );
+    `,
+  },
 ]
 
 /** The PostgreSQL schema version this code writes. */

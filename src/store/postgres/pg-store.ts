@@ -5,11 +5,12 @@
  */
 import {CrmsyncError} from '../../core/errors.js'
 import type {AssociationRow, CrmRecord} from '../../core/records.js'
-import type {AssociationEdge, Checkpoint, ColumnSpec, MergedId, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../../core/store-port.js'
+import type {AssociationEdge, Checkpoint, ColumnSpec, MergedId, StreamClaim, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../../core/store-port.js'
 import {ASSOCIATIONS_ENTITY, rowToRecord} from '../read.js'
 import {PATCH_COLUMNS} from '../runs.js'
 import {UsageError} from '../../core/errors.js'
 import {writeAssociations} from './association-writer.js'
+import {claimPgStream} from './claims.js'
 import {ensurePgEntitySchema, listPgEntities, loadPgEntityTable, type PgEntityTable} from './entity-table.js'
 import {pgAssociations, pgLiveIds, pgMergedIds, pgPropertyNames, pgRawRecords, pgStatus} from './read.js'
 import {writeMerges, writeRecords} from './record-writer.js'
@@ -145,6 +146,12 @@ export class PostgresStore implements SyncStore, StoreReader {
     const r = await this.session.query<{id: number}>(`INSERT INTO runs (command, started_at, status, dry_run) VALUES ($1, now(), 'running', $2) RETURNING id`, [command, dryRun])
     this.currentRunId = r.rows[0].id
     return this.currentRunId
+  }
+
+  /** Claim a stream against other processes (an advisory lock; a dry run claims nothing). */
+  async claimStream(stream: string, options: {wait: boolean; signal?: AbortSignal}): Promise<StreamClaim | null> {
+    if (this.session.mode !== 'write') return {doneElsewhere: false, release: () => undefined}
+    return claimPgStream(this.session, stream, this.currentRunId, options)
   }
 
   async finishRun(runId: number, patch: Partial<Omit<RunRecord, 'id' | 'command' | 'startedAt'>>): Promise<void> {

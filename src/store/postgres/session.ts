@@ -39,7 +39,7 @@ export class PgSession {
   private cursors = 0
 
   constructor(
-    connectionString: string,
+    private readonly connectionString: string,
     readonly schema: string,
     readonly mode: 'write' | 'read' | 'dry',
   ) {
@@ -148,6 +148,14 @@ export class PgSession {
       await client.query('ROLLBACK').catch(() => undefined) // after an early return; a no-op after COMMIT
       client.release()
     }
+  }
+
+  /** A connection of its own, outside the pool (it holds a stream claim as long as it lives). */
+  async ownClient(): Promise<pg.Client> {
+    const client = new pg.Client({connectionString: this.connectionString, connectionTimeoutMillis: 10_000, types})
+    client.on('error', () => undefined) // a dropped connection: its claim is gone, the query in flight fails
+    await client.connect()
+    return client
   }
 
   /** Roll back a dry run, then close every connection. */
