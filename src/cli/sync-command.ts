@@ -4,6 +4,7 @@ import {connectorNamed} from '../connectors/index.js'
 import {runSync, type SyncSummary} from '../core/sync-runner.js'
 import {summaryTable} from '../core/sync-output.js'
 import {openSyncStore} from '../store/sync-store.js'
+import {runService, type ServiceSummary} from '../core/service.js'
 
 /** Base of `crmsync sync <entity>` commands: parse the shared flags, run, print the summary table. */
 export abstract class SyncCommand extends BaseCommand {
@@ -12,11 +13,11 @@ export abstract class SyncCommand extends BaseCommand {
   /** the entity this command syncs (`all` for every stream) */
   protected abstract entity(): Promise<string> | string
 
-  async run(): Promise<SyncSummary> {
+  async run(): Promise<SyncSummary | ServiceSummary> {
     const {flags} = await this.parse(this.constructor as typeof SyncCommand)
     const target = await this.entity()
     const json = this.jsonEnabled()
-    const summary = await runSync(connectorNamed(flags.crm), {
+    const once = (): Promise<SyncSummary> => runSync(connectorNamed(flags.crm), {
       target,
       full: flags.full,
       since: flags.since,
@@ -31,8 +32,10 @@ export abstract class SyncCommand extends BaseCommand {
       rateLimit: flags['rate-limit'],
       sharedBudget: flags['shared-budget'],
       json,
-      progress: !json && process.stderr.isTTY === true,
+      progress: !json && process.stderr.isTTY === true && !flags.every,
     }, openSyncStore)
+    if (flags.every) return runService({every: flags.every, listen: flags.listen, run: once, log: (line) => this.logToStderr(line)})
+    const summary = await once()
     if (!json) {
       this.log(summaryTable(summary.streams))
       this.log(`${summary.dryRun ? 'dry run (nothing written): ' : ''}${summary.totals.fetched} records in ${summary.seconds.toFixed(2)} s (${summary.recordsPerSecond} records/s), ${summary.totals.requests} requests, peak RSS ${summary.peakRssMb} MB`)
