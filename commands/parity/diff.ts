@@ -19,11 +19,13 @@ export default class ParityDiff extends BaseCommand {
     'noise-baseline': Flags.string({summary: 'a second legacy snapshot: fields differing between the two are noise', helpValue: 'PATH|URL'}),
     'legacy-snapshot-at': Flags.string({summary: 'when the legacy snapshot was taken (ISO 8601; default: the mapping, else max last_synced_at)', helpValue: 'ISO'}),
     out: Flags.string({summary: 'report root folder', default: 'reports', helpValue: 'DIR'}),
+    'allow-low-overlap': Flags.boolean({summary: 'diff even when the legacy snapshot and the store share few record keys (see docs/parity.md#input-sanity)'}),
+    'strict-models': Flags.boolean({summary: 'a legacy model the mapping does not name is an input error (default: a warning)'}),
   }
 
   async run(): Promise<ParityDiffResult> {
     const {flags} = await this.parse(ParityDiff)
-    const {report, dir} = await runParityDiff({legacy: flags.legacy, mapping: flags.mapping, db: flags.db, portal: flags.portal, noiseBaseline: flags['noise-baseline'], legacySnapshotAt: flags['legacy-snapshot-at'], out: flags.out})
+    const {report, dir} = await runParityDiff({legacy: flags.legacy, mapping: flags.mapping, db: flags.db, portal: flags.portal, noiseBaseline: flags['noise-baseline'], legacySnapshotAt: flags['legacy-snapshot-at'], out: flags.out, allowLowOverlap: flags['allow-low-overlap'], strictModels: flags['strict-models'], onWarning: (m) => process.stderr.write(`Warning: ${m}\n`)})
     const result = summarizeReport(report, dir)
     if (!this.jsonEnabled()) this.log(result.summary)
     process.exitCode = report.verdict.ready ? 0 : 1

@@ -14,11 +14,13 @@ export default class ParityRun extends BaseCommand {
 
   static flags = {
     config: Flags.string({description: 'parity run config file (JSON or YAML); relative paths inside are resolved against its folder', required: true, helpValue: 'FILE'}),
+    'allow-low-overlap': Flags.boolean({summary: 'diff even when the legacy snapshot and the store share few record keys (see docs/parity.md#input-sanity)'}),
+    'strict-models': Flags.boolean({summary: 'a legacy model the mapping does not name is an input error (default: a warning)'}),
   }
 
   async run(): Promise<Omit<ParityRunResult, 'report'> & {report: string}> {
     const {flags} = await this.parse(ParityRun)
-    const result = await runParity(loadRunConfig(flags.config), defaultRunDeps)
+    const result = await runParity(loadRunConfig(flags.config), defaultRunDeps, undefined, {allowLowOverlap: flags['allow-low-overlap'], strictModels: flags['strict-models']})
     if (!this.jsonEnabled()) {
       this.log(renderTerminal(result.report, {color: Boolean(process.stdout.isTTY)}))
       this.log(`\nReport: ${result.files.find((f) => f.endsWith('.html')) ?? result.dir}`)

@@ -71,15 +71,16 @@ function peakMb(sampled: number): number {
   }
 }
 
-async function diffChild(): Promise<void> {
+async function diffChild(diagnose: boolean): Promise<void> {
   const sampler = rssSampler()
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
-  const {report} = await runParityDiff({legacy: legacyPath, mapping: MAPPING, db: storePath, out: join(root, 'reports'), render: false})
+  const {report} = await runParityDiff({legacy: legacyPath, mapping: MAPPING, db: storePath, out: join(root, 'reports'), render: false, diagnose})
   const seconds = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
   const c = report.entities.find((e) => e.entity === 'contacts')!
-  const fig: Figures = {label: 'crmsync parity diff (stage + keyed merge + report)', records: c.counts.legacyRows, seconds, peakRssMb: peakMb(sampler.stop()), extra: {'cpu s': ((cpu.user + cpu.system) / 1e6).toFixed(1), unexplained: report.totals.fieldMismatches, explained: report.totals.explained}}
+  const label = diagnose ? 'crmsync parity diff with diagnosis (patterns, normalizedEqual, root causes)' : 'crmsync parity diff, diagnosis off (stage + keyed merge + report)'
+  const fig: Figures = {label, records: c.counts.legacyRows, seconds, peakRssMb: peakMb(sampler.stop()), extra: {'cpu s': ((cpu.user + cpu.system) / 1e6).toFixed(1), unexplained: report.totals.fieldMismatches, explained: report.totals.explained}}
   console.log(JSON.stringify(fig))
 }
 
@@ -99,7 +100,8 @@ function child(mode: string): Figures {
 async function main(): Promise<void> {
   const mode = process.argv[2]
   if (mode === 'generate') return generate()
-  if (mode === 'diff') return diffChild()
+  if (mode === 'diff') return diffChild(true)
+  if (mode === 'diff-plain') return diffChild(false)
   if (mode === 'floor') return floorChild()
   if (!existsSync(legacyPath) || !existsSync(storePath)) {
     console.log(`generating ${N.toLocaleString('en-US')} contacts into ${root} (child process)...`)
@@ -107,8 +109,12 @@ async function main(): Promise<void> {
     if (g.status !== 0) throw new Error('generation failed')
   }
   // each side in its own process, so that each peak RSS is its own
-  const rows = [child('diff'), child('floor')]
+  const rows = [child('diff-plain'), child('diff'), child('floor')]
   printSideBySide(`parity: ${N.toLocaleString('en-US')}-contact dumpdata JSON array vs ${N.toLocaleString('en-US')}-contact store (peak RSS target ≤ 300 MB)`, rows)
+  const [plain, diag] = rows
+  const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`
+  const cpu = (f: Figures): number => Number.parseFloat(String(f.extra?.['cpu s'] ?? 'NaN'))
+  console.log(`cost of diagnosis: ${signed(((diag.seconds - plain.seconds) / plain.seconds) * 100, 1)}% wall time, ${signed(((cpu(diag) - cpu(plain)) / cpu(plain)) * 100, 1)}% CPU time, ${signed(diag.peakRssMb - plain.peakRssMb, 0)} MB peak RSS (target: at most +30% and +50 MB)`)
   console.log('Each row ran in its own process; peak RSS is the kernel high-water mark (VmHWM). "cpu s" is CPU time (user + system): on a busy machine wall seconds overstate the cost.')
   console.log('"load s" is the floor loading the JSON array into a table before its query. The EXCEPT floor only counts differing rows (null coalesced to ""): no classes, no per-field counts, no attribution, no ledger, no samples.')
 }

@@ -11,6 +11,12 @@ export const connectionFlags = {
     description: 'Point at the emulator with e.g. --base-url http://127.0.0.1:3000',
     helpValue: 'URL',
   }),
+  'api-version': Flags.string({
+    summary: 'HubSpot API version of the paths requested: 2026-03 (date-versioned, the default) or v3 (the numeric paths HubSpot retires in September 2027)',
+    env: 'CRMSYNC_API_VERSION',
+    options: ['2026-03', 'v3'],
+    helpValue: 'VERSION',
+  }),
   config: Flags.string({
     summary: 'JSON config file with {"accessToken", "baseUrl"} (default: CRMSYNC_CONFIG or ~/.config/crmsync/config.json)',
     helpValue: 'FILE',

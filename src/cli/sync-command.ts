@@ -26,6 +26,7 @@ export abstract class SyncCommand extends BaseCommand {
       debug: flags.debug,
       db: flags.db,
       baseUrl: flags['base-url'],
+      apiVersion: flags['api-version'],
       config: flags.config,
       objects: flags.objects,
       lookbackMinutes: flags.lookback,

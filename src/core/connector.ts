@@ -19,6 +19,8 @@ export interface ConnectorConfig {
   rateLimit?: {max: number; intervalMs: number; unlimited: boolean}
   /** redis://HOST:PORT: share the budget with every other process of this portal */
   sharedBudget?: string
+  /** the API version to speak, as the connector names it (validated by `configure`); absent = the connector's default */
+  apiVersion?: string
   /** debug logger for HTTP requests (pino or a look-alike); never receives the token */
   logger?: {debug(obj: Record<string, unknown>, msg?: string): void}
 }
@@ -139,6 +141,8 @@ export interface ConnectionRequest {
   settings?: Readonly<Record<string, unknown>>
   rateLimit?: ConnectorConfig['rateLimit']
   sharedBudget?: string
+  /** `--api-version` */
+  apiVersion?: string
   logger?: ConnectorConfig['logger']
 }
 

@@ -13,6 +13,8 @@ export interface SyncRequest {
   debug: boolean
   db: string
   baseUrl?: string
+  /** `--api-version`: the connector validates it */
+  apiVersion?: string
   config?: string
   /** custom objects config file */
   objects?: string

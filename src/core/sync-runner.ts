@@ -55,7 +55,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
   }
   const rateLimit = req.rateLimit ? parseRateLimit(req.rateLimit) : undefined
   const logger = createLogger(req.debug)
-  const config: ConnectorConfig = connector.configure({baseUrl: req.baseUrl, config: req.config, customObjects: custom, settings: objectsConfig.settings, logger, rateLimit, sharedBudget: req.sharedBudget})
+  const config: ConnectorConfig = connector.configure({baseUrl: req.baseUrl, apiVersion: req.apiVersion, config: req.config, customObjects: custom, settings: objectsConfig.settings, logger, rateLimit, sharedBudget: req.sharedBudget})
   const client = connector.createClient(config)
   const controller = new AbortController()
   const onSignal = (): void => controller.abort(new Error('interrupted'))

@@ -5,6 +5,7 @@
  * duplicate key.
  */
 import type Database from 'better-sqlite3'
+import {Presence} from './consequences.js'
 import {attributeMissingInLegacy, attributeMissingInNew, sourceFacts, type SourceFacts} from './attribution.js'
 import {EntityStats} from './entity-stats.js'
 import type {Ledger} from './ledger.js'
@@ -22,6 +23,10 @@ export interface DiffConnections {
   hasSource: boolean
   hasBaseline: boolean
   snapshotAtMs: number
+  /** classify differences into patterns (default true; off only to measure the plain diff) */
+  diagnose?: boolean
+  /** "now" for suggested ledger expiry dates */
+  nowMs?: number
 }
 
 /** Groups adjacent rows with equal keys. */
@@ -41,8 +46,10 @@ function* grouped<T extends {key: string}>(it: Iterator<T>): Generator<T[]> {
 /** Diff one entity; returns its report section. */
 export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections, entity: string): EntityReport {
   const em = lm.mapping.entities[entity]
-  const stats = new EntityStats(entity, em.model, lm.mapping.samples)
+  const stats = new EntityStats(entity, em.model, lm.mapping.samples, c.diagnose !== false)
   const lookup = new KeyLookup(c.lookupDb, lm.mapping, entity)
+  const presence = new Presence(c.lookupDb, lm.mapping)
+  const rd = stats.recordDiag
   const modProp = em.modifiedProperty
   const facts = (src: RecRow | undefined): SourceFacts =>
     sourceFacts(src && {archived: src.archived, modifiedAt: (modProp ? src.props[modProp] : null) ?? src.updatedAt, createdAt: src.createdAt, archivedAt: src.archivedAt}, c.snapshotAtMs)
@@ -57,21 +64,25 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     const nk = n.done ? undefined : n.value[0].key
     if (lk !== undefined && (nk === undefined || lk < nk)) {
       stats.counts.legacyRows += l.value.length
+      rd.present('legacy', lk)
       onLegacyOnly(l.value, lk)
       l = L.next()
     } else if (nk !== undefined && (lk === undefined || nk < lk)) {
       stats.counts.newRows += n.value.length
+      rd.present('new', nk)
       onNewOnly(n.value, nk)
       n = N.next()
     } else {
       stats.counts.legacyRows += l.value.length
       stats.counts.newRows += n.value.length
+      rd.present('legacy', lk as string)
+      rd.present('new', lk as string)
       onBoth(l.value, n.value, lk as string)
       l = L.next()
       n = N.next()
     }
   }
-  return stats.toReport()
+  return stats.toReport(c.nowMs)
 
   function duplicate(key: string, side: 'legacy' | 'new', count: number): void {
     const a = c.hasSource ? (side === 'legacy' ? 'legacy_defect' : 'new_regression') : 'unattributed'
@@ -84,7 +95,9 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     const src = source(key)
     const f = facts(src)
     const explained = ledger.match(entity, '*', 'missing_in_new', {sourceArchived: f.archived}, () => ({key, legacy: rows[0].fields, new: null})) !== undefined
-    stats.missing('missing_in_new', {key, legacy: rows[0].fields, new: null, ...(c.hasSource ? {source: src ? (src.archived ? 'archived' : 'live') : 'absent'} : {}), attribution: attributeMissingInNew(c.hasSource, f)}, explained)
+    const s = {key, legacy: rows[0].fields, new: null, ...(c.hasSource ? {source: src ? (src.archived ? 'archived' : 'live') : 'absent'} : {}), attribution: attributeMissingInNew(c.hasSource, f)}
+    stats.missing('missing_in_new', s, explained)
+    if (!explained && stats.diagnose) rd.lacking('new', key, () => s)
   }
 
   function onNewOnly(rows: RecRow[], key: string): void {
@@ -93,7 +106,9 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     const f = facts(src)
     const r = rows[0]
     const explained = ledger.match(entity, '*', 'missing_in_legacy', {newArchived: r.archived, sourceArchived: f.archived}, () => ({key, legacy: null, new: r.archived ? 'archived' : 'live'})) !== undefined
-    stats.missing('missing_in_legacy', {key, legacy: null, new: r.archived ? 'archived' : 'live', ...(c.hasSource ? {source: src ? (src.archived ? 'archived' : 'live') : 'absent'} : {}), attribution: attributeMissingInLegacy(c.hasSource, f, r.archived)}, explained)
+    const s = {key, legacy: null, new: r.archived ? 'archived' : 'live', ...(c.hasSource ? {source: src ? (src.archived ? 'archived' : 'live') : 'absent'} : {}), attribution: attributeMissingInLegacy(c.hasSource, f, r.archived)}
+    stats.missing('missing_in_legacy', s, explained)
+    if (!explained && stats.diagnose) rd.lacking('legacy', key, () => s)
   }
 
   function onBoth(ls: LegacyRow[], ns: RecRow[], key: string): void {
@@ -101,11 +116,12 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     if (ns.length > 1) return duplicate(key, 'new', ns.length)
     const src = source(key)
     const baseline = c.hasBaseline ? lookup.legacy(SIDE.baseline, key) : undefined
-    const out = compareRecord(lm, ledger, stats, {entity, legacy: ls[0], newRow: ns[0], source: src, baseline, src: facts(src), hasSource: c.hasSource})
+    const out = compareRecord(lm, ledger, stats, {entity, legacy: ls[0], newRow: ns[0], source: src, baseline, src: facts(src), hasSource: c.hasSource, presence})
     if (out.differences === 0) stats.counts.identical++
     else {
       stats.counts.modified++
       if (out.explained === out.differences) stats.explainedRecords++
+      else if (out.explained + out.consequences === out.differences) stats.consequenceOnlyRecords++
       else stats.unexplainedRecords++
     }
   }

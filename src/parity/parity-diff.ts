@@ -10,13 +10,14 @@ import {UsageError} from '../core/errors.js'
 import {toolVersion} from '../portal/snapshot-format.js'
 import {openPortal} from '../portal/snapshot.js'
 import {renderAll} from '../reports/render-all.js'
-import {bump} from './entity-stats.js'
 import {diffEntity} from './entity-differ.js'
+import {assertMappedNamesExist, assertOverlap, assertSomethingMapped, keyOverlap} from './input-sanity.js'
 import {assertNoExpiredRules, Ledger, todayUtc} from './ledger.js'
 import {loadMapping} from './mapping/load.js'
 import {parseInstant} from './normalizers.js'
 import {openLegacy} from './readers/open.js'
 import {assertWritableOut, newRunId, writeReportDir} from './report-output.js'
+import {addAttribution, reconcile, rootCausesOf} from './root-causes.js'
 import type {Attribution, EntityReport, ParityReport} from '../reports/report-types.js'
 import {openStoreReader} from '../store/open.js'
 import {isPostgresUrl} from '../store/postgres/location.js'
@@ -48,6 +49,14 @@ export interface ParityDiffOptions {
   now?: Date
   /** for tests and `parity run`: a source snapshot object instead of `portal` */
   source?: SourceSnapshot
+  /** an unmapped legacy model is an input error (also mapping `legacy.strictModels`) */
+  strictModels?: boolean
+  /** diff even when the two sides share few keys */
+  allowLowOverlap?: boolean
+  /** receives warnings (unmapped models); the CLI prints them on stderr */
+  onWarning?: (message: string) => void
+  /** classify differences into patterns (default true; the benchmark turns it off to price it) */
+  diagnose?: boolean
 }
 
 /** Run a parity diff and write its report folder; returns the report and the folder. */
@@ -74,22 +83,31 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
 
   const st = createStaging()
   try {
-    const staged = await stageLegacy(st, legacy, lm.mapping, SIDE.legacy)
-    if (baseline) await stageLegacy(st, baseline, lm.mapping, SIDE.baseline)
+    const strict = opts.strictModels === true || lm.mapping.legacy.strictModels
+    const staged = await stageLegacy(st, legacy, lm.mapping, SIDE.legacy, strict)
+    assertSomethingMapped(staged.rows + staged.errorCount, staged.unmapped, legacy.describe, lm.mapping)
+    if (baseline) await stageLegacy(st, baseline, lm.mapping, SIDE.baseline, strict)
     const storeReader = await openStoreReader(db)
     let store: Awaited<ReturnType<typeof stageStore>>
     try {
       store = await stageStore(st, storeReader, lm.mapping)
+      if (source) await stageSource(st, source, lm.mapping)
+      indexStaging(st)
+      // input sanity: refuse before comparing anything (exit 2, no report)
+      await assertMappedNamesExist(st, storeReader, lm.mapping, store.missingEntities)
     } finally {
       await storeReader.close()
     }
-    if (source) await stageSource(st, source, lm.mapping)
-    indexStaging(st)
+    const overlap = keyOverlap(st, lm.mapping)
+    if (opts.allowLowOverlap !== true) assertOverlap(overlap, lm.mapping.legacy.minOverlap, legacy.describe, storeName)
     st.db.close()
+    const ignored = new Set(lm.mapping.legacy.ignoreModels)
+    const unmapped = [...staged.unmapped].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([model, rows]) => ({model, rows, ...(ignored.has(model) ? {ignored: true} : {})}))
+    for (const u of unmapped) if (!u.ignored) opts.onWarning?.(`legacy model ${u.model} (${u.rows} rows) is not in the mapping and was not compared; list it in legacy.ignoreModels to silence this, or map it`)
 
     const snapshotAtMs = !Number.isNaN(flagSnapshotAt) ? flagSnapshotAt : lm.mapping.legacy.snapshotAt ? parseInstant(lm.mapping.legacy.snapshotAt) : staged.maxSyncedAt
     const open = (): Database.Database => new Database(st.path, {readonly: true})
-    const conns = {legacyDb: open(), newDb: open(), lookupDb: open(), hasSource: Boolean(source), hasBaseline: Boolean(baseline), snapshotAtMs}
+    const conns = {legacyDb: open(), newDb: open(), lookupDb: open(), hasSource: Boolean(source), hasBaseline: Boolean(baseline), snapshotAtMs, diagnose: opts.diagnose !== false, nowMs: now.getTime()}
     const ledger = new Ledger(lm.mapping.ledger)
     let entities: EntityReport[]
     try {
@@ -99,9 +117,11 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
       conns.newDb.close()
       conns.lookupDb.close()
     }
-    const errors = [...staged.errors, ...store.missingEntities.map((e) => ({entity: e, message: `the crmsync store ${storeName} has no ${e} table; every legacy ${e} row counts as missing in new`}))]
+    const errors = [...staged.errors]
+    const totals = totalsOf(entities)
+    const rootCauses = rootCausesOf(entities)
     const report: ParityReport = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       runId: opts.runId ?? newRunId(now),
       createdAt: now.toISOString(),
       tool: {name: 'crmsync', version: toolVersion()},
@@ -112,9 +132,13 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
         ...(opts.portal ? {portal: opts.portal} : {}),
         ...(baseline ? {noiseBaseline: baseline.describe} : {}),
         ...(!Number.isNaN(snapshotAtMs) ? {legacySnapshotAt: new Date(snapshotAtMs).toISOString()} : {}),
+        overlap,
       },
       verdict: {ready: false, reasons: []},
-      totals: totalsOf(entities),
+      unmapped,
+      rootCauses,
+      reconciliation: reconcile(totals, entities, rootCauses),
+      totals,
       entities,
       ledger: ledger.report(todayUtc(now)),
       ...(opts.performance ? {performance: opts.performance} : {}),
@@ -129,10 +153,8 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
 }
 
 function totalsOf(entities: EntityReport[]): ParityReport['totals'] {
-  const t: ParityReport['totals'] = {keysCompared: 0, identical: 0, modified: 0, missingInNew: 0, missingInLegacy: 0, duplicateKeys: 0, fieldMismatches: 0, explained: 0, noise: 0, attribution: {}}
-  const add = (a: Partial<Record<Attribution, number>>): void => {
-    for (const [k, v] of Object.entries(a)) bump(t.attribution, k as Attribution, v)
-  }
+  const t: ParityReport['totals'] = {keysCompared: 0, identical: 0, modified: 0, missingInNew: 0, missingInLegacy: 0, duplicateKeys: 0, fieldMismatches: 0, explained: 0, noise: 0, attribution: {}, consequences: 0}
+  const add = (a: Partial<Record<Attribution, number>>): void => addAttribution(t.attribution, a)
   for (const e of entities) {
     const c = e.counts
     t.identical += c.identical
@@ -147,7 +169,10 @@ function totalsOf(entities: EntityReport[]): ParityReport['totals'] {
       add(f.attribution)
     }
     for (const r of e.relations) {
-      t.fieldMismatches += r.missingEdges + r.extraEdges
+      // consequences of missing records are counted under those records' root cause, not as mismatches
+      const consequences = (r.consequenceMissingEdges ?? 0) + (r.consequenceExtraEdges ?? 0)
+      t.fieldMismatches += r.missingEdges + r.extraEdges - consequences
+      t.consequences = (t.consequences ?? 0) + consequences
       t.explained += r.explained
       t.noise += r.noise ?? 0
       add(r.attribution)

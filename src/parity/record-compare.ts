@@ -9,7 +9,8 @@ import {bump, type EntityStats} from './entity-stats.js'
 import type {Ledger} from './ledger.js'
 import type {LoadedMapping} from './mapping/load.js'
 import type {FieldMapping} from './mapping/schema.js'
-import type {Value} from './normalizers.js'
+import type {Presence} from './consequences.js'
+import {toText, type FieldComparator, type Value} from './normalizers.js'
 import type {Attribution} from '../reports/report-types.js'
 import type {LegacyRow, RecRow} from './staged-rows.js'
 
@@ -22,12 +23,22 @@ export interface KeyContext {
   baseline?: LegacyRow
   src: SourceFacts
   hasSource: boolean
+  presence: Presence
 }
 
-/** Outcome for one record: differences that count (not noise), and how many of them the ledger explained. */
+/** Outcome for one record: differences that count (not noise), how many the ledger explained, how many are consequences of missing records. */
 export interface RecordOutcome {
   differences: number
   explained: number
+  consequences: number
+}
+
+/** Count, per normalizer that changed a value, a pair equal only after normalization. */
+function creditNormalized(into: Record<string, number>, lc: FieldComparator, nc: FieldComparator, lRaw: unknown, nRaw: unknown, l: Value, n: Value): void {
+  if (toText(lRaw) === toText(nRaw)) return
+  const specs = new Set([...lc.changedBy(lRaw), ...nc.changedBy(nRaw)])
+  if (l !== n && nc.toleranceSpec) specs.add(nc.toleranceSpec)
+  for (const sp of specs) into[sp] = (into[sp] ?? 0) + 1
 }
 
 /** A record-level property value: `createdAt`/`updatedAt`/`id` or a property. */
@@ -67,14 +78,19 @@ function fieldList(lm: LoadedMapping, entity: string): Array<[string, FieldMappi
 /** Compare one matched pair; updates `stats` and the ledger's counters. */
 export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntityStats, k: KeyContext): RecordOutcome {
   const em = lm.mapping.entities[k.entity]
-  const out: RecordOutcome = {differences: 0, explained: 0}
+  const out: RecordOutcome = {differences: 0, explained: 0, consequences: 0}
   const attr = (a: Partial<Record<Attribution, number>>, x: Attribution): void => bump(a, x)
   for (const [field, fm, cmp] of fieldList(lm, k.entity)) {
     const fs = stats.field(field, fm.property)
     fs.compared++
-    const l = cmp.legacy.normalize(k.legacy.fields[field])
-    const n = cmp.new.normalize(propertyValue(k.newRow, fm.property))
-    if (cmp.new.equal(l, n)) continue
+    const lRaw = k.legacy.fields[field]
+    const nRaw = propertyValue(k.newRow, fm.property)
+    const l = cmp.legacy.normalize(lRaw)
+    const n = cmp.new.normalize(nRaw)
+    if (cmp.new.equal(l, n)) {
+      if (stats.diagnose) creditNormalized(fs.normalizedEqual ??= {}, cmp.legacy, cmp.new, lRaw, nRaw, l, n)
+      continue
+    }
     const rule = ledger.match(k.entity, field, 'modified', {legacy: l, new: n, newArchived: k.newRow.archived, sourceArchived: k.src.archived}, () => ({key: k.legacy.key, field, legacy: l, new: n}))
     if (rule) {
       fs.explained++
@@ -92,12 +108,22 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
     out.differences++
     const s = k.source ? cmp.new.normalize(propertyValue(k.source, fm.property)) : undefined
     const a = attributeField(k.hasSource, k.src, s !== undefined && cmp.new.equal(l, s), s !== undefined && cmp.new.equal(n, s))
+    const sample = () => ({key: k.legacy.key, field, legacy: l, new: n, ...(k.source ? {source: s} : {}), attribution: a, ...(cmp.legacy.json ? {paths: jsonPaths(l, n)} : {})})
+    // a representation convention the diagnosis recognises: the mapping is wrong, not legacy
+    const diag = stats.diagnose ? stats.diagnoser(field, fm) : undefined
+    const cls = diag?.classify(l, n, toText(nRaw))
+    // a confirmed convention re-attributes to mapping_convention when the field is finished (diagnosis/values.ts)
+    diag?.record(cls, l, n, a, sample)
     fs.mismatched++
     attr(fs.attribution, a)
-    stats.sample(fs.samples, {key: k.legacy.key, field, legacy: l, new: n, ...(k.source ? {source: s} : {}), attribution: a, ...(cmp.legacy.json ? {paths: jsonPaths(l, n)} : {})})
+    if (fs.samples.length < lm.mapping.samples) {
+      const smp = sample()
+      stats.sample(fs.samples, smp)
+      diag?.tag(smp, cls)
+    }
   }
   Object.entries(em.relations).forEach(([name, rm], i) => {
-    const rs = stats.relation(`${k.entity}.${name}`, `${k.entity}→${rm.target}`, rm.kind)
+    const rs = stats.relation(`${k.entity}.${name}`, `${k.entity}→${rm.target}`, rm.kind, name)
     rs.recordsCompared++
     const L = k.legacy.rels[i]
     const Nfull = k.newRow.rels[i]
@@ -112,7 +138,25 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
     const B = k.baseline ? k.baseline.rels[i] : undefined
     const edges: Array<['missing' | 'extra', string]> = [...N.filter((e) => !L.includes(e)).map((e): ['missing', string] => ['missing', e]), ...L.filter((e) => !N.includes(e)).map((e): ['extra', string] => ['extra', e])]
     let unexplained = false
+    let consequence = false
+    const ind = {missing: 0, extra: 0}
+    const recAttr: Partial<Record<Attribution, number>> = {}
+    // an FK has one value: when its new target is a record legacy lacks, the whole FK difference is that record's consequence
+    const fkConsequence = rm.kind === 'fk' && edges.some(([kind, e]) => kind === 'missing' && k.presence.isConsequence(rm.target, kind, e))
     for (const [kind, e] of edges) {
+      if (rm.kind === 'fk' ? fkConsequence : k.presence.isConsequence(rm.target, kind, e)) {
+        out.differences++
+        out.consequences++
+        consequence = true
+        if (kind === 'missing') {
+          rs.missingEdges++
+          rs.consequenceMissingEdges = (rs.consequenceMissingEdges ?? 0) + 1
+        } else {
+          rs.extraEdges++
+          rs.consequenceExtraEdges = (rs.consequenceExtraEdges ?? 0) + 1
+        }
+        continue
+      }
       const fkNotFirst = rm.kind === 'fk' && L.length === 1 && Nfull.includes(L[0])
       if (ledger.match(k.entity, name, 'relation', {fkNotFirst, newArchived: k.newRow.archived, sourceArchived: k.src.archived}, () => ({key: k.legacy.key, field: name, legacy: L, new: N, paths: [`${kind}:${e}`]}))) {
         rs.explained++
@@ -126,13 +170,23 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
       }
       out.differences++
       unexplained = true
-      if (kind === 'missing') rs.missingEdges++
-      else rs.extraEdges++
+      ind[kind]++
+      if (kind === 'missing') {
+        rs.missingEdges++
+        rs.independentMissingEdges = (rs.independentMissingEdges ?? 0) + 1
+      } else {
+        rs.extraEdges++
+        rs.independentExtraEdges = (rs.independentExtraEdges ?? 0) + 1
+      }
       const a = attributeEdge(k.hasSource, k.src, kind, S.includes(e))
       attr(rs.attribution, a)
+      attr(recAttr, a)
       stats.sample(rs.samples, {key: k.legacy.key, field: name, legacy: L, new: N, ...(k.source ? {source: S} : {}), attribution: a, paths: [`${kind}:${e}`]})
     }
-    if (unexplained) rs.recordsMismatched++
+    if (unexplained || consequence) rs.recordsMismatched++
+    if (unexplained) rs.independentRecords = (rs.independentRecords ?? 0) + 1
+    else if (consequence) rs.consequenceRecords = (rs.consequenceRecords ?? 0) + 1
+    if (stats.diagnose) stats.relationDiag.get(rs.relation)?.observe(L.length, ind.missing, ind.extra, recAttr, () => ({key: k.legacy.key, field: name, legacy: L, new: N, ...(k.source ? {source: S} : {})}))
   })
   return out
 }

@@ -36,6 +36,15 @@ export interface RunDiffRequest {
   performance: NonNullable<ParityReport['performance']>
   /** false: write report.json only (the run renders after its own additions) */
   render: false
+  allowLowOverlap?: boolean
+  strictModels?: boolean
+  onWarning?: (message: string) => void
+}
+
+/** Input-sanity switches of `parity run` handed to the differ (`--allow-low-overlap`, `--strict-models`). */
+export interface RunDiffSwitches {
+  allowLowOverlap?: boolean
+  strictModels?: boolean
 }
 
 /** The parts of crmsync the run orchestrates; injected so tests can replace one of them. */
@@ -125,7 +134,7 @@ async function runLegacyCommands(config: ParityRunConfig, env: NodeJS.ProcessEnv
 }
 
 /** Run the whole parity run described by `config`; progress lines go to `log` (stderr). */
-export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<ParityRunResult> {
+export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`), switches: RunDiffSwitches = {}): Promise<ParityRunResult> {
   await ensureWritableDir(config.out)
   const tempDir = await mkdtemp(join(tmpdir(), 'crmsync-parity-run-'))
   const store = config.store ?? join(tempDir, 'store.db')
@@ -178,6 +187,8 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
       legacySnapshotAt: config.legacySnapshotAt,
       performance: withRatio(perf),
       render: false,
+      ...switches,
+      onWarning: (m) => log(`warning: ${m}`),
     })
     // the report names the operator's mapping, not the merged temp copy
     const report: ParityReport = {...diffReport, inputs: {...diffReport.inputs, mapping: config.mapping, ...(config.store ? {} : {store: '(temporary store, deleted after the run)'})}}

@@ -68,24 +68,29 @@ export interface LegacyStageResult {
   maxSyncedAt: number
   errors: Array<{entity?: string; message: string}>
   errorCount: number
+  /** rows per model the mapping does not name (not staged); ignored models included */
+  unmapped: Map<string, number>
 }
 
-/** Copy a legacy snapshot into the staging database as `side`. */
-export async function stageLegacy(st: Staging, source: LegacySource, mapping: Mapping, side: number): Promise<LegacyStageResult> {
+/** Copy a legacy snapshot into the staging database as `side`; an unmapped model is counted, or refused when `strictModels`. */
+export async function stageLegacy(st: Staging, source: LegacySource, mapping: Mapping, side: number, strictModels = false): Promise<LegacyStageResult> {
   const byModel = new Map(Object.entries(mapping.entities).map(([entity, em]) => [em.model, {entity, em, m2m: new Set(Object.values(em.relations).filter((r) => r.kind === 'm2m').map((r) => r.field)), seen: false}]))
   const ignored = new Set(mapping.legacy.ignoreModels)
   const syncedAtField = mapping.legacy.syncedAtField
   const insRow = st.db.prepare('INSERT INTO lrow (side, model, pk, key, fields) VALUES (?, ?, ?, ?, ?)')
   const insEdge = st.db.prepare('INSERT INTO lm2m (side, model, field, pk, target) VALUES (?, ?, ?, ?, ?)')
-  const res: LegacyStageResult = {rows: 0, maxSyncedAt: NaN, errors: [], errorCount: 0}
+  const res: LegacyStageResult = {rows: 0, maxSyncedAt: NaN, errors: [], errorCount: 0, unmapped: new Map()}
   const what = side === SIDE.legacy ? 'legacy snapshot' : 'noise baseline'
   const write = st.db.transaction((batch: LegacyRecord[]) => {
     for (const r of batch) {
       const m = byModel.get(r.model)
       if (!m) {
-        if (ignored.has(r.model)) continue
+        if (!strictModels || ignored.has(r.model)) {
+          res.unmapped.set(r.model, (res.unmapped.get(r.model) ?? 0) + 1)
+          continue
+        }
         const hint = didYouMean(r.model, [...byModel.keys()])
-        throw new UsageError(`${what} ${source.describe} has model "${r.model}", which the mapping does not know${hint ? ` (did you mean "${hint}"?)` : ''}`, `map it under entities.<entity>.model, or list it in legacy.ignoreModels; mapped models: ${[...byModel.keys()].join(', ')}`, 'UNKNOWN_MODEL')
+        throw new UsageError(`${what} ${source.describe} has model "${r.model}", which the mapping does not know${hint ? ` (did you mean "${hint}"?)` : ''}`, `map it under entities.<entity>.model, list it in legacy.ignoreModels, or drop --strict-models (legacy.strictModels); mapped models: ${[...byModel.keys()].join(', ')}`, 'UNKNOWN_MODEL')
       }
       let fields = r.fields
       if (m.m2m.size > 0) {

@@ -4,7 +4,7 @@ import {CrmsyncError, UsageError} from '../core/errors.js'
 import {parseRateSpec, type RateLimitSpec} from '../core/rate-spec.js'
 import {HubSpotHttpClient} from '../connectors/hubspot/http-client.js'
 import {resolveConnection} from '../connectors/hubspot/config.js'
-import {ENTITIES, type Entity} from '../connectors/hubspot/objects.js'
+import {ENTITIES, parseApiVersion, type Entity} from '../connectors/hubspot/objects.js'
 import {selectBudget} from '../core/budget-select.js'
 import {parseRedactList} from './redact.js'
 import {type RecordResult, recordPortal} from './recorder.js'
@@ -21,6 +21,7 @@ export interface RecordCommandFlags {
   force: boolean
   'portal-id'?: number
   'rate-limit'?: string
+  'api-version'?: string
   'shared-budget'?: string
   debug: boolean
 }
@@ -56,7 +57,7 @@ export async function runRecordCommand(flags: RecordCommandFlags, log: (line: st
   const rate = parseRateLimit(flags['rate-limit'])
   const logger = flags.debug ? pino({level: 'debug', base: undefined}, pino.destination(2)) : undefined
   const budget = selectBudget({redisUrl: flags['shared-budget'] ?? (process.env.CRMSYNC_REDIS_URL || undefined), baseUrl: conn.baseUrl, accessToken: conn.accessToken, ...rate})
-  const api = new HubSpotHttpClient({baseUrl: conn.baseUrl, accessToken: conn.accessToken, budget, logger})
+  const api = new HubSpotHttpClient({baseUrl: conn.baseUrl, accessToken: conn.accessToken, apiVersion: parseApiVersion(flags['api-version']), budget, logger})
   const logged = new Map<string, number>()
   const ac = new AbortController()
   const onSignal = (): void => ac.abort(new CrmsyncError('recording interrupted', {code: 'INTERRUPTED', suggestion: 'rerun the same command to continue where it stopped'}))

@@ -2,12 +2,14 @@
 import type {Attribution, FieldStats, ParityReport, RecordClass} from './report-types.js'
 
 /** Every attribution in the order renderers show them. */
-export const ATTRIBUTIONS: Attribution[] = ['new_regression', 'legacy_defect', 'both_wrong', 'changed_at_source', 'unattributed']
+export const ATTRIBUTIONS: Attribution[] = ['new_regression', 'legacy_defect', 'mapping_convention', 'both_wrong', 'changed_at_source', 'unattributed']
 
 /** Human labels for attributions. */
 export const ATTRIBUTION_LABEL: Record<Attribution, string> = {
   new_regression: 'new regression',
-  legacy_defect: 'legacy defect',
+  // a legacy defect the ledger has not accepted: legacy behaves differently from HubSpot and nobody signed it off
+  legacy_defect: 'unacknowledged behaviour change',
+  mapping_convention: 'mapping convention',
   both_wrong: 'both wrong',
   changed_at_source: 'changed at source',
   unattributed: 'unattributed',

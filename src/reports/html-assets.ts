@@ -17,7 +17,7 @@ th{background:var(--bg)}td.n{text-align:right;font-variant-numeric:tabular-nums}
 details{border:1px solid var(--line);border-radius:6px;margin:6px 0;padding:4px 10px}summary{cursor:pointer;font-weight:600}
 svg.chart{max-width:100%;height:auto;display:block;margin:6px 0}svg .lbl,svg .val{font-size:12px;fill:#1f2328}
 svg .track{fill:#eaeef2}svg .fill{fill:#0969da}svg .good{fill:var(--ok)}svg .mid{fill:#bf8700}svg .poor{fill:var(--bad)}
-svg .a-new_regression{fill:var(--bad)}svg .a-legacy_defect{fill:#0969da}svg .a-both_wrong{fill:#8250df}svg .a-changed_at_source{fill:#bf8700}svg .a-unattributed{fill:#8c959f}
+svg .a-new_regression{fill:var(--bad)}svg .a-legacy_defect{fill:#0969da}svg .a-both_wrong{fill:#8250df}svg .a-changed_at_source{fill:#bf8700}svg .a-unattributed{fill:#8c959f}svg .a-mapping_convention{fill:#1a7f37}.swatch{display:inline-block;width:.8em;height:.8em;margin-right:.4em;vertical-align:middle}.swatch.a-new_regression{background:var(--bad)}.swatch.a-legacy_defect{background:#0969da}.swatch.a-mapping_convention{background:#1a7f37}.swatch.a-both_wrong{background:#8250df}.swatch.a-changed_at_source{background:#bf8700}.swatch.a-unattributed{background:#8c959f}.legend{list-style:none;padding-left:0}li.cause{margin:.3em 0}
 svg .p-crmsync{fill:#0969da}svg .p-legacy{fill:#8c959f}
 .filter{background:var(--bg);padding:8px 12px;border:1px solid var(--line);border-radius:6px;margin:12px 0}
 .filter input{width:320px;padding:4px 8px}.hidden{display:none}

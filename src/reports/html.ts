@@ -2,6 +2,7 @@
 import type {ParityReport} from './report-types.js'
 import {ATTRIBUTION_LABEL, ATTRIBUTIONS, num, pct, perfRatio, secs} from './format.js'
 import {CSS, SCRIPT, contentSecurityPolicy} from './html-assets.js'
+import {causeLine, LEGEND, meaning, nextStep} from './decision.js'
 import {entitySection, rateClass} from './html-entity.js'
 import {barChart, esc, stackedBar} from './svg-charts.js'
 
@@ -20,7 +21,21 @@ function verdictBanner(report: ParityReport): string {
     .join('')
   return (
     `<div id="verdict" class="banner ${ready ? 'ready' : 'not-ready'}"><div class="verdict">${ready ? 'READY' : 'NOT READY'}</div>` +
-    `<div>${ready ? 'Every readiness check passed.' : 'At least one readiness check failed.'}</div><ul>${reasons}</ul></div>`
+    `<div id="meaning">${esc(meaning(report))}</div>${rootCauses(report)}<ul>${reasons}</ul></div>`
+  )
+}
+
+/** The root causes, largest first, with the next step; the reconciliation; unmapped models; the colour legend. */
+function rootCauses(report: ParityReport): string {
+  const causes = (report.rootCauses ?? []).map((c) => `<li class="cause a-${esc(c.attribution)}" data-id="${esc(c.id)}"><strong>${esc(causeLine(c))}</strong><br><span class="meta">next: ${esc(nextStep(c))}</span></li>`).join('')
+  const recon = (report.reconciliation ?? []).map((l) => `<li>${esc(l)}</li>`).join('')
+  const unmapped = (report.unmapped ?? []).map((u) => `<li>${esc(u.model)}: ${num(u.rows)} rows not compared${u.ignored ? ' (ignored by the mapping)' : ''}</li>`).join('')
+  const legend = LEGEND.map(([k, text]) => `<li><span class="swatch a-${esc(k)}"></span>${esc(text)}</li>`).join('')
+  return (
+    (causes ? `<h2>Root causes, largest first</h2><ol id="root-causes">${causes}</ol>` : '') +
+    (recon ? `<ul id="reconciliation" class="meta">${recon}</ul>` : '') +
+    (unmapped ? `<p>Unmapped legacy models:</p><ul id="unmapped">${unmapped}</ul>` : '') +
+    `<ul id="legend" class="legend meta">${legend}</ul>`
   )
 }
 

@@ -1,5 +1,6 @@
 /** report.md: the parity report as GitHub-flavoured Markdown (tables, collapsible samples). */
 import type {EntityReport, ParityReport, SampleDifference} from './report-types.js'
+import {causeLine, meaning, nextStep} from './decision.js'
 import {ATTRIBUTION_LABEL, ATTRIBUTIONS, attributionText, fieldMatchRate, num, pct, perfRatio, secs, showValue} from './format.js'
 
 /**
@@ -84,6 +85,11 @@ export function renderMarkdown(report: ParityReport): string {
   const t = report.totals
   const out: string[] = [`# Parity report ${mdCell(report.runId)}`, '']
   out.push(`**Verdict: ${report.verdict.ready ? 'READY' : 'NOT READY'}** — created ${mdCell(report.createdAt)} by ${mdCell(report.tool.name)} ${mdCell(report.tool.version)}.`, '')
+  out.push(mdCell(meaning(report)), '')
+  const causes = report.rootCauses ?? []
+  if (causes.length > 0) out.push('## Root causes', '', ...causes.map((c, i) => `${i + 1}. ${mdCell(causeLine(c))} — next: ${mdCell(nextStep(c))}`), '')
+  if ((report.reconciliation ?? []).length > 0) out.push('How the counts add up:', '', ...(report.reconciliation ?? []).map((l) => `- ${mdCell(l)}`), '')
+  if ((report.unmapped ?? []).length > 0) out.push('Unmapped legacy models (not compared):', '', ...(report.unmapped ?? []).map((u) => `- ${mdCell(u.model)}: ${num(u.rows)} rows${u.ignored ? ' (ignored by the mapping)' : ''}`), '')
   if (report.verdict.reasons.length > 0) {
     out.push(...table(['check', 'result', 'actual', 'threshold', 'message'], report.verdict.reasons.map((r) => [mdCell(r.check), r.ok ? 'ok' : '**FAIL**', mdCell(String(r.actual)), mdCell(String(r.threshold)), mdCell(r.message)])), '')
   }

@@ -1,5 +1,5 @@
 /**
- * report.json, schema version 1 (docs/report-schema.md). Written by the parity differ, read by every
+ * report.json, schema version 2 (docs/report-schema.md; version 1 reports are still read). Written by the parity differ, read by every
  * renderer (terminal, Markdown, HTML) and by `crmsync report render`. Breaking changes bump
  * `schemaVersion`.
  */
@@ -13,6 +13,48 @@ export type Attribution =
   | 'both_wrong' // neither equals the source
   | 'changed_at_source' // the record changed after the legacy snapshot was taken: nobody is blamed
   | 'unattributed' // no portal snapshot given, or the record is absent from it
+  | 'mapping_convention' // a diagnosed representation convention explains it: the mapping is wrong, not legacy (v2)
+
+/** A suggested mapping change: a normalizer (same value, other form) or a ledger rule (a behaviour to accept). */
+export interface Suggestion {
+  type: 'normalizer' | 'ledger'
+  /** one sentence for a human */
+  text: string
+  /** the fragment `crmsync parity suggest` merges into the mapping (objects merged, `ledger` appended, other arrays replaced) */
+  mapping: Record<string, unknown>
+}
+
+/** One classified pattern of differences (v2). */
+export interface Diagnosis {
+  pattern: string // timezone-shift, digits-only, count-cap, ...
+  count: number
+  /** what the pattern found, e.g. "legacy takes the date in UTC" */
+  detail: string
+  example: SampleDifference | null
+  /** attribution of the differences this pattern holds (fields and relations) */
+  attribution?: Partial<Record<Attribution, number>>
+  /** for entity `records` diagnoses: which missing class the pattern is about */
+  recordClass?: 'missing_in_legacy' | 'missing_in_new'
+  suggestion?: Suggestion
+}
+
+/** A root cause: one defect counted once, with the differences it causes elsewhere (v2). */
+export interface RootCause {
+  id: string
+  entity: string
+  kind: 'missing_in_legacy' | 'missing_in_new' | 'field' | 'relation' | 'duplicate_key'
+  count: number
+  /** the attribution most of its differences have */
+  attribution: Attribution
+  /** every attribution with its count */
+  attributions: Partial<Record<Attribution, number>>
+  field?: string
+  relation?: string
+  diagnosis?: string
+  detail?: string
+  suggestion?: Suggestion
+  consequences: Array<{relation: string; count: number}>
+}
 
 export interface SampleDifference {
   key: string // hubspot id
@@ -34,6 +76,9 @@ export interface FieldStats {
   noise: number // differ between two runs of the same system
   attribution: Partial<Record<Attribution, number>>
   samples: SampleDifference[] // capped
+  /** values equal only after a normalizer, per normalizer that changed a value (v2) */
+  normalizedEqual?: Record<string, number>
+  diagnoses?: Diagnosis[] // v2
 }
 
 export interface RelationStats {
@@ -49,6 +94,15 @@ export interface RelationStats {
   noise?: number
   attribution: Partial<Record<Attribution, number>>
   samples: SampleDifference[]
+  /** edges whose other record is missing on that side: consequences of that missing record (v2) */
+  consequenceMissingEdges?: number
+  independentMissingEdges?: number
+  consequenceExtraEdges?: number
+  independentExtraEdges?: number
+  /** records whose relation differs only as a consequence of a missing record / independently (v2) */
+  consequenceRecords?: number
+  independentRecords?: number
+  diagnoses?: Diagnosis[] // v2
 }
 
 export interface EntityReport {
@@ -63,7 +117,13 @@ export interface EntityReport {
   relations: RelationStats[]
   samples: Partial<Record<Exclude<RecordClass, 'identical' | 'modified'>, SampleDifference[]>>
   /** whole records missing on one side or duplicated: attribution of the unexplained ones, and how many the ledger explained (optional, added in v1) */
-  records?: {attribution: Partial<Record<Attribution, number>>; explained: number}
+  records?: {
+    attribution: Partial<Record<Attribution, number>>
+    explained: number
+    diagnoses?: Diagnosis[]
+    /** per class: records the ledger did not explain, with their attribution (v2) */
+    classes?: Partial<Record<'missing_in_new' | 'missing_in_legacy' | 'duplicate_key', {unexplained: number; attribution: Partial<Record<Attribution, number>>}>>
+  }
 }
 
 export interface LedgerRuleReport {
@@ -87,7 +147,7 @@ export interface VerdictReason {
 }
 
 export interface ParityReport {
-  schemaVersion: 1
+  schemaVersion: 1 | 2
   runId: string
   createdAt: string
   tool: {name: 'crmsync'; version: string}
@@ -98,7 +158,15 @@ export interface ParityReport {
     portal?: string
     noiseBaseline?: string
     legacySnapshotAt?: string
+    /** per entity: keys both sides have / keys of the smaller side (v2) */
+    overlap?: Array<{entity: string; legacyKeys: number; newKeys: number; commonKeys: number; overlap: number}>
   }
+  /** legacy models no mapping names, with their row counts (v2); `ignored` when listed in legacy.ignoreModels */
+  unmapped?: Array<{model: string; rows: number; ignored?: boolean}>
+  /** root causes, largest first (v2) */
+  rootCauses?: RootCause[]
+  /** how the counts add up, one sentence each (v2) */
+  reconciliation?: string[]
   verdict: {ready: boolean; reasons: VerdictReason[]}
   totals: {
     keysCompared: number
@@ -111,6 +179,8 @@ export interface ParityReport {
     explained: number
     noise: number
     attribution: Partial<Record<Attribution, number>>
+    /** edge differences that are consequences of a missing record (not in fieldMismatches) (v2) */
+    consequences?: number
   }
   entities: EntityReport[]
   ledger: LedgerRuleReport[]

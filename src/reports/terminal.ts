@@ -1,6 +1,7 @@
 /** Terminal summary of a parity report, drawn with cli-table3. Colors only when asked (a TTY). */
 import Table from 'cli-table3'
 import type {ParityReport} from './report-types.js'
+import {causeLine, meaning, nextStep} from './decision.js'
 import {attributionText, fieldMatchRate, num, pct, perfRatio, secs, topMismatchedFields} from './format.js'
 
 export interface TerminalOptions {
@@ -27,6 +28,12 @@ export function renderTerminal(report: ParityReport, opts: TerminalOptions = {})
 
   const verdict = report.verdict.ready ? paint(ANSI.green, 'READY') : paint(ANSI.red, 'NOT READY')
   out.push(`${paint(ANSI.bold, 'Parity verdict:')} ${verdict}   (run ${safe(report.runId)}, ${safe(report.createdAt)})`)
+  out.push(safe(meaning(report)))
+  const causes = report.rootCauses ?? []
+  if (causes.length > 0) out.push('Root causes, largest first:')
+  causes.forEach((c, i) => out.push(`  ${i + 1}. ${safe(causeLine(c))}\n     next: ${safe(nextStep(c))}`))
+  for (const line of report.reconciliation ?? []) out.push(`  counts: ${safe(line)}`)
+  for (const u of report.unmapped ?? []) out.push(`  unmapped legacy model ${safe(u.model)}: ${num(u.rows)} rows not compared${u.ignored ? ' (ignored by the mapping)' : ''}`)
   for (const r of report.verdict.reasons) {
     const mark = r.ok ? paint(ANSI.green, 'ok  ') : paint(ANSI.red, 'FAIL')
     out.push(`  ${mark} ${safe(r.check)}: ${safe(String(r.actual))} (threshold ${safe(String(r.threshold))}) ${safe(r.message)}`)

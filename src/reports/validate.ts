@@ -69,7 +69,7 @@ const entity = z
 
 const reportSchema = z
   .object({
-    schemaVersion: z.literal(1),
+    schemaVersion: z.union([z.literal(1), z.literal(2)]),
     runId: z.string(),
     createdAt: z.string(),
     tool: z.object({name: z.string(), version: z.string()}).loose(),
@@ -109,7 +109,7 @@ const reportSchema = z
   .loose()
 
 /** Supported report.json schema versions. */
-export const SUPPORTED_SCHEMA_VERSIONS = [1] as const
+export const SUPPORTED_SCHEMA_VERSIONS = [1, 2] as const
 
 /**
  * Check that `data` is a report.json of a supported schema version with every required key.
@@ -123,7 +123,7 @@ export function validateReport(data: unknown, source = 'report.json'): ParityRep
   if (version === undefined) {
     throw new UsageError(`${source} has no schemaVersion, so it is not a crmsync parity report.`, 'Point at the folder written by `crmsync parity diff` or `crmsync parity run`.', 'REPORT_INVALID')
   }
-  if (!SUPPORTED_SCHEMA_VERSIONS.includes(version as 1)) {
+  if (!SUPPORTED_SCHEMA_VERSIONS.includes(version as 1 | 2)) {
     throw new UsageError(
       `${source} has schemaVersion ${JSON.stringify(version)}; this crmsync renders schemaVersion ${SUPPORTED_SCHEMA_VERSIONS.join(', ')} only.`,
       'Re-run the parity diff with this crmsync version, or render it with the crmsync version that wrote it.',
@@ -135,7 +135,7 @@ export function validateReport(data: unknown, source = 'report.json'): ParityRep
     const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
     const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : ''
     throw new UsageError(
-      `${source} is not a valid schemaVersion 1 report: ${problems.join('; ')}${more}.`,
+      `${source} is not a valid schemaVersion ${String(version)} report: ${problems.join('; ')}${more}.`,
       'The file was truncated or edited by hand: re-run the parity diff to write it again (docs/report-schema.md lists every field).',
       'REPORT_INVALID',
     )

@@ -63,7 +63,7 @@ describe('offline demo', () => {
       expect(fields, e.entity).toEqual(ex.fields)
       const relations = Object.fromEntries(e.relations.filter((r) => r.missingEdges + r.extraEdges > 0).map((r) => [r.relation, {missingEdges: r.missingEdges, extraEdges: r.extraEdges, attribution: r.attribution}]))
       expect(relations, e.entity).toEqual(ex.relations)
-      expect(e.records ?? {attribution: {}, explained: 0}, e.entity).toEqual(ex.records)
+      expect({attribution: e.records?.attribution ?? {}, explained: e.records?.explained ?? 0}, e.entity).toEqual(ex.records)
     }
     expect(report.entities.reduce((s, e) => s + e.counts.legacyRows, 0)).toBe(sim.legacyRows)
     expect(Object.fromEntries(report.ledger.map((l) => [l.id, l.absorbed]))).toEqual(sim.ledger)

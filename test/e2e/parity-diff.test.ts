@@ -38,7 +38,7 @@ describe('crmsync parity diff (child process)', () => {
     expect(res.totals.fieldMismatches).toBe(0)
     expect(readdirSync(res.dir).sort()).toEqual(['report.html', 'report.json', 'report.md'])
     const report = JSON.parse(readFileSync(join(res.dir, 'report.json'), 'utf8'))
-    expect(report.schemaVersion).toBe(1)
+    expect(report.schemaVersion).toBe(2)
     expect(report.inputs.portal).toBe(join(dir, 'portal'))
   })
 

@@ -60,7 +60,7 @@ describe('crmsync report render', () => {
 
     const v2 = join(root, 'v2')
     await mkdir(v2)
-    await writeFile(join(v2, 'report.json'), JSON.stringify({...sampleReport(), schemaVersion: 2}))
+    await writeFile(join(v2, 'report.json'), JSON.stringify({...sampleReport(), schemaVersion: 99}))
     const v = await crmsync(['report', 'render', v2, '--json'])
     expect(v.code).toBe(2)
     expect(JSON.parse(v.stdout)).toMatchObject({error: {code: 'REPORT_VERSION', exit: 2}})

@@ -4,14 +4,14 @@
  * Without /usr/bin/chromium this fails under CI=true and is skipped (with a message) elsewhere.
  */
 import {existsSync} from 'node:fs'
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {chromium, type Browser} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {renderAll} from '../../src/reports/render-all.js'
-import {XSS, sampleReport} from '../unit/report-fixture.js'
+import {XSS, sampleReport, sampleReportV2} from '../unit/report-fixture.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const haveChromium = existsSync(CHROMIUM)
@@ -27,6 +27,8 @@ describe.skipIf(!haveChromium && !inCi)('report.html in headless Chromium', () =
     dir = await mkdtemp(join(tmpdir(), 'crmsync-html-'))
     await writeFile(join(dir, 'report.json'), JSON.stringify(sampleReport()))
     await renderAll(sampleReport(), dir)
+    await mkdir(join(dir, 'v2'))
+    await renderAll(sampleReportV2(), join(dir, 'v2'))
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -81,6 +83,29 @@ describe.skipIf(!haveChromium && !inCi)('report.html in headless Chromium', () =
     expect(dialogs).toBe(0)
     expect(problems).toEqual([])
     expect(requests).toEqual([url]) // self-contained: nothing else is fetched
+    await page.close()
+  })
+
+  it('schemaVersion 2: the decision summary comes first, root causes in order, every value escaped', async () => {
+    const page = await browser.newPage()
+    let dialogs = 0
+    page.on('dialog', async (d) => {
+      dialogs++
+      await d.dismiss()
+    })
+    await page.goto(pathToFileURL(join(dir, 'v2', 'report.html')).href)
+    await page.waitForLoadState('load')
+    // document order: verdict, its meaning and the root causes come before every other section
+    const order = await page.evaluate(() => [...document.querySelectorAll('main > h1, main > h2, #verdict .verdict, #meaning, #root-causes, #legend, main > table')].map((e) => e.id || e.tagName.toLowerCase()))
+    expect(order.slice(0, 5)).toEqual(['h1', 'div', 'meaning', 'root-causes', 'legend'])
+    expect(await page.locator('#meaning').textContent()).toBe('crmsync differs from HubSpot in 1 way(s), which blocks cutover; legacy differs from HubSpot (or the mapping misdescribes it) in 2 way(s).')
+    expect(await page.locator('#root-causes li').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).toEqual(['contacts.missing_in_legacy', 'contacts.email.whitespace', 'contacts.email'])
+    expect(await page.locator('#root-causes li').first().innerText()).toMatch(/^40 contacts missing in legacy: unacknowledged behaviour change \[count-cap: legacy holds exactly 10,000 contacts\]; also causes 12 deals\.contacts/)
+    expect(await page.locator('#root-causes li').nth(1).innerText()).toContain(XSS)
+    expect(await page.locator('#unmapped li').innerText()).toContain(`crm.${XSS}`)
+    expect(await page.locator('#legend li').count()).toBe(6)
+    expect(await page.locator('main script').count()).toBe(0)
+    expect(dialogs).toBe(0)
     await page.close()
   })
 })

@@ -23,7 +23,7 @@ function observed(report: ParityReport): SimulationResult['entities'] {
       counts,
       fields: Object.fromEntries(e.fields.filter((f) => f.mismatched + f.noise + f.explained > 0).map((f) => [f.field, {mismatched: f.mismatched, noise: f.noise, explained: f.explained, attribution: f.attribution}])),
       relations: Object.fromEntries(e.relations.filter((r) => r.missingEdges + r.extraEdges > 0).map((r) => [r.relation, {missingEdges: r.missingEdges, extraEdges: r.extraEdges, attribution: r.attribution}])),
-      records: e.records ?? {attribution: {}, explained: 0},
+      records: {attribution: e.records?.attribution ?? {}, explained: e.records?.explained ?? 0},
     }
   }
   return out

@@ -20,7 +20,7 @@ function mapping(pick: 'first' | 'any', extra: Record<string, unknown> = {}) {
         model: 'crm.contact',
         table: 'crm_contact',
         key: {legacy: 'hubspot_id'},
-        fields: {phone: {property: 'phone', normalize: ['trim'], normalizeNew: ['truncate:8']}},
+        fields: {phone: {property: 'phone', normalize: ['trim'], normalizeLegacy: ['trim'], normalizeNew: ['truncate:8']}},
         relations: {division: {kind: 'fk', target: 'divisions', field: 'division', pick}},
       },
     },

@@ -1,5 +1,6 @@
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {API_VERSIONS} from '../../src/connectors/hubspot/objects.js'
 import type {MutationOp, RunningEmulator} from '../../src/emulator/index.js'
 import {emulator, emulatorPicture, jsonOf, makePortal, runCli, storePicture, tempDir} from '../conformance/sync-harness.js'
 
@@ -12,24 +13,26 @@ let emu: RunningEmulator
 let clock = Date.now()
 const LAG_MS = 20_000
 
-beforeAll(async () => {
-  const dir = await makePortal({contacts: 200, deals: 60, appointments: 40, divisions: 5, sharedTimestamp: 40, seed: 21})
-  emu = await emulator(dir, {now: () => clock, faults: `index-lag:ms=${LAG_MS}`})
-})
-afterAll(async () => {
-  await emu?.stop()
-})
-
 function liveIds(entity: string): string[] {
   const info = emu.store.registry.find(entity)!
   return (emu.store.db.prepare('SELECT id FROM records WHERE ent = ? AND archived = 0 ORDER BY idlen, id').pluck().all(info.index) as string[])
 }
 
-describe('incremental sync with the mutation schedule', () => {
+// the whole suite on both API versions, each against its own emulator (the schedule mutates it)
+describe.each(API_VERSIONS)('incremental sync with the mutation schedule, --api-version %s', (version) => {
+  beforeAll(async () => {
+    clock = Date.now()
+    const dir = await makePortal({contacts: 200, deals: 60, appointments: 40, divisions: 5, sharedTimestamp: 40, seed: 21})
+    emu = await emulator(dir, {now: () => clock, faults: `index-lag:ms=${LAG_MS}`})
+  })
+  afterAll(async () => {
+    await emu?.stop()
+  })
+
   it('ends equal to a fresh full sync, with about ceil(changed/200) search requests per stream', async () => {
     const db = join(tempDir(), 'store.db')
     const sync = async (...extra: string[]) => {
-      const r = await runCli(['sync', 'all', '--db', db, '--base-url', emu.url, '--json', ...extra], {})
+      const r = await runCli(['sync', 'all', '--db', db, '--base-url', emu.url, '--api-version', version, '--json', ...extra], {})
       expect(r.code, r.stderr).toBe(0)
       return jsonOf<Summary>(r)
     }
@@ -74,7 +77,7 @@ describe('incremental sync with the mutation schedule', () => {
     }
 
     const fresh = join(tempDir(), 'fresh.db')
-    const f = await runCli(['sync', 'all', '--db', fresh, '--base-url', emu.url, '--json'], {})
+    const f = await runCli(['sync', 'all', '--db', fresh, '--base-url', emu.url, '--api-version', version, '--json'], {})
     console.log(jsonOf<Summary>(f).streams.map((s) => `fresh ${s.stream} ${(s as unknown as {seconds: number}).seconds}s ${s.requests} req`).join('\n'))
     expect(f.code, f.stderr).toBe(0)
     const got = storePicture(db)

@@ -6,6 +6,7 @@ import {UsageError} from '../../src/core/errors.js'
 import {defaultConfigPath, resolveConnection} from '../../src/connectors/hubspot/config.js'
 import {DEFAULT_BASE_URL} from '../../src/connectors/hubspot/objects.js'
 import {ScopeError, mapErrorResponse, scopesForPath} from '../../src/connectors/hubspot/api-errors.js'
+import {HubSpotHttpClient} from '../../src/connectors/hubspot/http-client.js'
 
 const home = () => mkdtempSync(join(tmpdir(), 'crmsync-cfg-'))
 
@@ -84,5 +85,26 @@ describe('error mapping', () => {
     expect(e.message).not.toContain('SECRET')
     expect(e.message).toMatch(/400 VALIDATION_ERROR.*abc/)
     expect(mapErrorResponse(414, undefined, '/x').options.suggestion).toMatch(/fewer properties/)
+  })
+})
+
+describe('--api-version: every path built for the chosen version', () => {
+  it('maps each numeric path to its dated form, keeps schemas numeric, and leaves v3 alone', async () => {
+    const {PATHS, versionedPath, parseApiVersion, DEFAULT_API_VERSION} = await import('../../src/connectors/hubspot/objects.js')
+    expect(DEFAULT_API_VERSION).toBe('2026-03')
+    const dated = (p: string) => versionedPath(p, '2026-03')
+    expect(dated(PATHS.list('0-1'))).toBe('/crm/objects/2026-03/0-1')
+    expect(dated(PATHS.get('0-3', '7'))).toBe('/crm/objects/2026-03/0-3/7')
+    expect(dated(PATHS.search('0-421'))).toBe('/crm/objects/2026-03/0-421/search')
+    expect(dated(PATHS.batchRead('2-9'))).toBe('/crm/objects/2026-03/2-9/batch/read')
+    expect(dated(PATHS.associationsBatchRead('0-1', '0-3'))).toBe('/crm/associations/2026-03/0-1/0-3/batch/read')
+    expect(dated(PATHS.properties('0-1'))).toBe('/crm/properties/2026-03/0-1')
+    expect(dated(PATHS.schemas())).toBe('/crm/v3/schemas')
+    for (const p of [PATHS.list('0-1'), PATHS.associationsBatchRead('0-1', '0-3'), PATHS.properties('0-1')]) expect(versionedPath(p, 'v3')).toBe(p)
+    expect(parseApiVersion(undefined)).toBe('2026-03')
+    expect(parseApiVersion(' V3 ')).toBe('v3')
+    expect(() => parseApiVersion('2025-09')).toThrow(/"2025-09" is not an API version crmsync speaks/)
+    const c = new HubSpotHttpClient({baseUrl: 'http://127.0.0.1:1', accessToken: 't', apiVersion: '2026-03'})
+    expect(c.url({path: PATHS.list('0-1'), query: {limit: 1}})).toBe('http://127.0.0.1:1/crm/objects/2026-03/0-1?limit=1')
   })
 })

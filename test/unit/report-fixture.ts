@@ -93,3 +93,19 @@ export function sampleReport(): ParityReport {
     errors: [],
   }
 }
+
+/** The same report as schemaVersion 2 with root causes (largest first), one carrying hostile text. */
+export function sampleReportV2(): ParityReport {
+  const r = sampleReport()
+  return {
+    ...r,
+    schemaVersion: 2,
+    unmapped: [{model: `crm.${XSS}`, rows: 3}],
+    reconciliation: ['records: 250 keys = …'],
+    rootCauses: [
+      {id: 'contacts.missing_in_legacy', entity: 'contacts', kind: 'missing_in_legacy', count: 40, attribution: 'legacy_defect', attributions: {legacy_defect: 40}, diagnosis: 'count-cap', detail: 'legacy holds exactly 10,000 contacts', consequences: [{relation: 'deals.contacts', count: 12}]},
+      {id: 'contacts.email.whitespace', entity: 'contacts', kind: 'field', field: 'email', count: 7, attribution: 'legacy_defect', attributions: {legacy_defect: 7}, diagnosis: 'whitespace', detail: XSS, consequences: []},
+      {id: 'contacts.email', entity: 'contacts', kind: 'field', field: 'email', count: 1, attribution: 'new_regression', attributions: {new_regression: 1}, consequences: []},
+    ],
+  }
+}

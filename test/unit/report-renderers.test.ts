@@ -62,8 +62,8 @@ describe('renderHtml', () => {
   })
 
   it('shows relation noise and whole-record attribution', () => {
-    expect(html).toMatch(/<td class="n">1<\/td><td class="n">1<\/td><td class="n">0<\/td><td class="n">3<\/td><td>legacy defect 2<\/td>/)
-    expect(html).toContain('Whole records missing or duplicated: 3 explained by the ledger; attribution of the rest: legacy defect 2.')
+    expect(html).toMatch(/<td class="n">1<\/td><td class="n">1<\/td><td class="n">0<\/td><td class="n">3<\/td><td>unacknowledged behaviour change 2<\/td>/)
+    expect(html).toContain('Whole records missing or duplicated: 3 explained by the ledger; attribution of the rest: unacknowledged behaviour change 2.')
   })
 
   it('marks an expired ledger rule and a READY report differently', () => {
@@ -86,7 +86,7 @@ describe('renderMarkdown', () => {
   it('has the verdict, totals and per-field numbers', () => {
     expect(md).toContain('**Verdict: NOT READY**')
     expect(md).toContain('| 250 | 230 | 15 | 2 | 3 | 0 | 12 | 40 | 0 |')
-    expect(md).toContain('| email | email | 194 | 8 | 30 | 0 | 95.9% | new regression 1, legacy defect 7 |')
+    expect(md).toContain('| email | email | 194 | 8 | 30 | 0 | 95.9% | new regression 1, unacknowledged behaviour change 7 |')
     expect(md).toContain('| L2 |')
     expect(md).toContain('**EXPIRED**')
     expect(md).toContain('| 2.50 s | 10.00 s | 4.00x | 42 |')
@@ -102,7 +102,7 @@ describe('renderTerminal', () => {
     expect(out).toContain('Parity verdict: NOT READY')
     expect(out).toMatch(/FAIL new_regressions: 1 \(threshold 0\)/)
     expect(out).toMatch(/│ contacts\s+│ 196\s+│ 197\s+│ 180\s+│ 14\s+│ 2\s+│ 3\s+│ 0\s+│ 91\.9%/)
-    expect(out).toMatch(/│ email\s+│ email\s+│ 8\s+│ 194\s+│ 95\.9%\s+│ new regression 1, legacy defect 7/)
+    expect(out).toMatch(/│ email\s+│ email\s+│ 8\s+│ 194\s+│ 95\.9%\s+│ new regression 1, unacknowledged behaviour change 7/)
     expect(out).toContain('contact.division')
     expect(out).toMatch(/L1: contacts\.email lowercase\s+│ 30/)
     expect(out).toContain('2026-01-01 EXPIRED')

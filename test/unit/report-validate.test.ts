@@ -30,8 +30,8 @@ describe('validateReport', () => {
     expect(validateReport(sampleReport()).runId).toBe('run-test-001')
   })
   it('rejects an unsupported schemaVersion with the fix', () => {
-    const e = usage(() => validateReport({...sampleReport(), schemaVersion: 2}))
-    expect(e.message).toContain('schemaVersion 2')
+    const e = usage(() => validateReport({...sampleReport(), schemaVersion: 3}))
+    expect(e.message).toContain('schemaVersion 3')
     expect(e.options.suggestion).toMatch(/crmsync version that wrote it/)
     expect(e.exitCode).toBe(2)
   })

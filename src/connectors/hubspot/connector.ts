@@ -10,7 +10,7 @@ import {associationStream, type EntityRef} from './associations.js'
 import {HubSpotHttpClient} from './http-client.js'
 import {hubspotObjectApi, type ObjectApiOptions} from './object-api.js'
 import {resolveConnection} from './config.js'
-import {ASSOCIATION_PAIRS, ENTITIES, LIMITS, OBJECTS} from './objects.js'
+import {ASSOCIATION_PAIRS, ENTITIES, LIMITS, OBJECTS, parseApiVersion} from './objects.js'
 import {compareIds} from '../../core/ids.js'
 import {mergedObjectIds, recordKey, toHubSpotRecord} from './records.js'
 import {describeProperties, loadSchemas, resolveObjectType} from './schema.js'
@@ -76,11 +76,12 @@ export const hubspotConnector: Connector = {
   },
   configure(req) {
     const conn = resolveConnection({baseUrl: req.baseUrl, config: req.config})
-    return {baseUrl: conn.baseUrl, accessToken: conn.accessToken, customObjects: req.customObjects, settings: req.settings, logger: req.logger, rateLimit: req.rateLimit, sharedBudget: req.sharedBudget}
+    const apiVersion = parseApiVersion(req.apiVersion)
+    return {baseUrl: conn.baseUrl, accessToken: conn.accessToken, apiVersion, customObjects: req.customObjects, settings: req.settings, logger: req.logger, rateLimit: req.rateLimit, sharedBudget: req.sharedBudget}
   },
   createClient(config: ConnectorConfig): ApiClient {
     const budget = selectBudget({redisUrl: config.sharedBudget, baseUrl: config.baseUrl, accessToken: config.accessToken, ...config.rateLimit})
-    return new HubSpotHttpClient({baseUrl: config.baseUrl, accessToken: config.accessToken, logger: config.logger, budget})
+    return new HubSpotHttpClient({baseUrl: config.baseUrl, accessToken: config.accessToken, apiVersion: parseApiVersion(config.apiVersion), logger: config.logger, budget})
   },
   async streams(client: ApiClient, config: ConnectorConfig, signal?: AbortSignal): Promise<StreamDef[]> {
     const all = specs(config)

@@ -3,6 +3,7 @@ import {ApiError, DailyLimitError} from '../../core/api-errors.js'
 import {type HubSpotErrorBody, mapErrorResponse} from './api-errors.js'
 import {type RateBudget, InProcessBudget} from '../../core/budget.js'
 import {rateObservation} from './rate-headers.js'
+import {type ApiVersion, versionedPath} from './objects.js'
 import {type Clock, systemClock} from '../../core/budget-clock.js'
 import {nextMidnight} from '../../core/budget-time.js'
 import {type RetryPolicy, TransientError, isNetworkError, parseRetryAfter, withRetry} from '../../core/retry.js'
@@ -16,6 +17,8 @@ export interface HubSpotHttpClientOptions {
   /** e.g. https://api.hubapi.com or http://127.0.0.1:PORT (no trailing slash needed) */
   baseUrl: string
   accessToken: string
+  /** the API version whose paths are requested (PATHS are numeric; `2026-03` maps them to the dated ones); default v3 */
+  apiVersion?: ApiVersion
   /** the portal's shared budget; a fresh InProcessBudget when omitted */
   budget?: RateBudget
   retry?: Partial<RetryPolicy>
@@ -64,7 +67,7 @@ export class HubSpotHttpClient implements ApiClient {
 
   /** Build the full URL of a request (exported for tests and for URL-length checks). */
   url(req: Pick<ApiRequest, 'path' | 'query'>): string {
-    const u = new URL(this.baseUrl + req.path)
+    const u = new URL(this.baseUrl + versionedPath(req.path, this.opts.apiVersion ?? 'v3'))
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v))
     return u.toString()
   }

@@ -1,3 +1,5 @@
+import {UsageError} from '../../core/errors.js'
+
 /**
  * The HubSpot objects crmsync knows about, and every API path in one place, so that a move to a
  * newer API version (e.g. /crm/objects/2026-03/...) is a one-line change here.
@@ -92,3 +94,34 @@ export const PATHS = {
   schemasAlt: () => '/crm-object-schemas/v3/schemas',
   properties: (type: string) => `/crm/v3/properties/${type}`,
 } as const
+
+/**
+ * HubSpot's API versions crmsync speaks: the numeric paths (`/crm/v3/...`, `/crm/v4/...`, which
+ * HubSpot stops supporting in September 2027) and the date-versioned ones. The default is the
+ * dated version, with `v3` as the fallback (`--api-version v3`).
+ */
+export const API_VERSIONS = ['2026-03', 'v3'] as const
+export type ApiVersion = (typeof API_VERSIONS)[number]
+export const DEFAULT_API_VERSION: ApiVersion = '2026-03'
+
+/** Numeric-path prefixes and their dated counterparts; an endpoint without a documented dated form (schemas) keeps its numeric path. */
+const DATED_PREFIXES: Array<[RegExp, (v: string) => string]> = [
+  [/^\/crm\/v3\/objects\//, (v) => `/crm/objects/${v}/`],
+  [/^\/crm\/v4\/associations\//, (v) => `/crm/associations/${v}/`],
+  [/^\/crm\/v3\/properties\//, (v) => `/crm/properties/${v}/`],
+]
+
+/** The path of `path` (one of PATHS, numeric) in API version `version`. */
+export function versionedPath(path: string, version: ApiVersion): string {
+  if (version === 'v3') return path
+  for (const [re, dated] of DATED_PREFIXES) if (re.test(path)) return path.replace(re, dated(version))
+  return path
+}
+
+/** `--api-version` / CRMSYNC_API_VERSION / the config file's "apiVersion", checked. */
+export function parseApiVersion(value: string | undefined, source = '--api-version'): ApiVersion {
+  if (value === undefined || value.trim() === '') return DEFAULT_API_VERSION
+  const v = value.trim().toLowerCase()
+  if ((API_VERSIONS as readonly string[]).includes(v)) return v as ApiVersion
+  throw new UsageError(`${source} "${value}" is not an API version crmsync speaks`, `use one of: ${API_VERSIONS.join(', ')} (default ${DEFAULT_API_VERSION})`, 'BAD_API_VERSION')
+}

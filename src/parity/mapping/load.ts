@@ -50,8 +50,9 @@ export function validateMapping(raw: unknown, path = '<mapping>'): LoadedMapping
     for (const [field, fm] of Object.entries(em.fields)) {
       try {
         comparators[entity][field] = {
-          legacy: compileNormalizers([...fm.normalize, ...(fm.normalizeLegacy ?? [])]),
-          new: compileNormalizers([...fm.normalize, ...(fm.normalizeNew ?? [])]),
+          // directional: representation normalizers turn the new value into the legacy form; legacy is compared as it is
+          legacy: compileNormalizers(fm.normalize, 'legacy', fm.normalizeLegacy ?? []),
+          new: compileNormalizers(fm.normalize, 'new', fm.normalizeNew ?? []),
         }
       } catch (e) {
         if (!(e instanceof NormalizerSpecError)) throw e
@@ -108,7 +109,7 @@ function knownKeysAt(path: readonly PropertyKey[], _raw: unknown): string[] {
   const depth = p.length
   const KEYS: Record<string, string[]> = {
     top: Object.keys(mappingSchema.shape),
-    legacy: ['snapshotAt', 'syncedAtField', 'ignoreModels'],
+    legacy: ['snapshotAt', 'syncedAtField', 'ignoreModels', 'strictModels', 'minOverlap'],
     entity: ['model', 'table', 'key', 'modifiedProperty', 'fields', 'relations', 'ignore'],
     key: ['legacy', 'new'],
     field: ['property', 'normalize', 'normalizeLegacy', 'normalizeNew'],

@@ -97,9 +97,13 @@ export const mappingSchema = z
         syncedAtField: z.string().min(1).optional(),
         /** models present in the legacy data that are deliberately not compared */
         ignoreModels: z.array(z.string()).default([]),
+        /** an unmapped, unignored model is an input error (default: a warning and `unmapped` in the report) */
+        strictModels: z.boolean().default(false),
+        /** keys in common / keys of the smaller side below which the inputs are refused (entities with more than 20 keys) */
+        minOverlap: z.number().min(0).max(1).default(0.5),
       })
       .strict()
-      .default({ignoreModels: []}),
+      .default({ignoreModels: [], strictModels: false, minOverlap: 0.5}),
     entities: z.record(z.string(), entitySchema),
     ledger: z.array(ruleSchema).default([]),
     verdict: verdictSchema.default({maxNewRegressions: 0, maxUnexplainedMismatchRate: 0, maxErrorRate: 0}),
