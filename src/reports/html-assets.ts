@@ -8,7 +8,7 @@ main{max-width:1100px;margin:0 auto;padding:16px 24px 48px}
 h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}
 .banner{padding:14px 18px;border-radius:8px;color:#fff;margin:12px 0}.banner.ready{background:var(--ok)}.banner.not-ready{background:var(--bad)}
 .banner .verdict{font-size:24px;font-weight:700;letter-spacing:.5px}.banner ul{margin:6px 0 0;padding-left:20px}
-.banner li{color:#fff}.banner li.ok{opacity:.85}.reason.fail{font-weight:600}.meta{color:var(--mut)}
+.banner li{color:#fff}.banner li.ok{opacity:.85}.banner .meta{color:#fff;opacity:.85}.banner .swatch{outline:1px solid #fff}.reason.fail{font-weight:600}.meta{color:var(--mut)}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0}.card{border:1px solid var(--line);border-radius:8px;padding:8px 12px;min-width:120px;background:var(--bg)}
 .card .n{font-size:20px;font-weight:700}.card .l{color:var(--mut);font-size:12px}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}

@@ -39,10 +39,20 @@ function rootCauses(report: ParityReport): string {
   )
 }
 
+/** An input value as text: the key overlap per entity in words, any other object as JSON. */
+function inputValue(key: string, v: unknown): string {
+  if (key === 'overlap' && Array.isArray(v)) {
+    return (v as NonNullable<ParityReport['inputs']['overlap']>)
+      .map((o) => `${o.entity}: ${(o.overlap * 100).toFixed(1)}% (${num(o.commonKeys)} keys in common; legacy ${num(o.legacyKeys)}, crmsync ${num(o.newKeys)})`)
+      .join('; ')
+  }
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)
+}
+
 function inputs(report: ParityReport): string {
   const rows = Object.entries(report.inputs)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(inputValue(k, v))}</td></tr>`)
     .join('')
   return `<table class="inputs"><tbody>${rows}</tbody></table>`
 }

@@ -153,3 +153,14 @@ describe('a minimal report (no entities, ledger, performance or errors)', () => 
     expect(renderMarkdown(withErr)).toContain('- deals: row 7: &lt;bad&gt; amount')
   })
 })
+
+describe('renderHtml of a version 2 report: inputs as words', () => {
+  it('shows the key overlap per entity, never "[object Object]"', async () => {
+    const {sampleReportV2} = await import('./report-fixture.js')
+    const r = sampleReportV2()
+    r.inputs.overlap = [{entity: 'contacts', legacyKeys: 120, newKeys: 118, commonKeys: 117, overlap: 117 / 118}]
+    const html = renderHtml(r)
+    expect(html).not.toContain('[object Object]')
+    expect(html).toContain('contacts: 99.2% (117 keys in common; legacy 120, crmsync 118)')
+  })
+})
