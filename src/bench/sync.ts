@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- sync` (prints, never asserts). For BENCH_CONTACTS contacts (default 1,000,000)
  * plus related deals, appointments, divisions and associations served by the emulator without a
- * rate limit, side by side: `crmsync sync all` (child process), a floor script and the naive
+ * rate limit, side by side: `crmsync sync all` (child process) into a SQLite store and into a
+ * PostgreSQL store (BENCH_PG URL, default the local `test` database; `none` skips it), a floor script and the naive
  * @hubspot/api-client getAll() approach — records/s and peak memory. Then peak memory of crmsync at
  * a tenth of the size (the ratio shows whether memory is flat), and a rate-limited run (emulator at
  * 100 requests/10 s for BENCH_RATE_SECONDS, default 60) reporting the share of the allowed rate used.
@@ -22,6 +23,9 @@ import {startEmulator, type RunningEmulator} from '../emulator/index.js'
 import {ASSOCIATION_PAIRS, OBJECTS} from '../connectors/hubspot/objects.js'
 import {generatePortal} from '../portal/generator.js'
 import {envInt, type Figures, printSideBySide} from './measure.js'
+import {randomBytes} from 'node:crypto'
+import pg from 'pg'
+import {redactUrl} from '../core/redact-url.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '../../..')
@@ -53,6 +57,29 @@ async function crmsync(url: string, db: string): Promise<ChildFigures> {
   if (r.code !== 0) throw new Error(`crmsync sync all failed (${r.code}): ${r.stderr.slice(0, 2000)}`)
   const s = JSON.parse(r.stdout) as {seconds: number; peakRssMb: number; streams: Array<{stream: string; fetched: number}>}
   return {records: s.streams.filter((x) => x.stream !== 'associations').reduce((a, x) => a + x.fetched, 0), seconds: s.seconds, peakRssMb: s.peakRssMb}
+}
+
+/**
+ * `crmsync sync all` into a PostgreSQL store (BENCH_PG, default the local test database; `none`
+ * skips it), in a schema of its own that is dropped afterwards. Null when the server does not answer.
+ */
+async function pgStore(url: string): Promise<ChildFigures | null> {
+  const base = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
+  if (base === 'none') return null
+  const schema = `crmsync_bench_${process.pid}_${randomBytes(4).toString('hex')}`
+  const client = new pg.Client({connectionString: base, connectionTimeoutMillis: 5000})
+  try {
+    await client.connect()
+  } catch (err) {
+    console.log(`PostgreSQL store skipped: ${redactUrl(base)} does not answer (${(err as Error).message}); set BENCH_PG`)
+    return null
+  }
+  try {
+    return await crmsync(url, `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`)
+  } finally {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined)
+    await client.end()
+  }
 }
 
 async function script(name: string, url: string, db: string): Promise<ChildFigures> {
@@ -112,6 +139,8 @@ async function main(): Promise<void> {
     await warmUp(emu.url)
     const ours = await crmsync(emu.url, join(dir, 'crmsync.db'))
     await warmUp(emu.url)
+    const onPg = await pgStore(emu.url)
+    await warmUp(emu.url)
     const floor = await script('sync-floor', emu.url, join(dir, 'floor.db'))
     await warmUp(emu.url)
     const naive = await script('sync-naive', emu.url, join(dir, 'naive.db')).catch((err: Error) => {
@@ -120,10 +149,11 @@ async function main(): Promise<void> {
     })
     await emu.stop()
     emu = undefined
-    const rows = [fig('crmsync sync all', ours), fig('floor (fetch + JSON.parse + prepared inserts)', floor)]
+    const rows = [fig('crmsync sync all', ours), ...(onPg ? [fig('crmsync sync all, PostgreSQL store', onPg)] : []), fig('floor (fetch + JSON.parse + prepared inserts)', floor)]
     if (naive) rows.push(fig('naive (@hubspot/api-client getAll)', naive))
     printSideBySide(`sync all, ${contacts.toLocaleString('en-US')} contacts, no rate limit (records = object records; time includes associations)`, rows)
     const rate = (f: ChildFigures) => f.records / f.seconds
+    if (onPg) console.log(`PostgreSQL store vs SQLite store: ${(rate(onPg) / rate(ours)).toFixed(2)}x records/s (target: at least 0.7x)`)
     console.log(`crmsync vs floor: ${(rate(ours) / rate(floor)).toFixed(2)}x records/s; vs naive: ${naive ? (rate(ours) / rate(naive)).toFixed(2) + 'x' : 'n/a'}`)
 
     const smallN = Math.max(1000, Math.floor(contacts / 10))

@@ -74,6 +74,17 @@ export interface DeadLetter {
   runId?: number | null
 }
 
+/**
+ * A claim on one stream by this process, in a store that several processes share (PostgreSQL):
+ * while it is held no other process runs the stream; a process that dies releases it.
+ */
+export interface StreamClaim {
+  /** another process completed the stream after this run started: nothing is left to do */
+  readonly doneElsewhere: boolean
+  /** give the claim up; `completed` records the stream as done by this run */
+  release(completed: boolean): Awaitable<void>
+}
+
 /** What the sync engine needs from a store. `DryRunStore` implements it without writing. */
 export interface SyncStore {
   /** create or migrate the entity's table so it has a typed column for every given property */
@@ -98,6 +109,12 @@ export interface SyncStore {
   liveIds(entity: string): Iterable<string> | AsyncIterable<string>
   addDeadLetter(entry: DeadLetter): Awaitable<void>
   startRun(command: string, dryRun: boolean): Awaitable<number>
+  /**
+   * Optional (stores shared by several processes): claim `stream` for this process. Without `wait`,
+   * null when another process holds it; with `wait`, blocks until it is free (or `signal` aborts).
+   * A store without it (SQLite: one process at a time) runs every stream itself.
+   */
+  claimStream?(stream: string, options: {wait: boolean; signal?: AbortSignal}): Awaitable<StreamClaim | null>
   finishRun(runId: number, patch: Partial<Omit<RunRecord, 'id' | 'command' | 'startedAt'>>): Awaitable<void>
   close(): Awaitable<void>
 }
@@ -127,6 +144,18 @@ export interface StoredRecordRow {
 export interface IterateOptions {
   /** include tombstones (archived records); default true */
   includeArchived?: boolean
+}
+
+/** A typed column of an entity: the property and how its values are typed (docs/store-schema.md "Typing rules"). */
+export interface ColumnSpec {
+  property: string
+  type: 'decimal' | 'bool' | 'date' | 'datetime' | 'text'
+}
+
+/** A merged-away record id and the survivor it was merged into. */
+export interface MergedId {
+  id: string
+  mergedInto: string
 }
 
 /** The last run that touched a stream. */
@@ -184,6 +213,10 @@ export interface StoreReader {
   entities(): Awaitable<string[]>
   /** properties with a typed column for `entity`, or null when the store does not have the entity */
   columns(entity: string): Awaitable<string[] | null>
+  /** the typed columns of `entity` with their types, in creation order, or null when the store does not have the entity */
+  columnTypes(entity: string): Awaitable<ColumnSpec[] | null>
+  /** merged-away ids of `entity` (never returned by `records`), in id order: what `crmsync store copy` carries over */
+  mergedIds(entity: string): Iterable<MergedId> | AsyncIterable<MergedId>
   /** every property name of `entity`: its typed columns plus every key in the stored records, sorted */
   propertyNames(entity: string): Awaitable<string[]>
   /** records of an entity (tombstones included unless excluded) with their properties as JSON text */
@@ -194,6 +227,14 @@ export interface StoreReader {
   associations(filter?: {fromEntity?: string; toEntity?: string}): Iterable<AssociationEdge> | AsyncIterable<AssociationEdge>
   /** cursors, counts, dead letters and recent runs */
   status(): Awaitable<SyncStatusResult>
+  close(): Awaitable<void>
+}
+
+/**
+ * The store's change feed, what an incremental publish reads (the SQLite store has it; the
+ * PostgreSQL store does not yet, so publish refuses a PostgreSQL store).
+ */
+export interface ChangeFeed {
   /**
    * The highest change sequence handed out so far. Every write transaction of the store takes the
    * next value and stamps each record row and edge it changes (an edge it removes leaves a
@@ -208,7 +249,6 @@ export interface StoreReader {
   changedRecords(entity: string, sinceSeq: number, edgesWith?: string[]): Iterable<ChangedRecordRow> | AsyncIterable<ChangedRecordRow>
   /** for each of `ids` (records of `entity`), the ids of `other` records it has an edge with, in either direction, sorted */
   relatedIds(entity: string, ids: string[], other: string): Awaitable<Map<string, string[]>>
-  close(): Awaitable<void>
 }
 
 /** A row `changedRecords` returns: a stored record, or a merged-away loser (its survivor in `merged_into`). */

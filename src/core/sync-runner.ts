@@ -8,15 +8,17 @@ import {join} from 'node:path'
 import {CrmsyncError, EXIT, UsageError} from './errors.js'
 import type {Connector, ConnectorConfig, RunOptions, StreamDef} from './connector.js'
 import {runStream, type EngineHooks} from './engine.js'
-import {OBJECT_STREAM_LANES, runInLanes} from './lanes.js'
+import {OBJECT_STREAM_LANES} from './lanes.js'
+import {runObjectStreams, runUnderClaim} from './stream-claims.js'
 import {createLogger} from './logger.js'
 import {addCounts, emptyCounts, type StreamResult} from './metrics.js'
 import {parseRateLimit} from './rate-spec.js'
 import {validateRequest, type SyncRequest} from './sync-request.js'
-import type {StreamRunCounts, SyncStore} from './store-port.js'
+import {redactUrl} from './redact-url.js'
+import type {Awaitable, StreamRunCounts, SyncStore} from './store-port.js'
 
 /** Opens the store a run writes to (for a dry run: one that writes nothing). Given by the caller, so core knows no store. */
-export type OpenSyncStore = (location: string, dryRun: boolean) => SyncStore
+export type OpenSyncStore = (location: string, dryRun: boolean) => Awaitable<SyncStore>
 
 /** The result of a run, printed as a table or returned by --json. */
 export interface SyncSummary {
@@ -69,7 +71,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     // preflight: one cheap authenticated read before the store is opened, so a 401/403 writes nothing
     const firstObject = all.find((s) => s.kind === 'object' && (req.target === 'all' || req.target === 'associations' || s.name === req.target))
     if (firstObject?.kind === 'object') await firstObject.describe(controller.signal)
-    store = openStore(req.db, req.dryRun)
+    store = await openStore(req.db, req.dryRun)
     runId = await store.startRun(`sync ${req.target}${req.full ? ' --full' : ''}${req.since ? ` --since ${req.since}` : ''}`, req.dryRun)
     const opts: RunOptions = {full: req.full, since: valid.since, batchSize: valid.batchSize, lookbackMs: valid.lookbackMs, tmpDir: join(tmpdir(), 'crmsync'), signal: controller.signal, reconcile: valid.reconcile, runStats: client.stats}
     const hooks: EngineHooks = {
@@ -93,8 +95,10 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
       }
     }
     // object streams a few at a time; associations after them (they read the ids the objects wrote)
-    await runInLanes(selected.filter((d) => d.kind === 'object'), OBJECT_STREAM_LANES, runOne)
-    for (const def of selected) if (def.kind !== 'object') await runOne(def)
+    // (several processes on one shared store each take the streams nobody holds: stream-claims.ts)
+    const log = (event: string, fields: Record<string, unknown>): void => logger.debug(fields, event)
+    await runObjectStreams(store, selected.filter((d) => d.kind === 'object'), OBJECT_STREAM_LANES, runOne, log, controller.signal)
+    for (const def of selected) if (def.kind !== 'object') await runUnderClaim(store, def, true, runOne, log, controller.signal)
     const summary = summarize(req, runId, results, started, 'ok')
     await store.finishRun(runId, {status: 'ok', counts: countsOf(results), requests: summary.totals.requests, rateLimited: summary.totals.rateLimited, retries: summary.totals.retries, errors: summary.totals.deadLetters})
     return summary
@@ -113,7 +117,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
       throw withSummary(new CrmsyncError(`sync interrupted: ${done} page(s) were written, each committed with its checkpoint; the page in flight was not`, {
         exit: EXIT.interrupted,
         code: 'INTERRUPTED',
-        suggestion: `run the same command again to resume where it stopped (crmsync sync status --db ${req.db} shows the cursors)`,
+        suggestion: `run the same command again to resume where it stopped (crmsync sync status --db ${redactUrl(req.db)} shows the cursors)`,
       }), s)
     }
     throw withSummary(err, s)

@@ -24,6 +24,8 @@ import {assertWritableOut, newRunId, writeReportDir} from './report-output.js'
 import {addAttribution, reconcile, rootCausesOf} from './root-causes.js'
 import type {Adjudication, Attribution, EntityReport, ParityReport} from '../reports/report-types.js'
 import {openStoreReader} from '../store/open.js'
+import {isPostgresUrl} from '../store/postgres/location.js'
+import {redactUrl} from '../core/redact-url.js'
 import {addDuplicatePkErrors, createStaging, indexStaging, SIDE, stageLegacy, stageSource, stageStore, type SourceSnapshot} from './staging.js'
 import {decideVerdict} from './verdict.js'
 
@@ -82,8 +84,11 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   assertWritableOut(out)
   const db = opts.db ?? process.env.CRMSYNC_DB ?? 'crmsync.db'
   // fail before reading a possibly huge legacy snapshot
-  if (!existsSync(db)) throw new UsageError(`crmsync store ${db} does not exist`, 'pass the store the new sync wrote with --db (run `crmsync sync all` first)')
-  assertStoreNotNewer(db)
+  const onPostgres = isPostgresUrl(db)
+  const storeName = onPostgres ? redactUrl(db) : db // a URL's password stays out of the report
+  if (!onPostgres && !existsSync(db)) throw new UsageError(`crmsync store ${db} does not exist`, 'pass the store the new sync wrote with --db (run `crmsync sync all` first)')
+  if (onPostgres) await (await openStoreReader(db)).close() // a missing or foreign store fails here too
+  if (!onPostgres) assertStoreNotNewer(db)
   const legacy = openLegacy(opts.legacy)
   const baseline = opts.noiseBaseline ? openLegacy(opts.noiseBaseline) : undefined
   const source = opts.source ?? (opts.portal ? await openPortal(opts.portal) : undefined)
@@ -100,7 +105,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
     assertSomethingMapped(staged.rows + staged.errorCount, staged.unmapped, legacy.describe, lm.mapping)
     opts.onPhase?.('staging')
     if (baseline) await stageLegacy(st, baseline, lm.mapping, SIDE.baseline, strict)
-    const storeReader = openStoreReader(db)
+    const storeReader = await openStoreReader(db)
     let store: Awaited<ReturnType<typeof stageStore>>
     try {
       store = await stageStore(st, storeReader, lm.mapping)
@@ -113,7 +118,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
       await storeReader.close()
     }
     const overlap = keyOverlap(st, lm.mapping)
-    if (opts.allowLowOverlap !== true) assertOverlap(overlap, lm.mapping.legacy.minOverlap, legacy.describe, db)
+    if (opts.allowLowOverlap !== true) assertOverlap(overlap, lm.mapping.legacy.minOverlap, legacy.describe, storeName)
     st.db.close()
     const ignored = new Set(lm.mapping.legacy.ignoreModels)
     const unmapped = [...staged.unmapped].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([model, rows]) => ({model, rows, ...(ignored.has(model) ? {ignored: true} : {})}))
@@ -151,7 +156,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
       inputs: {
         legacy: legacy.describe,
         mapping: opts.mapping,
-        store: db,
+        store: storeName,
         ...(opts.portal ? {portal: opts.portal} : {}),
         ...(baseline ? {noiseBaseline: baseline.describe} : {}),
         ...(!Number.isNaN(snapshotAtMs) ? {legacySnapshotAt: new Date(snapshotAtMs).toISOString()} : {}),

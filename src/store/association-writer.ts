@@ -1,18 +1,12 @@
 /**
- * Replace the association edges of a set of from-records: edges that disappeared are deleted,
- * new ones inserted, a changed label updated. Runs inside the caller's transaction.
+ * Replace the association edges of a set of from-records in SQLite: edges that disappeared are
+ * deleted, new ones inserted, a changed label updated (the plan: association-plan.ts).
  */
 import type {Database, Statement} from 'better-sqlite3'
 import type {AssociationRow} from '../core/records.js'
 import type {PageCounts} from '../core/store-port.js'
 import {tombstoneEdge} from './change-seq.js'
-
-interface EdgeRow {
-  to_id: string
-  category: string
-  type_id: number
-  label: string | null
-}
+import {planAssociationRows, type StoredEdge} from './association-plan.js'
 
 const statements = new WeakMap<Database, {selectMany: Statement; insert: Statement; update: Statement; remove: Statement}>()
 
@@ -51,8 +45,6 @@ export const EDGE_TO_INDEX = {
   create: 'CREATE INDEX IF NOT EXISTS associations_to ON associations (to_entity, to_id)',
 }
 
-const edgeKey = (toId: string, category: string, typeId: number) => `${toId}\u0000${category}\u0000${typeId}`
-
 /**
  * Make the edges from each of `fromIds` (fromEntity → toEntity) exactly those in `rows`.
  * Rows whose fromId is not in `fromIds` are added without removing that record's other edges.
@@ -61,45 +53,15 @@ const edgeKey = (toId: string, category: string, typeId: number) => `${toId}\u00
  */
 export function applyAssociationRows(db: Database, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[], seq: number): PageCounts {
   const s = prepared(db)
-  const counts: PageCounts = {inserted: 0, updated: 0, unchanged: 0, deleted: 0}
-  const wanted = new Map<string, Map<string, {toId: string; category: string; typeId: number; label: string | null}>>()
-  for (const id of fromIds) wanted.set(id, new Map())
-  for (const row of rows) {
-    let edges = wanted.get(row.fromId)
-    if (!edges) wanted.set(row.fromId, (edges = new Map()))
-    for (const t of row.types) edges.set(edgeKey(row.toId, t.category, t.typeId), {toId: row.toId, category: t.category, typeId: t.typeId, label: t.label ?? null})
+  const ids = new Set(fromIds)
+  for (const r of rows) ids.add(r.fromId)
+  const stored = s.selectMany.all(fromEntity, toEntity, JSON.stringify([...ids])) as StoredEdge[]
+  const plan = planAssociationRows(fromIds, rows, stored)
+  for (const e of plan.remove) {
+    s.remove.run(fromEntity, e.fromId, toEntity, e.toId, e.category, e.typeId)
+    tombstoneEdge(db, seq, fromEntity, e.fromId, toEntity, e.toId)
   }
-  const replaced = new Set(fromIds)
-  const stored = new Map<string, EdgeRow[]>()
-  for (const e of s.selectMany.all(fromEntity, toEntity, JSON.stringify([...wanted.keys()])) as Array<EdgeRow & {from_id: string}>) {
-    let list = stored.get(e.from_id)
-    if (!list) stored.set(e.from_id, (list = []))
-    list.push(e)
-  }
-  for (const [fromId, edges] of wanted) {
-    const existing = stored.get(fromId) ?? []
-    for (const e of existing) {
-      const key = edgeKey(e.to_id, e.category, e.type_id)
-      const want = edges.get(key)
-      if (!want) {
-        if (replaced.has(fromId)) {
-          s.remove.run(fromEntity, fromId, toEntity, e.to_id, e.category, e.type_id)
-          tombstoneEdge(db, seq, fromEntity, fromId, toEntity, e.to_id)
-          counts.deleted++
-        }
-        continue
-      }
-      edges.delete(key)
-      if (want.label === e.label) counts.unchanged++
-      else {
-        s.update.run(want.label, seq, fromEntity, fromId, toEntity, e.to_id, e.category, e.type_id)
-        counts.updated++
-      }
-    }
-    for (const e of edges.values()) {
-      s.insert.run(fromEntity, fromId, toEntity, e.toId, e.typeId, e.category, e.label, seq)
-      counts.inserted++
-    }
-  }
-  return counts
+  for (const e of plan.update) s.update.run(e.label, seq, fromEntity, e.fromId, toEntity, e.toId, e.category, e.typeId)
+  for (const e of plan.insert) s.insert.run(fromEntity, e.fromId, toEntity, e.toId, e.typeId, e.category, e.label, seq)
+  return plan.counts
 }

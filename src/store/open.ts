@@ -5,11 +5,13 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database, {type Database as Db} from 'better-sqlite3'
 import {CrmsyncError, EXIT} from '../core/errors.js'
-import type {PublishCursors, StoreReader} from '../core/store-port.js'
+import type {ChangeFeed, PublishCursors, StoreReader} from '../core/store-port.js'
+import {redactUrl} from '../core/redact-url.js'
 import {corruptStoreError, isCorruptSqlite} from './corrupt.js'
 import {registerFunctions} from './entity-table.js'
 import {APPLICATION_ID, assertNotNewer, migrate, SCHEMA_VERSION} from './migrations.js'
 import {SqliteStore} from './sqlite-store.js'
+import {isPostgresUrl} from './postgres/location.js'
 
 export interface OpenStoreOptions {
   /** open without creating, migrating or writing anything (export, status, dry runs) */
@@ -140,13 +142,27 @@ export function openStore(file: string, options: OpenStoreOptions = {}): SqliteS
   }
 }
 
-/** The store at `location` for publish: read through the port, plus its publish cursors (opened writable, so migrated). */
-export function openPublishStore(location: string): StoreReader & PublishCursors {
+/**
+ * The store at `location` for publish: read through the port, plus its change feed and publish
+ * cursors (opened writable, so migrated). Only the SQLite store has a change feed yet.
+ */
+export function openPublishStore(location: string): StoreReader & ChangeFeed & PublishCursors {
+  if (isPostgresUrl(location)) {
+    throw new CrmsyncError(`publish reads a SQLite store; ${redactUrl(location)} is a PostgreSQL store, whose change feed is not built yet`, {
+      exit: EXIT.usage,
+      code: 'PUBLISH_PG_STORE',
+      suggestion: 'copy the store to a SQLite file first (crmsync store copy --from URL --to FILE) and publish from that file',
+    })
+  }
   checkStorePath(path.resolve(location), true) // publish never creates a store
   return openStore(location)
 }
 
-/** The store at `location`, opened for reading only (nothing is created, migrated or written). */
-export function openStoreReader(location: string): StoreReader {
+/**
+ * The store at `location` (a SQLite file, or a postgres:// URL), opened for reading only: nothing
+ * is created, migrated or written. PostgreSQL code is loaded only when a URL asks for it.
+ */
+export async function openStoreReader(location: string): Promise<StoreReader> {
+  if (isPostgresUrl(location)) return (await import('./postgres/open.js')).openPostgresStore(location, {readonly: true})
   return openStore(location, {readonly: true})
 }

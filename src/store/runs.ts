@@ -5,7 +5,8 @@
 import type {Database} from 'better-sqlite3'
 import type {DeadLetter, PageCounts, RunRecord} from '../core/store-port.js'
 
-interface RunRow {
+/** A `runs` row as stored (SQLite; PostgreSQL rows are brought to this shape). */
+export interface RunRow {
   id: number
   command: string
   started_at: string
@@ -20,7 +21,7 @@ interface RunRow {
   message: string | null
 }
 
-function toRunRecord(r: RunRow): RunRecord {
+export function toRunRecord(r: RunRow): RunRecord {
   return {
     id: r.id,
     command: r.command,
@@ -45,7 +46,8 @@ export function insertRun(db: Database, command: string, dryRun: boolean): numbe
   return Number(info.lastInsertRowid)
 }
 
-const PATCH_COLUMNS: Record<string, string> = {
+/** The run fields a patch may set and their columns. */
+export const PATCH_COLUMNS: Record<string, string> = {
   finishedAt: 'finished_at',
   status: 'status',
   counts: 'counts',

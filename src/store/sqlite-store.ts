@@ -9,9 +9,9 @@ import {ensureEntitySchema, prepareEntityTable, type EntityTable} from './entity
 import {quoteIdent} from './identifiers.js'
 import {classifyRecord, type RecordOutcome} from './record-compare.js'
 import {insertDeadLetter, insertRun, updateRun} from './runs.js'
-import type {AssociationEdge, ChangedRecordRow, PublishCursors, Checkpoint, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../core/store-port.js'
+import type {AssociationEdge, ChangeFeed, ChangedRecordRow, PublishCursors, Checkpoint, ColumnSpec, MergedId, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../core/store-port.js'
 import {listEntities} from './entity-table.js'
-import {iterateAssociations, iterateRawRecords, iterateRecords, propertyNames} from './read.js'
+import {iterateAssociations, iterateRawRecords, iterateRecords, propertyNames, requireEntityTable} from './read.js'
 import {sqliteStatus} from './status.js'
 import {toColumnValue} from './typing.js'
 import {applyAssociationRows, EDGE_TO_INDEX} from './association-writer.js'
@@ -37,7 +37,7 @@ export function emptyCounts(): PageCounts {
 }
 
 /** The SQLite store. Open it with `openStore(path)` (src/store/open.ts). */
-export class SqliteStore implements SyncStore, StoreReader, PublishCursors {
+export class SqliteStore implements SyncStore, StoreReader, ChangeFeed, PublishCursors {
   private readonly tables = new Map<string, EntityTable>()
   private readonly readers = new Set<Db>()
   private currentRunId: number | null = null
@@ -199,6 +199,13 @@ export class SqliteStore implements SyncStore, StoreReader, PublishCursors {
       .immediate()
   }
 
+  /** Set a stream's checkpoint outside any page write (`store copy` carries the cursors over); null removes it. */
+  setCheckpoint(stream: string, checkpoint: Checkpoint | null): void {
+    this.assertWritable()
+    if (checkpoint === null) this.db.prepare('DELETE FROM checkpoints WHERE stream = ?').run(stream)
+    else this.saveCheckpointStmt!.run(stream, JSON.stringify(checkpoint), new Date().toISOString())
+  }
+
   getCheckpoint(stream: string): Checkpoint | null {
     const row = this.getCheckpointStmt.get(stream) as {value: string} | undefined
     return row ? (JSON.parse(row.value) as Checkpoint) : null
@@ -267,6 +274,16 @@ export class SqliteStore implements SyncStore, StoreReader, PublishCursors {
 
   columns(entity: string): string[] | null {
     return this.table(entity)?.columns.map((c) => c.property) ?? null
+  }
+
+  columnTypes(entity: string): ColumnSpec[] | null {
+    return this.table(entity)?.columns.map(({property, type}) => ({property, type})) ?? null
+  }
+
+  *mergedIds(entity: string): IterableIterator<MergedId> {
+    const table = requireEntityTable(this, entity)
+    const stmt = this.db.prepare(`SELECT id, merged_into AS mergedInto FROM ${quoteIdent(table)} WHERE merged_into IS NOT NULL ORDER BY length(id), id`)
+    yield* stmt.iterate() as IterableIterator<MergedId>
   }
 
   propertyNames(entity: string): string[] {

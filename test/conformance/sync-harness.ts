@@ -10,7 +10,7 @@ import {ASSOCIATION_PAIRS, OBJECTS} from '../../src/connectors/hubspot/objects.j
 import {startEmulator, type EmulatorOptions, type RunningEmulator} from '../../src/emulator/index.js'
 import {generatePortal} from '../../src/portal/generator.js'
 import type {GenerateOptions} from '../../src/portal/generate/options.js'
-import {openStore} from '../../src/store/open.js'
+import {openStore, openStoreReader} from '../../src/store/open.js'
 import {iterateAssociations, iterateRecords} from '../../src/store/read.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -103,6 +103,24 @@ export function storePicture(dbPath: string): Picture {
     return {records, associations}
   } finally {
     store.close()
+  }
+}
+
+/** `storePicture` of any store (a SQLite file or a postgres:// URL), read through the StoreReader port. */
+export async function storePictureOf(location: string): Promise<Picture> {
+  const store = await openStoreReader(location)
+  try {
+    const have = new Set(await store.entities())
+    const records: Record<string, string[]> = {}
+    for (const e of ENTITIES) {
+      records[e] = []
+      if (have.has(e)) for await (const r of store.records(e)) records[e].push(line(r))
+    }
+    const associations: string[] = []
+    for await (const a of store.associations()) associations.push(JSON.stringify([a.fromEntity, a.fromId, a.toEntity, a.toId, a.category, a.typeId, a.label]))
+    return {records, associations: associations.sort()}
+  } finally {
+    await store.close()
   }
 }
 

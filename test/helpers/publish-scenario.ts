@@ -4,7 +4,7 @@
  * orphan, and `crm_order` rows pointing at contacts), then the checks the issue lists.
  */
 import {expect} from 'vitest'
-import {openStoreReader} from '../../src/store/open.js'
+import {openStore, openStoreReader} from '../../src/store/open.js'
 import type {TargetDb} from './django-target.js'
 
 export interface Seeded {
@@ -19,7 +19,7 @@ const NOW = '2026-11-01 00:00:00'
 
 /** Live and archived ids of an entity in the store. */
 export async function storeIds(db: string, entity: string): Promise<{live: string[]; archived: string[]}> {
-  const s = openStoreReader(db)
+  const s = await openStoreReader(db)
   try {
     const live: string[] = []
     const archived: string[] = []
@@ -32,7 +32,7 @@ export async function storeIds(db: string, entity: string): Promise<{live: strin
 
 /** Store edge count between two entities, counted once per pair. */
 export async function storeEdges(db: string, from: string, to: string): Promise<number> {
-  const s = openStoreReader(db)
+  const s = await openStoreReader(db)
   try {
     const pairs = new Set<string>()
     for await (const e of s.associations({fromEntity: from, toEntity: to})) pairs.add(`${e.fromId}>${e.toId}`)
@@ -66,7 +66,7 @@ export async function seedLegacy(t: TargetDb, db: string): Promise<Seeded> {
     pks.crm_deal.set(id, String(pk))
   }
   // a stale edge: the first seeded deal with a seeded contact it is not associated with
-  const reader = openStoreReader(db)
+  const reader = openStore(db, {readonly: true})
   const linked = new Set((await reader.relatedIds('deals', [deal.live[0]], 'contacts')).get(deal.live[0]))
   await reader.close()
   const stale = [...pks.crm_contact.keys()].find((c) => !linked.has(c))!

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {attributeEdge, attributeField, attributeMissingInLegacy, attributeMissingInNew, sourceFacts} from '../../src/parity/attribution.js'
 import {JsonArrayError, splitJsonArray} from '../../src/parity/readers/json-array-splitter.js'
-import {redactUrl} from '../../src/parity/readers/postgres.js'
+import {redactUrl} from '../../src/core/redact-url.js'
 import {corrupt} from '../../src/parity/simulator-plan.js'
 import {decideVerdict} from '../../src/parity/verdict.js'
 

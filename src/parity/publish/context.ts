@@ -1,5 +1,5 @@
 /** What every publish step shares: the store, the target, the plans, the run's options and counters. */
-import type {StoreReader} from '../../core/store-port.js'
+import type {StoreReader, ChangeFeed} from '../../core/store-port.js'
 import type {TablePlan} from './plan.js'
 import type {PublishTarget, TargetTx} from './target.js'
 
@@ -24,7 +24,7 @@ export interface ThroughCounts {
 }
 
 export interface PublishContext {
-  store: StoreReader
+  store: StoreReader & ChangeFeed
   target: PublishTarget
   plans: Map<string, TablePlan>
   dryRun: boolean

@@ -1,0 +1,43 @@
+/**
+ * Stream claims of a PostgreSQL store shared by several processes: a session-level advisory lock
+ * on (store schema, stream), held on a connection of its own for as long as the stream runs. A
+ * process that dies loses its connection, and the server releases the lock. `stream_claims` records
+ * when a stream was last completed, so a process that waited for another one skips the stream when
+ * it was completed after its own run began.
+ */
+import type {StreamClaim} from '../../core/store-port.js'
+import type {PgSession} from './session.js'
+
+const LOCK_KEYS = 'hashtext($1::text), hashtext($2::text)'
+
+export async function claimPgStream(session: PgSession, stream: string, runId: number | null, options: {wait: boolean; signal?: AbortSignal}): Promise<StreamClaim | null> {
+  const client = await session.ownClient()
+  const keys = [`crmsync-stream:${session.schema}`, stream]
+  const abort = (): void => void client.end().catch(() => undefined)
+  options.signal?.addEventListener('abort', abort, {once: true})
+  try {
+    if (options.wait) await client.query(`SELECT pg_advisory_lock(${LOCK_KEYS})`, keys)
+    else if (!(await client.query<{ok: boolean}>(`SELECT pg_try_advisory_lock(${LOCK_KEYS}) AS ok`, keys)).rows[0].ok) {
+      await client.end()
+      return null
+    }
+  } catch (err) {
+    await client.end().catch(() => undefined)
+    throw options.signal?.aborted ? new Error('interrupted while waiting for a stream claimed by another process') : err
+  } finally {
+    options.signal?.removeEventListener('abort', abort)
+  }
+  const done = await session.query<{later: boolean}>('SELECT s.done_at > r.started_at AS later FROM stream_claims AS s, runs AS r WHERE s.stream = $1 AND r.id = $2', [stream, runId])
+  return {
+    doneElsewhere: done.rows[0]?.later === true,
+    async release(completed: boolean) {
+      try {
+        // recorded before the lock goes, so the next holder sees it
+        if (completed) await session.query('INSERT INTO stream_claims (stream, done_at, run_id) VALUES ($1, now(), $2) ON CONFLICT (stream) DO UPDATE SET done_at = excluded.done_at, run_id = excluded.run_id', [stream, runId])
+        await client.query(`SELECT pg_advisory_unlock(${LOCK_KEYS})`, keys)
+      } finally {
+        await client.end().catch(() => undefined)
+      }
+    },
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * One entity's table in PostgreSQL: registration in `entities`, typed columns in
+ * `property_columns` (added with ALTER TABLE as new properties appear, back-filled from the stored
+ * JSON), and the SQL the store reuses. Names are sanitized and quoted as in SQLite (../identifiers.ts).
+ */
+import type {PropertyDefinition} from '../../core/records.js'
+import type {PropertyColumn} from '../entity-table.js'
+import {columnNameFor, quoteIdent, tableNameFor} from '../identifiers.js'
+import {columnTypeFor, type ColumnType} from '../typing.js'
+import type {Sql} from './session.js'
+import {PG_TYPES, pgColumnValue} from './typing.js'
+
+/** An entity table and the statements built for its columns. */
+export interface PgEntityTable {
+  entity: string
+  table: string
+  columns: PropertyColumn[]
+  /** INSERT ... SELECT FROM unnest(one array per column) ON CONFLICT (id) DO UPDATE */
+  upsert: string
+}
+
+/** The fixed columns, in the order of every row the store writes, with their array types. */
+export const FIXED_COLUMNS: ReadonlyArray<[string, string]> = [
+  ['id', 'text'],
+  ['created_at', 'text'],
+  ['updated_at', 'text'],
+  ['archived', 'boolean'],
+  ['archived_at', 'text'],
+  ['merged_into', 'text'],
+  ['properties_text', 'text'],
+  ['properties', 'jsonb'],
+  ['synced_at', 'timestamptz'],
+]
+
+const BASE_COLUMNS = `
+  id text COLLATE "C" PRIMARY KEY,
+  created_at text,
+  updated_at text,
+  archived boolean NOT NULL DEFAULT false,
+  archived_at text,
+  merged_into text COLLATE "C",
+  properties_text text NOT NULL,
+  properties jsonb,
+  synced_at timestamptz`
+
+const LOCK_ENTITIES = `SELECT pg_advisory_xact_lock(hashtext('crmsync-entities:' || current_schema()))`
+
+async function registeredTable(sql: Sql, entity: string): Promise<string | null> {
+  const r = await sql.query<{table_name: string}>('SELECT table_name FROM entities WHERE entity = $1', [entity])
+  return r.rows[0]?.table_name ?? null
+}
+
+async function loadColumns(sql: Sql, entity: string): Promise<PropertyColumn[]> {
+  return (await sql.query<PropertyColumn>('SELECT property, "column" AS column, type FROM property_columns WHERE entity = $1 ORDER BY position', [entity])).rows
+}
+
+/** Fill `column` of every stored row from its raw JSON, in id batches (bounded memory). */
+async function backfill(sql: Sql, table: string, column: string, property: string, type: ColumnType): Promise<void> {
+  const t = quoteIdent(table)
+  let after = ''
+  for (;;) {
+    const rows = (await sql.query<{id: string; properties_text: string}>(`SELECT id, properties_text FROM ${t} WHERE id > $1 ORDER BY id LIMIT 2000`, [after])).rows
+    if (rows.length === 0) return
+    const values = rows.map((r) => {
+      const props = JSON.parse(r.properties_text) as Record<string, unknown>
+      return pgColumnValue(type, Object.prototype.hasOwnProperty.call(props, property) ? props[property] : null)
+    })
+    await sql.query(`UPDATE ${t} SET ${quoteIdent(column)} = v.value FROM unnest($1::text[], $2::${PG_TYPES[type]}[]) AS v(id, value) WHERE ${t}.id = v.id`, [rows.map((r) => r.id), values])
+    after = rows[rows.length - 1].id
+  }
+}
+
+/**
+ * Create the entity table if needed and add a typed column for every property not mapped yet; a
+ * property whose type changed is re-typed in place. Runs inside the caller's transaction, under an
+ * advisory lock so that concurrent processes never pick one table or column name twice.
+ * Returns true when anything changed.
+ */
+export async function ensurePgEntitySchema(sql: Sql, entity: string, properties: PropertyDefinition[]): Promise<boolean> {
+  let changed = false
+  let table = await registeredTable(sql, entity)
+  const existing = table ? new Map((await loadColumns(sql, entity)).map((c) => [c.property, c])) : new Map<string, PropertyColumn>()
+  const wanted = [...properties].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  if (table && wanted.every((d) => existing.get(d.name)?.type === columnTypeFor(d.type))) return false // nothing to do: no lock taken
+  await sql.query(LOCK_ENTITIES)
+  table = await registeredTable(sql, entity) // another process may have created it meanwhile
+  if (!table) {
+    const taken = new Set((await sql.query<{table_name: string}>('SELECT table_name FROM entities')).rows.map((r) => r.table_name))
+    table = tableNameFor(entity)
+    for (let i = 2; taken.has(table); i++) table = `${tableNameFor(entity)}_${i}`
+    await sql.query(`CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS})`)
+    await sql.query('INSERT INTO entities (entity, table_name, created_at) VALUES ($1, $2, now())', [entity, table])
+    changed = true
+  }
+  existing.clear()
+  for (const c of await loadColumns(sql, entity)) existing.set(c.property, c)
+  const taken = new Set([...existing.values()].map((c) => c.column))
+  for (const def of wanted) {
+    const type = columnTypeFor(def.type)
+    const have = existing.get(def.name)
+    if (have && have.type === type) continue
+    let column: string
+    if (have) {
+      column = have.column
+      await sql.query(`ALTER TABLE ${quoteIdent(table)} ALTER COLUMN ${quoteIdent(column)} TYPE ${PG_TYPES[type]} USING NULL`)
+      await sql.query('UPDATE property_columns SET type = $1 WHERE entity = $2 AND property = $3', [type, entity, def.name])
+    } else {
+      column = columnNameFor(def.name, taken)
+      taken.add(column)
+      await sql.query(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(column)} ${PG_TYPES[type]}`)
+      await sql.query('INSERT INTO property_columns (entity, property, "column", type) VALUES ($1, $2, $3, $4)', [entity, def.name, column, type])
+    }
+    existing.set(def.name, {property: def.name, column, type})
+    await backfill(sql, table, column, def.name, type)
+    changed = true
+  }
+  return changed
+}
+
+/** The table of `entity` with its columns and statements, or null when the store does not have it. */
+export async function loadPgEntityTable(sql: Sql, entity: string): Promise<PgEntityTable | null> {
+  const table = await registeredTable(sql, entity)
+  if (!table) return null
+  const columns = await loadColumns(sql, entity)
+  const names = [...FIXED_COLUMNS.map(([c]) => c), ...columns.map((c) => c.column)].map(quoteIdent)
+  const arrays = [...FIXED_COLUMNS.map(([, type]) => type), ...columns.map((c) => PG_TYPES[c.type])].map((type, i) => `$${i + 1}::${type}[]`)
+  const t = quoteIdent(table)
+  return {
+    entity,
+    table,
+    columns,
+    upsert: `INSERT INTO ${t} (${names.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ON CONFLICT (id) DO UPDATE SET ${names.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  }
+}
+
+/** Every entity registered in the store, sorted by name (byte order). */
+export async function listPgEntities(sql: Sql): Promise<string[]> {
+  return (await sql.query<{entity: string}>('SELECT entity FROM entities ORDER BY entity')).rows.map((r) => r.entity)
+}

@@ -1,0 +1,102 @@
+/**
+ * Several processes, one portal: three `crmsync sync all` processes started at once on one
+ * PostgreSQL store and one Redis budget, against a rate-limited emulator, spread the streams over
+ * them (each stream synced by exactly one), get no 429, and leave the store equal to the portal;
+ * when one is killed mid-stream, another resumes its stream from the checkpoint.
+ */
+import {Socket} from 'node:net'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {RunningEmulator} from '../../src/emulator/index.js'
+import {emulator, emulatorPicture, jsonOf, makePortal, runCli, storePictureOf, type CliResult} from '../conformance/sync-harness.js'
+import {dropSchemas, pgAvailable, storeUrl, uniqueSchema} from '../helpers/postgres.js'
+
+const REDIS = process.env.CRMSYNC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const RATE = '40/1s'
+
+let emu: RunningEmulator | undefined
+let ok = false
+const schemas: string[] = []
+const store = (tag: string): string => {
+  const s = uniqueSchema(tag)
+  schemas.push(s)
+  return storeUrl(s)
+}
+
+function redisAvailable(): Promise<boolean> {
+  const u = new URL(REDIS)
+  return new Promise((done) => {
+    const s = new Socket()
+    s.setTimeout(2000)
+    s.once('connect', () => (s.destroy(), done(true)))
+    s.once('error', () => done(false))
+    s.once('timeout', () => (s.destroy(), done(false)))
+    s.connect(Number(u.port || 6379), u.hostname)
+  })
+}
+
+beforeAll(async () => {
+  const redis = await redisAvailable()
+  if (!redis && process.env.CI === 'true') throw new Error(`Redis is required under CI but ${REDIS} does not answer`)
+  if (!redis) console.warn(`SKIPPED: several-process sync needs Redis at ${REDIS}`)
+  ok = redis && (await pgAvailable())
+  if (ok) emu = await emulator(await makePortal({contacts: 400, deals: 100, appointments: 60, divisions: 6, seed: 23}), {rateLimit: RATE})
+}, 60_000)
+afterAll(async () => {
+  await emu?.stop()
+  await dropSchemas(schemas)
+})
+
+interface Summary {
+  streams: Array<{stream: string; fetched: number; pages: number}>
+}
+
+const rateLimited = () => Object.values(emu!.stats.rateLimited as Record<string, number>).reduce((a, b) => a + b, 0)
+const args = (db: string, ...extra: string[]) => ['sync', 'all', '--batch-size', '20', '--db', db, '--base-url', emu!.url, '--shared-budget', REDIS, ...extra]
+const env = {CRMSYNC_RATE_LIMIT: RATE}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now()
+  const out = await fn()
+  return [out, (performance.now() - t) / 1000]
+}
+
+describe('sync all by three processes on one PostgreSQL store', () => {
+  it('spreads the streams, syncs each exactly once, no 429, the store equals the portal', async (t) => {
+    if (!ok) return t.skip()
+    const before = rateLimited()
+    const single = store('one')
+    const [one, oneSeconds] = await timed(() => runCli([...args(single), '--json'], env))
+    expect(one.code, one.stderr).toBe(0)
+
+    const shared = store('three')
+    const [three, threeSeconds] = await timed(() => Promise.all([0, 1, 2].map(() => runCli([...args(shared), '--json'], env))))
+    for (const r of three) expect(r.code, r.stderr).toBe(0)
+    const ran = three.map((r) => jsonOf<Summary>(r).streams.map((s) => s.stream))
+    const all = jsonOf<Summary>(one).streams.map((s) => s.stream).sort()
+    expect(ran.flat().sort()).toEqual(all) // each stream exactly once over the three
+    expect(rateLimited() - before).toBe(0)
+    const want = emulatorPicture(emu!)
+    expect(await storePictureOf(shared)).toEqual(want)
+    expect(await storePictureOf(single)).toEqual(want)
+    console.log(`one process: ${oneSeconds.toFixed(1)} s; three processes at once: ${threeSeconds.toFixed(1)} s wall, streams per process ${JSON.stringify(ran)}`)
+  }, 300_000)
+
+  it('a process killed mid-stream releases its claim; another resumes the stream from its checkpoint', async (t) => {
+    if (!ok) return t.skip()
+    const db = store('kill')
+    // the first process is killed after its 3rd committed page; the two others wait for its streams
+    const first = runCli([...args(db), '--debug'], env, {killAfterPages: 3})
+    await new Promise((r) => setTimeout(r, 300))
+    const others = [runCli([...args(db), '--json'], env), runCli([...args(db), '--json'], env)]
+    const killed: CliResult = await first
+    expect(killed.signal).toBe('SIGKILL')
+    const pagesBeforeKill = killed.stderr.match(/"msg":"page"/g)?.length ?? 0
+    const killedStreams = [...new Set([...killed.stderr.matchAll(/"stream":"([^"]+)"[^\n]*"msg":"page"/g)].map((m) => m[1]))]
+    const rest = await Promise.all(others)
+    for (const r of rest) expect(r.code, r.stderr).toBe(0)
+    const resumedBy = rest.flatMap((r) => jsonOf<Summary>(r).streams.map((s) => s.stream))
+    for (const s of killedStreams) expect(resumedBy, `${s} was left unfinished by the killed process`).toContain(s)
+    expect(await storePictureOf(db)).toEqual(emulatorPicture(emu!))
+    console.log(`killed after ${pagesBeforeKill} pages of ${killedStreams.join(', ')}; finished by the others: ${JSON.stringify(rest.map((r) => jsonOf<Summary>(r).streams.map((s) => s.stream)))}`)
+  }, 300_000)
+})
