@@ -2,7 +2,6 @@
  * `crmsync sync status`: what a store holds per stream (cursor, rows, tombstones, dead letters)
  * and what the recent runs did. Read-only.
  */
-import {cursorView} from './cursor-view.js'
 import {listEntities} from './entity-table.js'
 import {quoteIdent} from './identifiers.js'
 import {openStoreReader} from './open.js'

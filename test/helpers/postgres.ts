@@ -18,7 +18,7 @@ export function pgAvailable(): Promise<boolean> {
       await c.query('SELECT 1')
       return true
     } catch (err) {
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL is required under CI but ${PG_BASE} does not answer: ${(err as Error).message}`)
+      if (process.env.CI === 'true') throw new Error(`PostgreSQL is required under CI but ${PG_BASE} does not answer: ${(err as Error).message}`, {cause: err})
       console.warn(`SKIPPED: PostgreSQL tests need a server at ${PG_BASE} (${(err as Error).message})`)
       return false
     } finally {
