@@ -20,7 +20,7 @@ interface Summary {
 let emu: RunningEmulator
 let clock = Date.now()
 const factories: StoreFactory[] = STORE_FACTORIES.map((f) => f())
-let stores: Array<{factory: StoreFactory; db: string}> = []
+const stores: Array<{factory: StoreFactory; db: string}> = []
 
 beforeAll(async () => {
   emu = await emulator(await makePortal({contacts: 150, deals: 50, appointments: 30, divisions: 5, sharedTimestamp: 30, seed: 41}), {now: () => clock})
