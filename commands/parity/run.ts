@@ -40,7 +40,7 @@ export default class ParityRun extends BaseCommand {
   static flags = {
     config: Flags.string({summary: 'parity run config file (JSON or YAML): its keys are listed below', required: true, helpValue: 'FILE'}),
     'allow-low-overlap': Flags.boolean({summary: 'diff even when the legacy snapshot and the store share few record keys (see docs/parity.md#input-sanity)'}),
-    'strict-models': Flags.boolean({summary: 'a legacy model the mapping does not name is an input error (default: a warning)'}),
+    'strict-models': Flags.boolean({summary: 'treat a legacy model the mapping does not name as an input error instead of a warning'}),
   }
 
   async run(): Promise<Omit<ParityRunResult, 'report'> & {report: string}> {

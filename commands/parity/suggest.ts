@@ -11,7 +11,7 @@ export default class ParitySuggest extends BaseCommand {
   static flags = {
     mapping: Flags.string({summary: 'the mapping the report was made with', required: true, helpValue: 'FILE'}),
     out: Flags.string({summary: 'where to write the new mapping (JSON, or YAML for .yaml/.yml)', required: true, helpValue: 'FILE'}),
-    only: Flags.string({summary: 'comma-separated root cause ids to apply (default: every suggestion)', helpValue: 'ID,...'}),
+    only: Flags.string({summary: 'comma-separated root cause ids to apply; without it, every suggestion is applied', helpValue: 'ID,...'}),
   }
 
   async run(): Promise<SuggestResult> {
