@@ -20,7 +20,11 @@ export default class Serve extends BaseCommand {
   static flags = {
     portal: Flags.string({summary: 'portal snapshot folder to serve (from `crmsync portal generate` or `portal record`)', required: true, helpValue: 'DIR'}),
     port: Flags.integer({summary: 'port on 127.0.0.1; 0 picks a free one (printed on the first stdout line)', default: 0, defaultHelp: async () => '0'}),
-    'rate-limit': Flags.string({summary: 'rolling budget for every non-search request, e.g. 100/10s (HubSpot: 100, 190 or 250 per 10 s); none for no limit', defaultHelp: async () => '190/10s', helpValue: 'N/INTERVAL|none'}),
+    'rate-limit': Flags.string({
+      summary: 'rolling budget for every non-search request, e.g. 100/10s (HubSpot: 100, 190 or 250 per 10 s); none for no limit',
+      defaultHelp: async () => '190/10s',
+      helpValue: 'N/INTERVAL|none',
+    }),
     'search-rate': Flags.string({summary: 'separate budget for search requests, e.g. 5/s', defaultHelp: async () => 'none', helpValue: 'N/INTERVAL'}),
     'daily-limit': Flags.integer({summary: 'requests allowed per UTC day', defaultHelp: async () => 'none', helpValue: 'N'}),
     faults: Flags.string({summary: 'fault spec, e.g. "429-burst:every=50,count=3;5xx:rate=0.02;reset:every=100;index-lag:seconds=5" (docs/emulator.md)', helpValue: 'SPEC'}),

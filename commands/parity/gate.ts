@@ -4,7 +4,8 @@ import {runGate, type GateResult} from '../../src/parity/history/gate.js'
 
 export default class ParityGate extends BaseCommand {
   static summary = 'Sign-off gate: exit 0 only when each of the last N UTC calendar days has a READY report with zero new regressions and no expired ledger rule.'
-  static description = 'Exit 1 naming each failing day and why; on a pass writes <out>/signoff.json (the reports that satisfied each day with the SHA-256 of their report.json). Today (UTC) is the last day of the window. See docs/parity.md#history-and-the-gate.'
+  static description =
+    'Exit 1 naming each failing day and why; on a pass writes <out>/signoff.json (the reports that satisfied each day with the SHA-256 of their report.json). Today (UTC) is the last day of the window. See docs/parity.md#history-and-the-gate.'
   static examples = ['<%= config.bin %> parity gate --days 5', '<%= config.bin %> parity gate --days 3 --out reports --json']
 
   static flags = {

@@ -6,10 +6,13 @@ import {initMapping, type InitMappingResult} from '../../src/parity/mapping/init
 export default class ParityInitMapping extends BaseCommand {
   static summary = 'Write your own copy of the reference mapping, every ledger rule owned by you and expiring soon'
   static description =
-    'Copies fixtures/mappings/legacy-django.json (it maps the reference legacy schema of docs/legacy-schema.md) and sets every ledger rule\'s owner and expiry, ' +
+    "Copies fixtures/mappings/legacy-django.json (it maps the reference legacy schema of docs/legacy-schema.md) and sets every ledger rule's owner and expiry, " +
     'so that accepted differences come up for review. Adapt table and field names to your schema afterwards (docs/mapping-file.md). A .yaml/.yml name writes YAML.'
 
-  static examples = ['<%= config.bin %> parity init-mapping --out config/crmsync-mapping.json --owner data-platform', '<%= config.bin %> parity init-mapping --out mapping.yaml --owner crm-team --expires-in 30d']
+  static examples = [
+    '<%= config.bin %> parity init-mapping --out config/crmsync-mapping.json --owner data-platform',
+    '<%= config.bin %> parity init-mapping --out mapping.yaml --owner crm-team --expires-in 30d',
+  ]
 
   static flags = {
     out: Flags.string({summary: 'the mapping file to write (JSON, or YAML for .yaml/.yml)', required: true, helpValue: 'FILE'}),

@@ -33,9 +33,9 @@ const CONFIG_KEYS = [
 export default class ParityRun extends BaseCommand {
   static summary = 'Run a whole parallel run: emulate the recorded portal, sync it with crmsync (and optionally legacy), diff, report.'
   static description =
-    'Serves the config\'s portal snapshot with the emulator, optionally runs the legacy sync and snapshot commands against it (the sync timed; they get HUBSPOT_BASE_URL and a throwaway HUBSPOT_ACCESS_TOKEN), runs `crmsync sync all` against the same emulator into a fresh store (timed), then diffs the legacy snapshot with the store using the portal as the source of truth and writes <out>/<run-id>/report.{json,md,html}. Exit 0 READY, 1 NOT READY or a failed sync, 2 bad config or input. Progress goes to stderr.\n\n' + CONFIG_KEYS
+    "Serves the config's portal snapshot with the emulator, optionally runs the legacy sync and snapshot commands against it (the sync timed; they get HUBSPOT_BASE_URL and a throwaway HUBSPOT_ACCESS_TOKEN), runs `crmsync sync all` against the same emulator into a fresh store (timed), then diffs the legacy snapshot with the store using the portal as the source of truth and writes <out>/<run-id>/report.{json,md,html}. Exit 0 READY, 1 NOT READY or a failed sync, 2 bad config or input. Progress goes to stderr.\n\n" +
+    CONFIG_KEYS
   static examples = ['<%= config.bin %> parity run --config fixtures/demo/parity.config.json', '<%= config.bin %> parity run --config staging/parity.yaml --json']
-
 
   static flags = {
     config: Flags.string({summary: 'parity run config file (JSON or YAML): its keys are listed below', required: true, helpValue: 'FILE'}),

@@ -4,7 +4,8 @@ import {suggestMapping, type SuggestResult} from '../../src/parity/suggest.js'
 
 export default class ParitySuggest extends BaseCommand {
   static summary = 'Write a new mapping with the suggested changes of a parity report applied (normalizers and ledger rules).'
-  static description = 'Reads REPORT_DIR/report.json, takes the suggestions of its root causes (all, or those named by --only), merges them into --mapping and writes --out (validated). Then diff again with the new mapping. See docs/parity.md.'
+  static description =
+    'Reads REPORT_DIR/report.json, takes the suggestions of its root causes (all, or those named by --only), merges them into --mapping and writes --out (validated). Then diff again with the new mapping. See docs/parity.md.'
   static examples = ['<%= config.bin %> parity suggest reports/run-1 --mapping mapping.json --out mapping.next.json --only deals.close_date.timezone-shift']
 
   static args = {reportDir: Args.string({description: 'report folder holding report.json', required: true})}
@@ -16,7 +17,15 @@ export default class ParitySuggest extends BaseCommand {
 
   async run(): Promise<SuggestResult> {
     const {args, flags} = await this.parse(ParitySuggest)
-    const result = await suggestMapping({reportDir: args.reportDir, mapping: flags.mapping, out: flags.out, only: flags.only?.split(',').map((s) => s.trim()).filter(Boolean)})
+    const result = await suggestMapping({
+      reportDir: args.reportDir,
+      mapping: flags.mapping,
+      out: flags.out,
+      only: flags.only
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    })
     if (!this.jsonEnabled()) for (const a of result.applied) this.log(`applied ${a.id}: ${a.text}`)
     if (!this.jsonEnabled()) this.log(`wrote ${result.out}`)
     return result

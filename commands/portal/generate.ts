@@ -34,7 +34,11 @@ export default class PortalGenerate extends BaseCommand {
     companies: Flags.integer({description: 'number of companies (0-2) to include; 0 leaves the object type out', default: 0}),
     tickets: Flags.integer({description: 'number of tickets (0-5) to include; 0 leaves the object type out', default: 0}),
     seed: Flags.integer({description: 'random seed: same seed and flags give byte-identical output', default: 1}),
-    'custom-properties': Flags.integer({description: 'custom properties added to every object type, cycling through string, number, date, datetime, enumeration and bool', default: 0, defaultHelp: async () => '0'}),
+    'custom-properties': Flags.integer({
+      description: 'custom properties added to every object type, cycling through string, number, date, datetime, enumeration and bool',
+      default: 0,
+      defaultHelp: async () => '0',
+    }),
     'shared-timestamp': Flags.integer({description: 'contacts that share one last-modified timestamp, like a bulk update', defaultHelp: async () => 'a tenth of --contacts'}),
     'archived-ratio': ratio({description: 'share of records that are archived (deleted), 0 to 1', default: 0.02}),
     gzip: Flags.boolean({description: 'gzip the NDJSON files (.ndjson.gz)', default: false}),
@@ -44,22 +48,25 @@ export default class PortalGenerate extends BaseCommand {
 
   async run(): Promise<GenerateResult> {
     const {flags} = await this.parse(PortalGenerate)
-    const result = await generatePortal({
-      out: flags.out,
-      contacts: flags.contacts,
-      deals: flags.deals,
-      appointments: flags.appointments,
-      divisions: flags.divisions,
-      companies: flags.companies,
-      tickets: flags.tickets,
-      seed: flags.seed,
-      customProperties: flags['custom-properties'],
-      sharedTimestamp: flags['shared-timestamp'],
-      archivedRatio: flags['archived-ratio'],
-      gzip: flags.gzip,
-      portalId: flags['portal-id'],
-      force: flags.force,
-    }, {onProgress: (p) => this.logToStderr(`  ${p.entity}: ${p.written.toLocaleString('en-US')}`)})
+    const result = await generatePortal(
+      {
+        out: flags.out,
+        contacts: flags.contacts,
+        deals: flags.deals,
+        appointments: flags.appointments,
+        divisions: flags.divisions,
+        companies: flags.companies,
+        tickets: flags.tickets,
+        seed: flags.seed,
+        customProperties: flags['custom-properties'],
+        sharedTimestamp: flags['shared-timestamp'],
+        archivedRatio: flags['archived-ratio'],
+        gzip: flags.gzip,
+        portalId: flags['portal-id'],
+        force: flags.force,
+      },
+      {onProgress: (p) => this.logToStderr(`  ${p.entity}: ${p.written.toLocaleString('en-US')}`)},
+    )
     this.log(result.summary)
     return result
   }

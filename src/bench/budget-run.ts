@@ -47,7 +47,14 @@ export async function runBudgetBench(seconds = 40, streams = 4, max = 100, inter
       const inSteady = done.filter((t) => t - t0 > intervalMs && t - t0 <= intervalMs * (1 + windows)).length
       const steadyPerSecond = inSteady / ((windows * intervalMs) / 1000)
       const allowed = max / (intervalMs / 1000)
-      return {seconds: (Date.now() - t0) / 1000, requests: done.length, steadyPerSecond, allowedPerSecond: allowed, utilisation: steadyPerSecond / allowed, rateLimited: emu.stats.rateLimited.TEN_SECONDLY_ROLLING + emu.stats.rateLimited.SECONDLY}
+      return {
+        seconds: (Date.now() - t0) / 1000,
+        requests: done.length,
+        steadyPerSecond,
+        allowedPerSecond: allowed,
+        utilisation: steadyPerSecond / allowed,
+        rateLimited: emu.stats.rateLimited.TEN_SECONDLY_ROLLING + emu.stats.rateLimited.SECONDLY,
+      }
     } finally {
       await emu.stop()
     }
@@ -58,5 +65,7 @@ export async function runBudgetBench(seconds = 40, streams = 4, max = 100, inter
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await runBudgetBench(Number(process.argv[2] ?? 40))
-  console.log(`budget vs emulator at ${r.allowedPerSecond * 10}/10s, 4 streams, ${r.seconds.toFixed(1)} s: ${r.requests} requests, steady ${r.steadyPerSecond.toFixed(2)}/s of ${r.allowedPerSecond}/s allowed = ${(r.utilisation * 100).toFixed(1)}%, 429s: ${r.rateLimited}`)
+  console.log(
+    `budget vs emulator at ${r.allowedPerSecond * 10}/10s, 4 streams, ${r.seconds.toFixed(1)} s: ${r.requests} requests, steady ${r.steadyPerSecond.toFixed(2)}/s of ${r.allowedPerSecond}/s allowed = ${(r.utilisation * 100).toFixed(1)}%, 429s: ${r.rateLimited}`,
+  )
 }

@@ -60,7 +60,12 @@ async function main(): Promise<void> {
         let records = 0
         let requests = 0
         do {
-          const body = {sorts: [{propertyName: 'lastmodifieddate', direction: 'ASCENDING'}], filterGroups: [{filters: [{propertyName: 'lastmodifieddate', operator: 'GTE', value: '0'}]}], limit: 200, after}
+          const body = {
+            sorts: [{propertyName: 'lastmodifieddate', direction: 'ASCENDING'}],
+            filterGroups: [{filters: [{propertyName: 'lastmodifieddate', operator: 'GTE', value: '0'}]}],
+            limit: 200,
+            after,
+          }
           const r = await fetch(`${url}/crm/v3/objects/contacts/search`, {method: 'POST', headers, body: JSON.stringify(body)})
           const res = (await r.json()) as {results: unknown[]; paging?: {next?: {after?: string}}}
           records += res.results.length

@@ -47,13 +47,19 @@ async function floor(): Promise<{seconds: number; loadSeconds: number; cpuSecond
   const t1 = performance.now()
   db.prepare('ATTACH DATABASE ? AS store').run(storePath)
   const sec = (c: string): string => `strftime('%Y-%m-%dT%H:%M:%SZ', json_extract(properties, '$.${c}'))`
-  const rows = (db.prepare(`SELECT count(*) AS n FROM (
+  const rows = (
+    db
+      .prepare(
+        `SELECT count(*) AS n FROM (
       SELECT hubspot_id, email, first_name, last_name, phone, lifecycle_stage, hs_created_at, hs_updated_at FROM legacy
       EXCEPT
       SELECT id, lower(trim(coalesce(json_extract(properties, '$.email'), ''))), substr(coalesce(json_extract(properties, '$.firstname'), ''), 1, 100),
         substr(coalesce(json_extract(properties, '$.lastname'), ''), 1, 100), coalesce(json_extract(properties, '$.phone'), ''),
         coalesce(json_extract(properties, '$.lifecyclestage'), ''), ${sec('createdate')}, ${sec('lastmodifieddate')}
-      FROM store.obj_contacts WHERE archived = 0)`).get() as {n: number}).n
+      FROM store.obj_contacts WHERE archived = 0)`,
+      )
+      .get() as {n: number}
+  ).n
   const t2 = performance.now()
   const cpu = process.cpuUsage(cpu0)
   db.close()
@@ -80,13 +86,25 @@ async function diffChild(diagnose: boolean): Promise<void> {
   const cpu = process.cpuUsage(cpu0)
   const c = report.entities.find((e) => e.entity === 'contacts')!
   const label = diagnose ? 'crmsync parity diff with diagnosis (patterns, normalizedEqual, root causes)' : 'crmsync parity diff, diagnosis off (stage + keyed merge + report)'
-  const fig: Figures = {label, records: c.counts.legacyRows, seconds, peakRssMb: peakMb(sampler.stop()), extra: {'cpu s': ((cpu.user + cpu.system) / 1e6).toFixed(1), unexplained: report.totals.fieldMismatches, explained: report.totals.explained}}
+  const fig: Figures = {
+    label,
+    records: c.counts.legacyRows,
+    seconds,
+    peakRssMb: peakMb(sampler.stop()),
+    extra: {'cpu s': ((cpu.user + cpu.system) / 1e6).toFixed(1), unexplained: report.totals.fieldMismatches, explained: report.totals.explained},
+  }
   console.log(JSON.stringify(fig))
 }
 
 async function floorChild(): Promise<void> {
   const f = await floor()
-  const fig: Figures = {label: 'floor: one SQL EXCEPT in SQLite (query only)', records: N, seconds: f.seconds, peakRssMb: peakMb(f.peak), extra: {'cpu s': `${f.cpuSeconds.toFixed(1)} (load + query)`, unexplained: f.rows, explained: '-', 'load s': f.loadSeconds.toFixed(1)}}
+  const fig: Figures = {
+    label: 'floor: one SQL EXCEPT in SQLite (query only)',
+    records: N,
+    seconds: f.seconds,
+    peakRssMb: peakMb(f.peak),
+    extra: {'cpu s': `${f.cpuSeconds.toFixed(1)} (load + query)`, unexplained: f.rows, explained: '-', 'load s': f.loadSeconds.toFixed(1)},
+  }
   console.log(JSON.stringify(fig))
 }
 
@@ -114,9 +132,13 @@ async function main(): Promise<void> {
   const [plain, diag] = rows
   const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`
   const cpu = (f: Figures): number => Number.parseFloat(String(f.extra?.['cpu s'] ?? 'NaN'))
-  console.log(`cost of diagnosis: ${signed(((diag.seconds - plain.seconds) / plain.seconds) * 100, 1)}% wall time, ${signed(((cpu(diag) - cpu(plain)) / cpu(plain)) * 100, 1)}% CPU time, ${signed(diag.peakRssMb - plain.peakRssMb, 0)} MB peak RSS (target: at most +30% and +50 MB)`)
+  console.log(
+    `cost of diagnosis: ${signed(((diag.seconds - plain.seconds) / plain.seconds) * 100, 1)}% wall time, ${signed(((cpu(diag) - cpu(plain)) / cpu(plain)) * 100, 1)}% CPU time, ${signed(diag.peakRssMb - plain.peakRssMb, 0)} MB peak RSS (target: at most +30% and +50 MB)`,
+  )
   console.log('Each row ran in its own process; peak RSS is the kernel high-water mark (VmHWM). "cpu s" is CPU time (user + system): on a busy machine wall seconds overstate the cost.')
-  console.log('"load s" is the floor loading the JSON array into a table before its query. The EXCEPT floor only counts differing rows (null coalesced to ""): no classes, no per-field counts, no attribution, no ledger, no samples.')
+  console.log(
+    '"load s" is the floor loading the JSON array into a table before its query. The EXCEPT floor only counts differing rows (null coalesced to ""): no classes, no per-field counts, no attribution, no ledger, no samples.',
+  )
 }
 
 main().catch((e) => {

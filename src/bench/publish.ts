@@ -34,7 +34,15 @@ function buildStore(path: string): void {
     }
   }
   put('divisions', 20, (i) => ({division_name: `Division ${i}`, division_code: `D${i}`, region: 'north', is_active: 'true'}))
-  put('contacts', N, (i) => ({email: ` User${i}@Example.com`, firstname: `First${i}`, lastname: `Last${i}`, phone: `+1 555 ${String(i).padStart(7, '0')}`, lifecyclestage: 'lead', createdate: iso(i), lastmodifieddate: iso(i)}))
+  put('contacts', N, (i) => ({
+    email: ` User${i}@Example.com`,
+    firstname: `First${i}`,
+    lastname: `Last${i}`,
+    phone: `+1 555 ${String(i).padStart(7, '0')}`,
+    lifecyclestage: 'lead',
+    createdate: iso(i),
+    lastmodifieddate: iso(i),
+  }))
   put('deals', Math.ceil(N / 10), (i) => ({dealname: `Deal ${i}`, amount: String(i * 1.5), dealstage: 'open', pipeline: 'default', closedate: iso(i), createdate: iso(i), hs_lastmodifieddate: iso(i)}))
   put('appointments', Math.ceil(N / 100), (i) => ({hs_appointment_name: `Visit ${i}`, hs_appointment_status: 'scheduled', hs_createdate: iso(i), hs_lastmodifieddate: iso(i)}))
   const types = [{category: 'HUBSPOT_DEFINED', typeId: 1, label: null}]
@@ -48,7 +56,14 @@ function buildStore(path: string): void {
     }
     store.replaceAssociations('a', 'contacts', 'divisions', ids, rows, null)
     // every contact on one deal: N contact→deal edges
-    store.replaceAssociations('a', 'contacts', 'deals', ids, ids.map((id) => ({fromType: 'contacts', toType: 'deals', fromId: id, toId: String((Number(id) % Math.ceil(N / 10)) + 1), types})), null)
+    store.replaceAssociations(
+      'a',
+      'contacts',
+      'deals',
+      ids,
+      ids.map((id) => ({fromType: 'contacts', toType: 'deals', fromId: id, toId: String((Number(id) % Math.ceil(N / 10)) + 1), types})),
+      null,
+    )
   }
   store.endEdgeLoad()
   store.close()
@@ -62,19 +77,34 @@ async function floor(schema: string): Promise<Figures> {
   const copy = async (table: string, cols: string[], n: number, line: (i: number) => string): Promise<void> => {
     await c.query(`CREATE TABLE "${schema}".floor_${table} (LIKE "${schema}".${table} INCLUDING DEFAULTS)`)
     const stream = c.query(copyFrom(`COPY "${schema}".floor_${table} (${cols.join(', ')}) FROM STDIN WITH (FORMAT csv)`))
-    await pipeline(Readable.from((function* () {
-      for (let i = 0; i < n; i += 1000) {
-        let chunk = ''
-        for (let j = i; j < Math.min(n, i + 1000); j++) chunk += line(j)
-        yield chunk
-      }
-    })()), stream)
+    await pipeline(
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < n; i += 1000) {
+            let chunk = ''
+            for (let j = i; j < Math.min(n, i + 1000); j++) chunk += line(j)
+            yield chunk
+          }
+        })(),
+      ),
+      stream,
+    )
     rows += n
   }
   const now = new Date().toISOString()
-  await copy('crm_contact', ['id', 'hubspot_id', 'email', 'first_name', 'last_name', 'phone', 'lifecycle_stage', 'division_id', 'hs_created_at', 'hs_updated_at', 'last_synced_at'], N, (i) => `${i + 1},${i + 1},user${i}@example.com,First${i},Last${i},+1 555 ${String(i).padStart(7, '0')},lead,${(i % 20) + 1},${iso(i)},${iso(i)},${now}\n`)
+  await copy(
+    'crm_contact',
+    ['id', 'hubspot_id', 'email', 'first_name', 'last_name', 'phone', 'lifecycle_stage', 'division_id', 'hs_created_at', 'hs_updated_at', 'last_synced_at'],
+    N,
+    (i) => `${i + 1},${i + 1},user${i}@example.com,First${i},Last${i},+1 555 ${String(i).padStart(7, '0')},lead,${(i % 20) + 1},${iso(i)},${iso(i)},${now}\n`,
+  )
   const deals = Math.ceil(N / 10)
-  await copy('crm_deal', ['id', 'hubspot_id', 'name', 'amount', 'stage', 'pipeline', 'close_date', 'hs_created_at', 'hs_updated_at', 'last_synced_at'], deals, (i) => `${i + 1},${i + 1},Deal ${i},${(i * 1.5).toFixed(2)},open,default,${iso(i).slice(0, 10)},${iso(i)},${iso(i)},${now}\n`)
+  await copy(
+    'crm_deal',
+    ['id', 'hubspot_id', 'name', 'amount', 'stage', 'pipeline', 'close_date', 'hs_created_at', 'hs_updated_at', 'last_synced_at'],
+    deals,
+    (i) => `${i + 1},${i + 1},Deal ${i},${(i * 1.5).toFixed(2)},open,default,${iso(i).slice(0, 10)},${iso(i)},${iso(i)},${now}\n`,
+  )
   await copy('crm_deal_contacts', ['deal_id', 'contact_id'], N, (i) => `${((i + 1) % deals) + 1},${i + 1}\n`)
   const seconds = (performance.now() - t0) / 1000
   await c.end()
@@ -94,7 +124,11 @@ async function main(): Promise<void> {
     await admin.query(`SET search_path TO "${schema}"`)
     for (const s of djangoDdl('postgres')) await admin.query(s)
     const prof = process.env.BENCH_PUBLISH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PUBLISH_PROFILE}`] : []
-    const out = execFileSync(process.execPath, [...prof, join(ROOT, 'bin/run.js'), 'publish', '--mapping', join(ROOT, 'fixtures/mappings/legacy-django.json'), '--db', join(dir, 'store.db'), '--to', PG_URL, '--schema', schema, '--json'], {maxBuffer: 64 * 1024 * 1024, env: {...process.env, CRMSYNC_PUBLISH_BATCH_DELAY_MS: ''}})
+    const out = execFileSync(
+      process.execPath,
+      [...prof, join(ROOT, 'bin/run.js'), 'publish', '--mapping', join(ROOT, 'fixtures/mappings/legacy-django.json'), '--db', join(dir, 'store.db'), '--to', PG_URL, '--schema', schema, '--json'],
+      {maxBuffer: 64 * 1024 * 1024, env: {...process.env, CRMSYNC_PUBLISH_BATCH_DELAY_MS: ''}},
+    )
     const r = JSON.parse(out.toString()) as {rowsWritten: number; seconds: number; peakRssMb: number}
     const pub: Figures = {label: 'crmsync publish (full, into the Django schema)', records: r.rowsWritten, seconds: r.seconds, peakRssMb: r.peakRssMb}
     const fl = await floor(schema)

@@ -48,5 +48,7 @@ export async function runRecorderBench(contacts = 20_000, customProperties = 0):
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await runRecorderBench(Number(process.argv[2] ?? 20_000), Number(process.argv[3] ?? 0))
-  console.log(`portal record from the emulator (no rate limit, same process): ${r.records} records + ${r.associations} association rows in ${r.seconds.toFixed(1)} s = ${Math.round(r.recordsPerSecond)} records/s, ${r.requests} requests, peak RSS ${Math.round(r.peakRssMb)} MB (emulator included)`)
+  console.log(
+    `portal record from the emulator (no rate limit, same process): ${r.records} records + ${r.associations} association rows in ${r.seconds.toFixed(1)} s = ${Math.round(r.recordsPerSecond)} records/s, ${r.requests} requests, peak RSS ${Math.round(r.peakRssMb)} MB (emulator included)`,
+  )
 }

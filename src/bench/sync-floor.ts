@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const db = new Database(dbPath)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
-  db.exec('CREATE TABLE IF NOT EXISTS records (entity TEXT, id TEXT, archived INTEGER, props TEXT, PRIMARY KEY (entity, id)); CREATE TABLE IF NOT EXISTS edges (f TEXT, fid TEXT, t TEXT, tid TEXT, type_id INTEGER)')
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS records (entity TEXT, id TEXT, archived INTEGER, props TEXT, PRIMARY KEY (entity, id)); CREATE TABLE IF NOT EXISTS edges (f TEXT, fid TEXT, t TEXT, tid TEXT, type_id INTEGER)',
+  )
   const ins = db.prepare('INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)')
   const insEdge = db.prepare('INSERT INTO edges VALUES (?, ?, ?, ?, ?)')
   const schemas = await get<{results: Array<{name: string; objectTypeId: string}>}>('/crm/v3/schemas')
@@ -49,7 +51,11 @@ async function main(): Promise<void> {
   }
   for (const [from, to] of ASSOCIATION_PAIRS) {
     for (let i = 0; i < ids[from].length; i += 1000) {
-      const r = await fetch(`${base}/crm/v4/associations/${types[from]}/${types[to]}/batch/read`, {method: 'POST', headers, body: JSON.stringify({inputs: ids[from].slice(i, i + 1000).map((id) => ({id}))})})
+      const r = await fetch(`${base}/crm/v4/associations/${types[from]}/${types[to]}/batch/read`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({inputs: ids[from].slice(i, i + 1000).map((id) => ({id}))}),
+      })
       const body = JSON.parse(await r.text()) as {results: Array<{from: {id: string}; to: Array<{toObjectId: string | number; associationTypes: Array<{typeId: number}>}>}>}
       db.transaction(() => {
         for (const res of body.results) for (const t of res.to) for (const at of t.associationTypes) insEdge.run(from, res.from.id, to, String(t.toObjectId), at.typeId)

@@ -163,7 +163,9 @@ async function main(): Promise<void> {
     const smallRun = await crmsync(emu.url, join(dir, 'small.db'))
     await emu.stop()
     emu = undefined
-    console.log(`peak RSS of crmsync sync all: ${smallRun.peakRssMb} MB at ${smallN.toLocaleString('en-US')} contacts, ${ours.peakRssMb} MB at ${contacts.toLocaleString('en-US')} (ratio ${(ours.peakRssMb / smallRun.peakRssMb).toFixed(2)})`)
+    console.log(
+      `peak RSS of crmsync sync all: ${smallRun.peakRssMb} MB at ${smallN.toLocaleString('en-US')} contacts, ${ours.peakRssMb} MB at ${contacts.toLocaleString('en-US')} (ratio ${(ours.peakRssMb / smallRun.peakRssMb).toFixed(2)})`,
+    )
 
     emu = await startEmulator({portalDir: big, token: TOKEN, rateLimit: '100/10s'})
     const limited = emu

@@ -40,5 +40,8 @@ export abstract class BaseCommand extends Command {
 
 function isParseError(err: Error): boolean {
   const name = err.constructor?.name ?? ''
-  return /Flag|Arg|Parse|Options|Validation|Invalid|Required|Unexpected|NonExisting/i.test(name) || /Unexpected argument|Nonexistent flag|Missing required|Expected .* to be one of|Expected an integer/i.test(err.message)
+  return (
+    /Flag|Arg|Parse|Options|Validation|Invalid|Required|Unexpected|NonExisting/i.test(name) ||
+    /Unexpected argument|Nonexistent flag|Missing required|Expected .* to be one of|Expected an integer/i.test(err.message)
+  )
 }

@@ -8,7 +8,7 @@ import {Flags} from '@oclif/core'
 export const connectionFlags = {
   'base-url': Flags.string({
     summary: 'HubSpot API base URL',
-    defaultHelp: async () => '$HUBSPOT_BASE_URL, else the config file\'s baseUrl, else https://api.hubapi.com',
+    defaultHelp: async () => "$HUBSPOT_BASE_URL, else the config file's baseUrl, else https://api.hubapi.com",
     description: 'Point at the emulator with e.g. --base-url http://127.0.0.1:3000',
     helpValue: 'URL',
   }),

@@ -10,7 +10,12 @@ export const progressFlags = {
     default: 'auto',
     env: 'CRMSYNC_PROGRESS',
   }),
-  'progress-interval': Flags.string({summary: 'how often progress lines are written off a terminal, e.g. 10s, 1m', default: DEFAULT_PROGRESS_INTERVAL, env: 'CRMSYNC_PROGRESS_INTERVAL', helpValue: 'DURATION'}),
+  'progress-interval': Flags.string({
+    summary: 'how often progress lines are written off a terminal, e.g. 10s, 1m',
+    default: DEFAULT_PROGRESS_INTERVAL,
+    env: 'CRMSYNC_PROGRESS_INTERVAL',
+    helpValue: 'DURATION',
+  }),
   'log-format': Flags.string({summary: 'format of progress lines: text (one human line each) or json (one JSON object each)', options: [...LOG_FORMATS], default: 'text', env: 'CRMSYNC_LOG_FORMAT'}),
 }
 

@@ -12,7 +12,12 @@ export const requiredMappingFlag = Flags.string({...MAPPING, required: true})
 
 /** `sync all --publish-to URL --mapping FILE`: publish what changed after a successful sync. */
 export const syncPublishFlags = {
-  'publish-to': Flags.string({summary: 'after a successful sync, publish what changed into this target (postgres:// URL or SQLite file)', env: 'CRMSYNC_PUBLISH_TO', helpValue: 'URL|PATH', dependsOn: ['mapping']}),
+  'publish-to': Flags.string({
+    summary: 'after a successful sync, publish what changed into this target (postgres:// URL or SQLite file)',
+    env: 'CRMSYNC_PUBLISH_TO',
+    helpValue: 'URL|PATH',
+    dependsOn: ['mapping'],
+  }),
   'publish-schema': Flags.string({summary: 'with --publish-to: the shadow schema (or SQLite shadow name)', helpValue: 'NAME', dependsOn: ['publish-to']}),
   mapping: mappingFlag,
 }

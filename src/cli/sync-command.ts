@@ -31,7 +31,14 @@ export abstract class SyncCommand extends BaseCommand {
     // one sync per SQLite store at a time, taken before any API call (a dry run writes nothing: no
     // lock; a PostgreSQL store coordinates processes through its advisory-lock stream claims)
     const once = async (): Promise<SyncSummary & {publish?: PublishResult}> => {
-      const lock = flags['dry-run'] || isPostgresUrl(flags.db) ? undefined : await acquireStoreLock(flags.db, {wait: flags.wait, command: `sync ${target}`, onWait: (h) => process.stderr.write(`waiting for the sync holding ${flags.db}${h ? ` (pid ${h.pid}, started ${h.startedAt})` : ''} to finish\n`)})
+      const lock =
+        flags['dry-run'] || isPostgresUrl(flags.db)
+          ? undefined
+          : await acquireStoreLock(flags.db, {
+              wait: flags.wait,
+              command: `sync ${target}`,
+              onWait: (h) => process.stderr.write(`waiting for the sync holding ${flags.db}${h ? ` (pid ${h.pid}, started ${h.startedAt})` : ''} to finish\n`),
+            })
       try {
         return await this.sync(target, flags, json)
       } finally {
@@ -48,25 +55,29 @@ export abstract class SyncCommand extends BaseCommand {
     const progress = syncProgress(progressOptions(flags, json, `sync ${target}`))
     let summary: SyncSummary
     try {
-      summary = await runSync(connectorNamed(flags.crm), {
-        target,
-        full: flags.full,
-        since: flags.since,
-        batchSize: flags['batch-size'],
-        dryRun: flags['dry-run'],
-        debug: flags.debug,
-        db: flags.db,
-        baseUrl: flags['base-url'],
-        apiVersion: flags['api-version'],
-        config: flags.config,
-        objects: flags.objects,
-        lookbackMinutes: flags.lookback,
-        rateLimit: flags['rate-limit'],
-        sharedBudget: flags['shared-budget'],
-        reconcileAssociations: flags['reconcile-associations'],
-        json,
-        progress,
-      }, openSyncStore)
+      summary = await runSync(
+        connectorNamed(flags.crm),
+        {
+          target,
+          full: flags.full,
+          since: flags.since,
+          batchSize: flags['batch-size'],
+          dryRun: flags['dry-run'],
+          debug: flags.debug,
+          db: flags.db,
+          baseUrl: flags['base-url'],
+          apiVersion: flags['api-version'],
+          config: flags.config,
+          objects: flags.objects,
+          lookbackMinutes: flags.lookback,
+          rateLimit: flags['rate-limit'],
+          sharedBudget: flags['shared-budget'],
+          reconcileAssociations: flags['reconcile-associations'],
+          json,
+          progress,
+        },
+        openSyncStore,
+      )
     } catch (err) {
       const failed = summaryOf(err)
       if (metricsFile && failed) await writeSyncMetrics(metricsFile, failed, flags.db)
@@ -77,7 +88,9 @@ export abstract class SyncCommand extends BaseCommand {
     if (metricsFile) await writeSyncMetrics(metricsFile, summary, flags.db)
     if (!json) {
       this.log(summaryTable(summary.streams))
-      this.log(`${summary.dryRun ? 'dry run (nothing written): ' : ''}${summary.totals.fetched} records in ${summary.seconds.toFixed(2)} s (${summary.recordsPerSecond} records/s), ${summary.totals.requests} requests, peak RSS ${summary.peakRssMb} MB`)
+      this.log(
+        `${summary.dryRun ? 'dry run (nothing written): ' : ''}${summary.totals.fetched} records in ${summary.seconds.toFixed(2)} s (${summary.recordsPerSecond} records/s), ${summary.totals.requests} requests, peak RSS ${summary.peakRssMb} MB`,
+      )
     }
     // second phase: publish what changed (only after a successful, real sync)
     const to = flags['publish-to']

@@ -22,7 +22,9 @@ class MetricText {
     if (samples.length === 0) return
     this.out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`)
     for (const [labels, v] of samples) {
-      const l = Object.entries(labels).map(([k, x]) => `${k}="${label(x)}"`).join(',')
+      const l = Object.entries(labels)
+        .map(([k, x]) => `${k}="${label(x)}"`)
+        .join(',')
       this.out.push(`${name}${l ? `{${l}}` : ''} ${Number.isFinite(v) ? String(v) : 'NaN'}`)
     }
   }
@@ -48,18 +50,46 @@ export function syncMetricsText(summary: SyncSummary, status: SyncStatusResult |
       [{command, stream: s.stream, outcome: 'dead_letter'}, s.deadLetters] as [Record<string, string>, number],
     ]),
   )
-  m.family('crmsync_sync_requests', 'HTTP requests of the last run per stream, retries included.', per((s) => s.requests))
-  m.family('crmsync_sync_rate_limited', 'HTTP 429 answers of the last run per stream.', per((s) => s.rateLimited))
-  m.family('crmsync_sync_retries', 'Retried requests of the last run per stream.', per((s) => s.retries))
-  m.family('crmsync_sync_stream_duration_seconds', 'Duration of each stream in the last run.', per((s) => round(s.seconds)))
+  m.family(
+    'crmsync_sync_requests',
+    'HTTP requests of the last run per stream, retries included.',
+    per((s) => s.requests),
+  )
+  m.family(
+    'crmsync_sync_rate_limited',
+    'HTTP 429 answers of the last run per stream.',
+    per((s) => s.rateLimited),
+  )
+  m.family(
+    'crmsync_sync_retries',
+    'Retried requests of the last run per stream.',
+    per((s) => s.retries),
+  )
+  m.family(
+    'crmsync_sync_stream_duration_seconds',
+    'Duration of each stream in the last run.',
+    per((s) => round(s.seconds)),
+  )
   m.family('crmsync_sync_duration_seconds', 'Duration of the last run.', [[{command}, round(summary.seconds)]])
-  m.family('crmsync_sync_last_run_status', 'Outcome of the last run: 1 for its status, 0 for the others.', STATUSES.map((st) => [{command, status: st}, summary.status === st ? 1 : 0]))
+  m.family(
+    'crmsync_sync_last_run_status',
+    'Outcome of the last run: 1 for its status, 0 for the others.',
+    STATUSES.map((st) => [{command, status: st}, summary.status === st ? 1 : 0]),
+  )
   m.family('crmsync_sync_last_run_timestamp_seconds', 'When the last run ended (Unix time).', [[{command}, Math.floor(now / 1000)]])
   const success = summary.status === 'ok' && !summary.dryRun ? now : status?.lastSuccess?.finishedAt ? Date.parse(status.lastSuccess.finishedAt) : Number.NaN
   if (Number.isFinite(success)) m.family('crmsync_sync_last_success_timestamp_seconds', 'When the last successful run of this store ended (Unix time).', [[{command}, Math.floor(success / 1000)]])
   const marks = (status?.streams ?? []).filter((s) => s.cursorAt && s.cursorPhase === 'done').map((s) => [s.stream, Date.parse(s.cursorAt!)] as const)
-  m.family('crmsync_sync_high_water_mark_timestamp_seconds', "Each object stream's committed cursor: the newest modification time synced (Unix time).", marks.map(([stream, t]) => [{stream}, Math.floor(t / 1000)]))
-  m.family('crmsync_sync_cursor_lag_seconds', 'Now minus the high-water mark: how far behind the source each object stream is.', marks.map(([stream, t]) => [{stream}, Math.max(0, Math.round((now - t) / 1000))]))
+  m.family(
+    'crmsync_sync_high_water_mark_timestamp_seconds',
+    "Each object stream's committed cursor: the newest modification time synced (Unix time).",
+    marks.map(([stream, t]) => [{stream}, Math.floor(t / 1000)]),
+  )
+  m.family(
+    'crmsync_sync_cursor_lag_seconds',
+    'Now minus the high-water mark: how far behind the source each object stream is.',
+    marks.map(([stream, t]) => [{stream}, Math.max(0, Math.round((now - t) / 1000))]),
+  )
   return m.toString()
 }
 
@@ -71,7 +101,11 @@ function round(s: number): number {
 export function checkMetricsFile(file: string): void {
   const dir = dirname(resolve(file))
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UsageError(`--metrics-file ${file}: folder ${dir} does not exist`, 'create the folder first (node_exporter reads e.g. /var/lib/node_exporter/textfile_collector/crmsync.prom)', 'BAD_METRICS_FILE')
+    throw new UsageError(
+      `--metrics-file ${file}: folder ${dir} does not exist`,
+      'create the folder first (node_exporter reads e.g. /var/lib/node_exporter/textfile_collector/crmsync.prom)',
+      'BAD_METRICS_FILE',
+    )
   }
 }
 

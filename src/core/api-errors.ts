@@ -42,4 +42,3 @@ export class RetryExhaustedError extends CrmsyncError {
     this.name = 'RetryExhaustedError'
   }
 }
-

@@ -109,7 +109,18 @@ export class RedisBudget implements RateBudget {
   private readonly o: Required<Omit<RedisBudgetOptions, 'client' | 'url' | 'clock' | 'key'>>
   private readonly turns = new FifoTurns()
   private wake: {promise: Promise<void>; resolve: () => void} | null = null
-  private local = {granted: {default: 0, search: 0}, inFlight: {default: 0, search: 0}, used: {default: 0, search: 0}, waitedMs: 0, pausedUntil: 0, dailyLimit: null as number | null, dailyRemaining: null as number | null, max: 0, intervalMs: 0, searchMax: 0}
+  private local = {
+    granted: {default: 0, search: 0},
+    inFlight: {default: 0, search: 0},
+    used: {default: 0, search: 0},
+    waitedMs: 0,
+    pausedUntil: 0,
+    dailyLimit: null as number | null,
+    dailyRemaining: null as number | null,
+    max: 0,
+    intervalMs: 0,
+    searchMax: 0,
+  }
   /** the last failed release (Permit.release cannot be async); surfaced by `close()` */
   private releaseError: Error | null = null
 
@@ -145,7 +156,25 @@ export class RedisBudget implements RateBudget {
         signal?.throwIfAborted()
         const now = this.clock.now()
         const k = this.keys
-        const r = (await this.client.command('EVAL', ACQUIRE, 5, k.window, k.search, k.pause, k.daily, k.limits, now, search ? 1 : 0, member, this.o.leaseMs, this.o.max, this.o.intervalMs, this.o.searchMax, this.o.searchIntervalMs, this.o.searchCountsTowardsDefault ? 1 : 0)) as number[]
+        const r = (await this.client.command(
+          'EVAL',
+          ACQUIRE,
+          5,
+          k.window,
+          k.search,
+          k.pause,
+          k.daily,
+          k.limits,
+          now,
+          search ? 1 : 0,
+          member,
+          this.o.leaseMs,
+          this.o.max,
+          this.o.intervalMs,
+          this.o.searchMax,
+          this.o.searchIntervalMs,
+          this.o.searchCountsTowardsDefault ? 1 : 0,
+        )) as number[]
         if (r[0] === -1) throw new DailyLimitError(new Date(nextMidnight(now, this.o.timeZone)).toISOString())
         if (r[0] === 1) {
           this.local.used = {default: r[2], search: r[3]}
@@ -174,7 +203,29 @@ export class RedisBudget implements RateBudget {
     if (daily) this.local.dailyLimit = Number(daily)
     if (dailyRemaining) this.local.dailyRemaining = Number(dailyRemaining)
     const k = this.keys
-    this.fireAndForget(this.client.command('EVAL', OBSERVE, 5, k.window, k.search, k.limits, k.daily, k.seq, this.clock.now(), bucket, max, interval, remaining, secondly, daily, dailyRemaining, String(status), this.o.intervalMs, this.o.marginMs))
+    this.fireAndForget(
+      this.client.command(
+        'EVAL',
+        OBSERVE,
+        5,
+        k.window,
+        k.search,
+        k.limits,
+        k.daily,
+        k.seq,
+        this.clock.now(),
+        bucket,
+        max,
+        interval,
+        remaining,
+        secondly,
+        daily,
+        dailyRemaining,
+        String(status),
+        this.o.intervalMs,
+        this.o.marginMs,
+      ),
+    )
   }
 
   pauseUntil(until: number): void {
@@ -217,7 +268,9 @@ export class RedisBudget implements RateBudget {
         for (const b of counts) this.local.inFlight[b]--
         const k = this.keys
         const inDefault = counts.includes('default' as never) ? 1 : 0
-        this.fireAndForget(this.client.command('EVAL', RELEASE, 3, k.window, k.search, k.limits, member, this.clock.now(), this.o.intervalMs, this.o.searchIntervalMs, this.o.marginMs, inDefault, search ? 1 : 0))
+        this.fireAndForget(
+          this.client.command('EVAL', RELEASE, 3, k.window, k.search, k.limits, member, this.clock.now(), this.o.intervalMs, this.o.searchIntervalMs, this.o.marginMs, inDefault, search ? 1 : 0),
+        )
         const wake = this.wake
         this.wake = null
         wake?.resolve()

@@ -14,7 +14,7 @@ function partsIn(t: number, timeZone: string): {y: number; m: number; d: number;
 function offsetAt(t: number, timeZone: string): number {
   const p = partsIn(t, timeZone)
   const asUtc = Date.UTC(p.y, p.m - 1, p.d, p.h, p.mi, p.s)
-  return asUtc - (t - (t % 1000 + 1000) % 1000)
+  return asUtc - (t - (((t % 1000) + 1000) % 1000))
 }
 
 /**

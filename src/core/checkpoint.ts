@@ -78,7 +78,6 @@ function maxOf(a: number | null, b: number | null): number | null {
   return Math.max(a, b)
 }
 
-
 /** Compare keyset positions in (ts, id) order (ids by `cmp`, the stream's id order); a null id sorts before every id. */
 export function compareKeys(a: KeysetPosition, b: KeysetPosition, cmp: (a: string, b: string) => number = compareIds): number {
   if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1

@@ -35,7 +35,21 @@ export interface EngineContext {
 export async function runStream(def: StreamDef, ctx: EngineContext): Promise<StreamResult> {
   const started = performance.now()
   const before = {...def.stats}
-  const result: StreamResult = {stream: def.name, entity: def.entity, status: 'ok', fetched: 0, counts: emptyCounts(), requests: 0, searchRequests: 0, rateLimited: 0, retries: 0, deadLetters: 0, pages: 0, seconds: 0, recordsPerSecond: 0}
+  const result: StreamResult = {
+    stream: def.name,
+    entity: def.entity,
+    status: 'ok',
+    fetched: 0,
+    counts: emptyCounts(),
+    requests: 0,
+    searchRequests: 0,
+    rateLimited: 0,
+    retries: 0,
+    deadLetters: 0,
+    pages: 0,
+    seconds: 0,
+    recordsPerSecond: 0,
+  }
   const finish = (): StreamResult => {
     Object.assign(result, statsDelta(def.stats, before))
     result.seconds = (performance.now() - started) / 1000

@@ -22,7 +22,7 @@ export function parseReconcile(value: string | undefined, source = '--reconcile-
   const n = m ? Number(m[1]) : NaN
   if (n >= 100) return {mode: 'full'}
   if (n > 0) return {mode: 'share', share: n / 100}
-  throw new UsageError(`${source} "${value}" is not a reconciliation setting`, 'use full (re-check every edge this run), off, or a share of the run\'s requests such as 10%', 'BAD_RECONCILE')
+  throw new UsageError(`${source} "${value}" is not a reconciliation setting`, "use full (re-check every edge this run), off, or a share of the run's requests such as 10%", 'BAD_RECONCILE')
 }
 
 /** Where the rolling pass stands; saved in the stream's checkpoint as `reconcile`. */

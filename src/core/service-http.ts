@@ -25,7 +25,12 @@ export async function serveHealth(metrics: ServiceMetrics, host: string, port: n
       res.writeHead(200, {'content-type': 'text/plain; version=0.0.4; charset=utf-8'}).end(renderMetrics(metrics))
     } else if (path === '/healthz') {
       const healthy = metrics.consecutiveFailures === 0
-      const body = {status: healthy ? 'ok' : 'failing', running: metrics.running, consecutiveFailures: metrics.consecutiveFailures, lastSuccessAt: metrics.lastSuccessAt === null ? null : new Date(metrics.lastSuccessAt).toISOString()}
+      const body = {
+        status: healthy ? 'ok' : 'failing',
+        running: metrics.running,
+        consecutiveFailures: metrics.consecutiveFailures,
+        lastSuccessAt: metrics.lastSuccessAt === null ? null : new Date(metrics.lastSuccessAt).toISOString(),
+      }
       res.writeHead(healthy ? 200 : 503, {'content-type': 'application/json'}).end(JSON.stringify(body))
     } else {
       res.writeHead(404, {'content-type': 'text/plain'}).end('not found: try /healthz or /metrics\n')

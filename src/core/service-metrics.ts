@@ -66,12 +66,23 @@ export function renderMetrics(m: ServiceMetrics): string {
   }
   metric('crmsync_up', 'gauge', 'The service is running', [['', 1]])
   metric('crmsync_run_in_progress', 'gauge', 'A sync run is in progress', [['', m.running ? 1 : 0]])
-  metric('crmsync_runs_total', 'counter', 'Sync runs by outcome', [...m.runs].sort().map(([status, n]) => [`{status="${labelValue(status)}"}`, n]))
+  metric(
+    'crmsync_runs_total',
+    'counter',
+    'Sync runs by outcome',
+    [...m.runs].sort().map(([status, n]) => [`{status="${labelValue(status)}"}`, n]),
+  )
   metric('crmsync_consecutive_failures', 'gauge', 'Runs in a row that did not end ok', [['', m.consecutiveFailures]])
   if (m.lastRunStartedAt !== null) metric('crmsync_last_run_start_timestamp_seconds', 'gauge', 'When the last run started', [['', m.lastRunStartedAt / 1000]])
   if (m.lastRunSeconds !== null) metric('crmsync_last_run_duration_seconds', 'gauge', 'How long the last run took', [['', m.lastRunSeconds]])
   if (m.lastSuccessAt !== null) metric('crmsync_last_success_timestamp_seconds', 'gauge', 'When the last run ended ok', [['', m.lastSuccessAt / 1000]])
   const streams = [...m.streams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  for (const [key, name, help] of STREAM_COUNTERS) metric(name, 'counter', help, streams.map(([stream, s]) => [`{stream="${labelValue(stream)}"}`, s[key]]))
+  for (const [key, name, help] of STREAM_COUNTERS)
+    metric(
+      name,
+      'counter',
+      help,
+      streams.map(([stream, s]) => [`{stream="${labelValue(stream)}"}`, s[key]]),
+    )
   return out.join('\n') + '\n'
 }

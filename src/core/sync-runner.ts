@@ -54,7 +54,16 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
   }
   const rateLimit = req.rateLimit ? parseRateLimit(req.rateLimit) : undefined
   const logger = createLogger(req.debug)
-  const config: ConnectorConfig = connector.configure({baseUrl: req.baseUrl, apiVersion: req.apiVersion, config: req.config, customObjects: custom, settings: objectsConfig.settings, logger, rateLimit, sharedBudget: req.sharedBudget})
+  const config: ConnectorConfig = connector.configure({
+    baseUrl: req.baseUrl,
+    apiVersion: req.apiVersion,
+    config: req.config,
+    customObjects: custom,
+    settings: objectsConfig.settings,
+    logger,
+    rateLimit,
+    sharedBudget: req.sharedBudget,
+  })
   const client = connector.createClient(config)
   const controller = new AbortController()
   const onSignal = (): void => controller.abort(new Error('interrupted'))
@@ -73,7 +82,16 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     if (firstObject?.kind === 'object') await firstObject.describe(controller.signal)
     store = await openStore(req.db, req.dryRun)
     runId = await store.startRun(`sync ${req.target}${req.full ? ' --full' : ''}${req.since ? ` --since ${req.since}` : ''}`, req.dryRun)
-    const opts: RunOptions = {full: req.full, since: valid.since, batchSize: valid.batchSize, lookbackMs: valid.lookbackMs, tmpDir: join(tmpdir(), 'crmsync'), signal: controller.signal, reconcile: valid.reconcile, runStats: client.stats}
+    const opts: RunOptions = {
+      full: req.full,
+      since: valid.since,
+      batchSize: valid.batchSize,
+      lookbackMs: valid.lookbackMs,
+      tmpDir: join(tmpdir(), 'crmsync'),
+      signal: controller.signal,
+      reconcile: valid.reconcile,
+      runStats: client.stats,
+    }
     const hooks: EngineHooks = {
       ...progress?.hooks,
       log: (event, fields) => logger.debug(fields, event),
@@ -97,28 +115,53 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     // object streams a few at a time; associations after them (they read the ids the objects wrote)
     // (several processes on one shared store each take the streams nobody holds: stream-claims.ts)
     const log = (event: string, fields: Record<string, unknown>): void => logger.debug(fields, event)
-    await runObjectStreams(store, selected.filter((d) => d.kind === 'object'), OBJECT_STREAM_LANES, runOne, log, controller.signal)
+    await runObjectStreams(
+      store,
+      selected.filter((d) => d.kind === 'object'),
+      OBJECT_STREAM_LANES,
+      runOne,
+      log,
+      controller.signal,
+    )
     for (const def of selected) if (def.kind !== 'object') await runUnderClaim(store, def, true, runOne, log, controller.signal)
     const summary = summarize(req, runId, results, started, 'ok')
-    await store.finishRun(runId, {status: 'ok', counts: countsOf(results), requests: summary.totals.requests, rateLimited: summary.totals.rateLimited, retries: summary.totals.retries, errors: summary.totals.deadLetters})
+    await store.finishRun(runId, {
+      status: 'ok',
+      counts: countsOf(results),
+      requests: summary.totals.requests,
+      rateLimited: summary.totals.rateLimited,
+      retries: summary.totals.retries,
+      errors: summary.totals.deadLetters,
+    })
     return summary
   } catch (err) {
     const status = controller.signal.aborted ? 'interrupted' : isDailyLimit(err) ? 'daily_limit' : 'failed'
     const s = summarize(req, runId, results, started, status)
     if (store && runId !== null) {
       try {
-        await store.finishRun(runId, {status, counts: countsOf(results), requests: s.totals.requests, rateLimited: s.totals.rateLimited, retries: s.totals.retries, errors: s.totals.deadLetters, message: (err as Error).message})
+        await store.finishRun(runId, {
+          status,
+          counts: countsOf(results),
+          requests: s.totals.requests,
+          rateLimited: s.totals.rateLimited,
+          retries: s.totals.retries,
+          errors: s.totals.deadLetters,
+          message: (err as Error).message,
+        })
       } catch {
         // the run row is best effort; the original error matters more
       }
     }
     if (status === 'interrupted') {
       const done = results.reduce((n, r) => n + r.pages, 0)
-      throw withSummary(new CrmsyncError(`sync interrupted: ${done} page(s) were written, each committed with its checkpoint; the page in flight was not`, {
-        exit: EXIT.interrupted,
-        code: 'INTERRUPTED',
-        suggestion: `run the same command again to resume where it stopped (crmsync sync status --db ${redactUrl(req.db)} shows the cursors)`,
-      }), s)
+      throw withSummary(
+        new CrmsyncError(`sync interrupted: ${done} page(s) were written, each committed with its checkpoint; the page in flight was not`, {
+          exit: EXIT.interrupted,
+          code: 'INTERRUPTED',
+          suggestion: `run the same command again to resume where it stopped (crmsync sync status --db ${redactUrl(req.db)} shows the cursors)`,
+        }),
+        s,
+      )
     }
     throw withSummary(err, s)
   } finally {
@@ -147,7 +190,20 @@ function isDailyLimit(err: unknown): boolean {
 /** Per stream, what the runs table keeps: the counts plus that stream's own figures (sync status shows them). */
 function countsOf(results: StreamResult[]): Record<string, StreamRunCounts> {
   return Object.fromEntries(
-    results.map((r) => [r.stream, {...r.counts, mode: r.mode, status: r.status, fetched: r.fetched, requests: r.requests, rateLimited: r.rateLimited, retries: r.retries, deadLetters: r.deadLetters, seconds: Math.round(r.seconds * 1000) / 1000}]),
+    results.map((r) => [
+      r.stream,
+      {
+        ...r.counts,
+        mode: r.mode,
+        status: r.status,
+        fetched: r.fetched,
+        requests: r.requests,
+        rateLimited: r.rateLimited,
+        retries: r.retries,
+        deadLetters: r.deadLetters,
+        seconds: Math.round(r.seconds * 1000) / 1000,
+      },
+    ]),
   )
 }
 

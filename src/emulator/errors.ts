@@ -1,14 +1,7 @@
 /** HubSpot-shaped error bodies and JSON responses. */
 import {randomUUID} from 'node:crypto'
 
-export type ErrorCategory =
-  | 'VALIDATION_ERROR'
-  | 'OBJECT_NOT_FOUND'
-  | 'INVALID_AUTHENTICATION'
-  | 'MISSING_SCOPES'
-  | 'RATE_LIMITS'
-  | 'URI_TOO_LONG'
-  | 'INTERNAL_ERROR'
+export type ErrorCategory = 'VALIDATION_ERROR' | 'OBJECT_NOT_FOUND' | 'INVALID_AUTHENTICATION' | 'MISSING_SCOPES' | 'RATE_LIMITS' | 'URI_TOO_LONG' | 'INTERNAL_ERROR'
 
 /** Thrown by handlers; the pipeline turns it into `{status:"error", message, correlationId, category}`. */
 export class ApiError extends Error {

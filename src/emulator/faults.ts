@@ -67,7 +67,10 @@ function posInt(spec: string, key: string, v: string | undefined, allowZero = fa
 export function parseFaults(spec: string | undefined, seed = 1): FaultConfig {
   const cfg: FaultConfig = {triggers: [], indexLagMs: 0}
   if (!spec || spec.trim() === '') return cfg
-  const clauses = spec.split(';').map((c) => c.trim()).filter((c) => c.length > 0)
+  const clauses = spec
+    .split(';')
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0)
   const seedClause = clauses.find((c) => /^seed[=:]/.test(c))
   if (seedClause) cfg.seed = posInt(spec, 'seed', seedClause.replace(/^seed[=:](n=|value=)?/, ''), true)
   const baseSeed = cfg.seed ?? seed
@@ -75,7 +78,10 @@ export function parseFaults(spec: string | undefined, seed = 1): FaultConfig {
     if (clause === seedClause) return
     const [name, rest = ''] = clause.split(/:(.*)/s)
     const params = new Map<string, string | undefined>()
-    for (const p of rest.split(',').map((x) => x.trim()).filter((x) => x.length > 0)) {
+    for (const p of rest
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0)) {
       const eq = p.indexOf('=')
       params.set(eq === -1 ? p : p.slice(0, eq).trim(), eq === -1 ? undefined : p.slice(eq + 1).trim())
     }

@@ -117,7 +117,9 @@ function applyOne(ctx: EmulatorContext, op: MutationOp): MutationResult {
       row(ctx, from, op.fromId)
       row(ctx, to, op.toId)
       const t = associationType(ctx, from, to, op.typeId, op.label)
-      const existing = ctx.store.db.prepare('SELECT types FROM assoc WHERE fe = ? AND fidlen = ? AND fid = ? AND te = ? AND tidlen = ? AND tid = ?').get(from.index, op.fromId.length, op.fromId, to.index, op.toId.length, op.toId) as {types: string} | undefined
+      const existing = ctx.store.db
+        .prepare('SELECT types FROM assoc WHERE fe = ? AND fidlen = ? AND fid = ? AND te = ? AND tidlen = ? AND tid = ?')
+        .get(from.index, op.fromId.length, op.fromId, to.index, op.toId.length, op.toId) as {types: string} | undefined
       ctx.store.putAssociation(from, op.fromId, to, op.toId, mergeTypes(existing ? (JSON.parse(existing.types) as AssociationType[]) : [], [t]))
       return {kind: op.kind, entity: from.name, id: op.fromId}
     }

@@ -27,8 +27,7 @@ export interface PipelineConfig {
   schedule?: MutationSchedule
 }
 
-const AUTH_MISSING =
-  'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview'
+const AUTH_MISSING = 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview'
 const AUTH_INVALID = 'The access token provided is invalid or has expired. Check the token in HUBSPOT_ACCESS_TOKEN.'
 
 export class Pipeline {
@@ -104,7 +103,8 @@ export class Pipeline {
     try {
       let body: unknown
       if (request.method === 'POST') {
-        if (Number(request.headers.get('content-length') ?? 0) > LIMITS.maxBodyBytes) throw new ApiError(413, `Request body too large; at most ${LIMITS.maxBodyBytes} bytes are accepted.`, 'VALIDATION_ERROR')
+        if (Number(request.headers.get('content-length') ?? 0) > LIMITS.maxBodyBytes)
+          throw new ApiError(413, `Request body too large; at most ${LIMITS.maxBodyBytes} bytes are accepted.`, 'VALIDATION_ERROR')
         const text = await request.text()
         if (text.length > LIMITS.maxBodyBytes) throw new ApiError(413, `Request body too large; at most ${LIMITS.maxBodyBytes} bytes are accepted.`, 'VALIDATION_ERROR')
         try {

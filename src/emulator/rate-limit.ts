@@ -90,9 +90,7 @@ export class RateLimiter {
   private day = ''
   private usedToday = 0
 
-  constructor(
-    opts: {rateLimit?: RateSpec | string | null; searchRate?: RateSpec | string; dailyLimit?: number},
-  ) {
+  constructor(opts: {rateLimit?: RateSpec | string | null; searchRate?: RateSpec | string; dailyLimit?: number}) {
     const window = opts.rateLimit === undefined ? DEFAULT_RATE_TIER : opts.rateLimit === null ? null : parseRate(opts.rateLimit, '--rate-limit', true)
     if (window) this.window = new RollingWindow(window)
     if (opts.searchRate) this.search = new RollingWindow(parseRate(opts.searchRate, '--search-rate')!)

@@ -29,7 +29,12 @@ export function readScheduleFile(path: string): ScheduledMutation[] {
   }
   let items: unknown[]
   try {
-    items = text.trim().startsWith('[') ? (JSON.parse(text) as unknown[]) : text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown)
+    items = text.trim().startsWith('[')
+      ? (JSON.parse(text) as unknown[])
+      : text
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as unknown)
   } catch (err) {
     throw new SpecError(`The mutation schedule ${path} is not valid JSON or NDJSON: ${(err as Error).message}.`)
   }

@@ -48,7 +48,8 @@ export function parseSearchBody(body: unknown): SearchRequest {
     for (const f of filters) {
       if (!f || typeof f.propertyName !== 'string') bad('Invalid filter: "propertyName" is required')
       if (!OPERATORS.has(f.operator)) bad(`Invalid filter operator: ${String(f.operator)}`)
-      if (Array.isArray(f.values) && f.values.length > LIMITS.searchMaxInValues) bad(`Too many values in a ${f.operator} filter on ${f.propertyName}: ${f.values.length}. The maximum is ${LIMITS.searchMaxInValues}.`)
+      if (Array.isArray(f.values) && f.values.length > LIMITS.searchMaxInValues)
+        bad(`Too many values in a ${f.operator} filter on ${f.propertyName}: ${f.values.length}. The maximum is ${LIMITS.searchMaxInValues}.`)
     }
     return {filters}
   })
@@ -67,7 +68,8 @@ export function parseSearchBody(body: unknown): SearchRequest {
   const afterRaw = b.after === undefined || b.after === null || b.after === '' ? '0' : String(b.after)
   if (!/^\d{1,9}$/.test(afterRaw)) bad(`Invalid after: ${afterRaw}`)
   const after = Number(afterRaw)
-  if (after >= LIMITS.searchResultCap) bad(`Paging past ${LIMITS.searchResultCap} results is not supported: after=${after}. Narrow the query (for example with a filter on the last seen value of the sort property) and page again.`)
+  if (after >= LIMITS.searchResultCap)
+    bad(`Paging past ${LIMITS.searchResultCap} results is not supported: after=${after}. Narrow the query (for example with a filter on the last seen value of the sort property) and page again.`)
   const properties = b.properties === undefined || b.properties === null ? null : Array.isArray(b.properties) && b.properties.length > 0 ? (b.properties as string[]) : null
   if (typeof b.query === 'string' && b.query.length > LIMITS.searchMaxQueryChars) bad(`Query too long: ${b.query.length} characters; at most ${LIMITS.searchMaxQueryChars} are allowed.`)
   return {filterGroups, sorts, query: typeof b.query === 'string' ? b.query : undefined, properties, limit, after}

@@ -42,7 +42,8 @@ export function toEmulatorOptions(o: ServeOptions): EmulatorOptions {
     if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`--port must be 0..65535, got ${o.port}.`, 'Pass e.g. --port 8080, or --port 0 for a free port.', 'BAD_FLAG')
     if (o.rateLimit !== undefined) parseRate(o.rateLimit, '--rate-limit', true)
     if (o.searchRate !== undefined) parseRate(o.searchRate, '--search-rate')
-    if (o.dailyLimit !== undefined && (!Number.isInteger(o.dailyLimit) || o.dailyLimit < 1)) throw new UsageError(`--daily-limit must be a positive whole number, got ${o.dailyLimit}.`, 'Pass e.g. --daily-limit 250000.', 'BAD_FLAG')
+    if (o.dailyLimit !== undefined && (!Number.isInteger(o.dailyLimit) || o.dailyLimit < 1))
+      throw new UsageError(`--daily-limit must be a positive whole number, got ${o.dailyLimit}.`, 'Pass e.g. --daily-limit 250000.', 'BAD_FLAG')
     if (o.associationPageSize !== undefined && (!Number.isInteger(o.associationPageSize) || o.associationPageSize < 1)) {
       throw new UsageError(`--association-page-size must be a positive whole number, got ${o.associationPageSize}.`, 'Pass e.g. --association-page-size 500 (HubSpot’s page size).', 'BAD_FLAG')
     }
@@ -52,8 +53,10 @@ export function toEmulatorOptions(o: ServeOptions): EmulatorOptions {
     if (err instanceof SpecError) throw new UsageError(err.message, 'Fix the flag value; `crmsync serve --help` lists the accepted forms.', 'BAD_FLAG')
     throw err
   }
-  if (o.log !== undefined && (o.log.trim() === '' || !existsSync(dirname(o.log)))) throw new UsageError(`--log ${o.log}: its folder does not exist.`, 'Pass a file in an existing folder, e.g. --log .tmp/requests.ndjson.', 'BAD_FLAG')
-  if (!existsSync(o.portal)) throw new UsageError(`Portal folder ${o.portal} does not exist.`, 'Create one with `crmsync portal generate --out DIR` or `crmsync portal record --out DIR`.', 'PORTAL_MISSING')
+  if (o.log !== undefined && (o.log.trim() === '' || !existsSync(dirname(o.log))))
+    throw new UsageError(`--log ${o.log}: its folder does not exist.`, 'Pass a file in an existing folder, e.g. --log .tmp/requests.ndjson.', 'BAD_FLAG')
+  if (!existsSync(o.portal))
+    throw new UsageError(`Portal folder ${o.portal} does not exist.`, 'Create one with `crmsync portal generate --out DIR` or `crmsync portal record --out DIR`.', 'PORTAL_MISSING')
   return {
     portalDir: o.portal,
     port: o.port,
@@ -95,7 +98,11 @@ export async function serve(o: ServeOptions, onListening: (url: string, port: nu
     } catch (err) {
       if (loading.signal.aborted) return {url: '', port: 0, stoppedBy: String(loading.signal.reason), stats: emptyStats()}
       if (err instanceof PortInUseError) {
-        throw new CrmsyncError(`${err.message} Another process (perhaps another crmsync serve) is listening there.`, {exit: 1, suggestion: 'Stop that process, choose another --port, or pass --port 0 to pick a free port.', code: 'PORT_IN_USE'})
+        throw new CrmsyncError(`${err.message} Another process (perhaps another crmsync serve) is listening there.`, {
+          exit: 1,
+          suggestion: 'Stop that process, choose another --port, or pass --port 0 to pick a free port.',
+          code: 'PORT_IN_USE',
+        })
       }
       if (err instanceof SpecError) throw new UsageError(err.message, 'Fix the --faults value; see docs/emulator.md.', 'BAD_FLAG')
       throw err

@@ -60,7 +60,8 @@ async function toRequest(req: IncomingMessage, origin: string): Promise<Request>
     for await (const c of req) {
       size += (c as Buffer).length
       // chunked bodies have no content-length: stop buffering at the cap
-      if (size > HUBSPOT_LIMITS.maxBodyBytes) throw new EarlyAnswer(413, `Request body too large: more than ${HUBSPOT_LIMITS.maxBodyBytes} bytes; at most ${HUBSPOT_LIMITS.maxBodyBytes} are accepted.`, 'VALIDATION_ERROR')
+      if (size > HUBSPOT_LIMITS.maxBodyBytes)
+        throw new EarlyAnswer(413, `Request body too large: more than ${HUBSPOT_LIMITS.maxBodyBytes} bytes; at most ${HUBSPOT_LIMITS.maxBodyBytes} are accepted.`, 'VALIDATION_ERROR')
       chunks.push(c as Buffer)
     }
     body = Buffer.concat(chunks)

@@ -82,9 +82,7 @@ export class EmulatorStore {
       this.addPairType(from, to, {category: t.category, typeId: t.typeId, label: t.label})
       this.addPairType(to, from, reverse)
     }
-    this.insertRec = db.prepare(
-      'INSERT INTO records(ent,idlen,id,archived,created_at,updated_at,archived_at,mod_ms,props) VALUES (?,?,?,?,?,?,?,?,?)',
-    )
+    this.insertRec = db.prepare('INSERT INTO records(ent,idlen,id,archived,created_at,updated_at,archived_at,mod_ms,props) VALUES (?,?,?,?,?,?,?,?,?)')
     this.insertAssoc = db.prepare('INSERT OR REPLACE INTO assoc(fe,fidlen,fid,te,tidlen,tid,types) VALUES (?,?,?,?,?,?,?)')
     this.insertAssocIgnore = db.prepare('INSERT OR IGNORE INTO assoc(fe,fidlen,fid,te,tidlen,tid,types) VALUES (?,?,?,?,?,?,?)')
   }

@@ -30,7 +30,14 @@ export interface AdjudicateOptions {
 
 /** The client adjudication reads through; made before anything is staged, so a missing token fails first (exit 2). */
 export function adjudicationClient(opts: AdjudicateOptions): ApiClient {
-  const config = hubspotConnector.configure({baseUrl: opts.baseUrl, config: opts.config, apiVersion: opts.apiVersion, rateLimit: opts.rateLimit ? parseRateLimit(opts.rateLimit) : undefined, sharedBudget: opts.sharedBudget, customObjects: []})
+  const config = hubspotConnector.configure({
+    baseUrl: opts.baseUrl,
+    config: opts.config,
+    apiVersion: opts.apiVersion,
+    rateLimit: opts.rateLimit ? parseRateLimit(opts.rateLimit) : undefined,
+    sharedBudget: opts.sharedBudget,
+    customObjects: [],
+  })
   return hubspotConnector.createClient(config)
 }
 

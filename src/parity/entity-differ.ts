@@ -108,8 +108,15 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     const src = source(key)
     const f = facts(src)
     const r = rows[0]
-    const explained = ledger.match(entity, '*', 'missing_in_legacy', {newArchived: r.archived, sourceArchived: f.archived}, () => ({key, legacy: null, new: r.archived ? 'archived' : 'live'})) !== undefined
-    const s = {key, legacy: null, new: r.archived ? 'archived' : 'live', ...(c.hasSource ? {source: src ? (src.archived ? 'archived' : 'live') : 'absent'} : {}), attribution: attributeMissingInLegacy(c.hasSource, f, r.archived)}
+    const explained =
+      ledger.match(entity, '*', 'missing_in_legacy', {newArchived: r.archived, sourceArchived: f.archived}, () => ({key, legacy: null, new: r.archived ? 'archived' : 'live'})) !== undefined
+    const s = {
+      key,
+      legacy: null,
+      new: r.archived ? 'archived' : 'live',
+      ...(c.hasSource ? {source: src ? (src.archived ? 'archived' : 'live') : 'absent'} : {}),
+      attribution: attributeMissingInLegacy(c.hasSource, f, r.archived),
+    }
     stats.missing('missing_in_legacy', s, explained)
     if (!explained) c.onDisputed?.(entity, key)
     if (!explained && stats.diagnose) rd.lacking('legacy', key, () => s)

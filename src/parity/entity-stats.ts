@@ -52,7 +52,25 @@ export class EntityStats {
   relation(name: string, association: string, kind: 'fk' | 'm2m', relName = name): RelationStats {
     let r = this.relations.get(name)
     if (!r) {
-      r = {relation: name, association, kind, recordsCompared: 0, recordsMismatched: 0, missingEdges: 0, extraEdges: 0, explained: 0, noise: 0, attribution: {}, samples: [], consequenceMissingEdges: 0, independentMissingEdges: 0, consequenceExtraEdges: 0, independentExtraEdges: 0, consequenceRecords: 0, independentRecords: 0}
+      r = {
+        relation: name,
+        association,
+        kind,
+        recordsCompared: 0,
+        recordsMismatched: 0,
+        missingEdges: 0,
+        extraEdges: 0,
+        explained: 0,
+        noise: 0,
+        attribution: {},
+        samples: [],
+        consequenceMissingEdges: 0,
+        independentMissingEdges: 0,
+        consequenceExtraEdges: 0,
+        independentExtraEdges: 0,
+        consequenceRecords: 0,
+        independentRecords: 0,
+      }
       this.relations.set(name, r)
       this.relationDiag.set(name, new RelationDiagnoser(this.entity, name, relName, kind))
     }

@@ -20,7 +20,9 @@ export function keyOverlap(st: Staging, mapping: Mapping): Overlap[] {
   const lk = st.db.prepare('SELECT count(DISTINCT key) FROM lrow WHERE side = ? AND model = ? AND key IS NOT NULL').pluck()
   const nk = st.db.prepare("SELECT count(DISTINCT key) FROM rec WHERE side = 'new' AND entity = ?").pluck()
   const ck = st.db
-    .prepare("SELECT count(*) FROM (SELECT DISTINCT key FROM lrow WHERE side = ? AND model = ? AND key IS NOT NULL) l WHERE EXISTS (SELECT 1 FROM rec n WHERE n.side = 'new' AND n.entity = ? AND n.key = l.key)")
+    .prepare(
+      "SELECT count(*) FROM (SELECT DISTINCT key FROM lrow WHERE side = ? AND model = ? AND key IS NOT NULL) l WHERE EXISTS (SELECT 1 FROM rec n WHERE n.side = 'new' AND n.entity = ? AND n.key = l.key)",
+    )
     .pluck()
   return Object.entries(mapping.entities).map(([entity, em]) => {
     const legacyKeys = lk.get(SIDE.legacy, em.model) as number
@@ -51,7 +53,11 @@ export function assertSomethingMapped(rows: number, unmapped: Map<string, number
     const hint = didYouMean(m, models)
     return `model "${m}"${hint ? ` (did you mean "${hint}"?)` : ''}`
   })
-  throw new UsageError(`legacy snapshot ${legacy} holds no row of a mapped model; it has ${named.join(', ')}`, `map those models under entities.<entity>.model; mapped models: ${models.join(', ')}`, 'UNKNOWN_MODEL')
+  throw new UsageError(
+    `legacy snapshot ${legacy} holds no row of a mapped model; it has ${named.join(', ')}`,
+    `map those models under entities.<entity>.model; mapped models: ${models.join(', ')}`,
+    'UNKNOWN_MODEL',
+  )
 }
 
 const RECORD_PROPERTIES = new Set(['createdAt', 'updatedAt', 'id'])
@@ -83,5 +89,10 @@ export async function assertMappedNamesExist(st: Staging, store: StoreReader, ma
       problems.push(`entities.${entity}.fields.${field}.property: "${fm.property}" is not a property of ${entity} in the store or the portal snapshot${hint ? ` (did you mean "${hint}"?)` : ''}`)
     }
   }
-  if (problems.length > 0) throw new UsageError(`the mapping names properties that do not exist:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 'fix the "property" names in the mapping (a typo compares every value with null)', 'UNKNOWN_PROPERTY')
+  if (problems.length > 0)
+    throw new UsageError(
+      `the mapping names properties that do not exist:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      'fix the "property" names in the mapping (a typo compares every value with null)',
+      'UNKNOWN_PROPERTY',
+    )
 }

@@ -22,4 +22,3 @@ export function djangoDdl(d: Dialect): string[] {
     `CREATE TABLE crm_order (id ${pk}, contact_id bigint NOT NULL REFERENCES crm_contact (id), total ${d === 'postgres' ? 'numeric(10,2)' : 'decimal'} NOT NULL)`,
   ]
 }
-

@@ -18,7 +18,14 @@ export const FIELD_SOURCES: Record<DjangoEntity, Record<string, string>> = {
   divisions: {name: 'division_name', code: 'division_code', region: 'region', is_active: 'is_active', hs_created_at: 'createdAt', hs_updated_at: 'updatedAt'},
   contacts: {email: 'email', first_name: 'firstname', last_name: 'lastname', phone: 'phone', lifecycle_stage: 'lifecyclestage', hs_created_at: 'createdate', hs_updated_at: 'lastmodifieddate'},
   deals: {name: 'dealname', amount: 'amount', stage: 'dealstage', pipeline: 'pipeline', close_date: 'closedate', hs_created_at: 'createdate', hs_updated_at: 'hs_lastmodifieddate'},
-  appointments: {title: 'hs_appointment_name', starts_at: 'hs_appointment_start', ends_at: 'hs_appointment_end', status: 'hs_appointment_status', hs_created_at: 'hs_createdate', hs_updated_at: 'hs_lastmodifieddate'},
+  appointments: {
+    title: 'hs_appointment_name',
+    starts_at: 'hs_appointment_start',
+    ends_at: 'hs_appointment_end',
+    status: 'hs_appointment_status',
+    hs_created_at: 'hs_createdate',
+    hs_updated_at: 'hs_lastmodifieddate',
+  },
 }
 
 /** FK fields (`field` → target entity) and the many-to-many field. */

@@ -122,7 +122,10 @@ async function run(opts: SimulateOptions, adb: Database.Database): Promise<Simul
             const first = targets(entity, rec.id, t)[0]
             fields[f] = first === undefined ? null : legacyPk(t, first)
           }
-          for (const [f, t] of Object.entries(DJANGO_RELATIONS[entity].m2m)) fields[f] = targets(entity, rec.id, t).reverse().map((id) => legacyPk(t, id))
+          for (const [f, t] of Object.entries(DJANGO_RELATIONS[entity].m2m))
+            fields[f] = targets(entity, rec.id, t)
+              .reverse()
+              .map((id) => legacyPk(t, id))
           const base = {...fields}
           let explained = 0
           let unexplained = 0
@@ -159,7 +162,7 @@ async function run(opts: SimulateOptions, adb: Database.Database): Promise<Simul
           }
           if (opts.truncatePhone && entity === 'contacts' && typeof fields.phone === 'string' && fields.phone.length > opts.truncatePhone && !(task && 'field' in task && task.field === 'phone')) {
             fields.phone = base.phone = fields.phone.slice(0, opts.truncatePhone)
-            if (!task || !task.kind.startsWith('missing') && task.kind !== 'duplicateKeys') {
+            if (!task || (!task.kind.startsWith('missing') && task.kind !== 'duplicateKeys')) {
               const changed = parseInstant(rec.properties[MODIFIED[entity]] ?? rec.updatedAt) > T
               fieldEx('phone').mismatched++
               bump(fieldEx('phone').attribution, changed ? 'changed_at_source' : 'legacy_defect')
@@ -222,7 +225,15 @@ async function run(opts: SimulateOptions, adb: Database.Database): Promise<Simul
   return result
 }
 
-async function planEntity(source: SourceSnapshot, entity: DjangoEntity, tasks: Task[], T: number, seed: number, isolated: (id: string) => boolean, targets: (e: string, id: string, t: string) => string[]): Promise<Map<string, Task>> {
+async function planEntity(
+  source: SourceSnapshot,
+  entity: DjangoEntity,
+  tasks: Task[],
+  T: number,
+  seed: number,
+  isolated: (id: string) => boolean,
+  targets: (e: string, id: string, t: string) => string[],
+): Promise<Map<string, Task>> {
   const plan = new Map<string, Task>()
   if (tasks.length === 0) return plan
   const pending = [...tasks]
@@ -248,7 +259,8 @@ async function planEntity(source: SourceSnapshot, entity: DjangoEntity, tasks: T
       if (k >= 0) plan.set(rec.id, pending.splice(k, 1)[0])
     }
   }
-  if (pending.length > 0) throw new Error(`simulator: not enough eligible ${entity} records for ${pending.length} injection(s) (${[...new Set(pending.map((t) => t.kind))].join(', ')}); use a bigger source`)
+  if (pending.length > 0)
+    throw new Error(`simulator: not enough eligible ${entity} records for ${pending.length} injection(s) (${[...new Set(pending.map((t) => t.kind))].join(', ')}); use a bigger source`)
   return plan
 }
 

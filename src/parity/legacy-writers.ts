@@ -70,7 +70,11 @@ function dumpdataWriter(path: string, lines: boolean, gzip: boolean): LegacyWrit
 }
 
 /** Flatten a dumpdata record into table rows: the main row and its m2m through rows. */
-function toTableRows(r: {model: string; pk: number; fields: Record<string, unknown>}): {entity: DjangoEntity; row: Record<string, unknown>; through: Array<{table: string; row: Record<string, unknown>}>} {
+function toTableRows(r: {model: string; pk: number; fields: Record<string, unknown>}): {
+  entity: DjangoEntity
+  row: Record<string, unknown>
+  through: Array<{table: string; row: Record<string, unknown>}>
+} {
   const entity = ENTITY_OF_MODEL.get(r.model)
   if (!entity) throw new Error(`unknown model ${r.model}`)
   const rel = DJANGO_RELATIONS[entity]
@@ -136,7 +140,12 @@ function sqliteWriter(path: string): LegacyWriter {
   const ins = new Map<string, Database.Statement>()
   for (const [e, m] of Object.entries(DJANGO_MODELS)) {
     const cols = tableColumns(e as DjangoEntity)
-    db.exec(`CREATE TABLE ${m.table} (id INTEGER PRIMARY KEY, ${cols.slice(1).map((c) => `"${c}"`).join(', ')})`)
+    db.exec(
+      `CREATE TABLE ${m.table} (id INTEGER PRIMARY KEY, ${cols
+        .slice(1)
+        .map((c) => `"${c}"`)
+        .join(', ')})`,
+    )
     ins.set(m.table, db.prepare(`INSERT INTO ${m.table} (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`))
     for (const [field, target] of Object.entries(DJANGO_RELATIONS[e as DjangoEntity].m2m)) {
       const t = `${m.table}_${field}`
@@ -177,4 +186,3 @@ export function legacyWriter(path: string, format: LegacyFormat): LegacyWriter {
       return sqliteWriter(path)
   }
 }
-

@@ -23,7 +23,25 @@ export interface FieldComparator {
   json: boolean
 }
 
-export const NORMALIZER_NAMES = ['trim', 'lowercase', 'uppercase', 'truncate', 'empty-as-null', 'null-as-empty', 'digits', 'decimal', 'decimal-truncate', 'datetime', 'date', 'case-insensitive', 'semicolon-set', 'tolerance', 'bool', 'number', 'json'] as const
+export const NORMALIZER_NAMES = [
+  'trim',
+  'lowercase',
+  'uppercase',
+  'truncate',
+  'empty-as-null',
+  'null-as-empty',
+  'digits',
+  'decimal',
+  'decimal-truncate',
+  'datetime',
+  'date',
+  'case-insensitive',
+  'semicolon-set',
+  'tolerance',
+  'bool',
+  'number',
+  'json',
+] as const
 
 /** Normalizers that are equivalences (applied to both sides); every other one describes the legacy representation. */
 export const EQUIVALENCES: ReadonlySet<string> = new Set(['case-insensitive', 'empty-as-null', 'semicolon-set', 'tolerance', 'bool', 'number', 'json'])
@@ -183,7 +201,14 @@ function build(name: string, arg: string | undefined): Built | Fn | {tolerance: 
     case 'semicolon-set':
       return (v) => {
         if (v === null) return null
-        const parts = [...new Set(v.split(';').map((s) => s.trim()).filter((s) => s !== ''))].sort()
+        const parts = [
+          ...new Set(
+            v
+              .split(';')
+              .map((s) => s.trim())
+              .filter((s) => s !== ''),
+          ),
+        ].sort()
         return parts.length === 0 ? null : parts.join(';')
       }
     case 'bool':
@@ -218,7 +243,12 @@ function canonicalJson(v: Value): Value {
 }
 function sortKeys(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(sortKeys)
-  if (x && typeof x === 'object') return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]))
+  if (x && typeof x === 'object')
+    return Object.fromEntries(
+      Object.keys(x)
+        .sort()
+        .map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]),
+    )
   return x
 }
 

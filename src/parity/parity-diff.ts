@@ -78,7 +78,8 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   let flagSnapshotAt = NaN
   if (opts.legacySnapshotAt !== undefined) {
     flagSnapshotAt = parseInstant(opts.legacySnapshotAt)
-    if (Number.isNaN(flagSnapshotAt) || !/^\d{4}-\d{2}-\d{2}/.test(opts.legacySnapshotAt)) throw new UsageError(`--legacy-snapshot-at "${opts.legacySnapshotAt}" is not an ISO 8601 time`, 'pass e.g. --legacy-snapshot-at 2026-11-27T23:00:00Z')
+    if (Number.isNaN(flagSnapshotAt) || !/^\d{4}-\d{2}-\d{2}/.test(opts.legacySnapshotAt))
+      throw new UsageError(`--legacy-snapshot-at "${opts.legacySnapshotAt}" is not an ISO 8601 time`, 'pass e.g. --legacy-snapshot-at 2026-11-27T23:00:00Z')
   }
   const out = opts.out ?? 'reports'
   assertWritableOut(out)
@@ -92,7 +93,8 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   const legacy = openLegacy(opts.legacy)
   const baseline = opts.noiseBaseline ? openLegacy(opts.noiseBaseline) : undefined
   const source = opts.source ?? (opts.portal ? await openPortal(opts.portal) : undefined)
-  if (opts.adjudicate && source) throw new UsageError('--adjudicate and --portal both name the source of truth', 'pass --portal DIR (a recorded snapshot) or --adjudicate (read the disputed records live), not both')
+  if (opts.adjudicate && source)
+    throw new UsageError('--adjudicate and --portal both name the source of truth', 'pass --portal DIR (a recorded snapshot) or --adjudicate (read the disputed records live), not both')
   // a missing token fails here, before a possibly huge legacy snapshot is read
   const client = opts.adjudicate ? adjudicationClient(opts.adjudicate) : undefined
 
@@ -122,7 +124,8 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
     st.db.close()
     const ignored = new Set(lm.mapping.legacy.ignoreModels)
     const unmapped = [...staged.unmapped].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([model, rows]) => ({model, rows, ...(ignored.has(model) ? {ignored: true} : {})}))
-    for (const u of unmapped) if (!u.ignored) opts.onWarning?.(`legacy model ${u.model} (${u.rows} rows) is not in the mapping and was not compared; list it in legacy.ignoreModels to silence this, or map it`)
+    for (const u of unmapped)
+      if (!u.ignored) opts.onWarning?.(`legacy model ${u.model} (${u.rows} rows) is not in the mapping and was not compared; list it in legacy.ignoreModels to silence this, or map it`)
 
     const snapshotAtMs = !Number.isNaN(flagSnapshotAt) ? flagSnapshotAt : lm.mapping.legacy.snapshotAt ? parseInstant(lm.mapping.legacy.snapshotAt) : staged.maxSyncedAt
     const open = (): Database.Database => new Database(st.path, {readonly: true})
@@ -134,7 +137,16 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
         await client.close?.()
       }
     }
-    const conns = {legacyDb: open(), newDb: open(), lookupDb: open(), hasSource: Boolean(source) || adjudication !== undefined, hasBaseline: Boolean(baseline), snapshotAtMs, diagnose: opts.diagnose !== false, nowMs: now.getTime()}
+    const conns = {
+      legacyDb: open(),
+      newDb: open(),
+      lookupDb: open(),
+      hasSource: Boolean(source) || adjudication !== undefined,
+      hasBaseline: Boolean(baseline),
+      snapshotAtMs,
+      diagnose: opts.diagnose !== false,
+      nowMs: now.getTime(),
+    }
     const ledger = new Ledger(lm.mapping.ledger)
     let entities: EntityReport[]
     opts.onPhase?.('diffing')
@@ -191,7 +203,19 @@ async function testPause(point: string): Promise<void> {
 }
 
 function totalsOf(entities: EntityReport[]): ParityReport['totals'] {
-  const t: ParityReport['totals'] = {keysCompared: 0, identical: 0, modified: 0, missingInNew: 0, missingInLegacy: 0, duplicateKeys: 0, fieldMismatches: 0, explained: 0, noise: 0, attribution: {}, consequences: 0}
+  const t: ParityReport['totals'] = {
+    keysCompared: 0,
+    identical: 0,
+    modified: 0,
+    missingInNew: 0,
+    missingInLegacy: 0,
+    duplicateKeys: 0,
+    fieldMismatches: 0,
+    explained: 0,
+    noise: 0,
+    attribution: {},
+    consequences: 0,
+  }
   const add = (a: Partial<Record<Attribution, number>>): void => addAttribution(t.attribution, a)
   for (const e of entities) {
     const c = e.counts
@@ -228,10 +252,25 @@ function totalsOf(entities: EntityReport[]): ParityReport['totals'] {
  * `--adjudicate`: a first pass without a source collects the keys with an unexplained difference
  * (spooled to a file), which are then read live and staged as the source side.
  */
-async function adjudicateDisputed(lm: ReturnType<typeof loadMapping>, st: ReturnType<typeof createStaging>, client: NonNullable<ReturnType<typeof adjudicationClient>>, c: {hasBaseline: boolean; snapshotAtMs: number}, now: Date): Promise<Adjudication> {
+async function adjudicateDisputed(
+  lm: ReturnType<typeof loadMapping>,
+  st: ReturnType<typeof createStaging>,
+  client: NonNullable<ReturnType<typeof adjudicationClient>>,
+  c: {hasBaseline: boolean; snapshotAtMs: number},
+  now: Date,
+): Promise<Adjudication> {
   const spool = new DisputedSpool(dirname(st.path))
   const open = (): Database.Database => new Database(st.path, {readonly: true})
-  const conns: DiffConnections = {legacyDb: open(), newDb: open(), lookupDb: open(), hasSource: false, hasBaseline: c.hasBaseline, snapshotAtMs: c.snapshotAtMs, diagnose: false, onDisputed: (e, k) => spool.add(e, k)}
+  const conns: DiffConnections = {
+    legacyDb: open(),
+    newDb: open(),
+    lookupDb: open(),
+    hasSource: false,
+    hasBaseline: c.hasBaseline,
+    snapshotAtMs: c.snapshotAtMs,
+    diagnose: false,
+    onDisputed: (e, k) => spool.add(e, k),
+  }
   try {
     const ledger = new Ledger(lm.mapping.ledger)
     for (const e of Object.keys(lm.mapping.entities)) diffEntity(lm, ledger, conns, e)
@@ -250,10 +289,18 @@ async function adjudicateDisputed(lm: ReturnType<typeof loadMapping>, st: Return
 }
 
 /** Where the source side came from, in the report's words. */
-function attributionInputs(snapshot: boolean, portal: string | undefined, adjudication: Adjudication | undefined): Pick<ParityReport['inputs'], 'attributionSource' | 'attributionNote' | 'adjudication'> {
+function attributionInputs(
+  snapshot: boolean,
+  portal: string | undefined,
+  adjudication: Adjudication | undefined,
+): Pick<ParityReport['inputs'], 'attributionSource' | 'attributionNote' | 'adjudication'> {
   if (adjudication) {
     const disputed = Object.values(adjudication.disputed).reduce((a, b) => a + b, 0)
-    return {attributionSource: 'live', attributionNote: `The source side was read live from the portal at ${adjudication.readAt}: ${disputed} disputed record(s) and their association sets, in ${adjudication.requests.total} request(s) (${adjudication.requests.objects} batch reads of records, ${adjudication.requests.associations} of associations).`, adjudication}
+    return {
+      attributionSource: 'live',
+      attributionNote: `The source side was read live from the portal at ${adjudication.readAt}: ${disputed} disputed record(s) and their association sets, in ${adjudication.requests.total} request(s) (${adjudication.requests.objects} batch reads of records, ${adjudication.requests.associations} of associations).`,
+      adjudication,
+    }
   }
   if (snapshot) return {attributionSource: 'portal', attributionNote: `The source side is the portal snapshot${portal ? ` ${portal}` : ''}.`}
   return {attributionSource: 'none', attributionNote: 'Nothing was attributed: no portal snapshot (--portal) and no live adjudication (--adjudicate), so every difference is unattributed.'}

@@ -89,7 +89,7 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
     const l = cmp.legacy.normalize(lRaw)
     const n = cmp.new.normalize(nRaw)
     if (cmp.new.equal(l, n)) {
-      if (stats.diagnose) creditNormalized(fs.normalizedEqual ??= {}, cmp.legacy, cmp.new, lRaw, nRaw, l, n)
+      if (stats.diagnose) creditNormalized((fs.normalizedEqual ??= {}), cmp.legacy, cmp.new, lRaw, nRaw, l, n)
       continue
     }
     const rule = ledger.match(k.entity, field, 'modified', {legacy: l, new: n, newArchived: k.newRow.archived, sourceArchived: k.src.archived}, () => ({key: k.legacy.key, field, legacy: l, new: n}))
@@ -137,7 +137,10 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
     const N = view(Nfull)
     const S = k.source ? view(k.source.rels[i]) : []
     const B = k.baseline ? k.baseline.rels[i] : undefined
-    const edges: Array<['missing' | 'extra', string]> = [...N.filter((e) => !L.includes(e)).map((e): ['missing', string] => ['missing', e]), ...L.filter((e) => !N.includes(e)).map((e): ['extra', string] => ['extra', e])]
+    const edges: Array<['missing' | 'extra', string]> = [
+      ...N.filter((e) => !L.includes(e)).map((e): ['missing', string] => ['missing', e]),
+      ...L.filter((e) => !N.includes(e)).map((e): ['extra', string] => ['extra', e]),
+    ]
     let unexplained = false
     let consequence = false
     const ind = {missing: 0, extra: 0}
@@ -159,7 +162,15 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
         continue
       }
       const fkNotFirst = rm.kind === 'fk' && L.length === 1 && Nfull.includes(L[0])
-      if (ledger.match(k.entity, name, 'relation', {fkNotFirst, newArchived: k.newRow.archived, sourceArchived: k.src.archived}, () => ({key: k.legacy.key, field: name, legacy: L, new: N, paths: [`${kind}:${e}`]}))) {
+      if (
+        ledger.match(k.entity, name, 'relation', {fkNotFirst, newArchived: k.newRow.archived, sourceArchived: k.src.archived}, () => ({
+          key: k.legacy.key,
+          field: name,
+          legacy: L,
+          new: N,
+          paths: [`${kind}:${e}`],
+        }))
+      ) {
         rs.explained++
         out.differences++
         out.explained++
@@ -187,7 +198,8 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
     if (unexplained || consequence) rs.recordsMismatched++
     if (unexplained) rs.independentRecords = (rs.independentRecords ?? 0) + 1
     else if (consequence) rs.consequenceRecords = (rs.consequenceRecords ?? 0) + 1
-    if (stats.diagnose) stats.relationDiag.get(rs.relation)?.observe(L.length, ind.missing, ind.extra, recAttr, () => ({key: k.legacy.key, field: name, legacy: L, new: N, ...(k.source ? {source: S} : {})}))
+    if (stats.diagnose)
+      stats.relationDiag.get(rs.relation)?.observe(L.length, ind.missing, ind.extra, recAttr, () => ({key: k.legacy.key, field: name, legacy: L, new: N, ...(k.source ? {source: S} : {})}))
   })
   return out
 }

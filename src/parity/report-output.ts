@@ -23,7 +23,10 @@ export function assertWritableOut(out: string): void {
 
 /** A run id: UTC timestamp plus a short random suffix, safe as a folder name. */
 export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}-${randomBytes(2).toString('hex')}`
+  return `${now
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d{3}Z$/, 'Z')}-${randomBytes(2).toString('hex')}`
 }
 
 /** Half-written report folders: `.<run-id>.<pid>-<hex>.tmp` inside the report root. */
@@ -43,7 +46,8 @@ export async function writeReportDir(out: string, report: ParityReport, render?:
   } catch (e) {
     await rm(tmp, {recursive: true, force: true}).catch(() => undefined)
     const code = (e as NodeJS.ErrnoException).code
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new UsageError(`cannot write the report to ${final}: ${(e as Error).message}`, 'pass a writable folder with --out', 'OUT_NOT_WRITABLE')
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      throw new UsageError(`cannot write the report to ${final}: ${(e as Error).message}`, 'pass a writable folder with --out', 'OUT_NOT_WRITABLE')
     throw e
   } finally {
     undo()

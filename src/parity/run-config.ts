@@ -169,19 +169,29 @@ function checkEmulator(c: ParityRunConfig): void {
     }
   }
   if (problems.length > 0) {
-    throw new UsageError(`invalid parity run config ${c.file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 'fix the emulator settings named above (the same syntax as `crmsync serve --rate-limit/--search-rate/--faults`)', 'RUN_CONFIG')
+    throw new UsageError(
+      `invalid parity run config ${c.file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      'fix the emulator settings named above (the same syntax as `crmsync serve --rate-limit/--search-rate/--faults`)',
+      'RUN_CONFIG',
+    )
   }
 }
 
 function checkPaths(c: ParityRunConfig): void {
   const problems: string[] = []
-  if (!existsSync(resolve(c.portal, 'manifest.json'))) problems.push(`portal: ${c.portal} is not a portal snapshot folder (no manifest.json); record one with \`crmsync portal record\` or generate one with \`crmsync portal generate\``)
+  if (!existsSync(resolve(c.portal, 'manifest.json')))
+    problems.push(`portal: ${c.portal} is not a portal snapshot folder (no manifest.json); record one with \`crmsync portal record\` or generate one with \`crmsync portal generate\``)
   if (!existsSync(c.mapping)) problems.push(`mapping: ${c.mapping} does not exist`)
-  if (!isUrl(c.legacy.snapshot) && !c.legacy.snapshotCommand && !existsSync(c.legacy.snapshot)) problems.push(`legacy.snapshot: ${c.legacy.snapshot} does not exist (and no legacy.snapshotCommand writes it)`)
+  if (!isUrl(c.legacy.snapshot) && !c.legacy.snapshotCommand && !existsSync(c.legacy.snapshot))
+    problems.push(`legacy.snapshot: ${c.legacy.snapshot} does not exist (and no legacy.snapshotCommand writes it)`)
   if (!existsSync(c.legacy.cwd) || !statSync(c.legacy.cwd).isDirectory()) problems.push(`legacy.cwd: ${c.legacy.cwd} is not a folder`)
   if (c.store && existsSync(c.store)) problems.push(`store: ${c.store} already exists; a parity run syncs into a fresh store (delete it, choose a new path, or leave store out to use a temp file)`)
   if (problems.length > 0) {
-    throw new UsageError(`parity run config ${c.file} points at missing or unusable inputs:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 'fix the paths above (relative paths are resolved against the config file\'s folder)', 'RUN_CONFIG')
+    throw new UsageError(
+      `parity run config ${c.file} points at missing or unusable inputs:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      "fix the paths above (relative paths are resolved against the config file's folder)",
+      'RUN_CONFIG',
+    )
   }
 }
 

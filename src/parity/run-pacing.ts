@@ -45,17 +45,27 @@ export function runPacing(emulator: RunEmulatorOptions, syncArgs: string[], env:
   const emuLimited = !enforced.unlimited
   const explicit = rateFlag(syncArgs) ?? (env.CRMSYNC_RATE_LIMIT?.trim() ? env.CRMSYNC_RATE_LIMIT : undefined)
   const own = explicit !== undefined ? parseRateSpec(explicit) : emuLimited ? enforced : parseRateSpec(CRMSYNC_DEFAULT_RATE)
-  const source = explicit !== undefined ? (rateFlag(syncArgs) !== undefined ? '--rate-limit in syncArgs' : 'CRMSYNC_RATE_LIMIT') : emuLimited ? 'adopted from the emulator\'s rate-limit headers' : 'its default: the emulator advertises no limit'
+  const source =
+    explicit !== undefined
+      ? rateFlag(syncArgs) !== undefined
+        ? '--rate-limit in syncArgs'
+        : 'CRMSYNC_RATE_LIMIT'
+      : emuLimited
+        ? "adopted from the emulator's rate-limit headers"
+        : 'its default: the emulator advertises no limit'
   const pacing: RunPacing = {
-    emulator: `${show(enforced)}${emulator.rateLimit === undefined ? ' (HubSpot Professional tier, the emulator\'s default)' : ''}, enforced and advertised`,
+    emulator: `${show(enforced)}${emulator.rateLimit === undefined ? " (HubSpot Professional tier, the emulator's default)" : ''}, enforced and advertised`,
     search: emulator.searchRate ? show(parseRateSpec(emulator.searchRate, 'emulator.searchRate')) : 'none',
     crmsync: `${show(own)} (${source})`,
     legacy: legacySync ? `${show(enforced)} (enforced by the emulator; its own pacing is not known)` : 'no legacy sync command',
     same: sameRate(own, enforced),
   }
   if (!pacing.same && legacySync) {
-    pacing.warning = `the two sides ran under different pacing: crmsync paced itself at ${pacing.crmsync}, the legacy sync met ${show(enforced)} from the emulator; the timings do not compare like for like. ` +
-      (explicit !== undefined ? `Remove --rate-limit (syncArgs or CRMSYNC_RATE_LIMIT) so crmsync adopts the emulator's limit, or set emulator.rateLimit to ${show(own)}.` : `Set emulator.rateLimit to the portal's tier (e.g. ${EMULATOR_DEFAULT_RATE}) so both sides meet it, or pass --rate-limit none in syncArgs to let crmsync fire freely too.`)
+    pacing.warning =
+      `the two sides ran under different pacing: crmsync paced itself at ${pacing.crmsync}, the legacy sync met ${show(enforced)} from the emulator; the timings do not compare like for like. ` +
+      (explicit !== undefined
+        ? `Remove --rate-limit (syncArgs or CRMSYNC_RATE_LIMIT) so crmsync adopts the emulator's limit, or set emulator.rateLimit to ${show(own)}.`
+        : `Set emulator.rateLimit to the portal's tier (e.g. ${EMULATOR_DEFAULT_RATE}) so both sides meet it, or pass --rate-limit none in syncArgs to let crmsync fire freely too.`)
   }
   return pacing
 }

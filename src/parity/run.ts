@@ -123,7 +123,11 @@ async function runLegacyCommands(config: ParityRunConfig, env: NodeJS.ProcessEnv
     const legacy = await runCommand(config.legacy.syncCommand, {cwd: config.legacy.cwd, env, label: 'legacy sync', timeoutMs, write: log, signal})
     if (signal.aborted) throw interrupted()
     if (legacy.code !== 0) {
-      throw fail(`legacy sync command ${legacy.timedOut ? `timed out after ${config.legacy.timeoutSeconds} s` : `failed (exit ${legacy.code ?? legacy.signal})`}`, 'check legacy.syncCommand in the config and its output above', 'LEGACY_SYNC_FAILED')
+      throw fail(
+        `legacy sync command ${legacy.timedOut ? `timed out after ${config.legacy.timeoutSeconds} s` : `failed (exit ${legacy.code ?? legacy.signal})`}`,
+        'check legacy.syncCommand in the config and its output above',
+        'LEGACY_SYNC_FAILED',
+      )
     }
     seconds = legacy.seconds
     log(`parity run: legacy sync took ${legacy.seconds.toFixed(2)} s`)
@@ -138,7 +142,12 @@ async function runLegacyCommands(config: ParityRunConfig, env: NodeJS.ProcessEnv
 }
 
 /** Run the whole parity run described by `config`; progress lines go to `log` (stderr). */
-export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`), switches: RunDiffSwitches = {}): Promise<ParityRunResult> {
+export async function runParity(
+  config: ParityRunConfig,
+  deps: ParityRunDeps,
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  switches: RunDiffSwitches = {},
+): Promise<ParityRunResult> {
   await ensureWritableDir(config.out)
   sweepStale(tmpdir(), PARITY_TEMP)
   const tempDir = await mkdtemp(join(tmpdir(), `crmsync-parity-run-${process.pid}-`))
@@ -174,9 +183,16 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
       const before = emulator.requests()
       log(`parity run: crmsync sync all --db ${store}`)
       const root = packageRoot()
-      const sync = await runCommand([process.execPath, join(root, 'bin', 'run.js'), 'sync', 'all', '--db', store, '--base-url', emulator.url, ...config.syncArgs], {cwd: root, env: {...env, NO_COLOR: '1', FORCE_COLOR: '0'}, label: 'crmsync sync', write: log, signal: abort.signal})
+      const sync = await runCommand([process.execPath, join(root, 'bin', 'run.js'), 'sync', 'all', '--db', store, '--base-url', emulator.url, ...config.syncArgs], {
+        cwd: root,
+        env: {...env, NO_COLOR: '1', FORCE_COLOR: '0'},
+        label: 'crmsync sync',
+        write: log,
+        signal: abort.signal,
+      })
       if (abort.signal.aborted) throw interrupted()
-      if (sync.code !== 0) throw fail(`crmsync sync all failed (exit ${sync.code ?? sync.signal}); see its output above`, 'fix the sync error shown above, then run the parity run again', 'SYNC_FAILED')
+      if (sync.code !== 0)
+        throw fail(`crmsync sync all failed (exit ${sync.code ?? sync.signal}); see its output above`, 'fix the sync error shown above, then run the parity run again', 'SYNC_FAILED')
       perf.crmsyncSeconds = sync.seconds
       perf.crmsyncRequests = emulator.requests() - before
       log(`parity run: crmsync synced in ${sync.seconds.toFixed(2)} s with ${perf.crmsyncRequests} requests`)
@@ -184,7 +200,11 @@ export async function runParity(config: ParityRunConfig, deps: ParityRunDeps, lo
       await emulator.stop()
     }
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(config.legacy.snapshot) && !existsSync(config.legacy.snapshot)) {
-      throw new UsageError(`legacy snapshot ${config.legacy.snapshot} does not exist after the snapshot command`, 'make legacy.snapshotCommand write the file named in legacy.snapshot', 'LEGACY_SNAPSHOT_MISSING')
+      throw new UsageError(
+        `legacy snapshot ${config.legacy.snapshot} does not exist after the snapshot command`,
+        'make legacy.snapshotCommand write the file named in legacy.snapshot',
+        'LEGACY_SNAPSHOT_MISSING',
+      )
     }
     if (abort.signal.aborted) throw interrupted()
     // the diff cannot be stopped half-way (it writes its report folder atomically): Ctrl-C now ends

@@ -77,7 +77,12 @@ export function tableSpecs(mapping: Mapping): TableSpec[] {
     table: em.table,
     m2m: Object.values(em.relations)
       .filter((r) => r.kind === 'm2m')
-      .map((r) => ({field: r.field, table: r.through?.table ?? `${em.table}_${r.field}`, sourceColumn: r.through?.sourceColumn ?? `${em.model.split('.')[1]}_id`, targetColumn: r.through?.targetColumn ?? `${mapping.entities[r.target]?.model.split('.')[1] ?? r.target}_id`})),
+      .map((r) => ({
+        field: r.field,
+        table: r.through?.table ?? `${em.table}_${r.field}`,
+        sourceColumn: r.through?.sourceColumn ?? `${em.model.split('.')[1]}_id`,
+        targetColumn: r.through?.targetColumn ?? `${mapping.entities[r.target]?.model.split('.')[1] ?? r.target}_id`,
+      })),
   }))
 }
 
@@ -93,7 +98,21 @@ export interface LegacyStageResult {
 
 /** Copy a legacy snapshot into the staging database as `side`; an unmapped model is counted, or refused when `strictModels`. */
 export async function stageLegacy(st: Staging, source: LegacySource, mapping: Mapping, side: number, strictModels = false): Promise<LegacyStageResult> {
-  const byModel = new Map(Object.entries(mapping.entities).map(([entity, em]) => [em.model, {entity, em, m2m: new Set(Object.values(em.relations).filter((r) => r.kind === 'm2m').map((r) => r.field)), seen: false}]))
+  const byModel = new Map(
+    Object.entries(mapping.entities).map(([entity, em]) => [
+      em.model,
+      {
+        entity,
+        em,
+        m2m: new Set(
+          Object.values(em.relations)
+            .filter((r) => r.kind === 'm2m')
+            .map((r) => r.field),
+        ),
+        seen: false,
+      },
+    ]),
+  )
   const ignored = new Set(mapping.legacy.ignoreModels)
   const syncedAtField = mapping.legacy.syncedAtField
   const insRow = st.db.prepare('INSERT INTO lrow (side, model, pk, key, fields) VALUES (?, ?, ?, ?, ?)')
@@ -113,7 +132,11 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
           continue
         }
         const hint = didYouMean(r.model, [...byModel.keys()])
-        throw new UsageError(`${what} ${source.describe} has model "${r.model}", which the mapping does not know${hint ? ` (did you mean "${hint}"?)` : ''}`, `map it under entities.<entity>.model, list it in legacy.ignoreModels, or drop --strict-models (legacy.strictModels); mapped models: ${[...byModel.keys()].join(', ')}`, 'UNKNOWN_MODEL')
+        throw new UsageError(
+          `${what} ${source.describe} has model "${r.model}", which the mapping does not know${hint ? ` (did you mean "${hint}"?)` : ''}`,
+          `map it under entities.<entity>.model, list it in legacy.ignoreModels, or drop --strict-models (legacy.strictModels); mapped models: ${[...byModel.keys()].join(', ')}`,
+          'UNKNOWN_MODEL',
+        )
       }
       // a null-prototype copy: "__proto__", "constructor" are field names like any other
       const fields = Object.create(null) as Record<string, unknown>
@@ -141,7 +164,11 @@ export async function stageLegacy(st: Staging, source: LegacySource, mapping: Ma
       if (r.m2mOnly) continue
       const keyField = m.em.key.legacy
       if (!hasOwn(fields, keyField)) {
-        throw new UsageError(`${what} ${source.describe}: ${r.model} has no key column "${keyField}" (pk ${r.pk})`, `set entities.${m.entity}.key.legacy in the mapping to the column holding the HubSpot record id`, 'MISSING_KEY')
+        throw new UsageError(
+          `${what} ${source.describe}: ${r.model} has no key column "${keyField}" (pk ${r.pk})`,
+          `set entities.${m.entity}.key.legacy in the mapping to the column holding the HubSpot record id`,
+          'MISSING_KEY',
+        )
       }
       if (!m.seen) {
         m.seen = true
@@ -179,18 +206,31 @@ export function addDuplicatePkErrors(st: Staging, mapping: Mapping, side: number
   const dups = st.db.prepare('SELECT model, pk, COUNT(*) AS n FROM lrow WHERE side = ? GROUP BY model, pk HAVING COUNT(*) > 1 ORDER BY model, pk')
   for (const d of dups.iterate(side) as IterableIterator<{model: string; pk: string; n: number}>) {
     res.errorCount++
-    if (res.errors.length < 50) res.errors.push({entity: entityOf.get(d.model) ?? d.model, message: `${what}: ${d.model} pk ${d.pk} occurs ${d.n} times; each legacy row must occur once (is the export concatenated or a table read twice?)`})
+    if (res.errors.length < 50)
+      res.errors.push({
+        entity: entityOf.get(d.model) ?? d.model,
+        message: `${what}: ${d.model} pk ${d.pk} occurs ${d.n} times; each legacy row must occur once (is the export concatenated or a table read twice?)`,
+      })
   }
 }
 
 /** The first row of a model must carry every mapped field and FK column; else the mapping or the export is wrong. */
 function checkColumns(entity: string, em: EntityMapping, fields: Record<string, unknown>, where: string): void {
   const have = Object.keys(fields)
-  const need = [...Object.keys(em.fields).map((f) => [f, `entities.${entity}.fields.${f}`]), ...Object.entries(em.relations).filter(([, r]) => r.kind === 'fk').map(([n, r]) => [r.field, `entities.${entity}.relations.${n}`, r.column ?? `${r.field}_id`])]
+  const need = [
+    ...Object.keys(em.fields).map((f) => [f, `entities.${entity}.fields.${f}`]),
+    ...Object.entries(em.relations)
+      .filter(([, r]) => r.kind === 'fk')
+      .map(([n, r]) => [r.field, `entities.${entity}.relations.${n}`, r.column ?? `${r.field}_id`]),
+  ]
   for (const [f, path, alt] of need) {
     if (hasOwn(fields, f) || (alt !== undefined && hasOwn(fields, alt))) continue
     const hint = didYouMean(f, have)
-    throw new UsageError(`${where} has no field "${f}" (mapped at ${path})${hint ? `; did you mean "${hint}"?` : ''}`, `fix the mapping to name a column the legacy table has (it has: ${have.join(', ')})`, 'MISSING_COLUMN')
+    throw new UsageError(
+      `${where} has no field "${f}" (mapped at ${path})${hint ? `; did you mean "${hint}"?` : ''}`,
+      `fix the mapping to name a column the legacy table has (it has: ${have.join(', ')})`,
+      'MISSING_COLUMN',
+    )
   }
 }
 
@@ -232,7 +272,10 @@ export async function stageStore(st: Staging, store: StoreReader, mapping: Mappi
     rows += batch.length
   }
   if (missingEntities.length === Object.keys(mapping.entities).length) {
-    throw new UsageError(`${store.location} holds none of the mapped entities (${missingEntities.join(', ')}); it is not a crmsync store or the sync has not run`, 'pass the store `crmsync sync all` wrote with --db')
+    throw new UsageError(
+      `${store.location} holds none of the mapped entities (${missingEntities.join(', ')}); it is not a crmsync store or the sync has not run`,
+      'pass the store `crmsync sync all` wrote with --db',
+    )
   }
   // edges come ordered by (from, to, type): the types of one pair are adjacent
   let edges: AssociationEdge[] = []

@@ -52,10 +52,16 @@ export async function suggestMapping(o: SuggestOptions): Promise<SuggestResult> 
   if (o.only && o.only.length > 0) {
     const known = new Set(withSuggestion.map((c) => c.id))
     const bad = o.only.filter((id) => !known.has(id))
-    if (bad.length > 0) throw new UsageError(`no root cause with a suggestion has the id ${bad.map((b) => JSON.stringify(b)).join(', ')}`, `use ids from the report's root causes: ${[...known].join(', ') || '(none has a suggestion)'}`, 'SUGGEST_ID')
+    if (bad.length > 0)
+      throw new UsageError(
+        `no root cause with a suggestion has the id ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
+        `use ids from the report's root causes: ${[...known].join(', ') || '(none has a suggestion)'}`,
+        'SUGGEST_ID',
+      )
   }
   const chosen = o.only && o.only.length > 0 ? withSuggestion.filter((c) => o.only?.includes(c.id)) : withSuggestion
-  if (chosen.length === 0) throw new UsageError(`${o.reportDir}/report.json has no suggestion to apply`, 'run `crmsync parity diff` with this crmsync version (schemaVersion 2 reports carry suggestions)', 'SUGGEST_NONE')
+  if (chosen.length === 0)
+    throw new UsageError(`${o.reportDir}/report.json has no suggestion to apply`, 'run `crmsync parity diff` with this crmsync version (schemaVersion 2 reports carry suggestions)', 'SUGGEST_NONE')
   let text: string
   try {
     text = readFileSync(o.mapping, 'utf8')

@@ -65,7 +65,14 @@ export class SyntheticSource implements SourceSnapshot {
     let properties: Record<string, string | null>
     switch (entity) {
       case 'divisions':
-        properties = {division_name: `Division ${i}`, division_code: `D${i}`, region: r(3) < 0.2 ? null : ['north', 'south', 'east', 'west'][i % 4], is_active: r(4) < 0.8 ? 'true' : 'false', hs_createdate: created, hs_lastmodifieddate: modified}
+        properties = {
+          division_name: `Division ${i}`,
+          division_code: `D${i}`,
+          region: r(3) < 0.2 ? null : ['north', 'south', 'east', 'west'][i % 4],
+          is_active: r(4) < 0.8 ? 'true' : 'false',
+          hs_createdate: created,
+          hs_lastmodifieddate: modified,
+        }
         break
       case 'contacts': {
         const long = r(5) < 0.1
@@ -115,7 +122,13 @@ export class SyntheticSource implements SourceSnapshot {
   /** Association rows in canonical direction (ASSOCIATION_PAIRS) and canonical order. */
   async *associations(): AsyncGenerator<AssociationRow> {
     const c = this.counts
-    const row = (fromType: string, fromId: string, toType: string, toId: string, typeId: number): AssociationRow => ({fromType, fromId, toType, toId, types: [{category: 'HUBSPOT_DEFINED', typeId, label: null}]})
+    const row = (fromType: string, fromId: string, toType: string, toId: string, typeId: number): AssociationRow => ({
+      fromType,
+      fromId,
+      toType,
+      toId,
+      types: [{category: 'HUBSPOT_DEFINED', typeId, label: null}],
+    })
     // HubSpot drops the associations of deleted records: none from or to an archived record
     const live = (i: number): boolean => !(this.archivedEvery > 0 && i % this.archivedEvery === this.archivedEvery - 1)
     const targets = (i: number, to: string, max: number, salt: number): number[] => {
@@ -127,8 +140,15 @@ export class SyntheticSource implements SourceSnapshot {
     }
     // canonical order of the snapshot format: fromType, fromId, toType, toId
     const plan: Record<string, Array<[string, number, number, number]>> = {
-      appointments: [['contacts', 1, 400, 906], ['deals', 1, 500, 944], ['divisions', 2, 600, 47]],
-      contacts: [['deals', 2, 100, 4], ['divisions', 2, 200, 41]],
+      appointments: [
+        ['contacts', 1, 400, 906],
+        ['deals', 1, 500, 944],
+        ['divisions', 2, 600, 47],
+      ],
+      contacts: [
+        ['deals', 2, 100, 4],
+        ['divisions', 2, 200, 41],
+      ],
       deals: [['divisions', 1, 300, 45]],
     }
     for (const from of Object.keys(plan).sort()) {

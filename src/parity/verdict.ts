@@ -11,7 +11,10 @@ export function decideVerdict(cfg: VerdictConfig, r: Pick<ParityReport, 'totals'
     ok: regressions <= cfg.maxNewRegressions,
     actual: regressions,
     threshold: cfg.maxNewRegressions,
-    message: regressions <= cfg.maxNewRegressions ? `${regressions} new regression(s), at most ${cfg.maxNewRegressions} allowed` : `${regressions} difference(s) where crmsync disagrees with the source but legacy agrees (at most ${cfg.maxNewRegressions} allowed)`,
+    message:
+      regressions <= cfg.maxNewRegressions
+        ? `${regressions} new regression(s), at most ${cfg.maxNewRegressions} allowed`
+        : `${regressions} difference(s) where crmsync disagrees with the source but legacy agrees (at most ${cfg.maxNewRegressions} allowed)`,
   })
   for (const e of r.entities) {
     const max = typeof cfg.maxUnexplainedMismatchRate === 'number' ? cfg.maxUnexplainedMismatchRate : (cfg.maxUnexplainedMismatchRate[e.entity] ?? cfg.maxUnexplainedMismatchRate['*'] ?? 0)
@@ -25,13 +28,25 @@ export function decideVerdict(cfg: VerdictConfig, r: Pick<ParityReport, 'totals'
     })
   }
   const errorRate = legacyRows === 0 ? (errorCount > 0 ? 1 : 0) : errorCount / legacyRows
-  reasons.push({check: 'error_rate', ok: errorRate <= cfg.maxErrorRate + 1e-12, actual: round(errorRate), threshold: cfg.maxErrorRate, message: `${errorCount} row(s) could not be compared (${(errorRate * 100).toFixed(2)}%, at most ${(cfg.maxErrorRate * 100).toFixed(2)}%)`})
+  reasons.push({
+    check: 'error_rate',
+    ok: errorRate <= cfg.maxErrorRate + 1e-12,
+    actual: round(errorRate),
+    threshold: cfg.maxErrorRate,
+    message: `${errorCount} row(s) could not be compared (${(errorRate * 100).toFixed(2)}%, at most ${(cfg.maxErrorRate * 100).toFixed(2)}%)`,
+  })
   if (cfg.minPerformanceRatio !== undefined) {
     const ratio = r.performance?.ratio
     reasons.push(
       ratio === undefined
         ? {check: 'performance_ratio', ok: true, actual: 'unknown', threshold: cfg.minPerformanceRatio, message: 'performance not measured (run `crmsync parity run` to time both syncs); not checked'}
-        : {check: 'performance_ratio', ok: ratio >= cfg.minPerformanceRatio, actual: round(ratio), threshold: cfg.minPerformanceRatio, message: `legacy/crmsync wall time ratio ${ratio.toFixed(2)} (at least ${cfg.minPerformanceRatio})`},
+        : {
+            check: 'performance_ratio',
+            ok: ratio >= cfg.minPerformanceRatio,
+            actual: round(ratio),
+            threshold: cfg.minPerformanceRatio,
+            message: `legacy/crmsync wall time ratio ${ratio.toFixed(2)} (at least ${cfg.minPerformanceRatio})`,
+          },
     )
   }
   return {ready: reasons.every((x) => x.ok), reasons}

@@ -36,7 +36,10 @@ export async function generatePortal(opts: GenerateOptions, hooks: Pick<Generate
   const total = objects.reduce((s, o) => s + o.count, 0)
   const lines = [
     `Generated portal ${m.portalId} (seed ${opts.seed}) in ${resolve(opts.out)} in ${seconds.toFixed(2)} s:`,
-    ...objects.map((o) => `  ${o.name.padEnd(13)} ${o.objectTypeId.padEnd(10)} ${o.count.toLocaleString('en-US').padStart(12)} records (${o.archivedCount.toLocaleString('en-US')} archived), ${o.properties} properties`),
+    ...objects.map(
+      (o) =>
+        `  ${o.name.padEnd(13)} ${o.objectTypeId.padEnd(10)} ${o.count.toLocaleString('en-US').padStart(12)} records (${o.archivedCount.toLocaleString('en-US')} archived), ${o.properties} properties`,
+    ),
     `  ${'associations'.padEnd(24)}${m.associations.count.toLocaleString('en-US').padStart(12)} rows`,
     `  ${Math.round(total / Math.max(seconds, 1e-9)).toLocaleString('en-US')} records/s`,
   ]

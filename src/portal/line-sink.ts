@@ -17,7 +17,10 @@ export class LineSink {
   private readonly head: WriteStream | Gzip
   private error: Error | undefined
 
-  constructor(readonly path: string, gzip: boolean) {
+  constructor(
+    readonly path: string,
+    gzip: boolean,
+  ) {
     this.file = createWriteStream(path)
     this.file.on('error', (e) => (this.error ??= e))
     if (gzip) {

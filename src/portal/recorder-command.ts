@@ -34,7 +34,14 @@ export interface RecordCommandResult extends RecordResult {
 /** Parses `--entities contacts,deals`; UsageError naming the valid names. */
 export function parseEntities(spec: string | undefined): Entity[] {
   if (spec === undefined) return [...ENTITIES]
-  const names = [...new Set(spec.split(',').map((s) => s.trim()).filter(Boolean))]
+  const names = [
+    ...new Set(
+      spec
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ]
   const bad = names.filter((n) => !(ENTITIES as readonly string[]).includes(n))
   if (bad.length || names.length === 0) throw new UsageError(`--entities: unknown entity ${bad.join(', ') || '(none given)'}`, `use a comma-separated list of ${ENTITIES.join(',')}`, 'BAD_FLAG')
   return ENTITIES.filter((e) => names.includes(e))
@@ -105,7 +112,11 @@ export async function runRecordCommand(flags: RecordCommandFlags, log: (line: st
     failed = false
     return {...result, requests: {...api.stats}, summary: lines.join('\n')}
   } catch (err) {
-    if (ac.signal.aborted && ac.signal.reason instanceof CrmsyncError) throw new CrmsyncError(`recording interrupted; progress is kept in ${workDirFor(flags.out)}`, {code: 'INTERRUPTED', suggestion: 'rerun the same command to continue where it stopped (or pass --force to start over)'})
+    if (ac.signal.aborted && ac.signal.reason instanceof CrmsyncError)
+      throw new CrmsyncError(`recording interrupted; progress is kept in ${workDirFor(flags.out)}`, {
+        code: 'INTERRUPTED',
+        suggestion: 'rerun the same command to continue where it stopped (or pass --force to start over)',
+      })
     throw err
   } finally {
     display?.stop(failed)

@@ -91,7 +91,16 @@ export async function recordPortal(opts: RecordOptions): Promise<RecordResult> {
   }
   const st = state
   const redactor = new Redactor(redact, salt)
-  const deps = {api: opts.api, baseUrl: opts.baseUrl, maxUrlLength: opts.maxUrlLength, work, state: st, redactor, signal: opts.signal, onPage: (entity: string, archived: boolean, count: number) => opts.onProgress?.({step: 'records', entity, archived, count})}
+  const deps = {
+    api: opts.api,
+    baseUrl: opts.baseUrl,
+    maxUrlLength: opts.maxUrlLength,
+    work,
+    state: st,
+    redactor,
+    signal: opts.signal,
+    onPage: (entity: string, archived: boolean, count: number) => opts.onProgress?.({step: 'records', entity, archived, count}),
+  }
   for (const ot of st.objectTypes) {
     await crawlRecords(deps, ot, false)
     await crawlRecords(deps, ot, true)

@@ -10,8 +10,62 @@ import type {CrmRecord, PropertyDefinition} from '../core/records.js'
 
 export type RedactKind = 'email' | 'phone' | 'firstname' | 'lastname' | 'fullname' | 'number' | 'text'
 
-const FIRST = ['Ada', 'Bea', 'Cyrus', 'Dana', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo', 'Jun', 'Kai', 'Lena', 'Milo', 'Nia', 'Otto', 'Pia', 'Quinn', 'Rosa', 'Sol', 'Tess', 'Uma', 'Vik', 'Wren', 'Xena', 'Yuri', 'Zoe']
-const LAST = ['Abbott', 'Brandt', 'Castillo', 'Dorsey', 'Ekwueme', 'Fischer', 'Garza', 'Holm', 'Ibarra', 'Jansen', 'Kowalski', 'Lindqvist', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quist', 'Rossi', 'Silva', 'Tanaka', 'Ulloa', 'Varga', 'Weber', 'Xu', 'Yilmaz', 'Zeller']
+const FIRST = [
+  'Ada',
+  'Bea',
+  'Cyrus',
+  'Dana',
+  'Eli',
+  'Fay',
+  'Gus',
+  'Hana',
+  'Ivo',
+  'Jun',
+  'Kai',
+  'Lena',
+  'Milo',
+  'Nia',
+  'Otto',
+  'Pia',
+  'Quinn',
+  'Rosa',
+  'Sol',
+  'Tess',
+  'Uma',
+  'Vik',
+  'Wren',
+  'Xena',
+  'Yuri',
+  'Zoe',
+]
+const LAST = [
+  'Abbott',
+  'Brandt',
+  'Castillo',
+  'Dorsey',
+  'Ekwueme',
+  'Fischer',
+  'Garza',
+  'Holm',
+  'Ibarra',
+  'Jansen',
+  'Kowalski',
+  'Lindqvist',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrov',
+  'Quist',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+  'Ulloa',
+  'Varga',
+  'Weber',
+  'Xu',
+  'Yilmaz',
+  'Zeller',
+]
 
 /** Which kind of fake a property gets, from its name and (when known) its HubSpot type. */
 export function kindOf(name: string, def?: Pick<PropertyDefinition, 'type' | 'fieldType'>): RedactKind {
@@ -109,7 +163,10 @@ function pick(list: readonly string[], hex: string): string {
 /** Parses `--redact email,phone,...`: lowercase-safe property names, no duplicates. */
 export function parseRedactList(spec: string | undefined): string[] {
   if (spec === undefined) return []
-  const names = spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+  const names = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
   for (const n of names) if (!/^[A-Za-z0-9_.-]{1,200}$/.test(n)) throw new TypeError(`"${n}" is not a property name`)
   return [...new Set(names)]
 }

@@ -74,7 +74,10 @@ function parse(path: string, line: string, n: number): unknown {
 }
 
 class Reader implements PortalReader {
-  constructor(readonly dir: string, readonly manifest: PortalManifest) {}
+  constructor(
+    readonly dir: string,
+    readonly manifest: PortalManifest,
+  ) {}
 
   objectType(entity: string): ObjectTypeManifest {
     const o = this.manifest.objects.find((x) => x.name === entity)
@@ -96,7 +99,8 @@ class Reader implements PortalReader {
       count++
       lineNo = n
       const r = parse(path, line, n) as CrmRecord
-      if (r === null || typeof r !== 'object' || !isValidId(r.id) || typeof r.properties !== 'object' || r.properties === null) throw corrupt(path, n, 'not a record with a digit-string id and properties')
+      if (r === null || typeof r !== 'object' || !isValidId(r.id) || typeof r.properties !== 'object' || r.properties === null)
+        throw corrupt(path, n, 'not a record with a digit-string id and properties')
       if (last !== null && compareIds(r.id, last) <= 0) throw corrupt(path, n, `id ${r.id} is not greater than the previous id ${last}`)
       last = r.id
       if (mode === 'include' || (mode === 'only') === (r.archived === true)) yield r
@@ -113,7 +117,15 @@ class Reader implements PortalReader {
       count++
       lineNo = n
       const row = parse(path, line, n) as AssociationRow
-      if (row === null || typeof row !== 'object' || !isValidId(row.fromId) || !isValidId(row.toId) || typeof row.fromType !== 'string' || typeof row.toType !== 'string' || !Array.isArray(row.types)) {
+      if (
+        row === null ||
+        typeof row !== 'object' ||
+        !isValidId(row.fromId) ||
+        !isValidId(row.toId) ||
+        typeof row.fromType !== 'string' ||
+        typeof row.toType !== 'string' ||
+        !Array.isArray(row.types)
+      ) {
         throw corrupt(path, n, 'not an association row')
       }
       if (last !== null && compareAssociationRows(row, last) <= 0) throw corrupt(path, n, 'association rows are out of order')

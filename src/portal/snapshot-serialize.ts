@@ -38,12 +38,14 @@ export function recordLine(entity: string, r: CrmRecord): string {
 function sortedTypes(row: AssociationRow): AssociationType[] {
   if (!Array.isArray(row.types) || row.types.length === 0) throw new CrmsyncError(`Association ${row.fromType}/${row.fromId}→${row.toType}/${row.toId} has no types.`)
   const types = row.types.map((t) => {
-    if (!CATEGORIES.has(t.category) || !Number.isInteger(t.typeId)) throw new CrmsyncError(`Association ${row.fromType}/${row.fromId}→${row.toType}/${row.toId} has an invalid type ${JSON.stringify(t)}.`)
+    if (!CATEGORIES.has(t.category) || !Number.isInteger(t.typeId))
+      throw new CrmsyncError(`Association ${row.fromType}/${row.fromId}→${row.toType}/${row.toId} has an invalid type ${JSON.stringify(t)}.`)
     return {category: t.category, typeId: t.typeId, label: t.label ?? null}
   })
   types.sort((a, b) => a.typeId - b.typeId || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0))
   for (let i = 1; i < types.length; i++) {
-    if (types[i].typeId === types[i - 1].typeId && types[i].category === types[i - 1].category) throw new CrmsyncError(`Association ${row.fromType}/${row.fromId}→${row.toType}/${row.toId} lists type ${types[i].typeId} twice.`)
+    if (types[i].typeId === types[i - 1].typeId && types[i].category === types[i - 1].category)
+      throw new CrmsyncError(`Association ${row.fromType}/${row.fromId}→${row.toType}/${row.toId} lists type ${types[i].typeId} twice.`)
   }
   return types
 }

@@ -71,7 +71,8 @@ export async function assertWritableTarget(dir: string, overwrite: boolean): Pro
 
 /** Starts writing a snapshot into `dir` (validated up front; nothing is created when it fails). */
 export async function createPortalWriter(dir: string, opts: PortalWriterOptions): Promise<PortalWriter> {
-  if (!Number.isSafeInteger(opts.portalId) || opts.portalId <= 0) throw new UsageError(`Portal id must be a positive integer, got ${opts.portalId}.`, 'Pass a numeric HubSpot portal (hub) id.', 'BAD_PORTAL_ID')
+  if (!Number.isSafeInteger(opts.portalId) || opts.portalId <= 0)
+    throw new UsageError(`Portal id must be a positive integer, got ${opts.portalId}.`, 'Pass a numeric HubSpot portal (hub) id.', 'BAD_PORTAL_ID')
   const target = resolve(dir)
   await assertWritableTarget(target, opts.overwrite ?? false)
   const tmp = join(dirname(target), `${basename(target)}.tmp-${process.pid}`)
@@ -90,18 +91,24 @@ class Writer implements PortalWriter {
   private associationTypes: AssociationTypeDef[] = []
   private state: 'open' | 'finished' | 'aborted' = 'open'
 
-  constructor(private readonly target: string, private readonly tmp: string, private readonly opts: PortalWriterOptions) {
+  constructor(
+    private readonly target: string,
+    private readonly tmp: string,
+    private readonly opts: PortalWriterOptions,
+  ) {
     this.gzip = opts.gzip ?? false
     this.assocSink = new LineSink(join(tmp, dataFileName(ASSOCIATIONS_BASENAME, this.gzip)), this.gzip)
   }
 
   addObjectType(def: ObjectTypeInput): void {
     this.assertOpen()
-    if (!/^[a-z][a-z0-9_]*$/.test(def.name) || def.name === ASSOCIATIONS_BASENAME) throw new CrmsyncError(`Invalid entity name "${def.name}": use lowercase letters, digits and _ (not "associations").`)
+    if (!/^[a-z][a-z0-9_]*$/.test(def.name) || def.name === ASSOCIATIONS_BASENAME)
+      throw new CrmsyncError(`Invalid entity name "${def.name}": use lowercase letters, digits and _ (not "associations").`)
     if (this.entities.has(def.name)) throw new CrmsyncError(`Object type ${def.name} was added twice.`)
     if (!/^\d+-\d+$/.test(def.objectTypeId)) throw new CrmsyncError(`Object type ${def.name} has objectTypeId "${def.objectTypeId}": expected the form 0-1 or 2-12345.`)
     for (const p of def.properties) {
-      if (typeof p.name !== 'string' || p.name === '' || !PROPERTY_TYPES.has(p.type)) throw new CrmsyncError(`Property ${JSON.stringify(p.name)} of ${def.name} has type ${JSON.stringify(p.type)}: expected one of ${[...PROPERTY_TYPES].join(', ')}.`)
+      if (typeof p.name !== 'string' || p.name === '' || !PROPERTY_TYPES.has(p.type))
+        throw new CrmsyncError(`Property ${JSON.stringify(p.name)} of ${def.name} has type ${JSON.stringify(p.type)}: expected one of ${[...PROPERTY_TYPES].join(', ')}.`)
     }
     const file = dataFileName(def.name, this.gzip)
     this.entities.set(def.name, {def, file, sink: new LineSink(join(this.tmp, file), this.gzip), count: 0, archivedCount: 0, lastId: null})
@@ -145,12 +152,15 @@ class Writer implements PortalWriter {
 
   private sinkAssociation(row: AssociationRow): Promise<void> | undefined {
     this.assertOpen()
-    if (!isCanonicalPair(row.fromType, row.toType)) throw new CrmsyncError(`Association ${row.fromType}→${row.toType} is not a canonical pair: store each edge once, in the direction listed in ASSOCIATION_PAIRS.`)
+    if (!isCanonicalPair(row.fromType, row.toType))
+      throw new CrmsyncError(`Association ${row.fromType}→${row.toType} is not a canonical pair: store each edge once, in the direction listed in ASSOCIATION_PAIRS.`)
     for (const t of [row.fromType, row.toType]) if (!this.entities.has(t)) throw new CrmsyncError(`Association refers to object type ${t}, which was not added: call addObjectType first.`)
     if (!isValidId(row.fromId) || !isValidId(row.toId)) throw new CrmsyncError(`Association ids must be digit strings, got ${JSON.stringify(row.fromId)}→${JSON.stringify(row.toId)}.`)
     if (this.lastAssoc && compareAssociationRows(row, this.lastAssoc) <= 0) {
       const l = this.lastAssoc
-      throw new CrmsyncError(`Association rows must be strictly increasing by (fromType, fromId, toType, toId): got ${row.fromType}/${row.fromId}→${row.toType}/${row.toId} after ${l.fromType}/${l.fromId}→${l.toType}/${l.toId}.`)
+      throw new CrmsyncError(
+        `Association rows must be strictly increasing by (fromType, fromId, toType, toId): got ${row.fromType}/${row.fromId}→${row.toType}/${row.toId} after ${l.fromType}/${l.fromId}→${l.toType}/${l.toId}.`,
+      )
     }
     const line = associationRowLine(row)
     this.lastAssoc = {fromType: row.fromType, fromId: row.fromId, toType: row.toType, toId: row.toId, types: []}

@@ -16,18 +16,10 @@ function prepared(db: Database) {
     s = {
       // the stored edges of a whole page of from-ids in one statement (the ids as a JSON array):
       // one call into SQLite instead of one per from-id
-      selectMany: db.prepare(
-        'SELECT from_id, to_id, category, type_id, label FROM associations WHERE from_entity = ? AND to_entity = ? AND from_id IN (SELECT value FROM json_each(?))',
-      ),
-      insert: db.prepare(
-        'INSERT INTO associations (from_entity, from_id, to_entity, to_id, type_id, category, label, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      update: db.prepare(
-        'UPDATE associations SET label = ?, seq = ? WHERE from_entity = ? AND from_id = ? AND to_entity = ? AND to_id = ? AND category = ? AND type_id = ?',
-      ),
-      remove: db.prepare(
-        'DELETE FROM associations WHERE from_entity = ? AND from_id = ? AND to_entity = ? AND to_id = ? AND category = ? AND type_id = ?',
-      ),
+      selectMany: db.prepare('SELECT from_id, to_id, category, type_id, label FROM associations WHERE from_entity = ? AND to_entity = ? AND from_id IN (SELECT value FROM json_each(?))'),
+      insert: db.prepare('INSERT INTO associations (from_entity, from_id, to_entity, to_id, type_id, category, label, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      update: db.prepare('UPDATE associations SET label = ?, seq = ? WHERE from_entity = ? AND from_id = ? AND to_entity = ? AND to_id = ? AND category = ? AND type_id = ?'),
+      remove: db.prepare('DELETE FROM associations WHERE from_entity = ? AND from_id = ? AND to_entity = ? AND to_id = ? AND category = ? AND type_id = ?'),
     }
     statements.set(db, s)
   }

@@ -78,7 +78,11 @@ export function benchApply(total: number, batch: number): Record<string, number>
   try {
     store.ensureEntity({entity: 'contacts', properties: PROPS})
     const result: Record<string, number> = {}
-    for (const [pass, version] of [['insert', 0], ['unchanged', 0], ['update', 1]] as const) {
+    for (const [pass, version] of [
+      ['insert', 0],
+      ['unchanged', 0],
+      ['update', 1],
+    ] as const) {
       let page: CrmRecord[] = []
       const start = process.hrtime.bigint()
       for (let i = 0; i < total; i++) {

@@ -61,7 +61,12 @@ async function checkpointsOf(store: StoreReader): Promise<Map<string, Checkpoint
 async function prepareTarget(target: ReadWriteStore, sourceName: string): Promise<boolean> {
   const marker = (await target.getCheckpoint(SOURCE_MARK)) as {from?: string} | null
   if (marker) {
-    if (marker.from !== sourceName) throw new UsageError(`store ${target.location} holds an unfinished copy of ${marker.from}, not of ${sourceName}`, `continue it with --from ${marker.from}, or copy into an empty store`, 'COPY_TARGET')
+    if (marker.from !== sourceName)
+      throw new UsageError(
+        `store ${target.location} holds an unfinished copy of ${marker.from}, not of ${sourceName}`,
+        `continue it with --from ${marker.from}, or copy into an empty store`,
+        'COPY_TARGET',
+      )
     return true
   }
   const status = await target.status()
@@ -197,15 +202,19 @@ export async function copyStore(options: CopyOptions): Promise<CopyResult> {
       for (const e of [...entities, ASSOCIATIONS_ENTITY]) {
         const [a, b] = [await fingerprint(source, e), await fingerprint(target, e)]
         if (a.count !== b.count || a.sha256 !== b.sha256 || a.merged !== b.merged) {
-          throw new CrmsyncError(`store copy verification failed for ${e}: source ${a.count} rows (${a.merged} merged, sha256 ${a.sha256.slice(0, 12)}), target ${b.count} (${b.merged} merged, sha256 ${b.sha256.slice(0, 12)})`, {
-            code: 'COPY_VERIFY',
-            suggestion: `the target ${target.location} is not a faithful copy: remove it and copy again into an empty store`,
-          })
+          throw new CrmsyncError(
+            `store copy verification failed for ${e}: source ${a.count} rows (${a.merged} merged, sha256 ${a.sha256.slice(0, 12)}), target ${b.count} (${b.merged} merged, sha256 ${b.sha256.slice(0, 12)})`,
+            {
+              code: 'COPY_VERIFY',
+              suggestion: `the target ${target.location} is not a faithful copy: remove it and copy again into an empty store`,
+            },
+          )
         }
         verified.push(a)
       }
       const got = await checkpointsOf(target)
-      if (JSON.stringify([...got].sort()) !== JSON.stringify([...checkpoints].sort())) throw new CrmsyncError('store copy verification failed: the checkpoints differ', {code: 'COPY_VERIFY', suggestion: 'copy again into an empty store'})
+      if (JSON.stringify([...got].sort()) !== JSON.stringify([...checkpoints].sort()))
+        throw new CrmsyncError('store copy verification failed: the checkpoints differ', {code: 'COPY_VERIFY', suggestion: 'copy again into an empty store'})
       for (const s of (await target.status()).streams) if (s.stream.startsWith(MARK)) await target.setCheckpoint(s.stream, null)
       return {from: source.location, to: target.location, resumed, entities: verified, checkpoints: checkpoints.size, seconds: (performance.now() - started) / 1000}
     } finally {

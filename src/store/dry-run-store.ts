@@ -61,9 +61,7 @@ export class DryRunStore implements SyncStore {
     if (!realTable) return
     const t = this.scratchTable(entity)
     const has = this.scratch.db.prepare(`SELECT 1 FROM ${quoteIdent(t.table)} WHERE id = ?`)
-    const read = this.real!.db.prepare(
-      `SELECT id, created_at, updated_at, archived, archived_at, merged_into, properties, synced_at FROM ${quoteIdent(realTable.table)} WHERE id = ?`,
-    )
+    const read = this.real!.db.prepare(`SELECT id, created_at, updated_at, archived, archived_at, merged_into, properties, synced_at FROM ${quoteIdent(realTable.table)} WHERE id = ?`)
     const insert = this.scratch.db.prepare(
       `INSERT INTO ${quoteIdent(t.table)} (id, created_at, updated_at, archived, archived_at, merged_into, properties, synced_at) VALUES (@id, @created_at, @updated_at, @archived, @archived_at, @merged_into, @properties, @synced_at)`,
     )
@@ -105,13 +103,19 @@ export class DryRunStore implements SyncStore {
   }
 
   applyRecords(stream: string, entity: string, records: CrmRecord[], checkpoint: Checkpoint | null): PageCounts {
-    this.copyRows(entity, records.map((r) => r.id))
+    this.copyRows(
+      entity,
+      records.map((r) => r.id),
+    )
     this.touch(stream, checkpoint)
     return this.scratch.applyRecords(stream, entity, records, checkpoint)
   }
 
   applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): PageCounts {
-    this.copyRows(entity, merges.map((m) => m.loserId))
+    this.copyRows(
+      entity,
+      merges.map((m) => m.loserId),
+    )
     this.touch(stream, checkpoint)
     return this.scratch.applyMerges(stream, entity, merges, checkpoint)
   }
@@ -145,9 +149,10 @@ export class DryRunStore implements SyncStore {
     }
     const reader = new Database(this.scratch.path, {readonly: true, fileMustExist: true})
     try {
-      const scratchRows = reader
-        .prepare(`SELECT id, (archived = 0 AND merged_into IS NULL) AS live FROM ${quoteIdent(t.table)} ORDER BY length(id), id`)
-        .iterate() as IterableIterator<{id: string; live: number}>
+      const scratchRows = reader.prepare(`SELECT id, (archived = 0 AND merged_into IS NULL) AS live FROM ${quoteIdent(t.table)} ORDER BY length(id), id`).iterate() as IterableIterator<{
+        id: string
+        live: number
+      }>
       let r = real.next()
       let s = scratchRows.next()
       while (!r.done || !s.done) {

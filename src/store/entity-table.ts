@@ -76,9 +76,7 @@ export function listEntities(db: Database): string[] {
 
 /** The typed columns of an entity, in creation order. */
 export function loadColumns(db: Database, entity: string): PropertyColumn[] {
-  return db
-    .prepare('SELECT property, "column" AS column, type FROM property_columns WHERE entity = ? ORDER BY rowid')
-    .all(entity) as PropertyColumn[]
+  return db.prepare('SELECT property, "column" AS column, type FROM property_columns WHERE entity = ? ORDER BY rowid').all(entity) as PropertyColumn[]
 }
 
 /**
@@ -124,7 +122,10 @@ export function ensureEntitySchema(db: Database, entity: string, properties: Pro
     if (!fresh) db.prepare(`UPDATE ${quoteIdent(table)} SET ${quoteIdent(column)} = crmsync_typed(?, properties, ?)`).run(type, def.name)
     changed = true
   }
-  if (fresh) db.exec(`CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS}${added.map((c) => `,\n  ${quoteIdent(c)}`).join('')}) WITHOUT ROWID; CREATE INDEX ${quoteIdent(`${table}__seq`)} ON ${quoteIdent(table)} (seq)`)
+  if (fresh)
+    db.exec(
+      `CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS}${added.map((c) => `,\n  ${quoteIdent(c)}`).join('')}) WITHOUT ROWID; CREATE INDEX ${quoteIdent(`${table}__seq`)} ON ${quoteIdent(table)} (seq)`,
+    )
   return changed
 }
 
@@ -152,8 +153,7 @@ export function prepareEntityTable(db: Database, entity: string): EntityTable | 
     columns,
     select: db.prepare(`SELECT created_at, updated_at, archived, archived_at, merged_into, properties FROM ${t} WHERE id = ?`) as Statement<[string], StoredRow>,
     upsert: db.prepare(
-      `INSERT INTO ${t} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ` +
-        `ON CONFLICT (id) DO UPDATE SET ${[...fixed, ...typed].map((c) => `${c} = excluded.${c}`).join(', ')}`,
+      `INSERT INTO ${t} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ` + `ON CONFLICT (id) DO UPDATE SET ${[...fixed, ...typed].map((c) => `${c} = excluded.${c}`).join(', ')}`,
     ),
     insertNew: db.prepare(`INSERT INTO ${t} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`),
     insertFirst: !db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get(),

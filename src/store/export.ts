@@ -119,7 +119,8 @@ export async function exportStore(db: string, entity: string, format: ExportForm
   if (outFile !== null) {
     target = path.resolve(outFile)
     const dir = path.dirname(target)
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`cannot write ${target}: directory ${dir} does not exist`, `create ${dir} first or choose another --out`, 'OUT_PATH')
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+      throw new UsageError(`cannot write ${target}: directory ${dir} does not exist`, `create ${dir} first or choose another --out`, 'OUT_PATH')
     if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new UsageError(`--out ${target} is a directory`, 'pass a file name, e.g. --out contacts.ndjson', 'OUT_PATH')
   }
   const store = await openStoreReader(db)

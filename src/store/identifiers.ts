@@ -37,4 +37,3 @@ export function columnNameFor(property: string, taken: ReadonlySet<string>): str
     if (!taken.has(candidate)) return candidate
   }
 }
-

@@ -6,13 +6,7 @@ export {openStore, type OpenStoreOptions} from './open.js'
 export {SqliteStore} from './sqlite-store.js'
 export {DryRunStore} from './dry-run-store.js'
 export {SCHEMA_VERSION} from './migrations.js'
-export {
-  ASSOCIATIONS_ENTITY,
-  iterateAssociations,
-  iterateRawRecords,
-  iterateRecords,
-  rowToRecord,
-} from './read.js'
+export {ASSOCIATIONS_ENTITY, iterateAssociations, iterateRawRecords, iterateRecords, rowToRecord} from './read.js'
 export {exportableEntities, exportEntity, exportStore, EXPORT_FORMATS, type ExportFormat, type ExportResult} from './export.js'
 export {readSyncStatus} from './status.js'
 export {openStoreReader} from './open.js'

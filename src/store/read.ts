@@ -30,9 +30,7 @@ export function requireEntityTable(store: SqliteStore, entity: string): string {
 export function* iterateRawRecords(store: SqliteStore, entity: string, options: IterateOptions = {}): IterableIterator<StoredRecordRow> {
   const table = requireEntityTable(store, entity)
   const where = options.includeArchived === false ? 'merged_into IS NULL AND archived = 0' : 'merged_into IS NULL'
-  const stmt = store.db.prepare(
-    `SELECT id, created_at, updated_at, archived, archived_at, properties FROM ${quoteIdent(table)} WHERE ${where} ORDER BY length(id), id`,
-  )
+  const stmt = store.db.prepare(`SELECT id, created_at, updated_at, archived, archived_at, properties FROM ${quoteIdent(table)} WHERE ${where} ORDER BY length(id), id`)
   yield* stmt.iterate() as IterableIterator<StoredRecordRow>
 }
 

@@ -40,9 +40,7 @@ export function toRunRecord(r: RunRow): RunRecord {
 
 /** Insert a `running` run and return its id. */
 export function insertRun(db: Database, command: string, dryRun: boolean): number {
-  const info = db
-    .prepare(`INSERT INTO runs (command, started_at, status, dry_run) VALUES (?, ?, 'running', ?)`)
-    .run(command, new Date().toISOString(), dryRun ? 1 : 0)
+  const info = db.prepare(`INSERT INTO runs (command, started_at, status, dry_run) VALUES (?, ?, 'running', ?)`).run(command, new Date().toISOString(), dryRun ? 1 : 0)
   return Number(info.lastInsertRowid)
 }
 

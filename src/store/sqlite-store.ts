@@ -9,7 +9,24 @@ import {ensureEntitySchema, prepareEntityTable, type EntityTable} from './entity
 import {quoteIdent} from './identifiers.js'
 import {classifyRecord, type RecordOutcome} from './record-compare.js'
 import {insertDeadLetter, insertRun, updateRun} from './runs.js'
-import type {AssociationEdge, ChangeFeed, ChangedRecordRow, PublishCursors, Checkpoint, ColumnSpec, MergedId, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../core/store-port.js'
+import type {
+  AssociationEdge,
+  ChangeFeed,
+  ChangedRecordRow,
+  PublishCursors,
+  Checkpoint,
+  ColumnSpec,
+  MergedId,
+  DeadLetter,
+  EntityTableSpec,
+  IterateOptions,
+  PageCounts,
+  RunRecord,
+  StoredRecordRow,
+  StoreReader,
+  SyncStatusResult,
+  SyncStore,
+} from '../core/store-port.js'
 import {listEntities} from './entity-table.js'
 import {iterateAssociations, iterateRawRecords, iterateRecords, propertyNames, requireEntityTable} from './read.js'
 import {sqliteStatus} from './status.js'
@@ -220,9 +237,7 @@ export class SqliteStore implements SyncStore, StoreReader, ChangeFeed, PublishC
     if (!t) return
     const reader = this.openReader()
     try {
-      const stmt = reader.db
-        .prepare(`SELECT id FROM ${quoteIdent(t.table)} WHERE archived = 0 AND merged_into IS NULL ORDER BY length(id), id`)
-        .pluck()
+      const stmt = reader.db.prepare(`SELECT id FROM ${quoteIdent(t.table)} WHERE archived = 0 AND merged_into IS NULL ORDER BY length(id), id`).pluck()
       for (const id of stmt.iterate() as IterableIterator<string>) yield id
     } finally {
       reader.release()

@@ -39,7 +39,16 @@ export function assembleStatus(p: StatusParts): SyncStatusResult {
       tombstones: c ? c.tombstones : null,
       merged: c ? c.merged : null,
       deadLetters: dead.get(stream) ?? 0,
-      lastRun: run && {id: run.id, command: run.command, startedAt: run.startedAt, finishedAt: run.finishedAt, status: run.status, requests: run.requests, errors: run.errors, stream: run.counts[stream]},
+      lastRun: run && {
+        id: run.id,
+        command: run.command,
+        startedAt: run.startedAt,
+        finishedAt: run.finishedAt,
+        status: run.status,
+        requests: run.requests,
+        errors: run.errors,
+        stream: run.counts[stream],
+      },
     }
   })
   return {

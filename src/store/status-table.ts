@@ -50,7 +50,11 @@ function clip(s: string, max: number): string {
 /** Columns padded to their widest cell, two spaces apart; numbers right-aligned. */
 function columns(head: string[], rows: string[][], right: Set<number>): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd()
   return [line(head), ...rows.map(line)].join('\n')
 }
 
@@ -75,13 +79,55 @@ function compact(status: SyncStatusResult, now: number): string {
 function wide(status: SyncStatusResult, color: boolean): string {
   const style = color ? {} : {head: [], border: []}
   const table = new Table({
-    head: ['stream', 'run', 'status', 'mode', 'started', 'seconds', 'fetched', 'inserted', 'updated', 'unchanged', 'deleted', 'requests', '429s', 'retries', 'rows', 'tombstones', 'merged', 'dead letters', 'cursor', 'cursor saved'],
+    head: [
+      'stream',
+      'run',
+      'status',
+      'mode',
+      'started',
+      'seconds',
+      'fetched',
+      'inserted',
+      'updated',
+      'unchanged',
+      'deleted',
+      'requests',
+      '429s',
+      'retries',
+      'rows',
+      'tombstones',
+      'merged',
+      'dead letters',
+      'cursor',
+      'cursor saved',
+    ],
     style,
   })
   for (const s of status.streams) {
     const r = s.lastRun
     const c = r?.stream
-    table.push([s.stream, r ? `#${r.id}` : '-', r?.status ?? '-', c?.mode ?? '-', r?.startedAt ?? '-', num(c?.seconds), num(c?.fetched), num(c?.inserted), num(c?.updated), num(c?.unchanged), num(c?.deleted), num(c?.requests), num(c?.rateLimited), num(c?.retries), num(s.rows), num(s.tombstones), num(s.merged), String(s.deadLetters), cursorText(s), s.cursorUpdatedAt ?? '-'])
+    table.push([
+      s.stream,
+      r ? `#${r.id}` : '-',
+      r?.status ?? '-',
+      c?.mode ?? '-',
+      r?.startedAt ?? '-',
+      num(c?.seconds),
+      num(c?.fetched),
+      num(c?.inserted),
+      num(c?.updated),
+      num(c?.unchanged),
+      num(c?.deleted),
+      num(c?.requests),
+      num(c?.rateLimited),
+      num(c?.retries),
+      num(s.rows),
+      num(s.tombstones),
+      num(s.merged),
+      String(s.deadLetters),
+      cursorText(s),
+      s.cursorUpdatedAt ?? '-',
+    ])
   }
   return table.toString()
 }

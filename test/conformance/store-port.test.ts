@@ -60,14 +60,24 @@ for (const makeFactory of STORE_FACTORIES) {
       if (!ok) return t.skip()
       const {store, location} = await fresh()
       try {
-        expect(await store.applyRecords('contacts', 'contacts', [rec('1', {email: 'a@x.io', amount: '1.50'}), rec('2', {email: 'b@x.io', amount: null})], {after: '2'})).toEqual({inserted: 2, updated: 0, unchanged: 0, deleted: 0})
+        expect(await store.applyRecords('contacts', 'contacts', [rec('1', {email: 'a@x.io', amount: '1.50'}), rec('2', {email: 'b@x.io', amount: null})], {after: '2'})).toEqual({
+          inserted: 2,
+          updated: 0,
+          unchanged: 0,
+          deleted: 0,
+        })
         expect(await store.getCheckpoint('contacts')).toEqual({after: '2'})
         const page = [rec('1', {amount: '1.50', email: 'a@x.io'}), rec('2', {email: 'b2@x.io', amount: null}, {updatedAt: '2024-02-01T00:00:00.000Z'}), rec('3', {email: null, amount: '7'})]
         expect(await store.applyRecords('contacts', 'contacts', page, null)).toEqual({inserted: 1, updated: 1, unchanged: 1, deleted: 0})
         expect(await store.getCheckpoint('contacts')).toEqual({after: '2'}) // null leaves it as is
         expect(await collect(store.liveIds('contacts'))).toEqual(['1', '2', '3'])
         // an id twice in one page counts the way two pages would
-        expect(await store.applyRecords('contacts', 'contacts', [rec('4', {email: 'd'}), rec('4', {email: 'd'}), rec('4', {email: 'e'})], null)).toEqual({inserted: 1, updated: 1, unchanged: 1, deleted: 0})
+        expect(await store.applyRecords('contacts', 'contacts', [rec('4', {email: 'd'}), rec('4', {email: 'd'}), rec('4', {email: 'e'})], null)).toEqual({
+          inserted: 1,
+          updated: 1,
+          unchanged: 1,
+          deleted: 0,
+        })
       } finally {
         await store.close()
       }
@@ -91,7 +101,9 @@ for (const makeFactory of STORE_FACTORIES) {
           {fromEntity: 'contacts', fromId: '9', toEntity: 'deals', toId: '7', typeId: 4, category: 'HUBSPOT_DEFINED', label: null},
           {fromEntity: 'deals', fromId: '7', toEntity: 'contacts', toId: '9', typeId: 4, category: 'HUBSPOT_DEFINED', label: null},
         ])
-        expect((await read(location, (r) => exported(r, 'contacts'))).split('\n')[1]).toBe('{"id":"10","properties":{"email":"x"},"createdAt":"2024-01-01T00:00:00.000Z","updatedAt":"2024-01-02T00:00:00.000Z","archived":true,"archivedAt":"2024-03-01T00:00:00.000Z"}')
+        expect((await read(location, (r) => exported(r, 'contacts'))).split('\n')[1]).toBe(
+          '{"id":"10","properties":{"email":"x"},"createdAt":"2024-01-01T00:00:00.000Z","updatedAt":"2024-01-02T00:00:00.000Z","archived":true,"archivedAt":"2024-03-01T00:00:00.000Z"}',
+        )
         expect(await store.applyRecords('contacts', 'contacts', [rec('10', {email: 'x'}, {updatedAt: '2024-04-01T00:00:00.000Z'})], null)).toMatchObject({updated: 1})
         expect(await collect(store.liveIds('contacts'))).toEqual(['9', '10'])
       } finally {
@@ -104,7 +116,12 @@ for (const makeFactory of STORE_FACTORIES) {
       const {store, location} = await fresh()
       try {
         const ids = ['100', '9', '18014398509481985', '18014398509481984', '10', '99']
-        await store.applyRecords('c', 'contacts', ids.map((id) => rec(id, {})), null)
+        await store.applyRecords(
+          'c',
+          'contacts',
+          ids.map((id) => rec(id, {})),
+          null,
+        )
         const want = ['9', '10', '99', '100', '18014398509481984', '18014398509481985']
         expect(await collect(store.liveIds('contacts'))).toEqual(want)
         expect((await read(location, (r) => collect(r.rawRecords('contacts')))).map((x) => x.id)).toEqual(want)
@@ -133,7 +150,17 @@ for (const makeFactory of STORE_FACTORIES) {
         await store.applyRecords('contacts', 'contacts', [rec('1', {}), rec('2', {email: 'old'})], null)
         await store.replaceAssociations('a', 'contacts', 'deals', ['1', '2'], [edge('contacts', '1', 'deals', '50'), edge('contacts', '2', 'deals', '50')], null)
         await store.replaceAssociations('b', 'deals', 'contacts', ['50'], [edge('deals', '50', 'contacts', '2')], null)
-        expect(await store.applyMerges('contacts', 'contacts', [{loserId: '2', survivorId: '1'}, {loserId: '3', survivorId: '1'}], {merged: true})).toEqual({inserted: 0, updated: 0, unchanged: 0, deleted: 1})
+        expect(
+          await store.applyMerges(
+            'contacts',
+            'contacts',
+            [
+              {loserId: '2', survivorId: '1'},
+              {loserId: '3', survivorId: '1'},
+            ],
+            {merged: true},
+          ),
+        ).toEqual({inserted: 0, updated: 0, unchanged: 0, deleted: 1})
         expect(await store.applyMerges('contacts', 'contacts', [{loserId: '2', survivorId: '1'}], null)).toMatchObject({deleted: 0, unchanged: 1})
         expect(await store.getCheckpoint('contacts')).toEqual({merged: true})
         const stale = [rec('2', {email: 'old'}, {updatedAt: '2023-12-31T00:00:00.000Z'}), rec('3', {email: 'never seen'})]
@@ -151,11 +178,27 @@ for (const makeFactory of STORE_FACTORIES) {
       if (!ok) return t.skip()
       const {store, location} = await fresh()
       try {
-        const first = await store.replaceAssociations('s', 'contacts', 'deals', ['1', '2'], [edge('contacts', '1', 'deals', '10', [...types(4), ...types(7, 'Champion', 'USER_DEFINED')]), edge('contacts', '2', 'deals', '11')], {n: 1})
+        const first = await store.replaceAssociations(
+          's',
+          'contacts',
+          'deals',
+          ['1', '2'],
+          [edge('contacts', '1', 'deals', '10', [...types(4), ...types(7, 'Champion', 'USER_DEFINED')]), edge('contacts', '2', 'deals', '11')],
+          {n: 1},
+        )
         expect(first).toEqual({inserted: 3, updated: 0, unchanged: 0, deleted: 0})
-        const second = await store.replaceAssociations('s', 'contacts', 'deals', ['1'], [edge('contacts', '1', 'deals', '10', [...types(4), ...types(7, 'Decision maker', 'USER_DEFINED')]), edge('contacts', '1', 'deals', '12')], {n: 2})
+        const second = await store.replaceAssociations(
+          's',
+          'contacts',
+          'deals',
+          ['1'],
+          [edge('contacts', '1', 'deals', '10', [...types(4), ...types(7, 'Decision maker', 'USER_DEFINED')]), edge('contacts', '1', 'deals', '12')],
+          {n: 2},
+        )
         expect(second).toEqual({inserted: 1, updated: 1, unchanged: 1, deleted: 0})
-        expect((await read(location, (r) => exported(r, 'associations'))).split('\n')[1]).toBe('{"fromEntity":"contacts","fromId":"1","toEntity":"deals","toId":"10","typeId":7,"category":"USER_DEFINED","label":"Decision maker"}')
+        expect((await read(location, (r) => exported(r, 'associations'))).split('\n')[1]).toBe(
+          '{"fromEntity":"contacts","fromId":"1","toEntity":"deals","toId":"10","typeId":7,"category":"USER_DEFINED","label":"Decision maker"}',
+        )
         expect(await store.replaceAssociations('s', 'contacts', 'deals', ['1'], [], {n: 3})).toEqual({inserted: 0, updated: 0, unchanged: 0, deleted: 3})
         expect((await read(location, (r) => collect(r.associations()))).map((e) => [e.fromId, e.toId, e.typeId])).toEqual([['2', '11', 4]])
         expect(await store.getCheckpoint('s')).toEqual({n: 3})
@@ -196,7 +239,9 @@ for (const makeFactory of STORE_FACTORIES) {
       await read(location, async (r) => {
         expect(await r.columns('contacts')).toEqual(['amount', 'email', 'Weird "name"', 'a']) // new ones in sorted name order
         expect(await r.propertyNames('contacts')).toEqual(['Weird "name"', '__proto__', 'a', 'amount', 'b', 'constructor', 'email'])
-        expect((await exported(r, 'contacts')).trimEnd()).toBe(`{"id":"1","properties":${JSON.stringify(odd)},"createdAt":"2024-01-01T00:00:00.000Z","updatedAt":"2024-01-02T00:00:00.000Z","archived":false}`)
+        expect((await exported(r, 'contacts')).trimEnd()).toBe(
+          `{"id":"1","properties":${JSON.stringify(odd)},"createdAt":"2024-01-01T00:00:00.000Z","updatedAt":"2024-01-02T00:00:00.000Z","archived":false}`,
+        )
         const [back] = await collect(r.records('contacts'))
         expect(back.properties).toEqual(odd)
         expect(Object.keys(back.properties)).toContain('__proto__')
@@ -214,7 +259,12 @@ for (const makeFactory of STORE_FACTORIES) {
         await dry.startRun('sync all --dry-run', true)
         await dry.ensureEntity({entity: 'contacts', properties: [prop('email'), prop('amount', 'number'), prop('phone')]})
         await dry.ensureEntity({entity: 'widgets', properties: [prop('size', 'number')]})
-        expect(await dry.applyRecords('contacts', 'contacts', [rec('1', {email: 'a'}), rec('2', {email: 'changed'}), rec('3', {}), rec('3', {email: 'again'})], {after: '3'})).toEqual({inserted: 1, updated: 2, unchanged: 1, deleted: 0})
+        expect(await dry.applyRecords('contacts', 'contacts', [rec('1', {email: 'a'}), rec('2', {email: 'changed'}), rec('3', {}), rec('3', {email: 'again'})], {after: '3'})).toEqual({
+          inserted: 1,
+          updated: 2,
+          unchanged: 1,
+          deleted: 0,
+        })
         expect(await dry.applyMerges('contacts', 'contacts', [{loserId: '1', survivorId: '2'}], {after: '3'})).toMatchObject({deleted: 1})
         expect(await dry.replaceAssociations('a', 'contacts', 'deals', ['2'], [edge('contacts', '2', 'deals', '9')], {n: 1})).toMatchObject({inserted: 1})
         await dry.addDeadLetter({stream: 'contacts', recordId: null, payload: null, reason: 'x'})

@@ -75,7 +75,13 @@ async function exportAll(db: string, viaCli = false): Promise<Record<string, str
 describe(`sync on every store (${STORE_FACTORIES.length} implementations)`, () => {
   it('full, dry run, incremental: the same counts on every store and exports byte-identical to SQLite', async () => {
     expect(stores.map((s) => s.factory.name)).toContain('sqlite')
-    if (stores.length < factories.length) console.warn(`SKIPPED stores: ${factories.filter((f) => !stores.some((s) => s.factory === f)).map((f) => f.name).join(', ')}`)
+    if (stores.length < factories.length)
+      console.warn(
+        `SKIPPED stores: ${factories
+          .filter((f) => !stores.some((s) => s.factory === f))
+          .map((f) => f.name)
+          .join(', ')}`,
+      )
     const full = await Promise.all(stores.map((s) => sync(s.db)))
     for (const f of full) expect(countsOf(f)).toEqual(countsOf(full[0]))
     const afterFull = await Promise.all(stores.map((s) => exportAll(s.db)))
@@ -113,7 +119,13 @@ describe(`sync on every store (${STORE_FACTORIES.length} implementations)`, () =
     const want = emulatorPicture(emu)
     for (const s of stores) expect(await storePictureOf(s.db), s.factory.name).toEqual(want)
 
-    const status = await Promise.all(stores.map(async (s) => jsonOf<{totals: unknown; streams: Array<{stream: string; rows: number | null; tombstones: number | null; merged: number | null}>}>(await runCli(['sync', 'status', '--db', s.db, '--json'], {}))))
+    const status = await Promise.all(
+      stores.map(async (s) =>
+        jsonOf<{totals: unknown; streams: Array<{stream: string; rows: number | null; tombstones: number | null; merged: number | null}>}>(
+          await runCli(['sync', 'status', '--db', s.db, '--json'], {}),
+        ),
+      ),
+    )
     for (const st of status) {
       expect(st.totals).toEqual(status[0].totals)
       expect(st.streams.map((x) => [x.stream, x.rows, x.tombstones, x.merged])).toEqual(status[0].streams.map((x) => [x.stream, x.rows, x.tombstones, x.merged]))

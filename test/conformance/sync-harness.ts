@@ -51,7 +51,10 @@ export function runCli(
   opts: {killAfterMs?: number; killAfterPages?: number; killDelayMs?: number; signal?: NodeJS.Signals} = {},
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {cwd: ROOT, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, CRMSYNC_CONFIG: undefined, CRMSYNC_RATE_LIMIT: 'none', ...env}})
+    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {
+      cwd: ROOT,
+      env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, CRMSYNC_CONFIG: undefined, CRMSYNC_RATE_LIMIT: 'none', ...env},
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -142,7 +145,14 @@ export function emulatorPicture(emu: RunningEmulator): Picture {
   for (const e of ENTITIES) {
     const info = emu.store.registry.find(e)!
     const wanted = OBJECTS[e].defaultProperties
-    const rows = db.prepare('SELECT id, archived, created_at, updated_at, archived_at, props FROM records WHERE ent = ? ORDER BY idlen, id').all(info.index) as Array<{id: string; archived: number; created_at: string; updated_at: string; archived_at: string | null; props: string}>
+    const rows = db.prepare('SELECT id, archived, created_at, updated_at, archived_at, props FROM records WHERE ent = ? ORDER BY idlen, id').all(info.index) as Array<{
+      id: string
+      archived: number
+      created_at: string
+      updated_at: string
+      archived_at: string | null
+      props: string
+    }>
     const ids = new Set<string>()
     records[e] = rows.map((r) => {
       const all = JSON.parse(r.props) as Record<string, string | null>
@@ -160,7 +170,8 @@ export function emulatorPicture(emu: RunningEmulator): Picture {
     const rows = db.prepare('SELECT fid, tid, types FROM assoc WHERE fe = ? AND te = ?').all(fe.index, te.index) as Array<{fid: string; tid: string; types: string}>
     for (const r of rows) {
       if (!live.get(from)!.has(r.fid) || !live.get(to)!.has(r.tid)) continue
-      for (const t of JSON.parse(r.types) as Array<{category: string; typeId: number; label: string | null}>) associations.push(JSON.stringify([from, r.fid, to, r.tid, t.category, t.typeId, t.label ?? null]))
+      for (const t of JSON.parse(r.types) as Array<{category: string; typeId: number; label: string | null}>)
+        associations.push(JSON.stringify([from, r.fid, to, r.tid, t.category, t.typeId, t.label ?? null]))
     }
   }
   return {records, associations: [...new Set(associations)].sort()}

@@ -15,7 +15,11 @@ function commandIds(dir: string): string[] {
     const p = join(dir, e.name)
     if (e.isDirectory()) out.push(...commandIds(p))
     else if (e.name.endsWith('.js')) {
-      const id = relative(join(ROOT, 'dist/commands'), p).replace(/\.js$/, '').split('/').filter((s) => s !== 'index').join(':')
+      const id = relative(join(ROOT, 'dist/commands'), p)
+        .replace(/\.js$/, '')
+        .split('/')
+        .filter((s) => s !== 'index')
+        .join(':')
       out.push(id)
     }
   }

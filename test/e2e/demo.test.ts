@@ -42,7 +42,11 @@ describe('offline demo', () => {
     // parity run rewrites report.json after the diff and indexes it again: the index holds the final file's hash
     const index = JSON.parse(await readFile(join(dir, 'reports', 'index.json'), 'utf8')) as {reports: Array<{runId: string; sha256: string}>}
     expect(index.reports.map((e) => e.runId)).toEqual([report.runId])
-    expect(index.reports[0].sha256).toBe(createHash('sha256').update(await readFile(join(dir, 'reports', runs[0], 'report.json'))).digest('hex'))
+    expect(index.reports[0].sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(join(dir, 'reports', runs[0], 'report.json')))
+        .digest('hex'),
+    )
   })
   afterAll(async () => {
     await rm(dir, {recursive: true, force: true})
@@ -66,9 +70,13 @@ describe('offline demo', () => {
       const ex = sim.entities[e.entity]
       const {legacyRows: _l, newRows: _n, ...counts} = e.counts
       expect(counts, e.entity).toEqual(ex.counts)
-      const fields = Object.fromEntries(e.fields.filter((f) => f.mismatched + f.noise + f.explained > 0).map((f) => [f.field, {mismatched: f.mismatched, noise: f.noise, explained: f.explained, attribution: f.attribution}]))
+      const fields = Object.fromEntries(
+        e.fields.filter((f) => f.mismatched + f.noise + f.explained > 0).map((f) => [f.field, {mismatched: f.mismatched, noise: f.noise, explained: f.explained, attribution: f.attribution}]),
+      )
       expect(fields, e.entity).toEqual(ex.fields)
-      const relations = Object.fromEntries(e.relations.filter((r) => r.missingEdges + r.extraEdges > 0).map((r) => [r.relation, {missingEdges: r.missingEdges, extraEdges: r.extraEdges, attribution: r.attribution}]))
+      const relations = Object.fromEntries(
+        e.relations.filter((r) => r.missingEdges + r.extraEdges > 0).map((r) => [r.relation, {missingEdges: r.missingEdges, extraEdges: r.extraEdges, attribution: r.attribution}]),
+      )
       expect(relations, e.entity).toEqual(ex.relations)
       expect({attribution: e.records?.attribution ?? {}, explained: e.records?.explained ?? 0}, e.entity).toEqual(ex.records)
     }

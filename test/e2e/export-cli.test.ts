@@ -10,7 +10,6 @@ import {ROOT, crmsync as run, type CliResult} from '../helpers/cli.js'
 import {openStore} from '../../src/store/open.js'
 import type {CrmRecord} from '../../src/core/records.js'
 
-
 function crmsync(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<CliResult> {
   // CRMSYNC_DB from the outer environment must not leak into tests that rely on the default path
   return run(args, {env: {CRMSYNC_DB: undefined, ...env}, cwd})
@@ -40,7 +39,12 @@ describe.concurrent('crmsync export (child process)', () => {
   it('prints NDJSON to stdout in id order', async () => {
     const r = await crmsync(['export', 'contacts', '--db', db])
     expect(r.code).toBe(0)
-    expect(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual([records[1], records[0], records[2]])
+    expect(
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([records[1], records[0], records[2]])
   })
 
   it('writes CSV to --out with a JSON summary, and reads CRMSYNC_DB', async () => {

@@ -21,7 +21,11 @@ interface ManifestFlag {
 const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, ManifestFlag>}>}
 
 describe('help format', () => {
-  const flags = Object.entries(manifest.commands).flatMap(([id, c]) => Object.values(c.flags).filter((f) => !f.hidden && f.name !== 'json').map((f) => [id, f] as const))
+  const flags = Object.entries(manifest.commands).flatMap(([id, c]) =>
+    Object.values(c.flags)
+      .filter((f) => !f.hidden && f.name !== 'json')
+      .map((f) => [id, f] as const),
+  )
 
   it('keeps defaults and environment variables out of the prose of every flag', () => {
     expect(flags.length).toBeGreaterThan(50)

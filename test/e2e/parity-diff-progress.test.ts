@@ -21,7 +21,10 @@ describe('parity diff progress', () => {
   it('writes a JSON line as each phase ends, in order', async () => {
     const r = await crmsync([...args(), '--log-format', 'json'], {raw: true})
     expect(r.code, r.stderr).toBeLessThanOrEqual(1)
-    const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as {command: string; stream: string; state: string; phaseOnly?: boolean})
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {command: string; stream: string; state: string; phaseOnly?: boolean})
     expect(lines.filter((l) => l.state === 'done').map((l) => l.stream)).toEqual(['reading legacy', 'staging', 'diffing', 'rendering'])
     expect(lines.every((l) => l.command === 'parity diff' && l.phaseOnly === true)).toBe(true)
   })

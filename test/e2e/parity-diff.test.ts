@@ -52,24 +52,53 @@ describe('crmsync parity diff (child process)', () => {
   })
 
   const bad: Array<[string, () => string[], RegExp]> = [
-    ['malformed JSON', () => (writeFileSync(join(dir, 'trunc.json'), readFileSync(join(dir, 'legacy2.json'), 'utf8').slice(0, 5000)), ['--legacy', join(dir, 'trunc.json')]), /not valid JSON.*(truncated|not closed)/is],
-    ['unknown model', () => (writeFileSync(join(dir, 'model.jsonl'), '{"model": "crm.contacts", "pk": 1, "fields": {"hubspot_id": "1"}}\n'), ['--legacy', join(dir, 'model.jsonl')]), /model "crm.contacts".*did you mean "crm.contact"/],
-    ['missing key column', () => (writeFileSync(join(dir, 'nokey.jsonl'), '{"model": "crm.contact", "pk": 1, "fields": {"email": "a@b.c"}}\n'), ['--legacy', join(dir, 'nokey.jsonl')]), /no key column "hubspot_id"/],
-    ['typo in the mapping', () => {
-      const m = JSON.parse(readFileSync(MAPPING, 'utf8'))
-      m.entities.contacts.fields.email.normalise = m.entities.contacts.fields.email.normalize
-      writeFileSync(join(dir, 'typo.json'), JSON.stringify(m))
-      return ['--legacy', join(dir, 'legacy2.json'), '--mapping', join(dir, 'typo.json')]
-    }, /entities\.contacts\.fields\.email\.normalise: unknown key \(did you mean "normalize"\?\)/],
-    ['unreachable PostgreSQL', () => ['--legacy', 'postgres://crmsync:secret@127.0.0.1:1/legacy'], /cannot connect to the legacy PostgreSQL database postgres:\/\/crmsync:\*\*\*@127\.0\.0\.1:1\/legacy/],
-    ['unwritable output folder', () => (writeFileSync(join(dir, 'a-file'), 'x'), ['--legacy', join(dir, 'legacy2.json'), '--out', join(dir, 'a-file', 'reports')]), /cannot write reports to .*a-file\/reports/],
+    [
+      'malformed JSON',
+      () => (writeFileSync(join(dir, 'trunc.json'), readFileSync(join(dir, 'legacy2.json'), 'utf8').slice(0, 5000)), ['--legacy', join(dir, 'trunc.json')]),
+      /not valid JSON.*(truncated|not closed)/is,
+    ],
+    [
+      'unknown model',
+      () => (writeFileSync(join(dir, 'model.jsonl'), '{"model": "crm.contacts", "pk": 1, "fields": {"hubspot_id": "1"}}\n'), ['--legacy', join(dir, 'model.jsonl')]),
+      /model "crm.contacts".*did you mean "crm.contact"/,
+    ],
+    [
+      'missing key column',
+      () => (writeFileSync(join(dir, 'nokey.jsonl'), '{"model": "crm.contact", "pk": 1, "fields": {"email": "a@b.c"}}\n'), ['--legacy', join(dir, 'nokey.jsonl')]),
+      /no key column "hubspot_id"/,
+    ],
+    [
+      'typo in the mapping',
+      () => {
+        const m = JSON.parse(readFileSync(MAPPING, 'utf8'))
+        m.entities.contacts.fields.email.normalise = m.entities.contacts.fields.email.normalize
+        writeFileSync(join(dir, 'typo.json'), JSON.stringify(m))
+        return ['--legacy', join(dir, 'legacy2.json'), '--mapping', join(dir, 'typo.json')]
+      },
+      /entities\.contacts\.fields\.email\.normalise: unknown key \(did you mean "normalize"\?\)/,
+    ],
+    [
+      'unreachable PostgreSQL',
+      () => ['--legacy', 'postgres://crmsync:secret@127.0.0.1:1/legacy'],
+      /cannot connect to the legacy PostgreSQL database postgres:\/\/crmsync:\*\*\*@127\.0\.0\.1:1\/legacy/,
+    ],
+    [
+      'unwritable output folder',
+      () => (writeFileSync(join(dir, 'a-file'), 'x'), ['--legacy', join(dir, 'legacy2.json'), '--out', join(dir, 'a-file', 'reports')]),
+      /cannot write reports to .*a-file\/reports/,
+    ],
   ]
   for (const [name, setup, message] of bad) {
     it.concurrent(`bad input: ${name} → clear message, exit 2, no report`, async () => {
       const out = join(dir, `out-${name.replace(/\W+/g, '-')}`)
       mkdirSync(out, {recursive: true})
       const args = setup()
-      const full = [...args, ...(args.includes('--mapping') ? [] : ['--mapping', MAPPING]), ...(args.includes('--db') ? [] : ['--db', join(dir, 'bad.db')]), ...(args.includes('--out') ? [] : ['--out', out])]
+      const full = [
+        ...args,
+        ...(args.includes('--mapping') ? [] : ['--mapping', MAPPING]),
+        ...(args.includes('--db') ? [] : ['--db', join(dir, 'bad.db')]),
+        ...(args.includes('--out') ? [] : ['--out', out]),
+      ]
       const r = await run(full)
       const stderr = r.stderr.replace(/\s*\n\s*›\s*/g, ' ') // oclif wraps long messages
       expect(stderr).toMatch(message)

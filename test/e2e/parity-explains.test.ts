@@ -30,7 +30,12 @@ beforeAll(async () => {
   await writeSyntheticPortal(src, join(dir, 'portal'), '2025-12-31T00:00:00.000Z')
   // the store a correct new sync writes (the simulator's legacy output is thrown away)
   await simulateLegacy({source: src, legacy: {path: join(dir, 'unused.jsonl'), format: 'jsonl'}, store: join(dir, 'store.db'), snapshotAt: SNAPSHOT_AT})
-  ex = await writeLegacyVariant(src, join(dir, 'legacy.json'), {bookkeeping: true, contactCap: 10_000, dropLastDealPage: true, edgeCap: 2, phoneDigits: true, amountTruncated: true, closeDateUtc: true}, SNAPSHOT_AT)
+  ex = await writeLegacyVariant(
+    src,
+    join(dir, 'legacy.json'),
+    {bookkeeping: true, contactCap: 10_000, dropLastDealPage: true, edgeCap: 2, phoneDigits: true, amountTruncated: true, closeDateUtc: true},
+    SNAPSHOT_AT,
+  )
 }, 300_000)
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
@@ -43,9 +48,17 @@ describe('parity diff explains an independently built legacy variant', () => {
     // the variant really has every defect (guards against a helper that silently makes none)
     expect(ex.missingContacts).toBe(600)
     expect(ex.missingDeals).toBe(100)
-    for (const k of ['phoneDigits', 'amountTruncated', 'closeDateUtc', 'cappedEdges', 'consequenceDealContacts', 'consequenceApptContact', 'consequenceApptDeal'] as const) expect(ex[k]).toBeGreaterThan(2)
+    for (const k of ['phoneDigits', 'amountTruncated', 'closeDateUtc', 'cappedEdges', 'consequenceDealContacts', 'consequenceApptContact', 'consequenceApptDeal'] as const)
+      expect(ex[k]).toBeGreaterThan(2)
     const warnings: string[] = []
-    const {report, dir: out} = await runParityDiff({legacy: join(dir, 'legacy.json'), mapping: MAPPING, db: join(dir, 'store.db'), portal: join(dir, 'portal'), out: join(dir, 'r1'), onWarning: (m) => warnings.push(m)})
+    const {report, dir: out} = await runParityDiff({
+      legacy: join(dir, 'legacy.json'),
+      mapping: MAPPING,
+      db: join(dir, 'store.db'),
+      portal: join(dir, 'portal'),
+      out: join(dir, 'r1'),
+      onWarning: (m) => warnings.push(m),
+    })
     const diagnoses = (list: Array<{pattern: string; count: number}> | undefined) => (list ?? []).map((d) => [d.pattern, d.count])
     const observed = {
       ready: report.verdict.ready,
@@ -73,21 +86,49 @@ describe('parity diff explains an independently built legacy variant', () => {
       rootCauses: [
         {id: 'deals.contacts.per-record-cap', count: ex.cappedEdges, attribution: 'legacy_defect', diagnosis: 'per-record-cap', consequences: [], suggestion: 'ledger'},
         {id: 'contacts.phone.digits-only', count: ex.phoneDigits, attribution: 'mapping_convention', diagnosis: 'digits-only', consequences: [], suggestion: 'normalizer'},
-        {id: 'contacts.missing_in_legacy', count: 600, attribution: 'legacy_defect', diagnosis: 'count-cap', consequences: [{relation: 'deals.contacts', count: ex.consequenceDealContacts}, {relation: 'appointments.contact', count: ex.consequenceApptContact}], suggestion: 'ledger'},
+        {
+          id: 'contacts.missing_in_legacy',
+          count: 600,
+          attribution: 'legacy_defect',
+          diagnosis: 'count-cap',
+          consequences: [
+            {relation: 'deals.contacts', count: ex.consequenceDealContacts},
+            {relation: 'appointments.contact', count: ex.consequenceApptContact},
+          ],
+          suggestion: 'ledger',
+        },
         {id: 'deals.close_date.timezone-shift', count: ex.closeDateUtc, attribution: 'mapping_convention', diagnosis: 'timezone-shift', consequences: [], suggestion: 'normalizer'},
         {id: 'deals.amount.decimal-truncated', count: ex.amountTruncated, attribution: 'mapping_convention', diagnosis: 'decimal-truncated', consequences: [], suggestion: 'normalizer'},
-        {id: 'deals.missing_in_legacy', count: 100, attribution: 'legacy_defect', diagnosis: 'tail-missing', consequences: [{relation: 'appointments.deal', count: ex.consequenceApptDeal}], suggestion: 'ledger'},
+        {
+          id: 'deals.missing_in_legacy',
+          count: 100,
+          attribution: 'legacy_defect',
+          diagnosis: 'tail-missing',
+          consequences: [{relation: 'appointments.deal', count: ex.consequenceApptDeal}],
+          suggestion: 'ledger',
+        },
       ].sort((a, b) => b.count - a.count || (a.id < b.id ? -1 : 1)),
       diagnoses: {
         phone: [['digits-only', ex.phoneDigits]],
         amount: [['decimal-truncated', ex.amountTruncated]],
         close_date: [['timezone-shift', ex.closeDateUtc]],
         'deals.contacts': [['per-record-cap', ex.cappedEdges]],
-        contacts: [['count-cap', 600], ['tail-missing', 600]],
+        contacts: [
+          ['count-cap', 600],
+          ['tail-missing', 600],
+        ],
         deals: [['tail-missing', 100]],
       },
       relations: [
-        ['deals.contacts', ex.consequenceDealContacts + ex.cappedEdges, ex.consequenceDealContacts, ex.cappedEdges, 0, rel(report, 'deals.contacts')?.recordsMismatched ? (rel(report, 'deals.contacts')?.recordsMismatched ?? 0) - cappedRecords : 0, cappedRecords],
+        [
+          'deals.contacts',
+          ex.consequenceDealContacts + ex.cappedEdges,
+          ex.consequenceDealContacts,
+          ex.cappedEdges,
+          0,
+          rel(report, 'deals.contacts')?.recordsMismatched ? (rel(report, 'deals.contacts')?.recordsMismatched ?? 0) - cappedRecords : 0,
+          cappedRecords,
+        ],
         ['appointments.contact', ex.consequenceApptContact, ex.consequenceApptContact, 0, 0, ex.consequenceApptContact, 0],
         ['appointments.deal', ex.consequenceApptDeal, ex.consequenceApptDeal, 0, 0, ex.consequenceApptDeal, 0],
       ],
@@ -96,7 +137,9 @@ describe('parity diff explains an independently built legacy variant', () => {
     })
     expect(report.schemaVersion).toBe(2)
     expect(report.inputs.overlap?.find((o) => o.entity === 'contacts')).toEqual({entity: 'contacts', legacyKeys: 10_000, newKeys: 10_600, commonKeys: 10_000, overlap: 1})
-    expect(report.reconciliation?.[2]).toContain(`${600 + 100} unexplained missing or duplicated records + ${ex.phoneDigits + ex.closeDateUtc + ex.amountTruncated} field values + ${ex.cappedEdges} relation edges`)
+    expect(report.reconciliation?.[2]).toContain(
+      `${600 + 100} unexplained missing or duplicated records + ${ex.phoneDigits + ex.closeDateUtc + ex.amountTruncated} field values + ${ex.cappedEdges} relation edges`,
+    )
     expect(warnings).toEqual([expect.stringMatching(/crm\.synccursor \(3 rows\) is not in the mapping/)])
 
     // the loop: accept only the timezone suggestion, diff again through the CLI
@@ -105,7 +148,21 @@ describe('parity diff explains an independently built legacy variant', () => {
     expect(s.stderr).toBe('')
     expect(s.code).toBe(0)
     expect(JSON.parse(readFileSync(next, 'utf8')).entities.deals.fields.close_date.normalize).toEqual(['date:UTC'])
-    const d2 = await crmsync(['parity', 'diff', '--legacy', join(dir, 'legacy.json'), '--mapping', next, '--db', join(dir, 'store.db'), '--portal', join(dir, 'portal'), '--out', join(dir, 'r2'), '--json'])
+    const d2 = await crmsync([
+      'parity',
+      'diff',
+      '--legacy',
+      join(dir, 'legacy.json'),
+      '--mapping',
+      next,
+      '--db',
+      join(dir, 'store.db'),
+      '--portal',
+      join(dir, 'portal'),
+      '--out',
+      join(dir, 'r2'),
+      '--json',
+    ])
     expect(d2.code).toBe(1)
     expect(d2.stderr).toMatch(/crm\.synccursor \(3 rows\) is not in the mapping/)
     const r2 = JSON.parse(readFileSync(join(JSON.parse(d2.stdout).dir, 'report.json'), 'utf8')) as ParityReport
@@ -118,7 +175,13 @@ describe('parity diff explains an independently built legacy variant', () => {
     const {report} = await diff(join(dir, 'legacy-email.json'), 'r-email')
     const email = field(report, 'contacts', 'email')
     expect(e.paddedEmails).toBeGreaterThan(2)
-    expect({mismatched: email?.mismatched, attribution: email?.attribution, normalizedEqual: email?.normalizedEqual, diagnoses: email?.diagnoses?.map((d) => [d.pattern, d.count, d.suggestion?.type]), causes: report.rootCauses?.map((c) => [c.id, c.count])}).toEqual({
+    expect({
+      mismatched: email?.mismatched,
+      attribution: email?.attribution,
+      normalizedEqual: email?.normalizedEqual,
+      diagnoses: email?.diagnoses?.map((d) => [d.pattern, d.count, d.suggestion?.type]),
+      causes: report.rootCauses?.map((c) => [c.id, c.count]),
+    }).toEqual({
       mismatched: e.paddedEmails,
       attribution: {legacy_defect: e.paddedEmails},
       normalizedEqual: {lowercase: e.lowercaseOnly},
@@ -142,7 +205,20 @@ describe('parity diff explains an independently built legacy variant', () => {
     expect(r.stderr).toMatch(/share too few record keys \(divisions: 0 of 5|contacts: 0 of 10600 keys in common \(overlap 0\.0%\)/)
     expect(r.stderr).toMatch(/describe the same portal.*--allow-low-overlap/)
     expect(existsSync(join(dir, 'r-other')) ? readdirSync(join(dir, 'r-other')) : []).toEqual([])
-    const ok = await crmsync(['parity', 'diff', '--legacy', join(dir, 'legacy-other.json'), '--mapping', MAPPING, '--db', join(dir, 'store.db'), '--out', join(dir, 'r-other'), '--allow-low-overlap', '--json'])
+    const ok = await crmsync([
+      'parity',
+      'diff',
+      '--legacy',
+      join(dir, 'legacy-other.json'),
+      '--mapping',
+      MAPPING,
+      '--db',
+      join(dir, 'store.db'),
+      '--out',
+      join(dir, 'r-other'),
+      '--allow-low-overlap',
+      '--json',
+    ])
     expect(ok.code).toBe(1)
   }, 120_000)
 

@@ -46,7 +46,10 @@ function startPaused(args: string[], tmp: string): Promise<{pid: number; signal(
 const parityTemps = (tmp: string): string[] => readdirSync(tmp).filter((n) => n.startsWith('crmsync-parity-'))
 
 describe('parity diff and parity run clean up on signals', () => {
-  for (const [sig, exit] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [sig, exit] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`parity diff, ${sig}: the staging folder is removed, exit ${exit}`, async () => {
       const tmp = mkdtempSync(join(dir, 'tmp-'))
       const out = join(dir, `out-${sig}`)
@@ -74,14 +77,18 @@ describe('parity diff and parity run clean up on signals', () => {
 })
 
 describe('stale temp folders of dead processes are removed on start', () => {
-  it('parity diff removes crmsync-parity-<dead pid>-* folders and keeps a live process\'s', async () => {
+  it("parity diff removes crmsync-parity-<dead pid>-* folders and keeps a live process's", async () => {
     const tmp = mkdtempSync(join(dir, 'tmp-'))
     const dead = deadPid()
     for (const n of [`crmsync-parity-${dead}-abc123`, `crmsync-parity-run-${dead}-def456`, `crmsync-parity-${process.pid}-live00`]) {
       mkdirSync(join(tmp, n))
       writeFileSync(join(tmp, n, 'staging.db'), 'personal data')
     }
-    const r = spawnSync(process.execPath, [BIN, 'parity', 'diff', '--legacy', join(dir, 'legacy.json'), '--mapping', MAPPING, '--db', join(dir, 'store.db'), '--out', join(dir, 'out-stale')], {cwd: ROOT, env: {...process.env, TMPDIR: tmp}, encoding: 'utf8'})
+    const r = spawnSync(process.execPath, [BIN, 'parity', 'diff', '--legacy', join(dir, 'legacy.json'), '--mapping', MAPPING, '--db', join(dir, 'store.db'), '--out', join(dir, 'out-stale')], {
+      cwd: ROOT,
+      env: {...process.env, TMPDIR: tmp},
+      encoding: 'utf8',
+    })
     expect(r.status, r.stderr).toBe(0)
     expect(parityTemps(tmp)).toEqual([`crmsync-parity-${process.pid}-live00`])
   })
@@ -91,7 +98,10 @@ describe('stale temp folders of dead processes are removed on start', () => {
     mkdirSync(join(dir, `gen.tmp-${dead}`))
     writeFileSync(join(dir, `gen.tmp-${dead}`, 'contacts.ndjson'), '{}')
     mkdirSync(join(dir, `gen.tmp-${process.pid}`))
-    const r = spawnSync(process.execPath, [BIN, 'portal', 'generate', '--out', join(dir, 'gen'), '--contacts', '20', '--deals', '5', '--appointments', '2', '--divisions', '2'], {cwd: ROOT, encoding: 'utf8'})
+    const r = spawnSync(process.execPath, [BIN, 'portal', 'generate', '--out', join(dir, 'gen'), '--contacts', '20', '--deals', '5', '--appointments', '2', '--divisions', '2'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
     expect(r.status, r.stderr).toBe(0)
     expect(existsSync(join(dir, `gen.tmp-${dead}`))).toBe(false)
     expect(existsSync(join(dir, `gen.tmp-${process.pid}`))).toBe(true)

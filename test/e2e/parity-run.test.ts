@@ -175,7 +175,10 @@ describe('crmsync parity run', () => {
     expect(unwritable.stderr).toMatch(/output folder .*a-file\/reports is not writable/)
     expect(unwritable.stderr).not.toContain('crmsync sync all --db') // failed before syncing
 
-    await writeFile(join(dir, 'legacy-fails.json'), JSON.stringify({portal: 'portal', mapping: 'mapping.json', legacy: {snapshot: 'dumpdata.json', syncCommand: 'echo boom >&2; exit 7'}, out: 'out-fail'}))
+    await writeFile(
+      join(dir, 'legacy-fails.json'),
+      JSON.stringify({portal: 'portal', mapping: 'mapping.json', legacy: {snapshot: 'dumpdata.json', syncCommand: 'echo boom >&2; exit 7'}, out: 'out-fail'}),
+    )
     const failing = await crmsync(['parity', 'run', '--config', join(dir, 'legacy-fails.json')])
     expect(failing.code).toBe(1)
     expect(failing.stderr).toContain('[legacy sync] boom')
@@ -185,7 +188,15 @@ describe('crmsync parity run', () => {
   })
 
   it('on SIGINT stops the legacy command, deletes the temp store and writes no report (exit 1)', async () => {
-    await writeFile(join(dir, 'slow.json'), JSON.stringify({portal: 'portal', mapping: 'mapping.json', legacy: {snapshot: 'never-written.json', syncCommand: 'echo $$ > legacy.pid; echo started; sleep 60; echo not-killed', snapshotCommand: 'echo never-run'}, out: 'out-int'}))
+    await writeFile(
+      join(dir, 'slow.json'),
+      JSON.stringify({
+        portal: 'portal',
+        mapping: 'mapping.json',
+        legacy: {snapshot: 'never-written.json', syncCommand: 'echo $$ > legacy.pid; echo started; sleep 60; echo not-killed', snapshotCommand: 'echo never-run'},
+        out: 'out-int',
+      }),
+    )
     const child = spawn(process.execPath, [BIN, 'parity', 'run', '--config', join(dir, 'slow.json')], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
     let stderr = ''
     let sent = false

@@ -8,7 +8,6 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ROOT, BIN, crmsync as run} from '../helpers/cli.js'
 import {openPortal} from '../../src/portal/snapshot.js'
 
-
 const crmsync = (args: string[]) => run(args)
 
 describe('crmsync portal generate', () => {
@@ -80,7 +79,10 @@ describe('crmsync portal generate', () => {
 
   it('stops on SIGINT with exit 1 and leaves no folder behind', async () => {
     const out = join(root, 'interrupted')
-    const child = spawn(process.execPath, [BIN, 'portal', 'generate', '--out', out, '--contacts', '5000000', '--deals', '0', '--appointments', '0', '--divisions', '0'], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [BIN, 'portal', 'generate', '--out', out, '--contacts', '5000000', '--deals', '0', '--appointments', '0', '--divisions', '0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)))
@@ -95,6 +97,21 @@ describe('crmsync portal generate', () => {
   it('lists every flag in --help', async () => {
     const r = await crmsync(['portal', 'generate', '--help'])
     expect(r.code).toBe(0)
-    for (const f of ['--out', '--contacts', '--deals', '--appointments', '--divisions', '--seed', '--custom-properties', '--shared-timestamp', '--archived-ratio', '--gzip', '--portal-id', '--force', '--json']) expect(r.stdout).toContain(f)
+    for (const f of [
+      '--out',
+      '--contacts',
+      '--deals',
+      '--appointments',
+      '--divisions',
+      '--seed',
+      '--custom-properties',
+      '--shared-timestamp',
+      '--archived-ratio',
+      '--gzip',
+      '--portal-id',
+      '--force',
+      '--json',
+    ])
+      expect(r.stdout).toContain(f)
   })
 })

@@ -23,7 +23,10 @@ describe('portal record progress', () => {
     const env = {HOME: dir, CRMSYNC_CONFIG: '', HUBSPOT_ACCESS_TOKEN: TOKEN, CRMSYNC_PROGRESS: undefined}
     const r = await crmsync(['portal', 'record', '--out', join(dir, 'snap'), '--base-url', emu.url, '--log-format', 'json'], {env, raw: true})
     expect(r.code, r.stderr).toBe(0)
-    const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as {command: string; stream: string; state: string; records: number})
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {command: string; stream: string; state: string; records: number})
     const done = new Map(lines.filter((l) => l.state === 'done').map((l) => [l.stream, l.records]))
     expect(lines.every((l) => l.command === 'portal record')).toBe(true)
     expect(done.get('records contacts')).toBe(50)

@@ -51,7 +51,10 @@ describe('README', () => {
   it('runs every shell block of the walkthrough, in order, as written', async () => {
     const blocks = shellBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'))
     const run = blocks.filter((b) => b.skip === null)
-    expect(blocks.filter((b) => b.skip !== null).every((b) => b.skip!.length > 2), 'a skipped block must say why').toBe(true)
+    expect(
+      blocks.filter((b) => b.skip !== null).every((b) => b.skip!.length > 2),
+      'a skipped block must say why',
+    ).toBe(true)
     expect(run.length).toBeGreaterThanOrEqual(2)
     const port = await freePort()
     const script = ['set -euo pipefail', ...run.map((b) => b.code.replace(/\b3000\b/g, String(port)))].join('\n')

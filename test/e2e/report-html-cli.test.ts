@@ -7,7 +7,6 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ROOT, crmsync as run} from '../helpers/cli.js'
 import {sampleReport} from '../unit/report-fixture.js'
 
-
 const crmsync = (args: string[]) => run(args)
 
 describe('crmsync report render', () => {

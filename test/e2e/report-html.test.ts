@@ -96,11 +96,17 @@ describe.skipIf(!haveChromium && !inCi)('report.html in headless Chromium', () =
     await page.goto(pathToFileURL(join(dir, 'v2', 'report.html')).href)
     await page.waitForLoadState('load')
     // document order: verdict, its meaning and the root causes come before every other section
-    const order = await page.evaluate(() => [...document.querySelectorAll('main > h1, main > h2, #verdict .verdict, #meaning, #root-causes, #legend, main > table')].map((e) => e.id || e.tagName.toLowerCase()))
+    const order = await page.evaluate(() =>
+      [...document.querySelectorAll('main > h1, main > h2, #verdict .verdict, #meaning, #root-causes, #legend, main > table')].map((e) => e.id || e.tagName.toLowerCase()),
+    )
     expect(order.slice(0, 5)).toEqual(['h1', 'div', 'meaning', 'root-causes', 'legend'])
-    expect(await page.locator('#meaning').textContent()).toBe('crmsync differs from HubSpot in 1 way(s), which blocks cutover; legacy differs from HubSpot (or the mapping misdescribes it) in 2 way(s).')
+    expect(await page.locator('#meaning').textContent()).toBe(
+      'crmsync differs from HubSpot in 1 way(s), which blocks cutover; legacy differs from HubSpot (or the mapping misdescribes it) in 2 way(s).',
+    )
     expect(await page.locator('#root-causes li').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).toEqual(['contacts.missing_in_legacy', 'contacts.email.whitespace', 'contacts.email'])
-    expect(await page.locator('#root-causes li').first().innerText()).toMatch(/^40 contacts missing in legacy: unacknowledged behaviour change \[count-cap: legacy holds exactly 10,000 contacts\]; also causes 12 deals\.contacts/)
+    expect(await page.locator('#root-causes li').first().innerText()).toMatch(
+      /^40 contacts missing in legacy: unacknowledged behaviour change \[count-cap: legacy holds exactly 10,000 contacts\]; also causes 12 deals\.contacts/,
+    )
     expect(await page.locator('#root-causes li').nth(1).innerText()).toContain(XSS)
     expect(await page.locator('#unmapped li').innerText()).toContain(`crm.${XSS}`)
     expect(await page.locator('#legend li').count()).toBe(6)

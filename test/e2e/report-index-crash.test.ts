@@ -21,7 +21,14 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'crmsync-index-crash-'))
   const source = new SyntheticSource({contacts: 40, deals: 20, appointments: 10, divisions: 3, seed: 2})
   await simulateLegacy({source, legacy: {path: join(dir, 'legacy.json'), format: 'json'}, store: join(dir, 'store.db'), snapshotAt: '2025-10-01T00:00:00Z', inject: {contacts: {legacy: {email: 2}}}})
-  const {dir: first} = await runParityDiff({legacy: join(dir, 'legacy.json'), mapping: 'fixtures/mappings/legacy-django.json', db: join(dir, 'store.db'), source, out: join(dir, 'seed'), render: false})
+  const {dir: first} = await runParityDiff({
+    legacy: join(dir, 'legacy.json'),
+    mapping: 'fixtures/mappings/legacy-django.json',
+    db: join(dir, 'store.db'),
+    source,
+    out: join(dir, 'seed'),
+    render: false,
+  })
   template = join(first, 'report.json')
 }, 60_000)
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -44,7 +51,11 @@ function writeThenKill(out: string, atLeast: number, extraMs: number): Promise<v
   })
 }
 
-const reportFolders = (out: string): string[] => readdirSync(out, {withFileTypes: true}).filter((d) => d.isDirectory() && !d.name.startsWith('.') && existsSync(join(out, d.name, 'report.json'))).map((d) => d.name).sort()
+const reportFolders = (out: string): string[] =>
+  readdirSync(out, {withFileTypes: true})
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && existsSync(join(out, d.name, 'report.json')))
+    .map((d) => d.name)
+    .sort()
 
 describe('report index under kill -9', () => {
   it('no torn index and no report missing from it after the next run', async () => {

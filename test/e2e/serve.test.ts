@@ -78,10 +78,13 @@ describe('crmsync serve', () => {
     expect((await dflt.exited).code).toBe(0)
     const text = readFileSync(log, 'utf8')
     expect(text).not.toContain('e2e-log-token')
-    expect(text.trim().split('\n').map((l) => JSON.parse(l) as {method: string; path: string; status: number}).map((l) => `${l.method} ${l.path} ${l.status}`)).toEqual([
-      'GET /crm/v3/objects/contacts?limit=1 200',
-      'GET /crm/v4/associations/contacts/deals/labels 200',
-    ])
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as {method: string; path: string; status: number})
+        .map((l) => `${l.method} ${l.path} ${l.status}`),
+    ).toEqual(['GET /crm/v3/objects/contacts?limit=1 200', 'GET /crm/v4/associations/contacts/deals/labels 200'])
     const none = await start(['--portal', portal, '--rate-limit', 'none'])
     const url2 = /(http:\/\/127\.0\.0\.1:\d+)/.exec(none.first)![1]
     expect((await fetch(`${url2}/crm/v3/objects/contacts?limit=1`, {headers: {authorization: 'Bearer any'}})).headers.get('x-hubspot-ratelimit-max')).toBeNull()
@@ -120,7 +123,7 @@ describe('crmsync serve', () => {
     ]
     const results = await Promise.all(cases.map(([flags]) => run(['serve', ...flags])))
     results.forEach((r, i) => {
-      expect(r.code, `serve ${cases[i][0].join(" ")}: ${r.stderr}`).toBe(2)
+      expect(r.code, `serve ${cases[i][0].join(' ')}: ${r.stderr}`).toBe(2)
       expect(r.stderr).toMatch(cases[i][1])
     })
   })

@@ -81,7 +81,13 @@ describe('crmsync store copy', () => {
     const want = await exports(original)
     expect(await exports(pg)).toEqual(want)
     expect(await exports(back)).toEqual(want)
-    const status = async (db: string) => jsonOf<{streams: Array<{stream: string; cursor: unknown; rows: number | null; merged: number | null}>}>(await runCli(['sync', 'status', '--db', db, '--json'], {})).streams.map((s) => [s.stream, s.cursor, s.rows, s.merged])
+    const status = async (db: string) =>
+      jsonOf<{streams: Array<{stream: string; cursor: unknown; rows: number | null; merged: number | null}>}>(await runCli(['sync', 'status', '--db', db, '--json'], {})).streams.map((s) => [
+        s.stream,
+        s.cursor,
+        s.rows,
+        s.merged,
+      ])
     expect(await status(back)).toEqual(await status(original))
     // the copy continues where the original stopped: an incremental sync on it changes nothing
     const again = jsonOf<{streams: Array<{stream: string; counts: Record<string, number>}>}>(await runCli(['sync', 'all', '--db', pg, '--base-url', emu!.url, '--json'], {}))

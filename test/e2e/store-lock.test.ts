@@ -35,7 +35,10 @@ describe('store lock', () => {
       expect(flat(r.stderr)).toMatch(/--wait/)
       expect(emu.stats.requests).toBe(before)
       // --wait: the child announces that it waits (having made no request), then syncs once the lock is released
-      const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), 'sync', 'all', '--db', db, '--base-url', emu.url, '--wait', '--json'], {cwd: ROOT, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, CRMSYNC_CONFIG: undefined, CRMSYNC_RATE_LIMIT: 'none'}})
+      const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), 'sync', 'all', '--db', db, '--base-url', emu.url, '--wait', '--json'], {
+        cwd: ROOT,
+        env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, CRMSYNC_CONFIG: undefined, CRMSYNC_RATE_LIMIT: 'none'},
+      })
       let stderr = ''
       const waiting = new Promise<{code: number | null; stderr: string}>((done) => child.on('close', (code) => done({code, stderr})))
       await new Promise<void>((ok) => child.stderr.on('data', (d) => ((stderr += d), stderr.includes('waiting for the sync holding') && ok())))
@@ -54,7 +57,11 @@ describe('store lock', () => {
 
   it('a lock held by a process killed with SIGKILL is taken over', async () => {
     const db = join(dir, 'stale.db')
-    const holder = spawn(process.execPath, ['--input-type=module', '-e', `import {acquireStoreLock} from ${JSON.stringify(join(ROOT, 'dist/src/store/lock.js'))}; await acquireStoreLock(${JSON.stringify(db)}, {command: 'sync all'}); console.log('held'); setInterval(() => {}, 1000)`])
+    const holder = spawn(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `import {acquireStoreLock} from ${JSON.stringify(join(ROOT, 'dist/src/store/lock.js'))}; await acquireStoreLock(${JSON.stringify(db)}, {command: 'sync all'}); console.log('held'); setInterval(() => {}, 1000)`,
+    ])
     await new Promise<void>((ok) => holder.stdout.on('data', (d) => String(d).includes('held') && ok()))
     const refused = await runCli(['sync', 'contacts', '--db', db, '--base-url', emu.url], {})
     expect(refused.code).toBe(1)

@@ -13,7 +13,6 @@ afterAll(async () => {
   await emu?.stop()
 })
 
-
 describe('crash safety', () => {
   it('20+ kill -9 at random moments, each followed by a rerun, end identical to an uninterrupted run', async () => {
     const args = (db: string) => ['sync', 'all', '--batch-size', '10', '--db', db, '--base-url', emu.url]

@@ -72,7 +72,9 @@ describe('sync all by three processes on one PostgreSQL store', () => {
     const [three, threeSeconds] = await timed(() => Promise.all([0, 1, 2].map(() => runCli([...args(shared), '--json'], env))))
     for (const r of three) expect(r.code, r.stderr).toBe(0)
     const ran = three.map((r) => jsonOf<Summary>(r).streams.map((s) => s.stream))
-    const all = jsonOf<Summary>(one).streams.map((s) => s.stream).sort()
+    const all = jsonOf<Summary>(one)
+      .streams.map((s) => s.stream)
+      .sort()
     expect(ran.flat().sort()).toEqual(all) // each stream exactly once over the three
     expect(rateLimited() - before).toBe(0)
     const want = emulatorPicture(emu!)

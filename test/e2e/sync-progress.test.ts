@@ -65,9 +65,15 @@ describe('progress off a terminal', () => {
   it('writes a JSON line per running stream every interval (never 15 s without one), the rate-limit wait, and a final line per stream', async () => {
     const err = join(dir, 'json.err')
     const started = Date.now()
-    const r = await syncToFile(['sync', 'all', '--db', join(dir, 'json.db'), '--base-url', limited.url, '--batch-size', '50', '--progress-interval', '1s', '--log-format', 'json', '--json', '--progress', 'lines'], err)
+    const r = await syncToFile(
+      ['sync', 'all', '--db', join(dir, 'json.db'), '--base-url', limited.url, '--batch-size', '50', '--progress-interval', '1s', '--log-format', 'json', '--json', '--progress', 'lines'],
+      err,
+    )
     expect(r.code).toBe(0)
-    const lines = readFileSync(err, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line)
+    const lines = readFileSync(err, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line)
     expect(lines.every((l) => l.event === 'progress' && l.command === 'sync all')).toBe(true)
     const times = lines.map((l) => Date.parse(l.time))
     expect(times[0] - started).toBeLessThan(15_000)

@@ -23,7 +23,10 @@ afterAll(async () => {
 
 /** Start the CLI; `waitFor(re)` resolves with the match once stderr shows it. */
 function start(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {cwd: ROOT, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, CRMSYNC_CONFIG: undefined, CRMSYNC_RATE_LIMIT: 'none', ...env}})
+  const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {
+    cwd: ROOT,
+    env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, CRMSYNC_CONFIG: undefined, CRMSYNC_RATE_LIMIT: 'none', ...env},
+  })
   let stderr = ''
   let stdout = ''
   const waiters: Array<{re: RegExp; from: number; done: (m: RegExpMatchArray) => void}> = []
@@ -71,7 +74,8 @@ describe('sync all --every (service mode)', () => {
     expect(health.status).toBe(200)
     expect(await health.json()).toMatchObject({status: 'ok'})
     const families = parsePrometheusTextFormat(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()) as Family[]
-    const value = (name: string, labels: Record<string, string> = {}) => Number(families.find((f) => f.name === name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value)
+    const value = (name: string, labels: Record<string, string> = {}) =>
+      Number(families.find((f) => f.name === name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value)
     expect(value('crmsync_runs_total', {status: 'ok'})).toBeGreaterThanOrEqual(2)
     expect(value('crmsync_records_fetched_total', {stream: 'contacts'})).toBeGreaterThanOrEqual(150)
     expect(value('crmsync_up')).toBe(1)

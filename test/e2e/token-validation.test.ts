@@ -50,7 +50,10 @@ describe('token characters are checked up front', () => {
   it('a token from a config file: exit 2 naming the file, not the token', async () => {
     const cfg = join(root, 'cfg.json')
     writeFileSync(cfg, JSON.stringify({accessToken: `${SECRET}\nX: y`}))
-    for (const args of [['sync', 'all', '--db', join(root, 'c.db')], ['portal', 'record', '--out', join(root, 'rec2')]]) {
+    for (const args of [
+      ['sync', 'all', '--db', join(root, 'c.db')],
+      ['portal', 'record', '--out', join(root, 'rec2')],
+    ]) {
       const r = await crmsync([...args, ...base, '--config', cfg], {env: env('')})
       expect(r.code, r.stderr).toBe(2)
       expect(r.stderr).toContain('cfg.json')

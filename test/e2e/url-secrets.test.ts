@@ -30,7 +30,9 @@ describe('postgres:// URLs for --legacy', () => {
 describe('redis:// URLs for --shared-budget', () => {
   for (const url of [`redis://u:${PW}@127.0.0.1:6379`, `redis://:${PW}@[::1`, `redis://:${PW}@127.0.0.1:6379/2`]) {
     it(`${url.replace(PW, 'PW')}: exit 2, the password is not shown`, async () => {
-      const r = await crmsync(['sync', 'all', '--db', join(root, 's.db'), '--base-url', 'http://127.0.0.1:9', '--shared-budget', url, '--json'], {env: {HOME: root, CRMSYNC_CONFIG: '', HUBSPOT_ACCESS_TOKEN: 'pat-na1-x'}})
+      const r = await crmsync(['sync', 'all', '--db', join(root, 's.db'), '--base-url', 'http://127.0.0.1:9', '--shared-budget', url, '--json'], {
+        env: {HOME: root, CRMSYNC_CONFIG: '', HUBSPOT_ACCESS_TOKEN: 'pat-na1-x'},
+      })
       expect(r.code, r.stderr + r.stdout).toBe(2)
       expect(r.stderr + r.stdout).not.toContain(PW)
     })

@@ -21,11 +21,31 @@ export async function pgSchema(prefix: string): Promise<{name: string; url: stri
   await c.query(`CREATE SCHEMA "${name}"`)
   await c.query(`SET search_path TO "${name}"`)
   for (const s of djangoDdl('postgres')) await c.query(s)
-  const db: TargetDb = {query: async (sql, params) => (await c.query(sql.replace(/\?/g, ((i) => () => `$${++i}`)(0)), params)).rows, close: () => c.end()}
-  return {name, url: `${PG_URL}?schema=${name}`, db, drop: async () => {
-    await c.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => undefined)
-    await c.end().catch(() => undefined)
-  }}
+  const db: TargetDb = {
+    query: async (sql, params) =>
+      (
+        await c.query(
+          sql.replace(
+            /\?/g,
+            (
+              (i) => () =>
+                `$${++i}`
+            )(0),
+          ),
+          params,
+        )
+      ).rows,
+    close: () => c.end(),
+  }
+  return {
+    name,
+    url: `${PG_URL}?schema=${name}`,
+    db,
+    drop: async () => {
+      await c.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => undefined)
+      await c.end().catch(() => undefined)
+    },
+  }
 }
 
 /** Is PostgreSQL at 127.0.0.1:5432 reachable? Under CI it must be: absent there is a failure, not a skip. */
@@ -93,6 +113,8 @@ export async function picture(db: TargetDb): Promise<Record<string, string[]>> {
       })
       .sort()
   }
-  out.crm_deal_contacts = (await db.query('SELECT d.hubspot_id AS d, c.hubspot_id AS c FROM crm_deal_contacts x JOIN crm_deal d ON d.id = x.deal_id JOIN crm_contact c ON c.id = x.contact_id')).map((r) => `${r.d}>${r.c}`).sort()
+  out.crm_deal_contacts = (await db.query('SELECT d.hubspot_id AS d, c.hubspot_id AS c FROM crm_deal_contacts x JOIN crm_deal d ON d.id = x.deal_id JOIN crm_contact c ON c.id = x.contact_id'))
+    .map((r) => `${r.d}>${r.c}`)
+    .sort()
   return out
 }

@@ -88,7 +88,21 @@ export async function writeLegacyVariant(src: SyntheticSource, path: string, d: 
     link(a.toType, a.toId, a.fromType, a.fromId)
   }
   const assoc = (e: string, id: string, t: string): string[] => [...new Set(links.get(`${e}:${id}>${t}`) ?? [])].sort(byId)
-  const ex: Expected = {missingContacts: 0, missingDeals: 0, phoneDigits: 0, amountTruncated: 0, closeDateUtc: 0, cappedEdges: 0, consequenceDealContacts: 0, consequenceApptContact: 0, consequenceApptDeal: 0, paddedEmails: 0, lowercaseOnly: 0, trimmedEqual: 0, bookkeepingRows: 0}
+  const ex: Expected = {
+    missingContacts: 0,
+    missingDeals: 0,
+    phoneDigits: 0,
+    amountTruncated: 0,
+    closeDateUtc: 0,
+    cappedEdges: 0,
+    consequenceDealContacts: 0,
+    consequenceApptContact: 0,
+    consequenceApptDeal: 0,
+    paddedEmails: 0,
+    lowercaseOnly: 0,
+    trimmedEqual: 0,
+    bookkeepingRows: 0,
+  }
   const rows: Array<{model: string; pk: number; fields: Record<string, unknown>}> = []
   const pk = new Map<string, number>() // "entity:id" → legacy pk
   const text = (v: string | null | undefined): string => v ?? ''
@@ -96,7 +110,20 @@ export async function writeLegacyVariant(src: SyntheticSource, path: string, d: 
   const divisions = await all(src, 'divisions')
   divisions.forEach((r, i) => {
     pk.set(`divisions:${r.id}`, i + 1)
-    rows.push({model: 'crm.division', pk: i + 1, fields: {hubspot_id: r.id, name: text(r.properties.division_name), code: text(r.properties.division_code), region: text(r.properties.region), is_active: r.properties.is_active === 'true', hs_created_at: wholeSeconds(r.createdAt), hs_updated_at: wholeSeconds(r.updatedAt), last_synced_at: syncedAt}})
+    rows.push({
+      model: 'crm.division',
+      pk: i + 1,
+      fields: {
+        hubspot_id: r.id,
+        name: text(r.properties.division_name),
+        code: text(r.properties.division_code),
+        region: text(r.properties.region),
+        is_active: r.properties.is_active === 'true',
+        hs_created_at: wholeSeconds(r.createdAt),
+        hs_updated_at: wholeSeconds(r.updatedAt),
+        last_synced_at: syncedAt,
+      },
+    })
   })
   const fk = (e: string, id: string, t: string): number | null => {
     const first = assoc(e, id, t)[0]
@@ -122,7 +149,22 @@ export async function writeLegacyVariant(src: SyntheticSource, path: string, d: 
       if (phone !== p.phone) ex.phoneDigits++
     }
     const cut = (v: string | null | undefined): string => [...text(v)].slice(0, 100).join('')
-    rows.push({model: 'crm.contact', pk: 1000 + i, fields: {hubspot_id: r.id, email, first_name: cut(p.firstname), last_name: cut(p.lastname), phone, lifecycle_stage: text(p.lifecyclestage), division: fk('contacts', r.id, 'divisions'), hs_created_at: wholeSeconds(p.createdate), hs_updated_at: wholeSeconds(p.lastmodifieddate), last_synced_at: syncedAt}})
+    rows.push({
+      model: 'crm.contact',
+      pk: 1000 + i,
+      fields: {
+        hubspot_id: r.id,
+        email,
+        first_name: cut(p.firstname),
+        last_name: cut(p.lastname),
+        phone,
+        lifecycle_stage: text(p.lifecyclestage),
+        division: fk('contacts', r.id, 'divisions'),
+        hs_created_at: wholeSeconds(p.createdate),
+        hs_updated_at: wholeSeconds(p.lastmodifieddate),
+        last_synced_at: syncedAt,
+      },
+    })
   })
 
   const deals = await all(src, 'deals')
@@ -147,7 +189,23 @@ export async function writeLegacyVariant(src: SyntheticSource, path: string, d: 
     ex.consequenceDealContacts += linked.length - stored.length
     const kept = d.edgeCap ? stored.slice(0, d.edgeCap) : stored
     ex.cappedEdges += stored.length - kept.length
-    rows.push({model: 'crm.deal', pk: 50_000 + i, fields: {hubspot_id: r.id, name: text(p.dealname), amount, stage: text(p.dealstage), pipeline: text(p.pipeline), close_date: close, division: fk('deals', r.id, 'divisions'), contacts: kept.map((c) => pk.get(`contacts:${c}`)), hs_created_at: wholeSeconds(p.createdate), hs_updated_at: wholeSeconds(p.hs_lastmodifieddate), last_synced_at: syncedAt}})
+    rows.push({
+      model: 'crm.deal',
+      pk: 50_000 + i,
+      fields: {
+        hubspot_id: r.id,
+        name: text(p.dealname),
+        amount,
+        stage: text(p.dealstage),
+        pipeline: text(p.pipeline),
+        close_date: close,
+        division: fk('deals', r.id, 'divisions'),
+        contacts: kept.map((c) => pk.get(`contacts:${c}`)),
+        hs_created_at: wholeSeconds(p.createdate),
+        hs_updated_at: wholeSeconds(p.hs_lastmodifieddate),
+        last_synced_at: syncedAt,
+      },
+    })
   })
 
   const appts = await all(src, 'appointments')
@@ -157,7 +215,23 @@ export async function writeLegacyVariant(src: SyntheticSource, path: string, d: 
     const deal = fk('appointments', r.id, 'deals')
     if (contact === null && assoc('appointments', r.id, 'contacts').length > 0) ex.consequenceApptContact++
     if (deal === null && assoc('appointments', r.id, 'deals').length > 0) ex.consequenceApptDeal++
-    rows.push({model: 'crm.appointment', pk: 80_000 + i, fields: {hubspot_id: r.id, title: text(p.hs_appointment_name), starts_at: wholeSeconds(p.hs_appointment_start), ends_at: wholeSeconds(p.hs_appointment_end), status: text(p.hs_appointment_status), contact, deal, division: fk('appointments', r.id, 'divisions'), hs_created_at: wholeSeconds(p.hs_createdate), hs_updated_at: wholeSeconds(p.hs_lastmodifieddate), last_synced_at: syncedAt}})
+    rows.push({
+      model: 'crm.appointment',
+      pk: 80_000 + i,
+      fields: {
+        hubspot_id: r.id,
+        title: text(p.hs_appointment_name),
+        starts_at: wholeSeconds(p.hs_appointment_start),
+        ends_at: wholeSeconds(p.hs_appointment_end),
+        status: text(p.hs_appointment_status),
+        contact,
+        deal,
+        division: fk('appointments', r.id, 'divisions'),
+        hs_created_at: wholeSeconds(p.hs_createdate),
+        hs_updated_at: wholeSeconds(p.hs_lastmodifieddate),
+        last_synced_at: syncedAt,
+      },
+    })
   })
   if (d.bookkeeping) {
     for (const [i, e] of ['contacts', 'deals', 'appointments'].entries()) rows.push({model: 'crm.synccursor', pk: i + 1, fields: {stream: e, cursor: '2025-12-31T00:00:00Z'}})

@@ -54,13 +54,25 @@ export async function seedLegacy(t: TargetDb, db: string): Promise<Seeded> {
     pks.crm_division.set(id, String(pk))
   }
   for (const id of con.live.slice(0, 40)) {
-    await t.query(`INSERT INTO crm_contact (id, hubspot_id, email, first_name, last_name, phone, lifecycle_stage, division_id, last_synced_at) VALUES (?, ?, 'OLD@EXAMPLE.COM', 'Old', '', '555', '', ?, ?)`, [++pk, id, [...pks.crm_division.values()][0], NOW])
+    await t.query(
+      `INSERT INTO crm_contact (id, hubspot_id, email, first_name, last_name, phone, lifecycle_stage, division_id, last_synced_at) VALUES (?, ?, 'OLD@EXAMPLE.COM', 'Old', '', '555', '', ?, ?)`,
+      [++pk, id, [...pks.crm_division.values()][0], NOW],
+    )
     pks.crm_contact.set(id, String(pk))
   }
   const archivedKey = con.archived[0] ?? null
-  if (archivedKey) await t.query(`INSERT INTO crm_contact (id, hubspot_id, email, first_name, last_name, phone, lifecycle_stage, last_synced_at) VALUES (?, ?, 'gone@example.com', '', '', '', '', ?)`, [++pk, archivedKey, NOW])
+  if (archivedKey)
+    await t.query(`INSERT INTO crm_contact (id, hubspot_id, email, first_name, last_name, phone, lifecycle_stage, last_synced_at) VALUES (?, ?, 'gone@example.com', '', '', '', '', ?)`, [
+      ++pk,
+      archivedKey,
+      NOW,
+    ])
   const orphanKey = '987654321987'
-  await t.query(`INSERT INTO crm_contact (id, hubspot_id, email, first_name, last_name, phone, lifecycle_stage, last_synced_at) VALUES (?, ?, 'orphan@example.com', '', '', '', '', ?)`, [++pk, orphanKey, NOW])
+  await t.query(`INSERT INTO crm_contact (id, hubspot_id, email, first_name, last_name, phone, lifecycle_stage, last_synced_at) VALUES (?, ?, 'orphan@example.com', '', '', '', '', ?)`, [
+    ++pk,
+    orphanKey,
+    NOW,
+  ])
   for (const id of deal.live.slice(0, 10)) {
     await t.query(`INSERT INTO crm_deal (id, hubspot_id, name, amount, stage, pipeline, last_synced_at) VALUES (?, ?, 'Old deal', 1.5, '', '', ?)`, [++pk, id, NOW])
     pks.crm_deal.set(id, String(pk))
@@ -79,7 +91,12 @@ export async function seedLegacy(t: TargetDb, db: string): Promise<Seeded> {
 /** What every published target must show after a full publish of the store. */
 export async function checkPublished(t: TargetDb, db: string, seeded: Seeded): Promise<void> {
   // every live record is a row, nothing else is
-  for (const [entity, table] of [['divisions', 'crm_division'], ['contacts', 'crm_contact'], ['deals', 'crm_deal'], ['appointments', 'crm_appointment']]) {
+  for (const [entity, table] of [
+    ['divisions', 'crm_division'],
+    ['contacts', 'crm_contact'],
+    ['deals', 'crm_deal'],
+    ['appointments', 'crm_appointment'],
+  ]) {
     const {live} = await storeIds(db, entity)
     const keys = (await t.query(`SELECT hubspot_id FROM ${table}`)).map((r) => String(r.hubspot_id)).sort()
     expect(keys, table).toEqual([...live].sort())

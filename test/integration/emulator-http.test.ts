@@ -70,13 +70,17 @@ describe('serve()', () => {
       let stop!: (why: string) => void
       const until = new Promise<string>((r) => (stop = r))
       let seen = ''
-      const done = serve({portal: join(dir, 'p'), port: 0, token: 'tok'}, (url) => {
-        seen = url
-        void fetch(`${url}/crm/v3/objects/deals?limit=3`, {headers: {authorization: 'Bearer tok'}}).then(async (r) => {
-          expect(((await r.json()) as {results: unknown[]}).results).toHaveLength(3)
-          stop('test')
-        })
-      }, until)
+      const done = serve(
+        {portal: join(dir, 'p'), port: 0, token: 'tok'},
+        (url) => {
+          seen = url
+          void fetch(`${url}/crm/v3/objects/deals?limit=3`, {headers: {authorization: 'Bearer tok'}}).then(async (r) => {
+            expect(((await r.json()) as {results: unknown[]}).results).toHaveLength(3)
+            stop('test')
+          })
+        },
+        until,
+      )
       const result = await done
       expect(result.url).toBe(seen)
       expect(result.stoppedBy).toBe('test')

@@ -53,7 +53,8 @@ function attributions(r: ParityReport): Record<string, unknown> {
 async function adjudicated(out: string): Promise<ParityReport> {
   process.env.HUBSPOT_ACCESS_TOKEN = TOKEN
   try {
-    return (await runParityDiff({legacy: join(dir, 'legacy.json'), mapping: MAPPING, db: join(dir, 'store.db'), out: join(dir, out), render: false, adjudicate: {baseUrl: emu.url, rateLimit: 'none'}})).report
+    return (await runParityDiff({legacy: join(dir, 'legacy.json'), mapping: MAPPING, db: join(dir, 'store.db'), out: join(dir, out), render: false, adjudicate: {baseUrl: emu.url, rateLimit: 'none'}}))
+      .report
   } finally {
     delete process.env.HUBSPOT_ACCESS_TOKEN
   }
@@ -72,7 +73,9 @@ describe('parity diff --adjudicate', () => {
     const a = live.inputs.adjudication!
     const disputed = Object.values(a.disputed).reduce((x, y) => x + y, 0)
     const floor = Object.values(a.disputed).reduce((x, n) => x + Math.ceil(n / 100), 0)
-    console.log(`disputed records ${disputed} (${JSON.stringify(a.disputed)}); record batch reads ${a.requests.objects} (ceil per entity: ${floor}); association batch reads ${a.requests.associations}; total requests ${a.requests.total}`)
+    console.log(
+      `disputed records ${disputed} (${JSON.stringify(a.disputed)}); record batch reads ${a.requests.objects} (ceil per entity: ${floor}); association batch reads ${a.requests.associations}; total requests ${a.requests.total}`,
+    )
     expect(disputed).toBeGreaterThan(100)
     expect(a.requests.objects).toBe(emu.stats.byEndpoint.batchRead - before)
     // live pass per 100 ids, plus one archived pass per entity for the ids the live read lacked

@@ -39,12 +39,22 @@ beforeAll(() => {
       version: 1,
       entities: {
         contacts: {model: 'crm.contact', table: 'crm_contact', key: {legacy: 'hubspot_id'}, fields: {email: {property: 'email'}}},
-        deals: {model: 'crm.deal', table: 'crm_deal', key: {legacy: 'hubspot_id'}, fields: {name: {property: 'dealname'}}, relations: {contacts: {kind: 'm2m', target: 'contacts', field: 'contacts', through: {table: 'crm_deal_contacts', sourceColumn: 'deal_id', targetColumn: 'contact_id'}}}},
+        deals: {
+          model: 'crm.deal',
+          table: 'crm_deal',
+          key: {legacy: 'hubspot_id'},
+          fields: {name: {property: 'dealname'}},
+          relations: {contacts: {kind: 'm2m', target: 'contacts', field: 'contacts', through: {table: 'crm_deal_contacts', sourceColumn: 'deal_id', targetColumn: 'contact_id'}}},
+        },
       },
     }),
   )
   // bare JSON numbers, as Django dumps a BigIntegerField (pk, hubspot_id and the m2m list alike)
-  const rows = [`{"model": "crm.contact", "pk": ${CPK}, "fields": {"hubspot_id": ${C}, "email": "a@x.com"}}`, `{"model": "crm.contact", "pk": 2, "fields": {"hubspot_id": 7, "email": "b@x.com"}}`, `{"model": "crm.deal", "pk": ${DPK}, "fields": {"hubspot_id": ${D}, "name": "big", "contacts": [${CPK}]}}`]
+  const rows = [
+    `{"model": "crm.contact", "pk": ${CPK}, "fields": {"hubspot_id": ${C}, "email": "a@x.com"}}`,
+    `{"model": "crm.contact", "pk": 2, "fields": {"hubspot_id": 7, "email": "b@x.com"}}`,
+    `{"model": "crm.deal", "pk": ${DPK}, "fields": {"hubspot_id": ${D}, "name": "big", "contacts": [${CPK}]}}`,
+  ]
   writeFileSync(join(dir, 'legacy.json'), `[\n${rows.join(',\n')}\n]\n`)
   writeFileSync(join(dir, 'legacy.jsonl'), `${rows.join('\n')}\n`)
   mkdirSync(join(dir, 'csv'))
@@ -59,7 +69,10 @@ beforeAll(() => {
 afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
   const c = new pg.Client({connectionString: PG})
-  await c.connect().then(() => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch(() => undefined)
+  await c
+    .connect()
+    .then(() => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
+    .catch(() => undefined)
   await c.end().catch(() => undefined)
 })
 
@@ -100,7 +113,9 @@ describe('ids past 2^53 stay exact', () => {
   })
 
   it('quoteBigInts: only bare integers of 16+ digits outside strings, floats untouched', () => {
-    expect(quoteBigInts(`{"a": ${C}, "b": [-${C}, 12], "c": "x ${C} \\" ${C}", "d": 1234567890123456.5, "e": 12345678901234567e3}`)).toBe(`{"a": "${C}", "b": ["-${C}", 12], "c": "x ${C} \\" ${C}", "d": 1234567890123456.5, "e": 12345678901234567e3}`)
+    expect(quoteBigInts(`{"a": ${C}, "b": [-${C}, 12], "c": "x ${C} \\" ${C}", "d": 1234567890123456.5, "e": 12345678901234567e3}`)).toBe(
+      `{"a": "${C}", "b": ["-${C}", 12], "c": "x ${C} \\" ${C}", "d": 1234567890123456.5, "e": 12345678901234567e3}`,
+    )
     expect(JSON.parse(quoteBigInts(`{"pk":${C},"x":"${'\\\\'}"}`)).pk).toBe(C)
     const plain = '{"a": 123456789012345}'
     expect(quoteBigInts(plain)).toBe(plain)

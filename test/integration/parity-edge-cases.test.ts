@@ -17,13 +17,29 @@ beforeAll(() => {
   store.ensureEntity({entity: 'contacts', properties: []})
   store.applyRecords('t', 'contacts', [rec('14', {email: 'gone@x.com', meta: null, hs_tags: null})], null)
   store.applyMerges('t', 'contacts', [{loserId: '14', survivorId: '11'}], null) // merged away: not a record any more
-  store.applyRecords('t', 'contacts', [rec('11', {email: 'a@x.com', meta: '{"tags":["a","b"],"score":1}', hs_tags: 'b;a'}), rec('12', {email: 'b@x.com', meta: '{"tags":[],"score":2}', hs_tags: 'c'}), rec('13', {email: null, meta: null, hs_tags: null})], null)
+  store.applyRecords(
+    't',
+    'contacts',
+    [
+      rec('11', {email: 'a@x.com', meta: '{"tags":["a","b"],"score":1}', hs_tags: 'b;a'}),
+      rec('12', {email: 'b@x.com', meta: '{"tags":[],"score":2}', hs_tags: 'c'}),
+      rec('13', {email: null, meta: null, hs_tags: null}),
+    ],
+    null,
+  )
   store.close()
   writeFileSync(
     join(dir, 'mapping.json'),
     JSON.stringify({
       version: 1,
-      entities: {contacts: {model: 'crm.contact', table: 'crm_contact', key: {legacy: 'hubspot_id'}, fields: {email: {property: 'email', normalize: ['empty-as-null']}, meta: {property: 'meta', normalize: ['json']}, tags: {property: 'hs_tags', normalize: ['semicolon-set']}}}},
+      entities: {
+        contacts: {
+          model: 'crm.contact',
+          table: 'crm_contact',
+          key: {legacy: 'hubspot_id'},
+          fields: {email: {property: 'email', normalize: ['empty-as-null']}, meta: {property: 'meta', normalize: ['json']}, tags: {property: 'hs_tags', normalize: ['semicolon-set']}},
+        },
+      },
       verdict: {maxUnexplainedMismatchRate: 1, maxErrorRate: 0},
     }),
   )
@@ -88,11 +104,15 @@ describe('parity diff edge cases', () => {
     const empty = openStore(join(dir, 'empty.db'))
     empty.ensureEntity({entity: 'tickets', properties: []})
     empty.close()
-    await expect(runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'empty.db'), out: join(dir, 'reports5')})).rejects.toThrow(/holds none of the mapped entities \(contacts\)/)
+    await expect(runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'empty.db'), out: join(dir, 'reports5')})).rejects.toThrow(
+      /holds none of the mapped entities \(contacts\)/,
+    )
     const foreign = new Database(join(dir, 'foreign.db'))
     foreign.exec('CREATE TABLE t (x)')
     foreign.close()
-    await expect(runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'foreign.db'), out: join(dir, 'reports5')})).rejects.toThrow(/foreign\.db is not a crmsync store \(it is a SQLite database written by another program\)/)
+    await expect(runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'foreign.db'), out: join(dir, 'reports5')})).rejects.toThrow(
+      /foreign\.db is not a crmsync store \(it is a SQLite database written by another program\)/,
+    )
     expect(existsSync(join(dir, 'reports5')) ? readdirSync(join(dir, 'reports5')) : []).toEqual([])
   })
 
@@ -105,12 +125,16 @@ describe('parity diff edge cases', () => {
     m.ledger[0].expires = '2099-01-01'
     m.entities.contacts.fields.email.normalize = ['trim', 'lowercsae']
     writeFileSync(join(dir, 'norm.json'), JSON.stringify(m))
-    await expect(runParityDiff({...base, mapping: join(dir, 'norm.json')})).rejects.toThrow(/entities\.contacts\.fields\.email\.normalize: unknown normalizer "lowercsae" \(did you mean "lowercase"\?\)/)
+    await expect(runParityDiff({...base, mapping: join(dir, 'norm.json')})).rejects.toThrow(
+      /entities\.contacts\.fields\.email\.normalize: unknown normalizer "lowercsae" \(did you mean "lowercase"\?\)/,
+    )
     await expect(runParityDiff({...base, mapping: join(dir, 'mapping.json'), db: join(dir, 'nope.db')})).rejects.toThrow(/store .*nope\.db does not exist/)
     expect(existsSync(join(dir, 'reports6')) ? readdirSync(join(dir, 'reports6')) : []).toEqual([])
   })
 
   it('--legacy-snapshot-at must be ISO 8601', async () => {
-    await expect(runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'store.db'), legacySnapshotAt: 'last tuesday', out: join(dir, 'reports3')})).rejects.toThrow(/not an ISO 8601 time/)
+    await expect(
+      runParityDiff({legacy: join(dir, 'legacy.jsonl'), mapping: join(dir, 'mapping.json'), db: join(dir, 'store.db'), legacySnapshotAt: 'last tuesday', out: join(dir, 'reports3')}),
+    ).rejects.toThrow(/not an ISO 8601 time/)
   })
 })

@@ -22,7 +22,14 @@ it('on a portal from the project generator (every awkward case it makes), only t
     snapshotAt: portal.manifest.capturedAt,
     inject: {contacts: {legacy: {email: 2}, new: {last_name: 1}, missingInNew: 1}, deals: {edgesDropped: {contacts: 1}}},
   })
-  const {report} = await runParityDiff({legacy: join(dir, 'legacy.csv'), mapping: 'fixtures/mappings/legacy-django.json', db: join(dir, 'store.db'), portal: join(dir, 'portal'), out: join(dir, 'r'), render: false})
+  const {report} = await runParityDiff({
+    legacy: join(dir, 'legacy.csv'),
+    mapping: 'fixtures/mappings/legacy-django.json',
+    db: join(dir, 'store.db'),
+    portal: join(dir, 'portal'),
+    out: join(dir, 'r'),
+    render: false,
+  })
   for (const e of report.entities) {
     const {legacyRows: _l, newRows: _n, ...counts} = e.counts
     expect(counts, e.entity).toEqual(sim.entities[e.entity].counts)

@@ -32,7 +32,14 @@ beforeAll(async () => {
   const snapshotAt = '2025-10-01T00:00:00Z'
   for (let i = 0; i < 5; i++) {
     const legacy = join(dir, `legacy-${i}.json`)
-    await simulateLegacy({source, legacy: {path: legacy, format: 'json'}, store: i === 0 ? join(dir, 'store.db') : undefined, snapshotAt, seed: 11, inject: AMOUNTS[i] > 0 ? {deals: {legacy: {amount: AMOUNTS[i]}}} : {}})
+    await simulateLegacy({
+      source,
+      legacy: {path: legacy, format: 'json'},
+      store: i === 0 ? join(dir, 'store.db') : undefined,
+      snapshotAt,
+      seed: 11,
+      inject: AMOUNTS[i] > 0 ? {deals: {legacy: {amount: AMOUNTS[i]}}} : {},
+    })
     await runParityDiff({legacy, mapping: join(dir, 'mapping.json'), db: join(dir, 'store.db'), source, out, now: dayAt(4 - i), render: false})
   }
 }, 120_000)
@@ -53,14 +60,21 @@ describe('parity history and gate over five days', () => {
   it('gate: N = 2 passes with signoff.json, N = 4 fails on the NOT READY day', async () => {
     const two = await runGate(out, 2, now)
     expect(two.passed).toBe(true)
-    expect(two.window.map((d) => [d.day, d.ok])).toEqual([[days[3], true], [days[4], true]])
+    expect(two.window.map((d) => [d.day, d.ok])).toEqual([
+      [days[3], true],
+      [days[4], true],
+    ])
     const signoff = JSON.parse(readFileSync(join(out, 'signoff.json'), 'utf8')) as {days: number; window: Array<{day: string; reports: Array<{runId: string; dir: string; sha256: string}>}>}
     expect(signoff.days).toBe(2)
     expect(signoff.window.map((d) => d.day)).toEqual(days.slice(3))
     for (const d of signoff.window) {
       expect(d.reports).toHaveLength(1)
       const r = d.reports[0]
-      expect(r.sha256).toBe(createHash('sha256').update(readFileSync(join(out, r.dir, 'report.json'))).digest('hex'))
+      expect(r.sha256).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(out, r.dir, 'report.json')))
+          .digest('hex'),
+      )
     }
     rmSync(join(out, 'signoff.json'))
     const four = await runGate(out, 4, now)

@@ -40,14 +40,23 @@ beforeAll(() => {
     })
   writeFileSync(join(dir, 'mapping.json'), mapping())
   // written by hand: JSON.stringify of an object literal would drop a "__proto__" key
-  writeFileSync(join(dir, 'hostile-mapping.json'), mapping({fields: JSON.parse(`{"email": {"property": "email"}, ${HOSTILE.map((f) => `"${f}": {"property": "p_${f}"}`).join(', ')}}`)}).replace('"fields":{"email"', `"fields":{"__proto__":{"property":"p___proto__"},"email"`))
+  writeFileSync(
+    join(dir, 'hostile-mapping.json'),
+    mapping({fields: JSON.parse(`{"email": {"property": "email"}, ${HOSTILE.map((f) => `"${f}": {"property": "p_${f}"}`).join(', ')}}`)}).replace(
+      '"fields":{"email"',
+      `"fields":{"__proto__":{"property":"p___proto__"},"email"`,
+    ),
+  )
 })
 const PG = 'postgres://postgres@127.0.0.1:5432/test'
 const schema = `crmsync_hostile_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
 afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
   const c = new pg.Client({connectionString: PG})
-  await c.connect().then(() => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch(() => undefined)
+  await c
+    .connect()
+    .then(() => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
+    .catch(() => undefined)
   await c.end().catch(() => undefined)
 })
 
@@ -101,7 +110,14 @@ describe('wrong-typed legacy values', () => {
   })
 
   it('a duplicate (model, pk) pair is reported as an error', async () => {
-    writeFileSync(join(dir, 'dup.jsonl'), [line('crm.contact', 1, {hubspot_id: '11', email: 'a@x.com'}), line('crm.contact', 1, {hubspot_id: '12', email: 'b@x.com'}), line('crm.deal', 9, {hubspot_id: '21', name: 'd', contacts: []})].join('\n'))
+    writeFileSync(
+      join(dir, 'dup.jsonl'),
+      [
+        line('crm.contact', 1, {hubspot_id: '11', email: 'a@x.com'}),
+        line('crm.contact', 1, {hubspot_id: '12', email: 'b@x.com'}),
+        line('crm.deal', 9, {hubspot_id: '21', name: 'd', contacts: []}),
+      ].join('\n'),
+    )
     const {report} = await runParityDiff(opts('dup.jsonl'))
     expect(report.errors.map((e) => e.message)).toEqual([expect.stringMatching(/crm\.contact pk 1 occurs 2 times/)])
     expect(report.verdict.reasons.find((r) => r.check === 'error_rate')?.actual).toBeGreaterThan(0)
@@ -144,20 +160,38 @@ describe('over-long records', () => {
 describe('names from the mapping and the legacy rows', () => {
   it('fields named __proto__, constructor, toString and valueOf are compared, their differences reported', async () => {
     const fields = (v: string) => `"email": "a@x.com", ${HOSTILE.map((f) => `"${f}": "${v}"`).join(', ')}`
-    writeFileSync(join(dir, 'hostile.jsonl'), [`{"model": "crm.contact", "pk": 1, "fields": {"hubspot_id": "11", ${fields('legacy')}}}`, `{"model": "crm.contact", "pk": 2, "fields": {"hubspot_id": "12", ${fields('legacy')}}}`, line('crm.deal', 9, {hubspot_id: '21', name: 'd', contacts: []})].join('\n'))
+    writeFileSync(
+      join(dir, 'hostile.jsonl'),
+      [
+        `{"model": "crm.contact", "pk": 1, "fields": {"hubspot_id": "11", ${fields('legacy')}}}`,
+        `{"model": "crm.contact", "pk": 2, "fields": {"hubspot_id": "12", ${fields('legacy')}}}`,
+        line('crm.deal', 9, {hubspot_id: '21', name: 'd', contacts: []}),
+      ].join('\n'),
+    )
     const {report} = await runParityDiff(opts('hostile.jsonl', 'hostile-mapping.json'))
     const c = report.entities[0]
     expect(c.fields.map((f) => f.field).sort()).toEqual([...HOSTILE, 'email'].sort())
     // the store's p_* properties say "new", legacy's "legacy": every hostile field differs on both records
-    for (const f of HOSTILE) expect(c.fields.find((x) => x.field === f), f).toMatchObject({compared: 2, mismatched: 2})
+    for (const f of HOSTILE)
+      expect(
+        c.fields.find((x) => x.field === f),
+        f,
+      ).toMatchObject({compared: 2, mismatched: 2})
     expect(c.counts).toMatchObject({identical: 0, modified: 2})
   })
 
   const cols = ['id', 'hubspot_id', 'email', ...HOSTILE]
-  const hostileRows = [['1', '11', 'a@x.com', ...HOSTILE.map(() => 'legacy')], ['2', '12', 'b@x.com', ...HOSTILE.map(() => 'legacy')]]
+  const hostileRows = [
+    ['1', '11', 'a@x.com', ...HOSTILE.map(() => 'legacy')],
+    ['2', '12', 'b@x.com', ...HOSTILE.map(() => 'legacy')],
+  ]
   const expectHostile = async (legacy: string): Promise<void> => {
     const {report} = await runParityDiff({...opts('', 'hostile-mapping.json'), legacy})
-    for (const f of HOSTILE) expect(report.entities[0].fields.find((x) => x.field === f), `${legacy} ${f}`).toMatchObject({compared: 2, mismatched: 2})
+    for (const f of HOSTILE)
+      expect(
+        report.entities[0].fields.find((x) => x.field === f),
+        `${legacy} ${f}`,
+      ).toMatchObject({compared: 2, mismatched: 2})
   }
 
   it('the CSV and SQLite readers keep columns named __proto__ and constructor (better-sqlite3 row objects drop __proto__)', async () => {
@@ -167,7 +201,9 @@ describe('names from the mapping and the legacy rows', () => {
     writeFileSync(join(dir, 'hcsv', 'crm_deal_contacts.csv'), 'id,deal_id,contact_id\n')
     await expectHostile(join(dir, 'hcsv'))
     const db = new Database(join(dir, 'hostile.sqlite'))
-    db.exec(`CREATE TABLE crm_contact (${cols.map((c) => `"${c}"`).join(', ')}); CREATE TABLE crm_deal (id, hubspot_id, name); CREATE TABLE crm_deal_contacts (id, deal_id, contact_id); INSERT INTO crm_deal VALUES (9, '21', 'd')`)
+    db.exec(
+      `CREATE TABLE crm_contact (${cols.map((c) => `"${c}"`).join(', ')}); CREATE TABLE crm_deal (id, hubspot_id, name); CREATE TABLE crm_deal_contacts (id, deal_id, contact_id); INSERT INTO crm_deal VALUES (9, '21', 'd')`,
+    )
     for (const r of hostileRows) db.prepare(`INSERT INTO crm_contact VALUES (${cols.map(() => '?').join(', ')})`).run(...r)
     db.close()
     await expectHostile(join(dir, 'hostile.sqlite'))
@@ -183,7 +219,9 @@ describe('names from the mapping and the legacy rows', () => {
       return
     }
     try {
-      await c.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"; CREATE TABLE crm_contact (${cols.map((x) => `"${x}" text`).join(', ')}); CREATE TABLE crm_deal (id text, hubspot_id text, name text); CREATE TABLE crm_deal_contacts (id text, deal_id text, contact_id text); INSERT INTO crm_deal VALUES ('9', '21', 'd')`)
+      await c.query(
+        `CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"; CREATE TABLE crm_contact (${cols.map((x) => `"${x}" text`).join(', ')}); CREATE TABLE crm_deal (id text, hubspot_id text, name text); CREATE TABLE crm_deal_contacts (id text, deal_id text, contact_id text); INSERT INTO crm_deal VALUES ('9', '21', 'd')`,
+      )
       for (const r of hostileRows) await c.query(`INSERT INTO "${schema}".crm_contact VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, r)
     } finally {
       await c.end()

@@ -21,8 +21,12 @@ function observed(report: ParityReport): SimulationResult['entities'] {
     const {legacyRows: _l, newRows: _n, ...counts} = e.counts
     out[e.entity] = {
       counts,
-      fields: Object.fromEntries(e.fields.filter((f) => f.mismatched + f.noise + f.explained > 0).map((f) => [f.field, {mismatched: f.mismatched, noise: f.noise, explained: f.explained, attribution: f.attribution}])),
-      relations: Object.fromEntries(e.relations.filter((r) => r.missingEdges + r.extraEdges > 0).map((r) => [r.relation, {missingEdges: r.missingEdges, extraEdges: r.extraEdges, attribution: r.attribution}])),
+      fields: Object.fromEntries(
+        e.fields.filter((f) => f.mismatched + f.noise + f.explained > 0).map((f) => [f.field, {mismatched: f.mismatched, noise: f.noise, explained: f.explained, attribution: f.attribution}]),
+      ),
+      relations: Object.fromEntries(
+        e.relations.filter((r) => r.missingEdges + r.extraEdges > 0).map((r) => [r.relation, {missingEdges: r.missingEdges, extraEdges: r.extraEdges, attribution: r.attribution}]),
+      ),
       records: {attribution: e.records?.attribution ?? {}, explained: e.records?.explained ?? 0},
     }
   }
@@ -55,13 +59,30 @@ describe('parity diff on simulated legacy snapshots', () => {
       seed: 3,
       truncatePhone: 20, // an undocumented legacy defect
       inject: {
-        contacts: {legacy: {email: 3, phone: 2, hs_updated_at: 1}, new: {first_name: 2, lifecycle_stage: 1}, both: {last_name: 2}, changedAtSource: {email: 2}, noise: {phone: 2}, missingInNew: 2, missingInLegacy: 3, duplicateKeys: 1},
+        contacts: {
+          legacy: {email: 3, phone: 2, hs_updated_at: 1},
+          new: {first_name: 2, lifecycle_stage: 1},
+          both: {last_name: 2},
+          changedAtSource: {email: 2},
+          noise: {phone: 2},
+          missingInNew: 2,
+          missingInLegacy: 3,
+          duplicateKeys: 1,
+        },
         deals: {legacy: {amount: 2, close_date: 1, stage: 2}, new: {amount: 1}, edgesDropped: {contacts: 3}, edgesAdded: {contacts: 2}, missingInLegacy: 1},
         appointments: {legacy: {starts_at: 1}, both: {status: 1}},
         divisions: {legacy: {is_active: 1}},
       },
     })
-    const {report} = await runParityDiff({legacy: join(dir, 'inj.json'), noiseBaseline: join(dir, 'inj-baseline.jsonl'), mapping: MAPPING, db: join(dir, 'inj.db'), source, out: join(dir, 'reports'), render: false})
+    const {report} = await runParityDiff({
+      legacy: join(dir, 'inj.json'),
+      noiseBaseline: join(dir, 'inj-baseline.jsonl'),
+      mapping: MAPPING,
+      db: join(dir, 'inj.db'),
+      source,
+      out: join(dir, 'reports'),
+      render: false,
+    })
     // the simulator's expectations are the injected ones (not something it read back from the differ)
     expect(sim.entities.contacts.fields.email).toMatchObject({mismatched: 5, attribution: {legacy_defect: 3, changed_at_source: 2}})
     expect(sim.entities.contacts.fields.last_name.attribution).toEqual({both_wrong: 2})

@@ -13,7 +13,11 @@ import {SyntheticSource} from '../../src/parity/synthetic-source.js'
 const MAPPING = 'fixtures/mappings/legacy-django.json'
 const PG = 'postgres://postgres@127.0.0.1:5432/test'
 const source = new SyntheticSource({contacts: 120, deals: 60, appointments: 40, divisions: 4, archivedEvery: 11, seed: 11})
-const inject = {contacts: {legacy: {email: 2, hs_created_at: 1}, new: {phone: 1}, missingInLegacy: 1, duplicateKeys: 1}, deals: {legacy: {amount: 1, close_date: 1}, edgesDropped: {contacts: 2}, edgesAdded: {contacts: 1}}, appointments: {legacy: {ends_at: 1}}}
+const inject = {
+  contacts: {legacy: {email: 2, hs_created_at: 1}, new: {phone: 1}, missingInLegacy: 1, duplicateKeys: 1},
+  deals: {legacy: {amount: 1, close_date: 1}, edgesDropped: {contacts: 2}, edgesAdded: {contacts: 1}},
+  appointments: {legacy: {ends_at: 1}},
+}
 let dir: string
 let sims: Record<string, SimulationResult>
 const schema = `crmsync_parity_${process.pid}_${Date.now()}`
@@ -23,18 +27,33 @@ beforeAll(async () => {
   sims = {}
   for (const format of ['json', 'jsonl', 'json.gz', 'jsonl.gz', 'csv', 'sqlite'] as const) {
     // same source, same seed: every form holds the same rows; the store is written once
-    sims[format] = await simulateLegacy({source, legacy: {path: join(dir, `legacy.${format}`), format}, store: format === 'json' ? join(dir, 'store.db') : undefined, snapshotAt: '2025-12-31T00:00:00Z', inject, seed: 9})
+    sims[format] = await simulateLegacy({
+      source,
+      legacy: {path: join(dir, `legacy.${format}`), format},
+      store: format === 'json' ? join(dir, 'store.db') : undefined,
+      snapshotAt: '2025-12-31T00:00:00Z',
+      inject,
+      seed: 9,
+    })
   }
 })
 afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
   const c = new pg.Client({connectionString: PG})
-  await c.connect().then(() => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch(() => undefined)
+  await c
+    .connect()
+    .then(() => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
+    .catch(() => undefined)
   await c.end().catch(() => undefined)
 })
 
 function counts(report: Awaited<ReturnType<typeof runParityDiff>>['report']) {
-  return report.entities.map((e) => ({entity: e.entity, counts: e.counts, fields: e.fields.map((f) => [f.field, f.mismatched, f.explained]), relations: e.relations.map((r) => [r.relation, r.missingEdges, r.extraEdges])}))
+  return report.entities.map((e) => ({
+    entity: e.entity,
+    counts: e.counts,
+    fields: e.fields.map((f) => [f.field, f.mismatched, f.explained]),
+    relations: e.relations.map((r) => [r.relation, r.missingEdges, r.extraEdges]),
+  }))
 }
 
 describe('every legacy reader yields the same comparison', () => {
@@ -58,12 +77,20 @@ describe('every legacy reader yields the same comparison', () => {
     try {
       await c.query(`CREATE SCHEMA "${schema}"`)
       await c.query(`SET search_path TO "${schema}"`)
-      const types: Record<string, string> = {id: 'bigint PRIMARY KEY', hubspot_id: 'varchar(32) UNIQUE', is_active: 'boolean', amount: 'numeric(14,2)', close_date: 'date', last_synced_at: 'timestamptz'}
+      const types: Record<string, string> = {
+        id: 'bigint PRIMARY KEY',
+        hubspot_id: 'varchar(32) UNIQUE',
+        is_active: 'boolean',
+        amount: 'numeric(14,2)',
+        close_date: 'date',
+        last_synced_at: 'timestamptz',
+      }
       for (const [e, m] of Object.entries(DJANGO_MODELS)) {
         const cols = tableColumns(e as DjangoEntity).map((col) => `"${col}" ${types[col] ?? (/_at$/.test(col) ? 'timestamptz' : /_id$/.test(col) ? 'bigint' : 'varchar(255)')}`)
         // no UNIQUE on hubspot_id: the injected duplicate key must load (a real defect a unique index would have stopped)
         await c.query(`CREATE TABLE ${m.table} (${cols.join(', ').replace(' UNIQUE', '')})`)
-        for (const [f, t] of Object.entries(DJANGO_RELATIONS[e as DjangoEntity].m2m)) await c.query(`CREATE TABLE ${m.table}_${f} (id serial PRIMARY KEY, ${e.slice(0, -1)}_id bigint, ${t.slice(0, -1)}_id bigint)`)
+        for (const [f, t] of Object.entries(DJANGO_RELATIONS[e as DjangoEntity].m2m))
+          await c.query(`CREATE TABLE ${m.table}_${f} (id serial PRIMARY KEY, ${e.slice(0, -1)}_id bigint, ${t.slice(0, -1)}_id bigint)`)
       }
       await c.query("SET TIME ZONE 'America/Chicago'")
       for await (const batch of dumpdataSource(join(dir, 'legacy.jsonl')).batches([])) {
@@ -74,7 +101,9 @@ describe('every legacy reader yields the same comparison', () => {
           for (const [k, v] of Object.entries(r.fields)) if (!(k in rel.m2m)) row[k in rel.fk ? `${k}_id` : k] = v
           const cols = Object.keys(row)
           await c.query(`INSERT INTO ${DJANGO_MODELS[entity].table} (${cols.map((x) => `"${x}"`).join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(row))
-          for (const [f, t] of Object.entries(rel.m2m)) for (const target of r.fields[f] as number[]) await c.query(`INSERT INTO ${DJANGO_MODELS[entity].table}_${f} (${entity.slice(0, -1)}_id, ${t.slice(0, -1)}_id) VALUES ($1, $2)`, [r.pk, target])
+          for (const [f, t] of Object.entries(rel.m2m))
+            for (const target of r.fields[f] as number[])
+              await c.query(`INSERT INTO ${DJANGO_MODELS[entity].table}_${f} (${entity.slice(0, -1)}_id, ${t.slice(0, -1)}_id) VALUES ($1, $2)`, [r.pk, target])
         }
       }
     } finally {

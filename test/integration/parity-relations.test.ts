@@ -37,7 +37,14 @@ beforeAll(() => {
   store.applyRecords('t', 'divisions', [rec('7'), rec('8'), rec('9')], null)
   store.applyRecords('t', 'contacts', [rec('100', {phone: '555-0100 ext 9'}), rec('101', {phone: '555-0101'}), rec('102', {phone: null})], null)
   // contact 100 is in divisions 8 and 9 (first = 8); 101 in 7; 102 in none
-  store.replaceAssociations('t', 'contacts', 'divisions', ['100', '101', '102'], [edge('contacts', '100', 'divisions', '9'), edge('contacts', '100', 'divisions', '8'), edge('contacts', '101', 'divisions', '7')], null)
+  store.replaceAssociations(
+    't',
+    'contacts',
+    'divisions',
+    ['100', '101', '102'],
+    [edge('contacts', '100', 'divisions', '9'), edge('contacts', '100', 'divisions', '8'), edge('contacts', '101', 'divisions', '7')],
+    null,
+  )
   store.close()
   writeFileSync(join(dir, 'legacy.jsonl'), legacyRows(3, 1)) // 100 → division 9 (not the first), 101 → 7
 })
@@ -45,12 +52,12 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 function legacyRows(fk100: number, fk101: number | null): string {
   return [
-      line('crm.division', 1, {hubspot_id: '7'}),
-      line('crm.division', 2, {hubspot_id: '8'}),
-      line('crm.division', 3, {hubspot_id: '9'}),
-      line('crm.contact', 10, {hubspot_id: '100', phone: ' 555-0100 ', division: fk100}),
-      line('crm.contact', 11, {hubspot_id: '101', phone: '555-0101', division: fk101}),
-      line('crm.contact', 12, {hubspot_id: '102', phone: null, division: null}),
+    line('crm.division', 1, {hubspot_id: '7'}),
+    line('crm.division', 2, {hubspot_id: '8'}),
+    line('crm.division', 3, {hubspot_id: '9'}),
+    line('crm.contact', 10, {hubspot_id: '100', phone: ' 555-0100 ', division: fk100}),
+    line('crm.contact', 11, {hubspot_id: '101', phone: '555-0101', division: fk101}),
+    line('crm.contact', 12, {hubspot_id: '102', phone: null, division: null}),
   ].join('\n')
 }
 
@@ -75,7 +82,16 @@ describe('relations', () => {
   })
 
   it('a ledger rule `fk-not-first` explains it, and counts it', async () => {
-    const rule = {id: 'api-order', entity: 'contacts', field: 'division', class: 'relation', when: 'fk-not-first', reason: 'legacy read associations in another order', owner: 'crm-team', expires: '2099-01-01'}
+    const rule = {
+      id: 'api-order',
+      entity: 'contacts',
+      field: 'division',
+      class: 'relation',
+      when: 'fk-not-first',
+      reason: 'legacy read associations in another order',
+      owner: 'crm-team',
+      expires: '2099-01-01',
+    }
     const report = await diff(mapping('first', {ledger: [rule]}))
     const r = report.entities.find((e) => e.entity === 'contacts')!
     expect(r.relations[0]).toMatchObject({missingEdges: 0, extraEdges: 0, explained: 2})
@@ -88,7 +104,14 @@ describe('relations', () => {
     writeFileSync(join(dir, 'a.jsonl'), legacyRows(3, 2))
     writeFileSync(join(dir, 'b.jsonl'), legacyRows(3, null))
     writeFileSync(join(dir, 'm.json'), JSON.stringify(mapping('first')))
-    const {report} = await runParityDiff({legacy: join(dir, 'a.jsonl'), noiseBaseline: join(dir, 'b.jsonl'), mapping: join(dir, 'm.json'), db: join(dir, 'store.db'), out: join(dir, 'r'), render: false})
+    const {report} = await runParityDiff({
+      legacy: join(dir, 'a.jsonl'),
+      noiseBaseline: join(dir, 'b.jsonl'),
+      mapping: join(dir, 'm.json'),
+      db: join(dir, 'store.db'),
+      out: join(dir, 'r'),
+      render: false,
+    })
     const rel = report.entities.find((e) => e.entity === 'contacts')!.relations[0]
     // 100: missing 8 + extra 9, the same in both runs; 101: missing 7 (absent from both runs), extra 8 (only in run A) → noise
     expect(rel).toMatchObject({missingEdges: 2, extraEdges: 1, noise: 1})

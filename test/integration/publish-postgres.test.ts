@@ -52,7 +52,9 @@ describe.skipIf(!hasPg)('publish into PostgreSQL (the reference Django schema)',
     main = await schema()
     const seeded = await seedLegacy(main.db, store)
     const r = await publish(['--to', PG_URL, '--schema', main.name])
-    console.log(`postgres publish: ${r.rowsWritten} rows written in ${r.seconds.toFixed(2)} s; ${r.tables.map((t) => `${t.table} +${t.inserted} ~${t.updated} -${t.deleted} rejected ${t.rejectedValues}`).join(', ')}; ${r.through.map((t) => `${t.table} +${t.inserted} -${t.deleted}`).join(', ')}`)
+    console.log(
+      `postgres publish: ${r.rowsWritten} rows written in ${r.seconds.toFixed(2)} s; ${r.tables.map((t) => `${t.table} +${t.inserted} ~${t.updated} -${t.deleted} rejected ${t.rejectedValues}`).join(', ')}; ${r.through.map((t) => `${t.table} +${t.inserted} -${t.deleted}`).join(', ')}`,
+    )
     await checkPublished(main.db, store, seeded)
     expect(r.through[0].deleted).toBe(1) // the stale edge
   }, 120_000)
@@ -90,7 +92,9 @@ describe.skipIf(!hasPg)('publish into PostgreSQL (the reference Django schema)',
     const out = jsonOf<{status: string; totals: {inserted: number; updated: number; deleted: number}; publish: PublishResult}>(r)
     expect(out.publish.full).toBe(false)
     const changes = out.totals.inserted + out.totals.updated + out.totals.deleted
-    console.log(`incremental: ${ops.length} mutations, sync changed ${changes} records; publish wrote ${out.publish.rowsWritten} rows (${out.publish.tables.map((t) => `${t.table} +${t.inserted} ~${t.updated} -${t.deleted}`).join(', ')}; ${out.publish.through.map((t) => `${t.table} +${t.inserted} -${t.deleted}`).join(', ')})`)
+    console.log(
+      `incremental: ${ops.length} mutations, sync changed ${changes} records; publish wrote ${out.publish.rowsWritten} rows (${out.publish.tables.map((t) => `${t.table} +${t.inserted} ~${t.updated} -${t.deleted}`).join(', ')}; ${out.publish.through.map((t) => `${t.table} +${t.inserted} -${t.deleted}`).join(', ')})`,
+    )
     expect(out.publish.rowsWritten).toBeGreaterThanOrEqual(ops.length - 1)
     expect(out.publish.rowsWritten).toBeLessThanOrEqual(3 * ops.length)
     const fresh = await schema()

@@ -62,7 +62,9 @@ describe('publish into a SQLite Django database', () => {
   it('a second publish writes nothing; a row deleted by someone else comes back with --full only', async () => {
     expect((await publish('--to', file)).rowsWritten).toBe(0)
     expect((await publish('--to', file, '--full')).rowsWritten).toBe(0)
-    const lonely = await target.query(`SELECT id, hubspot_id FROM crm_contact c WHERE NOT EXISTS (SELECT 1 FROM crm_order o WHERE o.contact_id = c.id) AND NOT EXISTS (SELECT 1 FROM crm_deal_contacts x WHERE x.contact_id = c.id) AND NOT EXISTS (SELECT 1 FROM crm_appointment a WHERE a.contact_id = c.id) LIMIT 1`)
+    const lonely = await target.query(
+      `SELECT id, hubspot_id FROM crm_contact c WHERE NOT EXISTS (SELECT 1 FROM crm_order o WHERE o.contact_id = c.id) AND NOT EXISTS (SELECT 1 FROM crm_deal_contacts x WHERE x.contact_id = c.id) AND NOT EXISTS (SELECT 1 FROM crm_appointment a WHERE a.contact_id = c.id) LIMIT 1`,
+    )
     const before = await picture(target)
     await target.query('DELETE FROM crm_contact WHERE id = ?', [lonely[0].id])
     expect((await publish('--to', file)).rowsWritten).toBe(0)

@@ -46,7 +46,8 @@ describe('shared budget against the emulator rate limiter', () => {
       }
     }
     const search = async (): Promise<void> => {
-      for (let i = 0; i < 4; i++) await client.request({method: 'POST', path: PATHS.search('deals'), body: {limit: 10, filterGroups: [], sorts: [{propertyName: 'hs_object_id', direction: 'ASCENDING'}]}, bucket: 'search'})
+      for (let i = 0; i < 4; i++)
+        await client.request({method: 'POST', path: PATHS.search('deals'), body: {limit: 10, filterGroups: [], sorts: [{propertyName: 'hs_object_id', direction: 'ASCENDING'}]}, bucket: 'search'})
     }
     await Promise.all([list(), list(), list(), list(), search(), search()])
     expect(client.stats.requests).toBe(56)
@@ -78,30 +79,34 @@ describe('shared budget against the emulator rate limiter', () => {
     }
   })()
 
-  it.skipIf(!redisBin)('two clients with their own RedisBudget on one key (two processes of one portal) get no 429 together', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000)
-    const redis: ChildProcess = spawn(redisBin!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {stdio: 'ignore'})
-    emu = await startEmulator({portalDir, rateLimit: '20/1s'})
-    const budgets: RedisBudget[] = []
-    try {
-      await new Promise((r) => setTimeout(r, 300))
-      const key = randomBytes(6).toString('hex')
-      const make = () => {
-        const b = new RedisBudget({key, url: `redis://127.0.0.1:${port}`, max: 20, intervalMs: 1000})
-        budgets.push(b)
-        return new HubSpotHttpClient({baseUrl: emu.url, accessToken: 'any', budget: b})
+  it.skipIf(!redisBin)(
+    'two clients with their own RedisBudget on one key (two processes of one portal) get no 429 together',
+    async () => {
+      const port = 20_000 + Math.floor(Math.random() * 20_000)
+      const redis: ChildProcess = spawn(redisBin!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {stdio: 'ignore'})
+      emu = await startEmulator({portalDir, rateLimit: '20/1s'})
+      const budgets: RedisBudget[] = []
+      try {
+        await new Promise((r) => setTimeout(r, 300))
+        const key = randomBytes(6).toString('hex')
+        const make = () => {
+          const b = new RedisBudget({key, url: `redis://127.0.0.1:${port}`, max: 20, intervalMs: 1000})
+          budgets.push(b)
+          return new HubSpotHttpClient({baseUrl: emu.url, accessToken: 'any', budget: b})
+        }
+        const [c1, c2] = [make(), make()]
+        const run = async (c: HubSpotHttpClient): Promise<void> => {
+          for (let i = 0; i < 15; i++) await c.request({method: 'GET', path: PATHS.list('contacts'), query: {limit: 5}})
+        }
+        await Promise.all([run(c1), run(c1), run(c2), run(c2)])
+        expect(c1.stats.requests + c2.stats.requests).toBe(60)
+        expect(emu.stats.rateLimited.TEN_SECONDLY_ROLLING).toBe(0)
+      } finally {
+        for (const b of budgets) await b.close()
+        redis.kill()
+        await emu.stop()
       }
-      const [c1, c2] = [make(), make()]
-      const run = async (c: HubSpotHttpClient): Promise<void> => {
-        for (let i = 0; i < 15; i++) await c.request({method: 'GET', path: PATHS.list('contacts'), query: {limit: 5}})
-      }
-      await Promise.all([run(c1), run(c1), run(c2), run(c2)])
-      expect(c1.stats.requests + c2.stats.requests).toBe(60)
-      expect(emu.stats.rateLimited.TEN_SECONDLY_ROLLING).toBe(0)
-    } finally {
-      for (const b of budgets) await b.close()
-      redis.kill()
-      await emu.stop()
-    }
-  }, 60_000)
+    },
+    60_000,
+  )
 })

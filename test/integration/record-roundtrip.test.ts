@@ -86,12 +86,15 @@ describe('portal record round trip against the emulator', () => {
     await recordPortal({out, api: client(), baseUrl: emu.url, redact: ['email', 'phone', 'firstname', 'lastname'], redactSalt: 's1'})
     const p = await openPortal(portalDir)
     const originals = new Set<string>()
-    for await (const c of p.records('contacts')) for (const k of ['email', 'phone']) {
-      const v = c.properties[k]
-      if (v && v.trim().length >= 5) originals.add(v)
-    }
+    for await (const c of p.records('contacts'))
+      for (const k of ['email', 'phone']) {
+        const v = c.properties[k]
+        if (v && v.trim().length >= 5) originals.add(v)
+      }
     expect(originals.size).toBeGreaterThan(100)
-    const text = walk(out).map((f) => readFileSync(f, 'utf8')).join('\n')
+    const text = walk(out)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n')
     for (const o of originals) expect(text.includes(o), `original value ${o} leaked`).toBe(false)
     const r = await openPortal(out)
     const fakes = await collect(r.records('contacts'))
@@ -145,9 +148,20 @@ describe('portal record round trip against the emulator', () => {
   })
 
   it('survives 429 bursts (with and without Retry-After), 5xx, connection resets and malformed bodies: same snapshot', async () => {
-    const faulty = await startEmulator({portalDir, token: TOKEN, associationPageSize: 40, rateLimit: 'none', faults: '429-burst:every=23,count=2,retry-after=0;429-burst:every=41,retry-after=off;5xx:every=13;reset:every=17;malformed:every=19'})
+    const faulty = await startEmulator({
+      portalDir,
+      token: TOKEN,
+      associationPageSize: 40,
+      rateLimit: 'none',
+      faults: '429-burst:every=23,count=2,retry-after=0;429-burst:every=41,retry-after=off;5xx:every=13;reset:every=17;malformed:every=19',
+    })
     try {
-      const api = new HubSpotHttpClient({baseUrl: faulty.url, accessToken: TOKEN, budget: new InProcessBudget({max: 100_000, intervalMs: 1000}), retry: {baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 8}})
+      const api = new HubSpotHttpClient({
+        baseUrl: faulty.url,
+        accessToken: TOKEN,
+        budget: new InProcessBudget({max: 100_000, intervalMs: 1000}),
+        retry: {baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 8},
+      })
       const out = join(root, 'faulty')
       const res = await recordPortal({out, api, baseUrl: faulty.url, gzip: true})
       expect(readdirSync(out)).toContain('contacts.ndjson.gz')
@@ -208,7 +222,12 @@ describe('portal record round trip against the emulator', () => {
     const served = await startEmulator({portalDir: dir, token: TOKEN, rateLimit: 'none'})
     try {
       const out = join(root, 'unused-label-rec')
-      const api = new HubSpotHttpClient({baseUrl: served.url, accessToken: TOKEN, budget: new InProcessBudget({max: 100_000, intervalMs: 1000, searchMax: 1000}), retry: {baseDelayMs: 1, maxDelayMs: 5}})
+      const api = new HubSpotHttpClient({
+        baseUrl: served.url,
+        accessToken: TOKEN,
+        budget: new InProcessBudget({max: 100_000, intervalMs: 1000, searchMax: 1000}),
+        retry: {baseDelayMs: 1, maxDelayMs: 5},
+      })
       await recordPortal({out, api, baseUrl: served.url})
       expect(served.stats.byEndpoint.labels).toBeGreaterThanOrEqual(2)
       const r = await openPortal(out)

@@ -10,7 +10,14 @@ const root = mkdtempSync(join(tmpdir(), 'crmsync-work-'))
 afterAll(() => rmSync(root, {recursive: true, force: true}))
 
 function state(bytes: number): RecordState {
-  return {version: 1, fingerprint: 'f', portalId: 1, objectTypes: [{name: 'contacts', objectTypeId: '0-1', properties: [{name: 'email', label: 'Email', type: 'string', fieldType: 'text'}]}], lists: {'contacts:live': {after: '3', done: false, bytes, count: 2}}, associations: {doneFromTypes: [], lastFromId: null, bytes: 0, count: 0, samples: {}, seen: {}}}
+  return {
+    version: 1,
+    fingerprint: 'f',
+    portalId: 1,
+    objectTypes: [{name: 'contacts', objectTypeId: '0-1', properties: [{name: 'email', label: 'Email', type: 'string', fieldType: 'text'}]}],
+    lists: {'contacts:live': {after: '3', done: false, bytes, count: 2}},
+    associations: {doneFromTypes: [], lastFromId: null, bytes: 0, count: 0, samples: {}, seen: {}},
+  }
 }
 
 describe('recorder work folder', () => {
@@ -36,7 +43,7 @@ describe('recorder work folder', () => {
     const f = w.openAppend('contacts.live.ndjson', 0)
     const saved = f.append(['{"id":"1"}', '{"id":"2"}'])
     w.save(state(saved))
-    f.append(['{"id":"3"}', '{"id":"4"'])  // a crash after this write, before the next save
+    f.append(['{"id":"3"}', '{"id":"4"']) // a crash after this write, before the next save
     f.close()
     const s = w.load()!
     expect(s.objectTypes[0].properties[0].name).toBe('email')

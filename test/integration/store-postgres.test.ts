@@ -31,17 +31,27 @@ describe('PostgreSQL store', () => {
     const store = await openPostgresStore(url)
     try {
       await store.ensureEntity({entity: 'deals', properties: [prop('amount', 'number'), prop('won', 'bool'), prop('closedate', 'date'), prop('hs_lastmodifieddate', 'datetime'), prop('dealname')]})
-      await store.applyRecords('deals', 'deals', [
-        rec('1', {amount: '0.1000000000000000055511151231257827', won: 'true', closedate: '1572480000000', hs_lastmodifieddate: '2019-10-31T02:00:00+02:00', dealname: 'A'}),
-        rec('2', {amount: '1e3', won: 'no', closedate: '2024-02-30', hs_lastmodifieddate: 'soon', dealname: 'nul\u0000inside'}),
-        rec('3', {amount: '12345678901234567890.000000000000000001', won: 'maybe', closedate: '2024-05-06', hs_lastmodifieddate: '1572480000123', dealname: null}),
-      ], null)
+      await store.applyRecords(
+        'deals',
+        'deals',
+        [
+          rec('1', {amount: '0.1000000000000000055511151231257827', won: 'true', closedate: '1572480000000', hs_lastmodifieddate: '2019-10-31T02:00:00+02:00', dealname: 'A'}),
+          rec('2', {amount: '1e3', won: 'no', closedate: '2024-02-30', hs_lastmodifieddate: 'soon', dealname: 'nul\u0000inside'}),
+          rec('3', {amount: '12345678901234567890.000000000000000001', won: 'maybe', closedate: '2024-05-06', hs_lastmodifieddate: '1572480000123', dealname: null}),
+        ],
+        null,
+      )
     } finally {
       await store.close()
     }
     const rows = await withPg(async (c) => {
-      const types = await c.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'obj_deals' AND column_name LIKE 'p\\_%' ORDER BY column_name`, [schema])
-      const data = await c.query(`SELECT id, p_amount::text AS amount, p_won AS won, p_closedate::text AS closedate, to_char(p_hs_lastmodifieddate AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS modified, p_dealname AS dealname, properties->>'dealname' AS json_name FROM ${q(schema)}.obj_deals ORDER BY id`)
+      const types = await c.query(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'obj_deals' AND column_name LIKE 'p\\_%' ORDER BY column_name`,
+        [schema],
+      )
+      const data = await c.query(
+        `SELECT id, p_amount::text AS amount, p_won AS won, p_closedate::text AS closedate, to_char(p_hs_lastmodifieddate AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS modified, p_dealname AS dealname, properties->>'dealname' AS json_name FROM ${q(schema)}.obj_deals ORDER BY id`,
+      )
       const sum = await c.query(`SELECT sum(p_amount)::text AS s FROM ${q(schema)}.obj_deals`)
       return {types: types.rows, data: data.rows, sum: sum.rows[0].s}
     })
@@ -88,7 +98,11 @@ describe('PostgreSQL store', () => {
     await withPg((c) => c.query(`INSERT INTO ${q(schema)}.schema_migrations (version, name, applied_at) VALUES ($1, 'from the future', now())`, [PG_SCHEMA_VERSION + 5]))
     const before = await snapshot()
     for (const options of [{}, {readonly: true}, {dryRun: true}]) {
-      await expect(openPostgresStore(url, options)).rejects.toMatchObject({exitCode: 2, options: {code: 'STORE_TOO_NEW'}, message: expect.stringMatching(new RegExp(`schema version ${PG_SCHEMA_VERSION + 5}, newer`))})
+      await expect(openPostgresStore(url, options)).rejects.toMatchObject({
+        exitCode: 2,
+        options: {code: 'STORE_TOO_NEW'},
+        message: expect.stringMatching(new RegExp(`schema version ${PG_SCHEMA_VERSION + 5}, newer`)),
+      })
     }
     expect(await snapshot()).toBe(before)
     const r = await runCli(['sync', 'status', '--db', url], {})
@@ -107,7 +121,11 @@ describe('PostgreSQL store', () => {
     const stores = await Promise.all(Array.from({length: 4}, () => openPostgresStore(url)))
     await Promise.all(stores.map((s, i) => s.ensureEntity({entity: 'contacts', properties: [prop(`p${i}`)]})))
     await Promise.all(stores.map((s) => s.close()))
-    const r = await withPg((c) => c.query(`SELECT (SELECT count(*)::int FROM ${q(schema)}.schema_migrations) AS migrations, (SELECT count(*)::int FROM ${q(schema)}.property_columns) AS columns, (SELECT count(*)::int FROM ${q(schema)}.entities) AS entities`))
+    const r = await withPg((c) =>
+      c.query(
+        `SELECT (SELECT count(*)::int FROM ${q(schema)}.schema_migrations) AS migrations, (SELECT count(*)::int FROM ${q(schema)}.property_columns) AS columns, (SELECT count(*)::int FROM ${q(schema)}.entities) AS entities`,
+      ),
+    )
     expect(r.rows[0]).toEqual({migrations: PG_SCHEMA_VERSION, columns: 4, entities: 1}) // each migration applied once
   })
 

@@ -59,7 +59,9 @@ describe('association-only changes and the rolling reconciliation', () => {
     // association-only changes in the first pair (contacts→deals) and the last (appointments→divisions)
     const before = emulatorPicture(emu)
     // between records modified long ago, so that no incremental search finds either side
-    const [contact] = oldest('contacts').filter((id) => !emu.store.db.prepare('SELECT 1 FROM assoc WHERE fe = ? AND fid = ? AND te = ?').get(emu.store.registry.find('contacts')!.index, id, emu.store.registry.find('deals')!.index))
+    const [contact] = oldest('contacts').filter(
+      (id) => !emu.store.db.prepare('SELECT 1 FROM assoc WHERE fe = ? AND fid = ? AND te = ?').get(emu.store.registry.find('contacts')!.index, id, emu.store.registry.find('deals')!.index),
+    )
     const [deal] = oldest('deals')
     const [division] = oldest('divisions')
     const oldAppointments = oldest('appointments')

@@ -34,9 +34,15 @@ describe('HubSpot connector against the emulator', () => {
   })
 
   it('reads every association of a record through per-record paging (page size 1)', async () => {
-    const ids = emu.store.db.prepare("SELECT fid FROM assoc WHERE fe = ? AND te = ? GROUP BY fid HAVING COUNT(*) >= 1").pluck().all(emu.store.registry.find('contacts')!.index, emu.store.registry.find('deals')!.index) as string[]
+    const ids = emu.store.db
+      .prepare('SELECT fid FROM assoc WHERE fe = ? AND te = ? GROUP BY fid HAVING COUNT(*) >= 1')
+      .pluck()
+      .all(emu.store.registry.find('contacts')!.index, emu.store.registry.find('deals')!.index) as string[]
     expect(ids.length).toBeGreaterThan(0)
-    const most = emu.store.db.prepare('SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM assoc WHERE fe = ? AND te = ? GROUP BY fid)').pluck().get(emu.store.registry.find('contacts')!.index, emu.store.registry.find('deals')!.index) as number
+    const most = emu.store.db
+      .prepare('SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM assoc WHERE fe = ? AND te = ? GROUP BY fid)')
+      .pluck()
+      .get(emu.store.registry.find('contacts')!.index, emu.store.registry.find('deals')!.index) as number
     expect(most).toBeGreaterThanOrEqual(2)
     const rows = await readAssociations(client, {fromType: '0-1', toType: '0-3', fromEntity: 'contacts', toEntity: 'deals'}, ids)
     const want = emu.store.db.prepare('SELECT COUNT(*) FROM assoc WHERE fe = ? AND te = ?').pluck().get(emu.store.registry.find('contacts')!.index, emu.store.registry.find('deals')!.index) as number

@@ -37,7 +37,9 @@ describe('fault matrix: nothing lost, nothing duplicated', () => {
       const r = await runCli(['sync', 'all', '--db', db, '--base-url', emu.url, '--json'], {})
       expect(r.code, r.stderr + r.stdout).toBe(0)
       const s = jsonOf<Summary>(r)
-      console.log(`fault ${name}: ${s.totals.requests} requests, ${s.totals.rateLimited} 429s, ${s.totals.retries} retries, ${s.totals.deadLetters} dead letters; emulator faults ${JSON.stringify(emu.stats.faults)}`)
+      console.log(
+        `fault ${name}: ${s.totals.requests} requests, ${s.totals.rateLimited} 429s, ${s.totals.retries} retries, ${s.totals.deadLetters} dead letters; emulator faults ${JSON.stringify(emu.stats.faults)}`,
+      )
       expect(s.totals.retries).toBeGreaterThan(0)
       expect(s.totals.deadLetters).toBe(0)
       expect(storePicture(db)).toEqual(emulatorPicture(emu))
@@ -54,7 +56,12 @@ describe('fault matrix: nothing lost, nothing duplicated', () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/daily/i)
     expect(r.stderr).toMatch(/resume|rerun/i)
-    console.log(`daily limit: ${r.stderr.split('\n').find((l) => /daily/i.test(l))?.trim()}`)
+    console.log(
+      `daily limit: ${r.stderr
+        .split('\n')
+        .find((l) => /daily/i.test(l))
+        ?.trim()}`,
+    )
     // each day allows 20 requests more: rerun daily until the run completes from its checkpoints
     let days = 0
     let again = r

@@ -15,7 +15,7 @@ const LAG_MS = 20_000
 
 function liveIds(entity: string): string[] {
   const info = emu.store.registry.find(entity)!
-  return (emu.store.db.prepare('SELECT id FROM records WHERE ent = ? AND archived = 0 ORDER BY idlen, id').pluck().all(info.index) as string[])
+  return emu.store.db.prepare('SELECT id FROM records WHERE ent = ? AND archived = 0 ORDER BY idlen, id').pluck().all(info.index) as string[]
 }
 
 // the whole suite on both API versions, each against its own emulator (the schedule mutates it)
@@ -78,7 +78,11 @@ describe.each(API_VERSIONS)('incremental sync with the mutation schedule, --api-
 
     const fresh = join(tempDir(), 'fresh.db')
     const f = await runCli(['sync', 'all', '--db', fresh, '--base-url', emu.url, '--api-version', version, '--json'], {})
-    console.log(jsonOf<Summary>(f).streams.map((s) => `fresh ${s.stream} ${(s as unknown as {seconds: number}).seconds}s ${s.requests} req`).join('\n'))
+    console.log(
+      jsonOf<Summary>(f)
+        .streams.map((s) => `fresh ${s.stream} ${(s as unknown as {seconds: number}).seconds}s ${s.requests} req`)
+        .join('\n'),
+    )
     expect(f.code, f.stderr).toBe(0)
     const got = storePicture(db)
     const want = storePicture(fresh)

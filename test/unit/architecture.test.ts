@@ -12,9 +12,7 @@ const edges = fileEdges(root)
 const graph = layerEdges(edges)
 
 function crossing(fromLayer: string, allowed: string[]): string[] {
-  return edges
-    .filter((e) => layerOf(e.from) === fromLayer && layerOf(e.to) !== fromLayer && !allowed.includes(layerOf(e.to)))
-    .map((e) => `${e.from} -> ${e.to}`)
+  return edges.filter((e) => layerOf(e.from) === fromLayer && layerOf(e.to) !== fromLayer && !allowed.includes(layerOf(e.to))).map((e) => `${e.from} -> ${e.to}`)
 }
 
 describe('architecture: one-way layers', () => {

@@ -50,7 +50,12 @@ describe('sync request validation', () => {
     expect(validateRequest({...base, lookbackMinutes: 1}).lookbackMs).toBe(60_000)
   })
   it('checks --since, --batch-size per target, --full with --since, and --rate-limit', () => {
-    expect(validateRequest({...base, since: '2026-01-02', batchSize: 100})).toEqual({since: Date.parse('2026-01-02T00:00:00Z'), batchSize: 100, lookbackMs: 300_000, reconcile: {mode: 'share', share: 0.1}})
+    expect(validateRequest({...base, since: '2026-01-02', batchSize: 100})).toEqual({
+      since: Date.parse('2026-01-02T00:00:00Z'),
+      batchSize: 100,
+      lookbackMs: 300_000,
+      reconcile: {mode: 'share', share: 0.1},
+    })
     expect(validateRequest({...base, reconcileAssociations: 'off'}).reconcile).toEqual({mode: 'off'})
     expect(() => validateRequest({...base, reconcileAssociations: 'often'})).toThrow(/--reconcile-associations "often"/)
     expect(() => validateRequest({...base, batchSize: 101})).toThrow(/1\.\.100/)

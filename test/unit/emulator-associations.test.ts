@@ -19,7 +19,15 @@ describe('v4 association batch read', () => {
     expect(r.body.results).toEqual([
       {
         from: {id: '2'},
-        to: [{toObjectId: 101, associationTypes: [{category: 'HUBSPOT_DEFINED', typeId: 4, label: null}, {category: 'USER_DEFINED', typeId: 5, label: 'Billing contact'}]}],
+        to: [
+          {
+            toObjectId: 101,
+            associationTypes: [
+              {category: 'HUBSPOT_DEFINED', typeId: 4, label: null},
+              {category: 'USER_DEFINED', typeId: 5, label: 'Billing contact'},
+            ],
+          },
+        ],
       },
     ])
   })
@@ -57,7 +65,10 @@ describe('v4 association batch read', () => {
     const r = await read('deals', 'contacts', [{id: '101'}])
     const to = r.body.results[0].to
     expect(to.map((t: {toObjectId: number}) => t.toObjectId)).toEqual([1, 2])
-    expect(to[1].associationTypes).toEqual([{category: 'HUBSPOT_DEFINED', typeId: 3, label: null}, {category: 'USER_DEFINED', typeId: 6, label: 'Billed deal'}])
+    expect(to[1].associationTypes).toEqual([
+      {category: 'HUBSPOT_DEFINED', typeId: 3, label: null},
+      {category: 'USER_DEFINED', typeId: 6, label: 'Billed deal'},
+    ])
   })
 
   it('works with object type ids and custom object names', async () => {

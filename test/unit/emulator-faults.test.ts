@@ -18,7 +18,9 @@ async function statuses(e: InProcessEmulator, n: number, req = list): Promise<nu
 
 describe('fault spec grammar', () => {
   it('parses every clause', () => {
-    const cfg = parseFaults('429-burst:every=50,count=3,retry-after=off,policy=secondly;5xx:rate=0.02,status=503;reset:every=100;slow:ms=2000,every=40;malformed:every=77,on=list+search;index-lag:seconds=5;mutations:auto,every=10;seed=9')
+    const cfg = parseFaults(
+      '429-burst:every=50,count=3,retry-after=off,policy=secondly;5xx:rate=0.02,status=503;reset:every=100;slow:ms=2000,every=40;malformed:every=77,on=list+search;index-lag:seconds=5;mutations:auto,every=10;seed=9',
+    )
     expect(cfg.triggers.map((t) => t.name)).toEqual(['429-burst', '5xx', 'reset', 'slow', 'malformed'])
     expect(cfg.indexLagMs).toBe(5000)
     expect(cfg.mutations).toEqual({autoEvery: 10})
@@ -110,7 +112,13 @@ describe('mutation schedule', () => {
   it('applies a schedule file after N requests', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emu-sched-'))
     const file = join(dir, 'm.ndjson')
-    writeFileSync(file, [JSON.stringify({afterRequests: 2, kind: 'archive', entity: 'contacts', id: '1'}), JSON.stringify({afterRequests: 2, kind: 'update', entity: 'contacts', id: '2', properties: {email: 'new@example.com'}})].join('\n'))
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({afterRequests: 2, kind: 'archive', entity: 'contacts', id: '1'}),
+        JSON.stringify({afterRequests: 2, kind: 'update', entity: 'contacts', id: '2', properties: {email: 'new@example.com'}}),
+      ].join('\n'),
+    )
     emu = await emulator({faults: `mutations:file=${file}`})
     expect((await list(emu)).body.results[0].id).toBe('1')
     expect((await list(emu)).body.results[0].id).toBe('1')

@@ -43,9 +43,17 @@ describe('association labels', () => {
   it('GET /crm/v4/associations/{from}/{to}/labels lists every type of the pair in HubSpot’s shape', async () => {
     const r = await call(emu, 'GET', '/crm/v4/associations/contacts/deals/labels')
     expect(r.status).toBe(200)
-    expect(r.body).toEqual({results: [{category: 'HUBSPOT_DEFINED', typeId: 4, label: null}, {category: 'USER_DEFINED', typeId: 5, label: 'Billing contact'}]})
+    expect(r.body).toEqual({
+      results: [
+        {category: 'HUBSPOT_DEFINED', typeId: 4, label: null},
+        {category: 'USER_DEFINED', typeId: 5, label: 'Billing contact'},
+      ],
+    })
     const back = await call(emu, 'GET', '/crm/v4/associations/0-3/0-1/labels')
-    expect(back.body.results).toEqual([{category: 'HUBSPOT_DEFINED', typeId: 3, label: null}, {category: 'USER_DEFINED', typeId: 6, label: 'Billed deal'}])
+    expect(back.body.results).toEqual([
+      {category: 'HUBSPOT_DEFINED', typeId: 3, label: null},
+      {category: 'USER_DEFINED', typeId: 6, label: 'Billed deal'},
+    ])
   })
 
   it('is served on the dated path too, and a pair without types answers an empty list', async () => {
@@ -59,7 +67,13 @@ describe('association labels', () => {
 describe('toObjectId is a JSON number, exact beyond 2^53 in crmsync’s client', () => {
   let big: Awaited<ReturnType<typeof startEmulator>>
   beforeAll(async () => {
-    const deal = {id: BIG_ID, properties: {hs_object_id: BIG_ID, hs_lastmodifieddate: '2024-01-01T00:00:00.000Z'}, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', archived: false}
+    const deal = {
+      id: BIG_ID,
+      properties: {hs_object_id: BIG_ID, hs_lastmodifieddate: '2024-01-01T00:00:00.000Z'},
+      createdAt: '2024-01-01T00:00:00.000Z',
+      updatedAt: '2024-01-01T00:00:00.000Z',
+      archived: false,
+    }
     big = await startEmulator({
       token: TOKEN,
       rateLimit: 'none',
@@ -75,7 +89,11 @@ describe('toObjectId is a JSON number, exact beyond 2^53 in crmsync’s client',
   afterAll(async () => big?.stop())
 
   it('sends the raw number and crmsync’s association reader keeps every digit', async () => {
-    const raw = await fetch(`${big.url}/crm/v4/associations/contacts/deals/batch/read`, {method: 'POST', headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'}, body: JSON.stringify({inputs: [{id: '1'}]})})
+    const raw = await fetch(`${big.url}/crm/v4/associations/contacts/deals/batch/read`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'},
+      body: JSON.stringify({inputs: [{id: '1'}]}),
+    })
     const text = await raw.text()
     expect(text).toContain(`"toObjectId":${BIG_ID}`)
     expect(String(JSON.parse(text).results[0].to[0].toObjectId)).not.toBe(BIG_ID) // what a plain JSON.parse client gets
@@ -100,8 +118,26 @@ describe('owners and pipelines', () => {
             name: 'deals',
             objectTypeId: '0-3',
             properties: [
-              {name: 'pipeline', label: 'Pipeline', type: 'enumeration', fieldType: 'select', options: [{label: 'Sales', value: 'default'}, {label: 'Renewals', value: 'renewals'}]},
-              {name: 'dealstage', label: 'Deal stage', type: 'enumeration', fieldType: 'radio', options: [{label: 'Won', value: 'closedwon'}, {label: 'Lost', value: 'closedlost'}]},
+              {
+                name: 'pipeline',
+                label: 'Pipeline',
+                type: 'enumeration',
+                fieldType: 'select',
+                options: [
+                  {label: 'Sales', value: 'default'},
+                  {label: 'Renewals', value: 'renewals'},
+                ],
+              },
+              {
+                name: 'dealstage',
+                label: 'Deal stage',
+                type: 'enumeration',
+                fieldType: 'radio',
+                options: [
+                  {label: 'Won', value: 'closedwon'},
+                  {label: 'Lost', value: 'closedlost'},
+                ],
+              },
             ],
             records: [],
           },
@@ -129,7 +165,10 @@ describe('owners and pipelines', () => {
     const r = await call(e, 'GET', '/crm/v3/pipelines/deals')
     expect(r.status).toBe(200)
     expect(r.body.results.map((p: {id: string}) => p.id)).toEqual(['default', 'renewals'])
-    expect(r.body.results[0].stages.map((s: {id: string; label: string}) => [s.id, s.label])).toEqual([['closedwon', 'Won'], ['closedlost', 'Lost']])
+    expect(r.body.results[0].stages.map((s: {id: string; label: string}) => [s.id, s.label])).toEqual([
+      ['closedwon', 'Won'],
+      ['closedlost', 'Lost'],
+    ])
     expect((await call(e, 'GET', '/crm/v3/pipelines/0-3')).body.results).toHaveLength(2)
     expect((await call(e, 'GET', '/crm/v3/pipelines/contacts')).body).toEqual({results: []})
   })
@@ -150,7 +189,10 @@ describe('object addressing and associations= on list/get', () => {
     const [one, two, three] = l.body.results
     expect(one.associations.deals.results.map((a: {id: string}) => a.id)).toEqual(['101', '102', '103', '104', '105'])
     expect(one.associations.deals.results[0]).toEqual({id: '101', type: 'contact_to_deal'})
-    expect(two.associations.deals.results).toEqual([{id: '101', type: 'contact_to_deal'}, {id: '101', type: 'contact_to_deal_5'}])
+    expect(two.associations.deals.results).toEqual([
+      {id: '101', type: 'contact_to_deal'},
+      {id: '101', type: 'contact_to_deal_5'},
+    ])
     expect(three.associations).toEqual({divisions: {results: [{id: '201', type: 'contact_to_division_41'}]}})
     const g = await call(emu, 'GET', '/crm/v3/objects/deals/101?associations=contacts')
     expect(g.body.associations.contacts.results.map((a: {id: string}) => a.id)).toEqual(['1', '2', '2'])

@@ -42,16 +42,42 @@ export function sampleSource(contactCount = 30): ReturnType<typeof memoryPortal>
   const deals: CrmRecord[] = []
   for (let n = 1; n <= 5; n++) {
     const id = String(100 + n)
-    deals.push({id, properties: {hs_object_id: id, dealname: `Deal ${n}`, amount: String(n * 1000.5), hs_lastmodifieddate: new Date(T0 + n * 1000).toISOString()}, createdAt: new Date(T0).toISOString(), updatedAt: new Date(T0 + n * 1000).toISOString(), archived: false})
+    deals.push({
+      id,
+      properties: {hs_object_id: id, dealname: `Deal ${n}`, amount: String(n * 1000.5), hs_lastmodifieddate: new Date(T0 + n * 1000).toISOString()},
+      createdAt: new Date(T0).toISOString(),
+      updatedAt: new Date(T0 + n * 1000).toISOString(),
+      archived: false,
+    })
   }
-  const divisions: CrmRecord[] = ['201', '202'].map((id) => ({id, properties: {hs_object_id: id, division_name: `Div ${id}`, hs_lastmodifieddate: new Date(T0).toISOString()}, createdAt: new Date(T0).toISOString(), updatedAt: new Date(T0).toISOString(), archived: false}))
+  const divisions: CrmRecord[] = ['201', '202'].map((id) => ({
+    id,
+    properties: {hs_object_id: id, division_name: `Div ${id}`, hs_lastmodifieddate: new Date(T0).toISOString()},
+    createdAt: new Date(T0).toISOString(),
+    updatedAt: new Date(T0).toISOString(),
+    archived: false,
+  }))
   const associations: AssociationRow[] = []
   for (const d of deals) associations.push({fromType: 'contacts', fromId: '1', toType: 'deals', toId: d.id, types: [{category: 'HUBSPOT_DEFINED', typeId: 4, label: null}]})
-  associations.push({fromType: 'contacts', fromId: '2', toType: 'deals', toId: '101', types: [{category: 'HUBSPOT_DEFINED', typeId: 4, label: null}, {category: 'USER_DEFINED', typeId: 5, label: 'Billing contact'}]})
+  associations.push({
+    fromType: 'contacts',
+    fromId: '2',
+    toType: 'deals',
+    toId: '101',
+    types: [
+      {category: 'HUBSPOT_DEFINED', typeId: 4, label: null},
+      {category: 'USER_DEFINED', typeId: 5, label: 'Billing contact'},
+    ],
+  })
   associations.push({fromType: 'contacts', fromId: '3', toType: 'divisions', toId: '201', types: [{category: 'USER_DEFINED', typeId: 41, label: null}]})
   return memoryPortal({
     objects: [
-      {name: 'contacts', objectTypeId: '0-1', properties: [prop('email', 'string'), prop('firstname', 'string'), prop('score', 'number'), prop('birthdate', 'date'), prop('createdate', 'datetime'), prop('lastmodifieddate', 'datetime')], records: contacts},
+      {
+        name: 'contacts',
+        objectTypeId: '0-1',
+        properties: [prop('email', 'string'), prop('firstname', 'string'), prop('score', 'number'), prop('birthdate', 'date'), prop('createdate', 'datetime'), prop('lastmodifieddate', 'datetime')],
+        records: contacts,
+      },
       {name: 'deals', objectTypeId: '0-3', properties: [prop('dealname', 'string'), prop('amount', 'number'), prop('hs_lastmodifieddate', 'datetime')], records: deals},
       {name: 'divisions', objectTypeId: '2-999', fullyQualifiedName: 'p1_divisions', properties: [prop('division_name', 'string')], records: divisions},
     ],

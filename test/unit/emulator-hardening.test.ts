@@ -25,7 +25,10 @@ describe('hostile property names (issue 11 item 12)', () => {
     const pairs = [...Object.entries(c.properties), ...HOSTILE.map((n) => [n, `value of ${n}`])]
     const json = `{"id":"1","properties":{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}},"createdAt":"${c.createdAt}","updatedAt":"${c.updatedAt}","archived":false}`
     const record = JSON.parse(json) // JSON.parse keeps "__proto__" as an own property, like a snapshot reader
-    emu = await createEmulator({token: TOKEN, portal: memoryPortal({objects: [{name: 'contacts', objectTypeId: '0-1', properties: HOSTILE.map((name) => ({name, label: name, type: 'string', fieldType: 'text'})), records: [record]}]})})
+    emu = await createEmulator({
+      token: TOKEN,
+      portal: memoryPortal({objects: [{name: 'contacts', objectTypeId: '0-1', properties: HOSTILE.map((name) => ({name, label: name, type: 'string', fieldType: 'text'})), records: [record]}]}),
+    })
   })
   afterAll(() => emu.close())
 
@@ -68,7 +71,9 @@ describe('400 where HubSpot answers 400 (issue 11 item 13)', () => {
     const r = await call(emu, 'POST', '/crm/v3/objects/contacts/search', {filterGroups: [{filters: [{propertyName: 'hs_object_id', operator: 'IN', values}]}]})
     expect(r.status).toBe(400)
     expect(r.body).toMatchObject({status: 'error', category: 'VALIDATION_ERROR'})
-    const ok = await call(emu, 'POST', '/crm/v3/objects/contacts/search', {filterGroups: [{filters: [{propertyName: 'hs_object_id', operator: 'IN', values: values.slice(0, HUBSPOT_LIMITS.searchMaxInValues)}]}]})
+    const ok = await call(emu, 'POST', '/crm/v3/objects/contacts/search', {
+      filterGroups: [{filters: [{propertyName: 'hs_object_id', operator: 'IN', values: values.slice(0, HUBSPOT_LIMITS.searchMaxInValues)}]}],
+    })
     expect(ok.status).toBe(200)
   })
 
@@ -117,16 +122,24 @@ describe('over loopback', () => {
     expect(declared.status).toBe(413)
     expect(await declared.json()).toMatchObject({status: 'error', category: 'VALIDATION_ERROR'})
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${emu.url}/crm/v3/objects/contacts/batch/read`, {method: 'POST', headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked'}}, (res) => {
-        res.resume()
-        resolve(res.statusCode ?? 0)
-      })
+      const req = httpRequest(
+        `${emu.url}/crm/v3/objects/contacts/batch/read`,
+        {method: 'POST', headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked'}},
+        (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        },
+      )
       req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)))
       for (let i = 0; i < 20; i++) req.write('x'.repeat(100_000))
       req.end()
     })
     expect(chunked).toBe(413)
-    const small = await fetch(`${emu.url}/crm/v3/objects/contacts/batch/read`, {method: 'POST', headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'}, body: JSON.stringify({inputs: [{id: '1'}]})})
+    const small = await fetch(`${emu.url}/crm/v3/objects/contacts/batch/read`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'},
+      body: JSON.stringify({inputs: [{id: '1'}]}),
+    })
     expect(small.status).toBe(200)
   })
 })
@@ -139,19 +152,26 @@ describe('serve --log', () => {
       const secret = 'log-secret-token-123'
       let stop: (why: string) => void = () => {}
       const until = new Promise<string>((r) => (stop = r))
-      const done = serve({portal: join(root, 'p'), port: 0, token: secret, rateLimit: 'none', log: join(root, 'requests.ndjson')}, (url) => {
-        void (async () => {
-          const h = {authorization: `Bearer ${secret}`}
-          await fetch(`${url}/crm/v3/objects/contacts?limit=2&hapikey=${secret}`, {headers: h})
-          await fetch(`${url}/crm/v3/objects/contacts/search`, {method: 'POST', headers: {...h, 'content-type': 'application/json'}, body: '{}'})
-          await fetch(`${url}/crm/v3/objects/contacts`, {headers: {authorization: 'Bearer wrong'}})
-          stop('test')
-        })()
-      }, until)
+      const done = serve(
+        {portal: join(root, 'p'), port: 0, token: secret, rateLimit: 'none', log: join(root, 'requests.ndjson')},
+        (url) => {
+          void (async () => {
+            const h = {authorization: `Bearer ${secret}`}
+            await fetch(`${url}/crm/v3/objects/contacts?limit=2&hapikey=${secret}`, {headers: h})
+            await fetch(`${url}/crm/v3/objects/contacts/search`, {method: 'POST', headers: {...h, 'content-type': 'application/json'}, body: '{}'})
+            await fetch(`${url}/crm/v3/objects/contacts`, {headers: {authorization: 'Bearer wrong'}})
+            stop('test')
+          })()
+        },
+        until,
+      )
       await done
       const text = readFileSync(join(root, 'requests.ndjson'), 'utf8')
       expect(text).not.toContain(secret)
-      const lines = text.trim().split('\n').map((l) => JSON.parse(l))
+      const lines = text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
       expect(lines.map((l) => [l.method, l.path.split('?')[0], l.status])).toEqual([
         ['GET', '/crm/v3/objects/contacts', 200],
         ['POST', '/crm/v3/objects/contacts/search', 200],

@@ -72,7 +72,12 @@ describe('mutations', () => {
 
   it('rejects impossible mutations atomically', async () => {
     emu = await emulator()
-    expect(() => emu!.mutate([{kind: 'update', entity: 'contacts', id: '2', properties: {email: 'x@y'}}, {kind: 'update', entity: 'contacts', id: '404'}])).toThrow(MutationError)
+    expect(() =>
+      emu!.mutate([
+        {kind: 'update', entity: 'contacts', id: '2', properties: {email: 'x@y'}},
+        {kind: 'update', entity: 'contacts', id: '404'},
+      ]),
+    ).toThrow(MutationError)
     expect((await get(emu, '2')).body.properties.email).toBe('user2@example.com') // first op rolled back
     expect(() => emu!.mutate({kind: 'merge', entity: 'contacts', winnerId: '2', loserId: '2'})).toThrow(MutationError)
     expect(() => emu!.mutate({kind: 'create', entity: 'companies'})).toThrow(/unknown entity/)
@@ -94,7 +99,10 @@ describe('search index lag', () => {
     expect(await searchIds(emu, [{propertyName: 'email', operator: 'EQ', value: 'renamed@example.com'}])).toEqual([])
     expect(await searchIds(emu, [{propertyName: 'email', operator: 'EQ', value: 'user2@example.com'}])).toEqual(['2'])
     expect(await searchIds(emu, [{propertyName: 'hs_object_id', operator: 'EQ', value: '3'}])).toEqual(['3'])
-    const stale = await searchIds(emu, [{propertyName: 'lastmodifieddate', operator: 'GTE', value: String(T0 + 2 * 60_000)}, {propertyName: 'lastmodifieddate', operator: 'LTE', value: String(T0 + 2 * 60_000)}])
+    const stale = await searchIds(emu, [
+      {propertyName: 'lastmodifieddate', operator: 'GTE', value: String(T0 + 2 * 60_000)},
+      {propertyName: 'lastmodifieddate', operator: 'LTE', value: String(T0 + 2 * 60_000)},
+    ])
     expect(stale).toEqual(['2']) // still found under its old modified date
     clock.advance(5001)
     expect(await searchIds(emu, [{propertyName: 'email', operator: 'EQ', value: 'lagging@example.com'}])).toEqual([created.id])

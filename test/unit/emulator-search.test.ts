@@ -65,7 +65,12 @@ describe('search filters', () => {
   it('ORs filter groups and ANDs filters within a group', async () => {
     const r = await search({
       filterGroups: [
-        {filters: [{propertyName: 'score', operator: 'GTE', value: '100'}, {propertyName: 'score', operator: 'LTE', value: '110'}]},
+        {
+          filters: [
+            {propertyName: 'score', operator: 'GTE', value: '100'},
+            {propertyName: 'score', operator: 'LTE', value: '110'},
+          ],
+        },
         {filters: [{propertyName: 'email', operator: 'EQ', value: 'user2@example.com'}]},
       ],
     })
@@ -138,7 +143,12 @@ describe('the 10,000 result cap', () => {
   afterAll(() => big.close())
 
   it('reports the true total but answers 400 when paging past 10,000', async () => {
-    const body = {filterGroups: [{filters: [{propertyName: 'lastmodifieddate', operator: 'GTE', value: String(T0)}]}], sorts: [{propertyName: 'lastmodifieddate', direction: 'ASCENDING'}], limit: 200, after: '9800'}
+    const body = {
+      filterGroups: [{filters: [{propertyName: 'lastmodifieddate', operator: 'GTE', value: String(T0)}]}],
+      sorts: [{propertyName: 'lastmodifieddate', direction: 'ASCENDING'}],
+      limit: 200,
+      after: '9800',
+    }
     const r = await call(big, 'POST', '/crm/v3/objects/contacts/search', body)
     expect(r.status).toBe(200)
     expect(r.body.total).toBe(10_050)

@@ -30,7 +30,15 @@ function cassette(name: string): nock.Scope[] {
 function client(extra: {maxAttempts?: number; logger?: {debug: (o: Record<string, unknown>, m?: string) => void}} = {}) {
   const clock = new FakeClock(Date.UTC(2026, 0, 1))
   const budget = new InProcessBudget({clock})
-  const c = new HubSpotHttpClient({baseUrl: BASE, accessToken: TOKEN, budget, clock, random: () => 0.5, retry: {maxAttempts: extra.maxAttempts ?? 4, baseDelayMs: 1000, maxDelayMs: 8000}, logger: extra.logger})
+  const c = new HubSpotHttpClient({
+    baseUrl: BASE,
+    accessToken: TOKEN,
+    budget,
+    clock,
+    random: () => 0.5,
+    retry: {maxAttempts: extra.maxAttempts ?? 4, baseDelayMs: 1000, maxDelayMs: 8000},
+    logger: extra.logger,
+  })
   return {c, clock, budget}
 }
 
@@ -54,7 +62,7 @@ describe('HubSpotHttpClient against recorded cassettes', () => {
     for (const s of scopes) expect(s.isDone()).toBe(true)
   })
 
-  it('counts a stream view\'s requests, retries and 429s in the view and in the client, not in another view', async () => {
+  it("counts a stream view's requests, retries and 429s in the view and in the client, not in another view", async () => {
     cassette('retry-429-retry-after')
     const {c} = client()
     const a = streamClient(c)
@@ -229,7 +237,9 @@ describe('HubSpotHttpClient request shape and secrecy', () => {
   it('keeps association ids beyond 2^53 exact (HubSpot sends them as JSON numbers)', async () => {
     nock(BASE)
       .post('/crm/v4/associations/contacts/deals/batch/read')
-      .reply(200, '{"status":"COMPLETE","results":[{"from":{"id":"1"},"to":[{"toObjectId":9007199254740993,"associationTypes":[]},{"toObjectId":42,"associationTypes":[]}]}]}', {'content-type': 'application/json'})
+      .reply(200, '{"status":"COMPLETE","results":[{"from":{"id":"1"},"to":[{"toObjectId":9007199254740993,"associationTypes":[]},{"toObjectId":42,"associationTypes":[]}]}]}', {
+        'content-type': 'application/json',
+      })
     const {c} = client()
     const res = await c.request<{results: Array<{to: Array<{toObjectId: unknown}>}>}>({method: 'POST', path: PATHS.associationsBatchRead('contacts', 'deals'), body: {inputs: [{id: '1'}]}})
     expect(res.body.results[0].to.map((t) => String(t.toObjectId))).toEqual(['9007199254740993', '42'])

@@ -62,13 +62,27 @@ describe('withRetry', () => {
   it('rethrows non-transient errors at once', async () => {
     let n = 0
     const err = new Error('final')
-    await expect(withRetry(async () => { n++; throw err }, {clock: new FakeClock()})).rejects.toBe(err)
+    await expect(
+      withRetry(
+        async () => {
+          n++
+          throw err
+        },
+        {clock: new FakeClock()},
+      ),
+    ).rejects.toBe(err)
     expect(n).toBe(1)
   })
 
   it('stops after maxAttempts with RetryExhaustedError naming the last failure', async () => {
     let n = 0
-    const e = await withRetry(async () => { n++; throw new TransientError(`fail ${n}`, 'network') }, {clock: new FakeClock(), policy: {maxAttempts: 3}}).catch((x: unknown) => x)
+    const e = await withRetry(
+      async () => {
+        n++
+        throw new TransientError(`fail ${n}`, 'network')
+      },
+      {clock: new FakeClock(), policy: {maxAttempts: 3}},
+    ).catch((x: unknown) => x)
     expect(e).toBeInstanceOf(RetryExhaustedError)
     expect(n).toBe(3)
     expect((e as RetryExhaustedError).message).toMatch(/3 attempts.*fail 3/)

@@ -33,30 +33,46 @@ const everything = (e: unknown): string => JSON.stringify({m: (e as Error).messa
 
 describe('token scrubbing of error answers', () => {
   it('scrubs the correlationId and category of a 400', async () => {
-    nock(BASE).get('/x').reply(400, {status: 'error', message: 'bad', category: `VALIDATION ${TOKEN}`, correlationId: `corr-${TOKEN}`})
-    const err = await client().request({method: 'GET', path: '/x'}).catch((e: unknown) => e)
+    nock(BASE)
+      .get('/x')
+      .reply(400, {status: 'error', message: 'bad', category: `VALIDATION ${TOKEN}`, correlationId: `corr-${TOKEN}`})
+    const err = await client()
+      .request({method: 'GET', path: '/x'})
+      .catch((e: unknown) => e)
     expect(everything(err)).toContain('corr-[redacted]')
     expect(everything(err)).not.toContain(TOKEN)
   })
 
   it('scrubs the missing-scope list and correlationId of a 403', async () => {
-    nock(BASE).get('/y').reply(403, {status: 'error', message: 'no', correlationId: TOKEN, errors: [{context: {requiredGranularScopes: [`crm.objects.contacts.read ${TOKEN}`]}}]})
-    const err = await client().request({method: 'GET', path: '/y'}).catch((e: unknown) => e)
+    nock(BASE)
+      .get('/y')
+      .reply(403, {status: 'error', message: 'no', correlationId: TOKEN, errors: [{context: {requiredGranularScopes: [`crm.objects.contacts.read ${TOKEN}`]}}]})
+    const err = await client()
+      .request({method: 'GET', path: '/y'})
+      .catch((e: unknown) => e)
     expect((err as Error).name).toBe('ScopeError')
     expect(everything(err)).not.toContain(TOKEN)
   })
 
   it('scrubs a redirect Location', async () => {
-    nock(BASE).get('/z').reply(302, '', {location: `http://proxy.test/login?token=${TOKEN}`})
-    const err = await client().request({method: 'GET', path: '/z'}).catch((e: unknown) => e)
+    nock(BASE)
+      .get('/z')
+      .reply(302, '', {location: `http://proxy.test/login?token=${TOKEN}`})
+    const err = await client()
+      .request({method: 'GET', path: '/z'})
+      .catch((e: unknown) => e)
     expect((err as Error).message).toContain('token=[redacted]')
     expect(everything(err)).not.toContain(TOKEN)
   })
 
   it('scrubs the JSON-escaped form of a token holding a quote or backslash', async () => {
     const odd = 'pat-na1-q"b\\s-77'
-    nock(BASE).get('/w').reply(400, JSON.stringify({message: `echo ${odd}`, correlationId: odd}), {'content-type': 'application/json'})
-    const err = await client(odd).request({method: 'GET', path: '/w'}).catch((e: unknown) => e)
+    nock(BASE)
+      .get('/w')
+      .reply(400, JSON.stringify({message: `echo ${odd}`, correlationId: odd}), {'content-type': 'application/json'})
+    const err = await client(odd)
+      .request({method: 'GET', path: '/w'})
+      .catch((e: unknown) => e)
     expect(everything(err)).not.toContain(JSON.stringify(odd).slice(1, -1))
     expect((err as Error).message).not.toContain(odd)
   })

@@ -76,7 +76,13 @@ describe('verdict', () => {
     expect(ok.reasons.map((r) => r.check)).toEqual(['new_regressions', 'unexplained_mismatch_rate:contacts', 'unexplained_mismatch_rate:deals', 'error_rate', 'performance_ratio'])
     const bad = decideVerdict(cfg, {totals: totals(1), entities: [entity('contacts', 0.06), entity('deals', 0.001)], errors: [], performance: {ratio: 0.5}}, 2, 100)
     expect(bad.ready).toBe(false)
-    expect(bad.reasons.filter((r) => !r.ok).map((r) => r.check)).toEqual(['new_regressions', 'unexplained_mismatch_rate:contacts', 'unexplained_mismatch_rate:deals', 'error_rate', 'performance_ratio'])
+    expect(bad.reasons.filter((r) => !r.ok).map((r) => r.check)).toEqual([
+      'new_regressions',
+      'unexplained_mismatch_rate:contacts',
+      'unexplained_mismatch_rate:deals',
+      'error_rate',
+      'performance_ratio',
+    ])
   })
 })
 
@@ -89,7 +95,15 @@ describe('redactUrl', () => {
 
 describe('simulator corruption', () => {
   it('makes legacy (x), new (y) and baseline (z) values that differ from the original and from each other where they meet', () => {
-    for (const [field, v] of [['stage', 'appointmentscheduled'], ['stage', 'closedwon'], ['email', 'a@b.c'], ['amount', '12.50'], ['close_date', '2025-07-07'], ['hs_created_at', '2025-07-07T14:03:11Z'], ['starts_at', '2025-07-07T14:03:11.120Z']] as const) {
+    for (const [field, v] of [
+      ['stage', 'appointmentscheduled'],
+      ['stage', 'closedwon'],
+      ['email', 'a@b.c'],
+      ['amount', '12.50'],
+      ['close_date', '2025-07-07'],
+      ['hs_created_at', '2025-07-07T14:03:11Z'],
+      ['starts_at', '2025-07-07T14:03:11.120Z'],
+    ] as const) {
       const [x, y, z] = (['x', 'y', 'z'] as const).map((salt) => corrupt(field, v, salt))
       expect([x, y, z]).not.toContain(v)
       expect(x).not.toBe(y)

@@ -4,7 +4,19 @@ import {historyOf, trendOf} from '../../src/parity/history/history.js'
 import {renderHistoryHtml, renderHistoryMarkdown} from '../../src/parity/history/render.js'
 import type {IndexEntry} from '../../src/parity/history/report-index.js'
 
-const entry = (over: Partial<IndexEntry>): IndexEntry => ({runId: 'r1', createdAt: '2026-11-30T10:00:00.000Z', dir: 'r1', sha256: 'x', inputs: {legacy: 'l', mapping: 'm', source: 'portal'}, ready: true, failedChecks: [], newRegressions: 0, ledger: [], rootCauses: [], ...over})
+const entry = (over: Partial<IndexEntry>): IndexEntry => ({
+  runId: 'r1',
+  createdAt: '2026-11-30T10:00:00.000Z',
+  dir: 'r1',
+  sha256: 'x',
+  inputs: {legacy: 'l', mapping: 'm', source: 'portal'},
+  ready: true,
+  failedChecks: [],
+  newRegressions: 0,
+  ledger: [],
+  rootCauses: [],
+  ...over,
+})
 
 describe('gate rules', () => {
   it('a READY report still fails the day with a new regression (maxNewRegressions > 0) or a ledger rule expired by today', () => {
@@ -28,7 +40,10 @@ describe('history', () => {
 
   it('untrusted root cause ids and entities are escaped in html and markdown', () => {
     const bad = '<img src=x onerror=alert(1)>|x'
-    const h = historyOf([entry({rootCauses: [{id: bad, entity: `${bad}e`, kind: 'field', count: 2, attribution: 'legacy_defect'}]}), entry({runId: 'r2', dir: 'r2', createdAt: '2026-12-01T10:00:00.000Z'})], 'reports')
+    const h = historyOf(
+      [entry({rootCauses: [{id: bad, entity: `${bad}e`, kind: 'field', count: 2, attribution: 'legacy_defect'}]}), entry({runId: 'r2', dir: 'r2', createdAt: '2026-12-01T10:00:00.000Z'})],
+      'reports',
+    )
     expect(h.rootCauses[0]).toMatchObject({counts: [2, 0], trend: 'gone'})
     const html = renderHistoryHtml(h)
     expect(html).not.toContain('<img')

@@ -72,7 +72,10 @@ describe('mapping file', () => {
     expect(l.match('contacts', 'email', 'missing_in_legacy', {legacy: '', new: null})).toBeUndefined()
     expect(l.match('deals', '*', 'missing_in_legacy', {newArchived: true})?.id).toBe('archived-removed')
     expect(l.match('deals', '*', 'missing_in_legacy', {newArchived: false})).toBeUndefined()
-    expect(l.report('2026-01-01').map((r) => [r.id, r.absorbed, r.expired])).toEqual([['legacy-empty-strings', 1, false], ['archived-removed', 1, false]])
+    expect(l.report('2026-01-01').map((r) => [r.id, r.absorbed, r.expired])).toEqual([
+      ['legacy-empty-strings', 1, false],
+      ['archived-removed', 1, false],
+    ])
     const l2 = new Ledger(mapping.ledger, 2)
     for (let i = 0; i < 3; i++) l2.match('contacts', 'email', 'modified', {legacy: '', new: null}, () => ({key: String(i), field: 'email', legacy: '', new: null}))
     expect(l2.report('2026-01-01')[0]).toMatchObject({absorbed: 3, samples: [{key: '0'}, {key: '1'}]})
@@ -80,7 +83,13 @@ describe('mapping file', () => {
 
   it('ledger predicates: each holds only for its own kind of difference', () => {
     const rule = (id: string, when: string, cls = 'modified') => ({id, entity: '*', field: '*', class: cls, when, reason: 'r', owner: 'o', expires: '2099-01-01'}) as never
-    const l = new Ledger([rule('a', 'legacy-null-new-empty'), rule('b', 'legacy-prefix-of-new'), rule('c', 'fk-not-first', 'relation'), rule('d', 'source-archived', 'missing_in_new'), rule('e', 'any', 'duplicate_key')])
+    const l = new Ledger([
+      rule('a', 'legacy-null-new-empty'),
+      rule('b', 'legacy-prefix-of-new'),
+      rule('c', 'fk-not-first', 'relation'),
+      rule('d', 'source-archived', 'missing_in_new'),
+      rule('e', 'any', 'duplicate_key'),
+    ])
     expect(l.match('x', 'f', 'modified', {legacy: null, new: ''})?.id).toBe('a')
     expect(l.match('x', 'f', 'modified', {legacy: '', new: null})).toBeUndefined()
     expect(l.match('x', 'f', 'modified', {legacy: '+1 555 0100', new: '+1 555 0100 ext. 7'})?.id).toBe('b')

@@ -50,7 +50,12 @@ describe('generated portal: every edge case is present', () => {
   it('writes a manifest that matches the files', () => {
     expect(p.manifest).toEqual(manifest)
     expect(manifest.source).toEqual({kind: 'generate', seed: 7})
-    expect(manifest.objects.map((o) => [o.name, o.count])).toEqual([['contacts', 400], ['deals', 200], ['appointments', 100], ['divisions', 6]])
+    expect(manifest.objects.map((o) => [o.name, o.count])).toEqual([
+      ['contacts', 400],
+      ['deals', 200],
+      ['appointments', 100],
+      ['divisions', 6],
+    ])
     for (const o of manifest.objects) expect(recs[o.name].filter((r) => r.archived)).toHaveLength(o.archivedCount)
     expect(manifest.associations.count).toBe(rows.length)
   })
@@ -149,19 +154,39 @@ describe('generated portal: every edge case is present', () => {
       expect(ASSOCIATION_PAIRS.some(([f, t]) => f === row.fromType && t === row.toType)).toBe(true)
       expect(live[row.fromType].has(row.fromId)).toBe(true)
       expect(live[row.toType].has(row.toId)).toBe(true)
-      for (const t of row.types) expect(manifest.associationTypes.some((d) => d.fromType === row.fromType && d.toType === row.toType && d.typeId === t.typeId && d.category === t.category && d.label === t.label)).toBe(true)
+      for (const t of row.types)
+        expect(manifest.associationTypes.some((d) => d.fromType === row.fromType && d.toType === row.toType && d.typeId === t.typeId && d.category === t.category && d.label === t.label)).toBe(true)
     }
     const maxBy = (pred: (r: AssociationRow) => boolean, key: (r: AssociationRow) => string): number => {
       const m = new Map<string, number>()
       for (const r of rows.filter(pred)) m.set(key(r), (m.get(key(r)) ?? 0) + 1)
       return Math.max(...m.values())
     }
-    expect(maxBy((r) => r.toType === 'deals', (r) => r.toId)).toBeGreaterThan(100) // one deal, >100 contacts
-    expect(maxBy((r) => r.fromType === 'contacts' && r.toType === 'deals', (r) => r.fromId)).toBeGreaterThan(100) // one contact, >100 deals
-    expect(maxBy((r) => r.toType === 'divisions' && r.fromType === 'contacts', (r) => r.toId)).toBeGreaterThan(100)
+    expect(
+      maxBy(
+        (r) => r.toType === 'deals',
+        (r) => r.toId,
+      ),
+    ).toBeGreaterThan(100) // one deal, >100 contacts
+    expect(
+      maxBy(
+        (r) => r.fromType === 'contacts' && r.toType === 'deals',
+        (r) => r.fromId,
+      ),
+    ).toBeGreaterThan(100) // one contact, >100 deals
+    expect(
+      maxBy(
+        (r) => r.toType === 'divisions' && r.fromType === 'contacts',
+        (r) => r.toId,
+      ),
+    ).toBeGreaterThan(100)
     expect(rows.some((r) => r.types.length >= 3)).toBe(true)
     expect(rows.some((r) => r.types.some((t) => t.category === 'USER_DEFINED' && t.label === 'Decision maker'))).toBe(true)
-    for (const [f, t] of ASSOCIATION_PAIRS) expect(rows.some((r) => r.fromType === f && r.toType === t), `${f}→${t}`).toBe(true)
+    for (const [f, t] of ASSOCIATION_PAIRS)
+      expect(
+        rows.some((r) => r.fromType === f && r.toType === t),
+        `${f}→${t}`,
+      ).toBe(true)
   })
 
   it('declares association types in both directions with inverse ids, including contact↔deal 4/3', () => {
@@ -175,7 +200,13 @@ describe('generated portal: every edge case is present', () => {
     const d = p.objectType('divisions')
     expect(d.objectTypeId).toMatch(/^2-\d+$/)
     expect(d.fullyQualifiedName).toBe(`p${manifest.portalId}_divisions`)
-    expect(d.schema).toMatchObject({objectTypeId: d.objectTypeId, fullyQualifiedName: d.fullyQualifiedName, name: 'divisions', labels: {singular: 'Division', plural: 'Divisions'}, primaryDisplayProperty: 'division_name'})
+    expect(d.schema).toMatchObject({
+      objectTypeId: d.objectTypeId,
+      fullyQualifiedName: d.fullyQualifiedName,
+      name: 'divisions',
+      labels: {singular: 'Division', plural: 'Divisions'},
+      primaryDisplayProperty: 'division_name',
+    })
     expect((d.schema!.properties as Array<{name: string}>).map((x) => x.name)).toContain('is_active')
     expect(p.objectType('appointments').objectTypeId).toBe('0-421')
   })

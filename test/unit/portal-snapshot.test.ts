@@ -38,7 +38,16 @@ async function writeSample(dir: string, gzip: boolean): Promise<{manifest: Porta
   for (const c of contacts) await w.writeRecord('contacts', c)
   await w.writeRecord('deals', rec('7'))
   const rows: AssociationRow[] = [
-    {fromType: 'contacts', fromId: '2', toType: 'deals', toId: '7', types: [{category: 'USER_DEFINED', typeId: 1, label: 'Decision maker'}, {category: 'HUBSPOT_DEFINED', typeId: 4, label: null}]},
+    {
+      fromType: 'contacts',
+      fromId: '2',
+      toType: 'deals',
+      toId: '7',
+      types: [
+        {category: 'USER_DEFINED', typeId: 1, label: 'Decision maker'},
+        {category: 'HUBSPOT_DEFINED', typeId: 4, label: null},
+      ],
+    },
     {fromType: 'contacts', fromId: BIG, toType: 'deals', toId: '7', types: [{category: 'HUBSPOT_DEFINED', typeId: 4, label: null}]},
   ]
   for (const r of rows) await w.writeAssociation(r)

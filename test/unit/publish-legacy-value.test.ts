@@ -28,7 +28,13 @@ describe('the mapping normalizers as write transforms (the legacy representation
   })
   it('knows which column family each mapped field needs', () => {
     const f = (e: string, x: string) => fieldFamily(lm.mapping.entities[e].fields[x])
-    expect([f('contacts', 'email'), f('contacts', 'hs_created_at'), f('deals', 'amount'), f('deals', 'close_date'), f('divisions', 'is_active')]).toEqual(['text', 'timestamp', 'numeric', 'date', 'boolean'])
+    expect([f('contacts', 'email'), f('contacts', 'hs_created_at'), f('deals', 'amount'), f('deals', 'close_date'), f('divisions', 'is_active')]).toEqual([
+      'text',
+      'timestamp',
+      'numeric',
+      'date',
+      'boolean',
+    ])
   })
   it('compares what a driver returns with the legacy text (no rewrite of equal rows)', () => {
     expect(sameValue('timestamp', '2025-07-07 09:03:11-05', '2025-07-07T14:03:11Z')).toBe(true)

@@ -30,11 +30,11 @@ describe('--reconcile-associations', () => {
     expect(sliceProgress({...c, lastRunBatches: 3}).runsPerPass).toBe(2)
     expect(sliceCursorOf({v: 2, reconcile: c})).toEqual(c)
     expect(sliceCursorOf({v: 1})).toBeNull()
-    expect(describeSlice('associations', c)).toBe('associations reconciliation: pass 3 at 1,000 of 3,499 ids\n  a full pass takes 4 runs at the last run\'s slice (at most 4 at one batch per run)')
+    expect(describeSlice('associations', c)).toBe("associations reconciliation: pass 3 at 1,000 of 3,499 ids\n  a full pass takes 4 runs at the last run's slice (at most 4 at one batch per run)")
   })
 })
 
-describe('pairing the labels endpoint\'s two directions', () => {
+describe("pairing the labels endpoint's two directions", () => {
   it('pairs default ids, equal labels, then what is left in type id order', () => {
     const fwd = [
       {category: 'HUBSPOT_DEFINED', typeId: 4, label: null},
@@ -47,17 +47,21 @@ describe('pairing the labels endpoint\'s two directions', () => {
       {category: 'USER_DEFINED', typeId: 2, label: 'Decision maker'},
     ]
     const pairs = pairAssociationTypes('contacts', 'deals', fwd, rev).map(([f, r]) => [f.typeId, r?.typeId ?? null])
-    expect(pairs).toEqual([[4, 3], [1, 2], [5, 6]])
+    expect(pairs).toEqual([
+      [4, 3],
+      [1, 2],
+      [5, 6],
+    ])
     // a type with no partner in the other direction gets none
     expect(pairAssociationTypes('contacts', 'deals', [{category: 'USER_DEFINED', typeId: 9, label: 'x'}], [])).toEqual([[{category: 'USER_DEFINED', typeId: 9, label: 'x'}, null]])
   })
 })
 
-describe('the emulator\'s association-only changes', () => {
+describe("the emulator's association-only changes", () => {
   let emu: InProcessEmulator | undefined
   afterEach(() => emu?.close())
 
-  it('auto mutations add and remove edges without moving any modified date; associate takes the pair\'s defined type', async () => {
+  it("auto mutations add and remove edges without moving any modified date; associate takes the pair's defined type", async () => {
     emu = await emulator({faults: 'mutations:auto,every=1', seed: 5})
     const dates = () => emu!.store.db.prepare('SELECT ent, id, mod_ms FROM records ORDER BY ent, id').all() as Array<{ent: number; id: string; mod_ms: number}>
     const edges = () => emu!.store.db.prepare('SELECT fe, fid, te, tid, types FROM assoc ORDER BY fe, fid, te, tid').all()

@@ -54,7 +54,10 @@ describe('parity run config', () => {
   })
 
   it('accepts the legacy command form, postgres URLs and YAML', async () => {
-    const c = validateRunConfig({portal: 'portal', mapping: 'mapping.json', legacy: {snapshot: 'postgres://u@h/db', syncCommand: ['python', 'manage.py', 'sync'], snapshotCommand: 'true'}, thresholds: {minPerformanceRatio: 1}}, cfgFile())
+    const c = validateRunConfig(
+      {portal: 'portal', mapping: 'mapping.json', legacy: {snapshot: 'postgres://u@h/db', syncCommand: ['python', 'manage.py', 'sync'], snapshotCommand: 'true'}, thresholds: {minPerformanceRatio: 1}},
+      cfgFile(),
+    )
     expect(c.legacy.snapshot).toBe('postgres://u@h/db')
     expect(c.legacy.syncCommand).toEqual(['python', 'manage.py', 'sync'])
     const y = join(root, 'run.yaml')
@@ -105,7 +108,12 @@ describe('withRatio / mappingWithThresholds', () => {
 describe('runCommand', () => {
   it('relays labelled output, reports exit codes and passes the environment', async () => {
     const lines: string[] = []
-    const r = await runCommand('echo "url=$HUBSPOT_BASE_URL"; echo oops >&2; exit 3', {cwd: root, env: {...process.env, HUBSPOT_BASE_URL: 'http://127.0.0.1:9'}, label: 'legacy', write: (l) => lines.push(l)})
+    const r = await runCommand('echo "url=$HUBSPOT_BASE_URL"; echo oops >&2; exit 3', {
+      cwd: root,
+      env: {...process.env, HUBSPOT_BASE_URL: 'http://127.0.0.1:9'},
+      label: 'legacy',
+      write: (l) => lines.push(l),
+    })
     expect(r.code).toBe(3)
     expect(r.seconds).toBeGreaterThan(0)
     expect(lines.sort()).toEqual(['  [legacy] oops', '  [legacy] url=http://127.0.0.1:9'])

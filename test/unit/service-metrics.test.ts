@@ -8,19 +8,35 @@ import type {SyncSummary} from '../../src/core/sync-runner.js'
 type Family = {name: string; type: string; metrics: Array<{value: string; labels?: Record<string, string>}>}
 
 const summary = (streams: Array<[string, number]>): SyncSummary =>
-  ({status: 'ok', streams: streams.map(([stream, fetched]) => ({stream, fetched, counts: {inserted: fetched, updated: 0, unchanged: 0, deleted: 1}, requests: 2, rateLimited: 0, retries: 1, deadLetters: 0}))}) as unknown as SyncSummary
+  ({
+    status: 'ok',
+    streams: streams.map(([stream, fetched]) => ({stream, fetched, counts: {inserted: fetched, updated: 0, unchanged: 0, deleted: 1}, requests: 2, rateLimited: 0, retries: 1, deadLetters: 0})),
+  }) as unknown as SyncSummary
 
 describe('service metrics', () => {
   it('render as Prometheus text format that a parser reads back, hostile stream names escaped', () => {
     const m = new ServiceMetrics()
     const hostile = 'evil"} crmsync_up 0\n# x\\'
-    m.record('ok', Date.now() - 1500, summary([['contacts', 10], [hostile, 3]]))
+    m.record(
+      'ok',
+      Date.now() - 1500,
+      summary([
+        ['contacts', 10],
+        [hostile, 3],
+      ]),
+    )
     m.record('failed', Date.now(), null)
     m.record('ok', Date.now(), summary([['contacts', 5]]))
     const families = parsePrometheusTextFormat(renderMetrics(m)) as Family[]
     const get = (name: string) => families.find((f) => f.name === name)!
     expect(get('crmsync_up').metrics).toEqual([{value: '1'}])
-    expect(get('crmsync_runs_total')).toMatchObject({type: 'COUNTER', metrics: [{labels: {status: 'failed'}, value: '1'}, {labels: {status: 'ok'}, value: '2'}]})
+    expect(get('crmsync_runs_total')).toMatchObject({
+      type: 'COUNTER',
+      metrics: [
+        {labels: {status: 'failed'}, value: '1'},
+        {labels: {status: 'ok'}, value: '2'},
+      ],
+    })
     expect(get('crmsync_records_fetched_total').metrics).toEqual([
       {labels: {stream: 'contacts'}, value: '15'},
       {labels: {stream: hostile}, value: '3'},

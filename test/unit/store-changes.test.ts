@@ -14,7 +14,9 @@ describe('change sequence (store schema 2)', () => {
     const db = new Database(file)
     migrate(db, file, MIGRATIONS.slice(0, 1))
     // an entity table as schema 1 created it (no seq column)
-    db.exec(`CREATE TABLE contacts (id TEXT PRIMARY KEY, created_at TEXT, updated_at TEXT, archived INTEGER NOT NULL DEFAULT 0, archived_at TEXT, merged_into TEXT, properties TEXT NOT NULL, synced_at TEXT) WITHOUT ROWID`)
+    db.exec(
+      `CREATE TABLE contacts (id TEXT PRIMARY KEY, created_at TEXT, updated_at TEXT, archived INTEGER NOT NULL DEFAULT 0, archived_at TEXT, merged_into TEXT, properties TEXT NOT NULL, synced_at TEXT) WITHOUT ROWID`,
+    )
     db.prepare(`INSERT INTO entities (entity, table_name, created_at) VALUES ('contacts', 'contacts', 'x')`).run()
     db.prepare(`INSERT INTO contacts (id, properties) VALUES ('1', '{}'), ('2', '{}')`).run()
     db.prepare(`INSERT INTO associations (from_entity, from_id, to_entity, to_id, type_id, category) VALUES ('contacts', '1', 'deals', '9', 1, 'HUBSPOT_DEFINED')`).run()
@@ -23,7 +25,10 @@ describe('change sequence (store schema 2)', () => {
     expect(store.db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(SCHEMA_VERSION)
     expect(SCHEMA_VERSION).toBe(2)
     expect(store.changeSeq()).toBe(0)
-    expect([...store.changedRecords('contacts', -1)].map((r) => [r.id, r.seq])).toEqual([['1', 0], ['2', 0]])
+    expect([...store.changedRecords('contacts', -1)].map((r) => [r.id, r.seq])).toEqual([
+      ['1', 0],
+      ['2', 0],
+    ])
     expect(ids(store.changedRecords('contacts', 0))).toEqual([])
     store.applyRecords('contacts', 'contacts', [rec('2', {email: 'b'})], null)
     expect(store.changeSeq()).toBe(1)
@@ -35,7 +40,12 @@ describe('change sequence (store schema 2)', () => {
     const store = openStore(path.join(tmpDir(), 's.db'))
     store.ensureEntity({entity: 'contacts', properties: []})
     store.ensureEntity({entity: 'deals', properties: []})
-    store.applyRecords('contacts', 'contacts', ['1', '2', '3', '4', '10'].map((id) => rec(id, {email: id})), null)
+    store.applyRecords(
+      'contacts',
+      'contacts',
+      ['1', '2', '3', '4', '10'].map((id) => rec(id, {email: id})),
+      null,
+    )
     store.applyRecords('deals', 'deals', [rec('7', {})], null)
     store.replaceAssociations('associations', 'contacts', 'deals', ['1', '2'], [assoc('1', '7'), assoc('2', '7')], null)
     const s0 = store.changeSeq()
@@ -47,12 +57,22 @@ describe('change sequence (store schema 2)', () => {
     store.applyMerges('contacts', 'contacts', [{loserId: '10', survivorId: '3'}], null)
     store.replaceAssociations('associations', 'contacts', 'deals', ['2'], [], null) // edge 2→7 removed
     const changed = [...store.changedRecords('contacts', s0, ['deals'])]
-    expect(changed.map((r) => [r.id, r.archived, r.merged_into])).toEqual([['2', 0, null], ['3', 0, null], ['4', 1, null], ['10', 0, '3']])
+    expect(changed.map((r) => [r.id, r.archived, r.merged_into])).toEqual([
+      ['2', 0, null],
+      ['3', 0, null],
+      ['4', 1, null],
+      ['10', 0, '3'],
+    ])
     // the deal sees its removed edge from the other side
     expect(ids(store.changedRecords('deals', s0, ['contacts']))).toEqual(['7'])
     expect(ids(store.changedRecords('deals', s0))).toEqual([])
     expect(store.relatedIds('deals', ['7'], 'contacts')).toEqual(new Map([['7', ['1']]]))
-    expect(store.relatedIds('contacts', ['1', '2'], 'deals')).toEqual(new Map([['1', ['7']], ['2', []]]))
+    expect(store.relatedIds('contacts', ['1', '2'], 'deals')).toEqual(
+      new Map([
+        ['1', ['7']],
+        ['2', []],
+      ]),
+    )
     store.savePublishCursor('postgres://u@h/db?schema=s', 5)
     expect(store.publishCursor('postgres://u@h/db?schema=s')).toBe(5)
     expect(store.publishCursor('other')).toBeNull()

@@ -17,7 +17,17 @@ function seed(file: string): void {
   s.ensureEntity({entity: 'contacts', properties: [prop('email')]})
   s.applyRecords('contacts', 'contacts', [rec('1', {email: 'a'}), rec('2', {email: 'b'}), rec('3', {email: 'c'})], {after: '3'})
   s.replaceAssociations('assoc', 'contacts', 'deals', ['1'], [{fromType: 'contacts', fromId: '1', toType: 'deals', toId: '9', types}], {n: 1})
-  s.replaceAssociations('assoc2', 'deals', 'contacts', ['9'], [{fromType: 'deals', fromId: '9', toType: 'contacts', toId: '3', types}, {fromType: 'deals', fromId: '9', toType: 'contacts', toId: '1', types}], null)
+  s.replaceAssociations(
+    'assoc2',
+    'deals',
+    'contacts',
+    ['9'],
+    [
+      {fromType: 'deals', fromId: '9', toType: 'contacts', toId: '3', types},
+      {fromType: 'deals', fromId: '9', toType: 'contacts', toId: '1', types},
+    ],
+    null,
+  )
   const run = s.startRun('sync all', false)
   s.finishRun(run, {status: 'ok'})
   s.close()
@@ -104,7 +114,7 @@ describe('DryRunStore', () => {
     expect(fs.readdirSync(dir)).toEqual(['wal.db'])
   })
 
-  it('reads a concurrent writer\'s committed WAL data and never removes that WAL', () => {
+  it("reads a concurrent writer's committed WAL data and never removes that WAL", () => {
     const dir = tmpDir()
     const file = path.join(dir, 'live.db')
     seed(file)

@@ -21,9 +21,25 @@ beforeAll(() => {
   s.ensureEntity({entity: 'deals', properties: []})
   s.applyRecords('contacts', 'contacts', [big, live, tomb, rec('11', {email: 'loser@x.io'})], null)
   s.applyMerges('contacts', 'contacts', [{loserId: '11', survivorId: '10'}], null)
-  s.replaceAssociations('a', 'contacts', 'deals', ['10'], [
-    {fromType: 'contacts', fromId: '10', toType: 'deals', toId: '5', types: [{category: 'USER_DEFINED', typeId: 7, label: 'Champion'}, {category: 'HUBSPOT_DEFINED', typeId: 4, label: null}]},
-  ], null)
+  s.replaceAssociations(
+    'a',
+    'contacts',
+    'deals',
+    ['10'],
+    [
+      {
+        fromType: 'contacts',
+        fromId: '10',
+        toType: 'deals',
+        toId: '5',
+        types: [
+          {category: 'USER_DEFINED', typeId: 7, label: 'Champion'},
+          {category: 'HUBSPOT_DEFINED', typeId: 4, label: null},
+        ],
+      },
+    ],
+    null,
+  )
   s.close()
 })
 
@@ -44,9 +60,14 @@ describe('export', () => {
   it('writes HubSpot-shaped NDJSON in id order, tombstones marked, merged losers left out', async () => {
     const {text, count} = await capture('contacts', 'ndjson')
     expect(count).toBe(3)
-    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l))
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(lines).toEqual([tomb, live, big])
-    expect(text.split('\n')[1]).toBe(`{"id":"10","properties":{"email":"a@x.io","firstname":"Ann","amount":"1.50"},"createdAt":"2024-01-01T00:00:00.000Z","updatedAt":"2024-01-02T00:00:00.000Z","archived":false}`)
+    expect(text.split('\n')[1]).toBe(
+      `{"id":"10","properties":{"email":"a@x.io","firstname":"Ann","amount":"1.50"},"createdAt":"2024-01-01T00:00:00.000Z","updatedAt":"2024-01-02T00:00:00.000Z","archived":false}`,
+    )
   })
 
   it('writes CSV with fixed columns then every property sorted by name', async () => {
@@ -66,7 +87,12 @@ describe('export', () => {
   it('exports associations one line per pair and type', async () => {
     const {text, count} = await capture('associations', 'ndjson')
     expect(count).toBe(2)
-    expect(text.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual([
+    expect(
+      text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
       {fromEntity: 'contacts', fromId: '10', toEntity: 'deals', toId: '5', typeId: 4, category: 'HUBSPOT_DEFINED', label: null},
       {fromEntity: 'contacts', fromId: '10', toEntity: 'deals', toId: '5', typeId: 7, category: 'USER_DEFINED', label: 'Champion'},
     ])

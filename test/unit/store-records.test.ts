@@ -58,14 +58,28 @@ describe('applyRecords', () => {
     const {store} = fresh()
     store.applyRecords('contacts', 'contacts', [rec('1', {}), rec('2', {})], null)
     const types = [{category: 'HUBSPOT_DEFINED' as const, typeId: 1, label: null}]
-    store.replaceAssociations('a', 'contacts', 'deals', ['1', '2'], [
-      {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '7', types},
-      {fromType: 'contacts', fromId: '2', toType: 'deals', toId: '7', types},
-    ], null)
-    store.replaceAssociations('b', 'deals', 'contacts', ['7'], [
-      {fromType: 'deals', fromId: '7', toType: 'contacts', toId: '1', types},
-      {fromType: 'deals', fromId: '7', toType: 'contacts', toId: '2', types},
-    ], null)
+    store.replaceAssociations(
+      'a',
+      'contacts',
+      'deals',
+      ['1', '2'],
+      [
+        {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '7', types},
+        {fromType: 'contacts', fromId: '2', toType: 'deals', toId: '7', types},
+      ],
+      null,
+    )
+    store.replaceAssociations(
+      'b',
+      'deals',
+      'contacts',
+      ['7'],
+      [
+        {fromType: 'deals', fromId: '7', toType: 'contacts', toId: '1', types},
+        {fromType: 'deals', fromId: '7', toType: 'contacts', toId: '2', types},
+      ],
+      null,
+    )
     store.applyRecords('contacts', 'contacts', [rec('1', {}, {archived: true, archivedAt: '2024-03-01T00:00:00.000Z'})], null)
     const edges = store.db.prepare('SELECT from_id, to_id FROM associations ORDER BY from_entity, from_id, to_id').all()
     expect(edges).toEqual([
@@ -77,7 +91,12 @@ describe('applyRecords', () => {
   it('orders ids numerically even past 2^53', () => {
     const {store} = fresh()
     const ids = ['100', '9', '18014398509481985', '18014398509481984', '10']
-    store.applyRecords('c', 'contacts', ids.map((id) => rec(id, {})), null)
+    store.applyRecords(
+      'c',
+      'contacts',
+      ids.map((id) => rec(id, {})),
+      null,
+    )
     expect([...store.liveIds('contacts')]).toEqual(['9', '10', '100', '18014398509481984', '18014398509481985'])
   })
 
@@ -105,10 +124,17 @@ describe('applyRecords', () => {
     store.applyRecords('contacts', 'contacts', [rec('1', {}), rec('2', {})], null)
     store.applyRecords('deals', 'deals', [rec('50', {})], null)
     const types = [{category: 'HUBSPOT_DEFINED' as const, typeId: 4, label: null}]
-    store.replaceAssociations('a', 'contacts', 'deals', ['1', '2'], [
-      {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '50', types},
-      {fromType: 'contacts', fromId: '2', toType: 'deals', toId: '50', types},
-    ], null)
+    store.replaceAssociations(
+      'a',
+      'contacts',
+      'deals',
+      ['1', '2'],
+      [
+        {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '50', types},
+        {fromType: 'contacts', fromId: '2', toType: 'deals', toId: '50', types},
+      ],
+      null,
+    )
     store.replaceAssociations('a', 'deals', 'contacts', ['50'], [{fromType: 'deals', fromId: '50', toType: 'contacts', toId: '2', types}], null)
     expect(store.applyMerges('contacts', 'contacts', [{loserId: '2', survivorId: '1'}], {merged: true})).toEqual({inserted: 0, updated: 0, unchanged: 0, deleted: 1})
     expect(store.applyMerges('contacts', 'contacts', [{loserId: '2', survivorId: '1'}], null)).toMatchObject({deleted: 0, unchanged: 1})
@@ -124,7 +150,17 @@ describe('applyRecords', () => {
     store.applyRecords('contacts', 'contacts', [rec('1', {}), rec('2', {email: 'old'})], null)
     // merges are applied before the page's records; the page still carries the loser's stale version
     // a loser the store never held is remembered, but counts as no change (a first run reports no phantom rows)
-    expect(store.applyMerges('contacts', 'contacts', [{loserId: '2', survivorId: '1'}, {loserId: '3', survivorId: '1'}], null)).toEqual({inserted: 0, updated: 0, unchanged: 0, deleted: 1})
+    expect(
+      store.applyMerges(
+        'contacts',
+        'contacts',
+        [
+          {loserId: '2', survivorId: '1'},
+          {loserId: '3', survivorId: '1'},
+        ],
+        null,
+      ),
+    ).toEqual({inserted: 0, updated: 0, unchanged: 0, deleted: 1})
     const stale = [rec('2', {email: 'old'}, {updatedAt: '2023-12-31T00:00:00.000Z'}), rec('3', {email: 'never seen'})]
     expect(store.applyRecords('contacts', 'contacts', stale, null)).toEqual({inserted: 0, updated: 0, unchanged: 2, deleted: 0})
     expect([...store.liveIds('contacts')]).toEqual(['1'])
@@ -139,15 +175,29 @@ describe('replaceAssociations', () => {
   it('replaces the edges of the given from-ids only and counts changes', () => {
     const {store} = fresh()
     const t = (typeId: number, label: string | null = null, category: 'HUBSPOT_DEFINED' | 'USER_DEFINED' = 'HUBSPOT_DEFINED') => ({category, typeId, label})
-    const first = store.replaceAssociations('s', 'contacts', 'deals', ['1', '2'], [
-      {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '10', types: [t(4), t(7, 'Champion', 'USER_DEFINED')]},
-      {fromType: 'contacts', fromId: '2', toType: 'deals', toId: '11', types: [t(4)]},
-    ], {n: 1})
+    const first = store.replaceAssociations(
+      's',
+      'contacts',
+      'deals',
+      ['1', '2'],
+      [
+        {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '10', types: [t(4), t(7, 'Champion', 'USER_DEFINED')]},
+        {fromType: 'contacts', fromId: '2', toType: 'deals', toId: '11', types: [t(4)]},
+      ],
+      {n: 1},
+    )
     expect(first).toEqual({inserted: 3, updated: 0, unchanged: 0, deleted: 0})
-    const second = store.replaceAssociations('s', 'contacts', 'deals', ['1'], [
-      {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '10', types: [t(4), t(7, 'Decision maker', 'USER_DEFINED')]},
-      {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '12', types: [t(4)]},
-    ], {n: 2})
+    const second = store.replaceAssociations(
+      's',
+      'contacts',
+      'deals',
+      ['1'],
+      [
+        {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '10', types: [t(4), t(7, 'Decision maker', 'USER_DEFINED')]},
+        {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '12', types: [t(4)]},
+      ],
+      {n: 2},
+    )
     expect(second).toEqual({inserted: 1, updated: 1, unchanged: 1, deleted: 0})
     const third = store.replaceAssociations('s', 'contacts', 'deals', ['1'], [], {n: 3})
     expect(third).toEqual({inserted: 0, updated: 0, unchanged: 0, deleted: 3})

@@ -14,9 +14,14 @@ describe('sync status', () => {
     s.applyRecords('contacts', 'contacts', [rec('1', {}), rec('2', {}), rec('3', {}), rec('4', {}, {archived: true})], {after: '4'})
     s.applyMerges('contacts', 'contacts', [{loserId: '3', survivorId: '1'}], null)
     s.applyRecords('deals', 'deals', [rec('7', {})], null)
-    s.replaceAssociations('associations:contacts:deals', 'contacts', 'deals', ['1'], [
-      {fromType: 'contacts', fromId: '1', toType: 'deals', toId: '7', types: [{category: 'HUBSPOT_DEFINED', typeId: 4, label: null}]},
-    ], {done: true})
+    s.replaceAssociations(
+      'associations:contacts:deals',
+      'contacts',
+      'deals',
+      ['1'],
+      [{fromType: 'contacts', fromId: '1', toType: 'deals', toId: '7', types: [{category: 'HUBSPOT_DEFINED', typeId: 4, label: null}]}],
+      {done: true},
+    )
     s.addDeadLetter({stream: 'deals', recordId: '8', payload: null, reason: 'bad'})
     s.finishRun(first, {status: 'ok', counts: {contacts: {inserted: 3, updated: 0, unchanged: 0, deleted: 2}, deals: {inserted: 1, updated: 0, unchanged: 0, deleted: 0}}, requests: 12})
     const second = s.startRun('sync contacts', false)

@@ -48,7 +48,15 @@ describe('typed columns in the store', () => {
       entity: 'deals',
       properties: [prop('amount', 'number'), prop('closedate', 'date'), prop('hs_lastmodifieddate', 'datetime'), prop('is_won', 'bool'), prop('dealstage', 'enumeration'), prop('dealname')],
     })
-    const raw = {amount: '0.1000000000000000055511151231257827', closedate: '1572480000000', hs_lastmodifieddate: '1572480000123', is_won: 'true', dealstage: 'closedwon', dealname: 'Big "deal"', extra: 'x'}
+    const raw = {
+      amount: '0.1000000000000000055511151231257827',
+      closedate: '1572480000000',
+      hs_lastmodifieddate: '1572480000123',
+      is_won: 'true',
+      dealstage: 'closedwon',
+      dealname: 'Big "deal"',
+      extra: 'x',
+    }
     store.applyRecords('deals', 'deals', [rec('7', raw)], null)
     const row = store.db.prepare('SELECT * FROM obj_deals').get() as Record<string, unknown>
     expect(row).toMatchObject({

@@ -108,7 +108,11 @@ export function phaseProgress(opts: ProgressOptions): {onPhase(phase: string): v
 }
 
 /** The display as `portal record`'s steps: one line per step and entity (`records contacts`, `associations`), records so far, the rate-limit wait. */
-export function recordProgress(opts: ProgressOptions): {watchRateLimit(rateWait: () => number | null): void; onProgress(p: {step: string; entity?: string; archived?: boolean; count: number}): void; stop(failed?: boolean): void} {
+export function recordProgress(opts: ProgressOptions): {
+  watchRateLimit(rateWait: () => number | null): void
+  onProgress(p: {step: string; entity?: string; archived?: boolean; count: number}): void
+  stop(failed?: boolean): void
+} {
   const d = startProgress(opts)
   let current: string | null = null
   // an entity's live list, then its archived list, each counted from 0: the line shows their sum

@@ -53,7 +53,18 @@ export class ProgressState {
   }
 
   start(stream: string, info: {mode?: SyncMode | null; estimate?: number | null; phaseOnly?: boolean} = {}): void {
-    this.entries.set(stream, {phaseOnly: info.phaseOnly === true, stream, startedAt: this.now(), endedAt: null, failed: false, phase: null, mode: info.mode ?? null, records: 0, total: info.estimate ?? null, requests: 0})
+    this.entries.set(stream, {
+      phaseOnly: info.phaseOnly === true,
+      stream,
+      startedAt: this.now(),
+      endedAt: null,
+      failed: false,
+      phase: null,
+      mode: info.mode ?? null,
+      records: 0,
+      total: info.estimate ?? null,
+      requests: 0,
+    })
   }
 
   /** The stream's mode and approximate total, once known. */

@@ -42,7 +42,11 @@ export function pairAssociationTypes(fromEntity: string, toEntity: string, forwa
     if (fwdId === null) continue
     const isDefault = (t: AssociationType, id: number) => t.category === 'HUBSPOT_DEFINED' && t.typeId === id
     const f = forward.find((t) => isDefault(t, fwdId))
-    if (f) take(f, reverse.find((t) => isDefault(t, revId)))
+    if (f)
+      take(
+        f,
+        reverse.find((t) => isDefault(t, revId)),
+      )
   }
   const free = (list: AssociationType[], taken: (t: AssociationType) => boolean) => list.filter((t) => !taken(t))
   // equal labels, when the label is unique within its category on both sides
@@ -53,8 +57,12 @@ export function pairAssociationTypes(fromEntity: string, toEntity: string, forwa
   }
   // what is left of a category, in type id order, when both sides have as many
   for (const category of new Set(forward.map((t) => t.category))) {
-    const f = free(forward, (t) => pairs.has(t)).filter((t) => t.category === category).sort((a, b) => a.typeId - b.typeId)
-    const r = free(reverse, (t) => used.has(t)).filter((t) => t.category === category).sort((a, b) => a.typeId - b.typeId)
+    const f = free(forward, (t) => pairs.has(t))
+      .filter((t) => t.category === category)
+      .sort((a, b) => a.typeId - b.typeId)
+    const r = free(reverse, (t) => used.has(t))
+      .filter((t) => t.category === category)
+      .sort((a, b) => a.typeId - b.typeId)
     if (f.length === r.length) f.forEach((t, i) => take(t, r[i]))
   }
   return forward.map((f) => [f, pairs.get(f) ?? null])

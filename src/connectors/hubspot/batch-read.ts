@@ -66,6 +66,11 @@ export async function batchReadRecords(client: ApiClient, type: string, ids: str
 }
 
 /** The association sets of `ids` from `fromEntity` to `toEntity` (v4 batch read, every page). */
-export async function batchReadEdges(client: ApiClient, types: {fromType: string; toType: string; fromEntity: string; toEntity: string}, ids: string[], signal?: AbortSignal): Promise<AssociationRow[]> {
+export async function batchReadEdges(
+  client: ApiClient,
+  types: {fromType: string; toType: string; fromEntity: string; toEntity: string},
+  ids: string[],
+  signal?: AbortSignal,
+): Promise<AssociationRow[]> {
   return ids.length === 0 ? [] : readAssociations(client, types, ids, signal)
 }

@@ -82,7 +82,11 @@ function readConfig(path: string, required: boolean): ConfigFile | undefined {
     text = readFileSync(path, 'utf8')
   } catch (err) {
     if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new UsageError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'pass an existing file with --config or CRMSYNC_CONFIG, or unset them to use the environment', 'BAD_CONFIG')
+    throw new UsageError(
+      `cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'pass an existing file with --config or CRMSYNC_CONFIG, or unset them to use the environment',
+      'BAD_CONFIG',
+    )
   }
   let parsed: unknown
   try {
@@ -111,8 +115,13 @@ export function validateToken(token: string, where: string): void {
   for (let i = 0; i < token.length; i++) {
     const c = token.charCodeAt(i)
     if (c < 0x21 || c > 0x7e) {
-      const what = c === 13 ? 'a carriage return (CR)' : c === 10 ? 'a line feed (LF)' : c === 0x7f ? 'a DEL character' : c === 32 ? 'a space' : `the character U+${c.toString(16).toUpperCase().padStart(4, '0')}`
-      throw new UsageError(`the HubSpot access token from ${where} contains ${what} at position ${i + 1} of ${token.length}; a token is visible ASCII only (the token is not shown)`, `copy the private-app token again (Settings > Integrations > Private Apps > your app > Auth) into ${where}, without line breaks or other invisible characters`, 'BAD_TOKEN')
+      const what =
+        c === 13 ? 'a carriage return (CR)' : c === 10 ? 'a line feed (LF)' : c === 0x7f ? 'a DEL character' : c === 32 ? 'a space' : `the character U+${c.toString(16).toUpperCase().padStart(4, '0')}`
+      throw new UsageError(
+        `the HubSpot access token from ${where} contains ${what} at position ${i + 1} of ${token.length}; a token is visible ASCII only (the token is not shown)`,
+        `copy the private-app token again (Settings > Integrations > Private Apps > your app > Auth) into ${where}, without line breaks or other invisible characters`,
+        'BAD_TOKEN',
+      )
     }
   }
 }
@@ -123,13 +132,25 @@ function validateBaseUrl(raw: string, source: SettingSource): string {
     u = new URL(raw)
   } catch {
     // never echo it: a value that is not a URL may be the token put in the wrong variable
-    throw new UsageError(`base URL (from ${source}) is not a URL (the value is not shown: it might be a token put in the wrong place)`, 'use a full URL such as https://api.hubapi.com or http://127.0.0.1:3000', 'BAD_BASE_URL')
+    throw new UsageError(
+      `base URL (from ${source}) is not a URL (the value is not shown: it might be a token put in the wrong place)`,
+      'use a full URL such as https://api.hubapi.com or http://127.0.0.1:3000',
+      'BAD_BASE_URL',
+    )
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new UsageError(`base URL (from ${source}) must be http or https, not ${u.protocol.length <= 12 ? u.protocol : 'the scheme given'}`, 'use a full URL such as https://api.hubapi.com or http://127.0.0.1:3000', 'BAD_BASE_URL')
+    throw new UsageError(
+      `base URL (from ${source}) must be http or https, not ${u.protocol.length <= 12 ? u.protocol : 'the scheme given'}`,
+      'use a full URL such as https://api.hubapi.com or http://127.0.0.1:3000',
+      'BAD_BASE_URL',
+    )
   }
   if (u.username || u.password || u.search || u.hash) {
-    throw new UsageError(`base URL (from ${source}) must not carry credentials, a query or a fragment`, 'give only scheme, host, port and an optional path; the token goes in HUBSPOT_ACCESS_TOKEN', 'BAD_BASE_URL')
+    throw new UsageError(
+      `base URL (from ${source}) must not carry credentials, a query or a fragment`,
+      'give only scheme, host, port and an optional path; the token goes in HUBSPOT_ACCESS_TOKEN',
+      'BAD_BASE_URL',
+    )
   }
   return u.toString().replace(/\/+$/, '')
 }

@@ -77,7 +77,16 @@ export const hubspotConnector: Connector = {
   configure(req) {
     const conn = resolveConnection({baseUrl: req.baseUrl, config: req.config})
     const apiVersion = parseApiVersion(req.apiVersion)
-    return {baseUrl: conn.baseUrl, accessToken: conn.accessToken, apiVersion, customObjects: req.customObjects, settings: req.settings, logger: req.logger, rateLimit: req.rateLimit, sharedBudget: req.sharedBudget}
+    return {
+      baseUrl: conn.baseUrl,
+      accessToken: conn.accessToken,
+      apiVersion,
+      customObjects: req.customObjects,
+      settings: req.settings,
+      logger: req.logger,
+      rateLimit: req.rateLimit,
+      sharedBudget: req.sharedBudget,
+    }
   },
   createClient(config: ConnectorConfig): ApiClient {
     const budget = selectBudget({redisUrl: config.sharedBudget, baseUrl: config.baseUrl, accessToken: config.accessToken, ...config.rateLimit})
@@ -95,7 +104,13 @@ export const hubspotConnector: Connector = {
       const stream = objectStream(client, s.entity, type, s.modifiedProperty, s.properties, {baseUrl: config.baseUrl})
       streams.push(stream)
       // the associations stream's searches count as its own requests
-      refs.set(s.entity, {entity: s.entity, objectType: type, stream: stream.name, modifiedProperty: s.modifiedProperty, api: hubspotObjectApi(associationClient, type, s.modifiedProperty, {baseUrl: config.baseUrl})})
+      refs.set(s.entity, {
+        entity: s.entity,
+        objectType: type,
+        stream: stream.name,
+        modifiedProperty: s.modifiedProperty,
+        api: hubspotObjectApi(associationClient, type, s.modifiedProperty, {baseUrl: config.baseUrl}),
+      })
     }
     const pairs: Array<[string, string]> = [...ASSOCIATION_PAIRS]
     for (const c of config.customObjects ?? []) for (const to of c.associations ?? []) pairs.push([c.entity, to])

@@ -161,9 +161,15 @@ export class HubSpotHttpClient implements ApiClient {
       throw new TransientError(`HubSpot answered ${res.status} on ${req.method} ${req.path}`, 'server', res.status, parseRetryAfter(res.headers.get('retry-after'), this.clock.now()))
     }
     if (res.status >= 300 && res.status < 400) {
-      throw new ApiError(`HubSpot answered ${res.status} (a redirect to ${this.scrub(res.headers.get('location') ?? 'nowhere')}) for ${req.path}; crmsync does not follow redirects`, res.status, 'REDIRECT', undefined, {
-        suggestion: 'check --base-url / HUBSPOT_BASE_URL: it must be the API host itself (https://api.hubapi.com or the emulator URL)',
-      })
+      throw new ApiError(
+        `HubSpot answered ${res.status} (a redirect to ${this.scrub(res.headers.get('location') ?? 'nowhere')}) for ${req.path}; crmsync does not follow redirects`,
+        res.status,
+        'REDIRECT',
+        undefined,
+        {
+          suggestion: 'check --base-url / HUBSPOT_BASE_URL: it must be the API host itself (https://api.hubapi.com or the emulator URL)',
+        },
+      )
     }
     if (res.status >= 400) {
       // scrubbed before parsing: an upstream or proxy may echo the token in any field (message,

@@ -59,10 +59,7 @@ export function hubspotObjectApi(client: ApiClient, type: string, modifiedProper
   return {
     async listPage({after, limit, archived, properties}, signal): Promise<RawPage> {
       const [first = [], ...rest] = chunkProperties(properties, options.baseUrl ?? BASE_ALLOWANCE, PATHS.list(type), options.maxUrlLength)
-      const res = await client.request<ListBody>(
-        {method: 'GET', path: PATHS.list(type), query: {limit, after: after ?? undefined, properties: first.join(','), archived}},
-        signal,
-      )
+      const res = await client.request<ListBody>({method: 'GET', path: PATHS.list(type), query: {limit, after: after ?? undefined, properties: first.join(','), archived}}, signal)
       const body = res.body ?? {results: []}
       const results = Array.isArray(body.results) ? body.results : []
       if (rest.length > 0 && results.length > 0) await mergeChunks(client, type, results, rest, archived, signal)
@@ -70,10 +67,7 @@ export function hubspotObjectApi(client: ApiClient, type: string, modifiedProper
     },
 
     async searchPage({from, limit, properties}, signal): Promise<RawPage> {
-      const res = await client.request<ListBody>(
-        {method: 'POST', path: PATHS.search(type), bucket: 'search', body: searchBody(modifiedProperty, from, limit, properties)},
-        signal,
-      )
+      const res = await client.request<ListBody>({method: 'POST', path: PATHS.search(type), bucket: 'search', body: searchBody(modifiedProperty, from, limit, properties)}, signal)
       const results = Array.isArray(res.body?.results) ? res.body.results : []
       return {results, after: null, serverTime: serverTime(res.headers)}
     },
@@ -124,10 +118,7 @@ async function mergeChunks(client: ApiClient, type: string, results: ListBody['r
   const ids = [...byId.keys()]
   for (let i = 0; i < ids.length; i += LIMITS.batchReadMax) {
     const inputs = ids.slice(i, i + LIMITS.batchReadMax).map((id) => ({id}))
-    const res = await client.request<ListBody>(
-      {method: 'POST', path: PATHS.batchRead(type), query: {archived}, body: {inputs, properties: chunks.flat()}},
-      signal,
-    )
+    const res = await client.request<ListBody>({method: 'POST', path: PATHS.batchRead(type), query: {archived}, body: {inputs, properties: chunks.flat()}}, signal)
     for (const r of res.body?.results ?? []) {
       const target = byId.get(r.id)
       if (target) target.properties = {...(r.properties ?? {}), ...(target.properties ?? {})}

@@ -21,7 +21,10 @@ const objectSchema = z.object({
 
 const fileSchema = z.object({
   /** object type id (2-<n>) of the built-in `divisions` object, instead of resolving it by name */
-  divisionsObjectType: z.string().regex(/^2-\d+$/, 'divisionsObjectType must be a custom object type id like 2-1234').optional(),
+  divisionsObjectType: z
+    .string()
+    .regex(/^2-\d+$/, 'divisionsObjectType must be a custom object type id like 2-1234')
+    .optional(),
   objects: z.array(objectSchema).default([]),
 })
 
@@ -39,22 +42,35 @@ export function loadObjectsConfig(path: string, reserved: string[]): ObjectsConf
   try {
     text = readFileSync(path, 'utf8')
   } catch (err) {
-    throw new UsageError(`cannot read objects config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'pass an existing JSON or YAML file with --objects (or CRMSYNC_OBJECTS)', 'BAD_OBJECTS_CONFIG')
+    throw new UsageError(
+      `cannot read objects config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'pass an existing JSON or YAML file with --objects (or CRMSYNC_OBJECTS)',
+      'BAD_OBJECTS_CONFIG',
+    )
   }
   let data: unknown
   try {
     data = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
   } catch (err) {
-    throw new UsageError(`objects config ${path} does not parse: ${(err as Error).message}`, 'write it as {"objects": [{"entity": "projects", "objectType": "projects", "properties": ["name"]}]}', 'BAD_OBJECTS_CONFIG')
+    throw new UsageError(
+      `objects config ${path} does not parse: ${(err as Error).message}`,
+      'write it as {"objects": [{"entity": "projects", "objectType": "projects", "properties": ["name"]}]}',
+      'BAD_OBJECTS_CONFIG',
+    )
   }
   const parsed = fileSchema.safeParse(data)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new UsageError(`objects config ${path}: ${issue.path.join('.')}: ${issue.message}`, 'each entry needs "entity" (lower-case name) and "objectType" (schema name or 2-<n> id), optionally "properties"', 'BAD_OBJECTS_CONFIG')
+    throw new UsageError(
+      `objects config ${path}: ${issue.path.join('.')}: ${issue.message}`,
+      'each entry needs "entity" (lower-case name) and "objectType" (schema name or 2-<n> id), optionally "properties"',
+      'BAD_OBJECTS_CONFIG',
+    )
   }
   const seen = new Set(reserved)
   for (const o of parsed.data.objects) {
-    if (seen.has(o.entity)) throw new UsageError(`objects config ${path}: entity "${o.entity}" is defined twice or clashes with a built-in entity`, 'give each configured object its own entity name', 'BAD_OBJECTS_CONFIG')
+    if (seen.has(o.entity))
+      throw new UsageError(`objects config ${path}: entity "${o.entity}" is defined twice or clashes with a built-in entity`, 'give each configured object its own entity name', 'BAD_OBJECTS_CONFIG')
     seen.add(o.entity)
     if (!o.properties.includes(o.modifiedProperty)) o.properties.push(o.modifiedProperty)
   }

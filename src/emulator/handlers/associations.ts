@@ -20,7 +20,8 @@ export function batchReadAssociations(ctx: EmulatorContext, from: EntityInfo, to
   const startedAt = new Date(ctx.now()).toISOString()
   const inputs = (body as {inputs?: unknown} | null)?.inputs
   if (!Array.isArray(inputs)) throw new ApiError(400, 'Invalid input JSON: "inputs" must be an array of {id, after?}', 'VALIDATION_ERROR')
-  if (inputs.length > LIMITS.associationsBatchMax) throw new ApiError(400, `Batch input limit exceeded: ${inputs.length} inputs; at most ${LIMITS.associationsBatchMax} are allowed`, 'VALIDATION_ERROR')
+  if (inputs.length > LIMITS.associationsBatchMax)
+    throw new ApiError(400, `Batch input limit exceeded: ${inputs.length} inputs; at most ${LIMITS.associationsBatchMax} are allowed`, 'VALIDATION_ERROR')
   const size = ctx.associationPageSize
   const firstPages = new Map<number, AssocRow[]>()
   const firstPageInputs: string[] = []
@@ -45,9 +46,7 @@ export function batchReadAssociations(ctx: EmulatorContext, from: EntityInfo, to
       list.push(r)
     }
   }
-  const stmt = ctx.store.db.prepare(
-    'SELECT tid, types FROM assoc WHERE fe = ? AND fidlen = ? AND fid = ? AND te = ? AND (tidlen, tid) >= (?, ?) ORDER BY tidlen, tid LIMIT ?',
-  )
+  const stmt = ctx.store.db.prepare('SELECT tid, types FROM assoc WHERE fe = ? AND fidlen = ? AND fid = ? AND te = ? AND (tidlen, tid) >= (?, ?) ORDER BY tidlen, tid LIMIT ?')
   const results = []
   const none: string[] = []
   let firstPageIndex = 0

@@ -21,16 +21,28 @@ const ownersByStore = new WeakMap<object, {version: number; ids: string[]}>()
 function ownerIds(ctx: EmulatorContext): string[] {
   const cached = ownersByStore.get(ctx.store)
   if (cached && cached.version === ctx.store.version) return cached.ids
-  const rows = ctx.store.db
-    .prepare(`SELECT DISTINCT json_extract(props, '$.${OWNER_PROPERTY}') AS o FROM records WHERE json_extract(props, '$.${OWNER_PROPERTY}') IS NOT NULL`)
-    .all() as Array<{o: unknown}>
+  const rows = ctx.store.db.prepare(`SELECT DISTINCT json_extract(props, '$.${OWNER_PROPERTY}') AS o FROM records WHERE json_extract(props, '$.${OWNER_PROPERTY}') IS NOT NULL`).all() as Array<{
+    o: unknown
+  }>
   const ids = [...new Set(rows.map((r) => String(r.o)).filter(isId))].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))
   ownersByStore.set(ctx.store, {version: ctx.store.version, ids})
   return ids
 }
 
 function owner(id: string, at: string): Record<string, unknown> {
-  return {id, email: `owner${id}@example.com`, type: 'PERSON', firstName: 'Owner', lastName: id, userId: Number(id.slice(-9)), userIdIncludingInactive: Number(id.slice(-9)), createdAt: at, updatedAt: at, archived: false, teams: []}
+  return {
+    id,
+    email: `owner${id}@example.com`,
+    type: 'PERSON',
+    firstName: 'Owner',
+    lastName: id,
+    userId: Number(id.slice(-9)),
+    userIdIncludingInactive: Number(id.slice(-9)),
+    createdAt: at,
+    updatedAt: at,
+    archived: false,
+    teams: [],
+  }
 }
 
 /** GET /crm/v3/owners: `limit` 1..500 (default 100), `after`, `email`, `archived` (archived owners: none). */
@@ -71,7 +83,16 @@ export function listPipelines(e: EntityInfo): Response {
   const at = new Date(0).toISOString()
   const props = pipelineProperties(e)
   if (!props) return json(200, {results: []})
-  const stages = props.stages.map((s, i) => ({id: s.value, label: s.label, displayOrder: i, metadata: {}, archived: false, createdAt: at, updatedAt: at, writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT'}))
+  const stages = props.stages.map((s, i) => ({
+    id: s.value,
+    label: s.label,
+    displayOrder: i,
+    metadata: {},
+    archived: false,
+    createdAt: at,
+    updatedAt: at,
+    writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
+  }))
   const results = props.pipelines.map((id, i) => ({id, label: id, displayOrder: i, archived: false, createdAt: at, updatedAt: at, stages}))
   return json(200, {results})
 }

@@ -22,8 +22,10 @@ type Run = (input: RouteInput) => Response
 /** Builds the handlers; `origin` limits them to one host (default: any host). */
 export function createHandlers(p: Pipeline, origin = '*'): RequestHandler[] {
   const ctx = p.ctx
-  const route = (kind: EndpointKind, run: Run) => ({request, params}: {request: Request; params: Record<string, string | readonly string[] | undefined>}) =>
-    p.handle(kind, request, params as Record<string, string>, run)
+  const route =
+    (kind: EndpointKind, run: Run) =>
+    ({request, params}: {request: Request; params: Record<string, string | readonly string[] | undefined>}) =>
+      p.handle(kind, request, params as Record<string, string>, run)
   const notFound = (): Response => errorResponse(new ApiError(404, 'Not found: this path is not served by the crmsync emulator (see docs/emulator.md).', 'OBJECT_NOT_FOUND'))
   const get = (paths: readonly string[], kind: EndpointKind, run: Run): RequestHandler[] => paths.map((path) => http.get(`${origin}${path}`, route(kind, run)))
   const post = (paths: readonly string[], kind: EndpointKind, run: Run): RequestHandler[] => paths.map((path) => http.post(`${origin}${path}`, route(kind, run)))

@@ -11,7 +11,10 @@ import type {EntityInfo} from '../object-types.js'
 
 /** The target object types named by `associations=` (comma list and/or repeated), resolved; [] when absent. */
 export function associationTargets(ctx: EmulatorContext, params: URLSearchParams): EntityInfo[] {
-  const names = params.getAll('associations').flatMap((v) => v.split(',')).filter((s) => s.length > 0)
+  const names = params
+    .getAll('associations')
+    .flatMap((v) => v.split(','))
+    .filter((s) => s.length > 0)
   const out = new Map<number, EntityInfo>()
   for (const n of names) {
     const e = ctx.store.registry.resolve(n)

@@ -58,9 +58,8 @@ export function listObjects(ctx: EmulatorContext, e: EntityInfo, url: URL): Resp
 /** Looks a record up by id, or by a unique property value when `idProperty` is given. */
 function findOne(ctx: EmulatorContext, e: EntityInfo, id: string, idProperty: string | null): RenderableRow | undefined {
   if (idProperty && idProperty !== 'hs_object_id') {
-    return ctx.store.db
-      .prepare(`SELECT ${COLS} FROM records WHERE ent = ? AND json_extract(props, ?) = ? ORDER BY idlen, id LIMIT 1`)
-      .get(e.index, jsonPath(idProperty), id) as RenderableRow | undefined
+    return ctx.store.db.prepare(`SELECT ${COLS} FROM records WHERE ent = ? AND json_extract(props, ?) = ? ORDER BY idlen, id LIMIT 1`).get(e.index, jsonPath(idProperty), id) as
+      RenderableRow | undefined
   }
   if (!isId(id)) return undefined
   return stmts(ctx).one.get(e.index, id.length, id) as RenderableRow | undefined

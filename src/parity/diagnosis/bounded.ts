@@ -82,5 +82,11 @@ export function expiryIn(days: number, nowMs: number): string {
 
 /** A kebab-case id part from any name (a portal or legacy name is untrusted). */
 export function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'x'
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'x'
+  )
 }

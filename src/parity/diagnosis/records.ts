@@ -43,13 +43,39 @@ export class RecordDiagnoser {
       const m = this.missing[side]
       if (m.count === 0) continue
       const cls = side === 'legacy' ? 'missing_in_legacy' : 'missing_in_new'
-      const accept = (what: string, id: string) => ledgerSuggestion(`accept that ${what}: a behaviour (ledger rule); or fix the ${side === 'legacy' ? 'legacy' : 'new'} sync`, {id: `${slug(this.entity)}-${id}`, entity: this.entity, field: '*', class: cls, when: 'any', reason: what}, nowMs)
+      const accept = (what: string, id: string) =>
+        ledgerSuggestion(
+          `accept that ${what}: a behaviour (ledger rule); or fix the ${side === 'legacy' ? 'legacy' : 'new'} sync`,
+          {id: `${slug(this.entity)}-${id}`, entity: this.entity, field: '*', class: cls, when: 'any', reason: what},
+          nowMs,
+        )
       const cap = KNOWN_CAPS.find((n) => this.keys[side] === n)
       const tag = (d: Diagnosis): Diagnosis => ({...d, recordClass: cls})
-      if (cap !== undefined) out.push(tag(diagnosis('count-cap', m.count, `${side} holds exactly ${cap.toLocaleString('en-US')} ${this.entity}, a known API result cap`, m.example, accept(`${side} holds at most ${cap} ${this.entity} (an API result cap)`, `${side}-cap-${cap}`))))
+      if (cap !== undefined)
+        out.push(
+          tag(
+            diagnosis(
+              'count-cap',
+              m.count,
+              `${side} holds exactly ${cap.toLocaleString('en-US')} ${this.entity}, a known API result cap`,
+              m.example,
+              accept(`${side} holds at most ${cap} ${this.entity} (an API result cap)`, `${side}-cap-${cap}`),
+            ),
+          ),
+        )
       const last = this.maxKey[side]
       if (m.min !== undefined && (last === undefined || compareIdText(m.min, last) > 0) && this.keys[other(side)] > m.count) {
-        out.push(tag(diagnosis('tail-missing', m.count, `the ${m.count} ${this.entity} missing in ${side} are exactly the last ${m.count} in list order (ascending id)`, m.example, accept(`${side} lacks the last ${m.count} ${this.entity} in list order (a lost last page)`, `${side}-tail`))))
+        out.push(
+          tag(
+            diagnosis(
+              'tail-missing',
+              m.count,
+              `the ${m.count} ${this.entity} missing in ${side} are exactly the last ${m.count} in list order (ascending id)`,
+              m.example,
+              accept(`${side} lacks the last ${m.count} ${this.entity} in list order (a lost last page)`, `${side}-tail`),
+            ),
+          ),
+        )
       }
     }
     return out

@@ -37,7 +37,25 @@ export class RelationDiagnoser {
     const [[n, edges]] = [...this.capped.entries()]
     if (this.maxLegacy > n) return []
     return [
-      diagnosis('per-record-cap', edges, `legacy keeps exactly ${n} edge(s) of every record that has more`, this.example, ledgerSuggestion(`accept that legacy keeps at most ${n} ${this.relation} edge(s) per record: a behaviour (ledger rule)`, {id: `${slug(this.entity)}-${slug(this.name)}-cap-${n}`, entity: this.entity, field: this.name, class: 'relation', when: 'any', reason: `legacy keeps at most ${n} edges of ${this.relation} per record`}, nowMs), this.attribution),
+      diagnosis(
+        'per-record-cap',
+        edges,
+        `legacy keeps exactly ${n} edge(s) of every record that has more`,
+        this.example,
+        ledgerSuggestion(
+          `accept that legacy keeps at most ${n} ${this.relation} edge(s) per record: a behaviour (ledger rule)`,
+          {
+            id: `${slug(this.entity)}-${slug(this.name)}-cap-${n}`,
+            entity: this.entity,
+            field: this.name,
+            class: 'relation',
+            when: 'any',
+            reason: `legacy keeps at most ${n} edges of ${this.relation} per record`,
+          },
+          nowMs,
+        ),
+        this.attribution,
+      ),
     ]
   }
 }

@@ -11,7 +11,18 @@ import {dateInZone, parseInstant, truncateDecimal, type Value} from '../normaliz
 import {diagnosis, ledgerSuggestion, PairMap, PatternCounts, slug} from './bounded.js'
 
 /** Zones tried for a date taken in another zone than the mapping assumes. */
-export const CANDIDATE_ZONES = ['UTC', 'America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles', 'Europe/London', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Tokyo', 'Australia/Sydney']
+export const CANDIDATE_ZONES = [
+  'UTC',
+  'America/New_York',
+  'America/Chicago',
+  'America/Denver',
+  'America/Los_Angeles',
+  'Europe/London',
+  'Europe/Berlin',
+  'Asia/Kolkata',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+]
 
 /** Patterns that are a representation convention (the same value in another form): the mapping is wrong, not legacy. */
 export const CONVENTIONS: ReadonlySet<string> = new Set(['timezone-shift', 'precision', 'decimal-truncated', 'decimal-rounded', 'digits-only', 'punctuation', 'case', 'empty-vs-null'])
@@ -140,7 +151,10 @@ export class FieldDiagnoser {
       case 'digits-only':
         return set(withSpec(norm, ['digits'], 'digits'), 'a representation convention: digits only')
       case 'punctuation':
-        return this.normalizerFix({normalize: withSpec(norm, ['digits'], 'digits'), normalizeLegacy: withSpec(this.fm.normalizeLegacy ?? [], ['digits'], 'digits')}, `compare ${this.entity}.${this.field} as digits on both sides (an equivalence: punctuation differs)`)
+        return this.normalizerFix(
+          {normalize: withSpec(norm, ['digits'], 'digits'), normalizeLegacy: withSpec(this.fm.normalizeLegacy ?? [], ['digits'], 'digits')},
+          `compare ${this.entity}.${this.field} as digits on both sides (an equivalence: punctuation differs)`,
+        )
       case 'case':
         return set(withSpec(norm, ['lowercase', 'uppercase', 'case-insensitive'], param), 'a representation convention: letter case')
       case 'truncated':
@@ -150,7 +164,14 @@ export class FieldDiagnoser {
       case 'whitespace':
         return ledgerSuggestion(
           `accept that legacy ${norm.includes('trim') ? 'does not trim, although the mapping documents trim' : 'differs in whitespace'}: a behaviour (ledger rule with reason, owner, expiry)`,
-          {id: `${slug(this.entity)}-${slug(this.field)}-whitespace`, entity: this.entity, field: this.field, class: 'modified', when: 'any', reason: `legacy ${this.field} differs from HubSpot only in whitespace`},
+          {
+            id: `${slug(this.entity)}-${slug(this.field)}-whitespace`,
+            entity: this.entity,
+            field: this.field,
+            class: 'modified',
+            when: 'any',
+            reason: `legacy ${this.field} differs from HubSpot only in whitespace`,
+          },
           nowMs,
         )
       default:
@@ -185,9 +206,23 @@ export class FieldDiagnoser {
     const out = buckets.map((b) => diagnosis(b.pattern, b.count, (DESCRIBE[b.pattern] ?? (() => b.pattern))(b.param), b.example, this.suggestion(b.pattern, b.param, nowMs), b.attribution))
     const map = this.pairs.consistent()
     if (map && this.pairs.total >= MIN_PATTERN) {
-      const text = map.slice(0, 5).map((p) => `${JSON.stringify(p.from)} → ${JSON.stringify(p.to)}`).join(', ')
+      const text = map
+        .slice(0, 5)
+        .map((p) => `${JSON.stringify(p.from)} → ${JSON.stringify(p.to)}`)
+        .join(', ')
       out.push(
-        diagnosis('enum-remap', this.pairs.total, `legacy maps values consistently: ${text}${map.length > 5 ? ', …' : ''}`, this.pairs.example, ledgerSuggestion(`accept the value map of ${this.entity}.${this.field}: a behaviour (ledger rule)`, {id: `${slug(this.entity)}-${slug(this.field)}-remap`, entity: this.entity, field: this.field, class: 'modified', when: 'any', reason: `legacy maps ${this.field} values: ${text}`}, nowMs), this.pairs.attribution),
+        diagnosis(
+          'enum-remap',
+          this.pairs.total,
+          `legacy maps values consistently: ${text}${map.length > 5 ? ', …' : ''}`,
+          this.pairs.example,
+          ledgerSuggestion(
+            `accept the value map of ${this.entity}.${this.field}: a behaviour (ledger rule)`,
+            {id: `${slug(this.entity)}-${slug(this.field)}-remap`, entity: this.entity, field: this.field, class: 'modified', when: 'any', reason: `legacy maps ${this.field} values: ${text}`},
+            nowMs,
+          ),
+          this.pairs.attribution,
+        ),
       )
     }
     return out.sort((a, b) => b.count - a.count)

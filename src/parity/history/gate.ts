@@ -87,7 +87,10 @@ export async function runGate(out: string, days: number, now = new Date()): Prom
     result.summary = `PASSED: each of the last ${days} UTC days (${window[0].day} to ${today}) has a READY report with zero new regressions and no expired ledger rule; evidence in ${signoff}`
   } else {
     result.failedDay = failed[0].day
-    result.summary = [`FAILED: ${failed.length} of the last ${days} UTC days (${window[0].day} to ${today}) lack a READY report with zero new regressions and no expired ledger rule`, ...failed.map((d) => `  ${d.day}: ${d.reasons.join(' | ')}`)].join('\n')
+    result.summary = [
+      `FAILED: ${failed.length} of the last ${days} UTC days (${window[0].day} to ${today}) lack a READY report with zero new regressions and no expired ledger rule`,
+      ...failed.map((d) => `  ${d.day}: ${d.reasons.join(' | ')}`),
+    ].join('\n')
   }
   return result
 }

@@ -24,7 +24,10 @@ export function renderHistoryText(h: ReportHistory): string {
 export function renderHistoryMarkdown(h: ReportHistory): string {
   const out = [`# Parity history`, '', `${h.runs.length} report(s) under \`${mdCell(h.out)}\`${h.since ? ` since ${h.since}` : ''}, oldest first. Days are UTC.`, '']
   out.push('## Runs', '', '| created | run | verdict | new regressions | source | root causes (trend) |', '|---|---|---|---:|---|---|')
-  for (const r of h.runs) out.push(`| ${r.createdAt} | ${mdCell(r.runId)} | ${verdictText(r.ready)} | ${r.newRegressions} | ${r.source} | ${mdCell(r.rootCauses.map((c) => `${c.id} ${c.count} (${c.trend})`).join(', ') || 'none')} |`)
+  for (const r of h.runs)
+    out.push(
+      `| ${r.createdAt} | ${mdCell(r.runId)} | ${verdictText(r.ready)} | ${r.newRegressions} | ${r.source} | ${mdCell(r.rootCauses.map((c) => `${c.id} ${c.count} (${c.trend})`).join(', ') || 'none')} |`,
+    )
   out.push('', '## Root causes', '', '| root cause | entity | trend | counts per run |', '|---|---|---|---|')
   for (const c of h.rootCauses) out.push(`| ${mdCell(c.id)} | ${mdCell(c.entity)} | ${c.trend} | ${countsText(c.counts)} |`)
   out.push('', '## Differences per entity and run', '')
@@ -39,13 +42,21 @@ export function renderHistoryMarkdown(h: ReportHistory): string {
 /** history.html: one self-contained page, no script, a CSP, a trend chart (bars per run) per entity. */
 export function renderHistoryHtml(h: ReportHistory): string {
   const runs = h.runs
-    .map((r) => `<tr><td>${esc(r.createdAt)}</td><td>${esc(r.runId)}</td><td class="${r.ready ? 'ok' : 'bad'}">${verdictText(r.ready)}</td><td class="n">${r.newRegressions}</td><td>${esc(r.source)}</td><td>${esc(r.rootCauses.map((c) => `${c.id} ${c.count} (${c.trend})`).join(', ') || 'none')}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.createdAt)}</td><td>${esc(r.runId)}</td><td class="${r.ready ? 'ok' : 'bad'}">${verdictText(r.ready)}</td><td class="n">${r.newRegressions}</td><td>${esc(r.source)}</td><td>${esc(r.rootCauses.map((c) => `${c.id} ${c.count} (${c.trend})`).join(', ') || 'none')}</td></tr>`,
+    )
     .join('')
   const causes = h.rootCauses.map((c) => `<tr><td>${esc(c.id)}</td><td>${esc(c.entity)}</td><td>${esc(c.trend)}</td><td>${esc(countsText(c.counts))}</td></tr>`).join('')
   const charts = h.entities
     .map((e) => {
       const max = Math.max(1, ...e.counts)
-      const bars = e.counts.map((n, i) => ({label: `${h.runs[i].createdAt.slice(0, 16)} ${h.runs[i].ready ? 'READY' : 'NOT READY'}`, value: n, text: String(n), cls: h.runs[i].ready ? 'good' : 'poor'}))
+      const bars = e.counts.map((n, i) => ({
+        label: `${h.runs[i].createdAt.slice(0, 16)} ${h.runs[i].ready ? 'READY' : 'NOT READY'}`,
+        value: n,
+        text: String(n),
+        cls: h.runs[i].ready ? 'good' : 'poor',
+      }))
       return `<h3>${esc(e.entity)}</h3>${barChart(`${e.entity}: unexplained differences per run`, bars, max)}`
     })
     .join('')

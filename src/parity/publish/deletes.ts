@@ -50,7 +50,10 @@ async function* orphanKeys(ctx: PublishContext, plan: TablePlan): AsyncGenerator
   const pk = qi(plan.pk)
   let after: unknown = null
   for (;;) {
-    const page = await t.query(`SELECT ${pk} AS pk, ${k} AS k FROM ${t.ref(plan.table)} x WHERE ${after === null ? '' : `${pk} > ? AND `}NOT EXISTS (SELECT 1 FROM crmsync_live_keys l WHERE l.k = x.${k}) ORDER BY ${pk} LIMIT 1000`, after === null ? [] : [after])
+    const page = await t.query(
+      `SELECT ${pk} AS pk, ${k} AS k FROM ${t.ref(plan.table)} x WHERE ${after === null ? '' : `${pk} > ? AND `}NOT EXISTS (SELECT 1 FROM crmsync_live_keys l WHERE l.k = x.${k}) ORDER BY ${pk} LIMIT 1000`,
+      after === null ? [] : [after],
+    )
     for (const row of page) yield String(row.k)
     if (page.length < 1000) break
     after = page[page.length - 1].pk
@@ -65,10 +68,14 @@ async function deleteKeys(ctx: PublishContext, plan: TablePlan, keys: string[]):
     const rows = await tx.query(`SELECT ${qi(plan.pk)} AS pk${soft ? `, ${qi(soft.name)} AS soft` : ''} FROM ${ref} WHERE ${qi(plan.key)} IN (${marks(keys.length)})`, keys)
     if (soft) {
       const flag = soft.family === 'boolean' ? 'true' : ctx.now
-      const todo = rows.filter((r) => soft.family === 'boolean' ? !sameValue('boolean', r.soft, 'true') : r.soft === null)
+      const todo = rows.filter((r) => (soft.family === 'boolean' ? !sameValue('boolean', r.soft, 'true') : r.soft === null))
       counts.deleted += todo.length
       if (!ctx.dryRun && todo.length > 0) {
-        for (const part of chunks(todo.map((r) => String(r.pk)), 1000)) await tx.query(`UPDATE ${ref} SET ${qi(soft.name)} = ? WHERE ${qi(plan.pk)} IN (${marks(part.length)})`, [ctx.target.param(soft.family, flag), ...part])
+        for (const part of chunks(
+          todo.map((r) => String(r.pk)),
+          1000,
+        ))
+          await tx.query(`UPDATE ${ref} SET ${qi(soft.name)} = ? WHERE ${qi(plan.pk)} IN (${marks(part.length)})`, [ctx.target.param(soft.family, flag), ...part])
       }
       return
     }

@@ -13,7 +13,8 @@ const URL_FIX = 'write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (pe
 
 /** For SQLite, `--schema NAME` is the file `<name>.NAME<ext>` beside the target (app.sqlite3 → app.shadow.sqlite3). */
 export function sqliteShadowPath(file: string, schema: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(schema)) throw new UsageError(`--schema "${schema}" is not a valid shadow name for a SQLite target`, 'use letters, digits, _ or - (the shadow is the file <target>.NAME<ext> beside the target)')
+  if (!/^[A-Za-z0-9_-]+$/.test(schema))
+    throw new UsageError(`--schema "${schema}" is not a valid shadow name for a SQLite target`, 'use letters, digits, _ or - (the shadow is the file <target>.NAME<ext> beside the target)')
   const ext = path.extname(file)
   return path.join(path.dirname(file), `${path.basename(file, ext)}.${schema}${ext}`)
 }
@@ -47,7 +48,11 @@ export async function openTarget(to: string, schema?: string): Promise<PublishTa
     const target = await openPostgresTarget({host: u.hostname, port, user, password, database, schema: sch, describe})
     if (!(await schemaExists(target, sch))) {
       await target.close()
-      throw new UsageError(`the publish target ${describe} has no schema ${sch}`, `create the shadow schema with the application's tables first (crmsync never creates them), e.g. with pg_dump --schema-only, or fix --schema`, 'TARGET_SCHEMA')
+      throw new UsageError(
+        `the publish target ${describe} has no schema ${sch}`,
+        `create the shadow schema with the application's tables first (crmsync never creates them), e.g. with pg_dump --schema-only, or fix --schema`,
+        'TARGET_SCHEMA',
+      )
     }
     return target
   }

@@ -53,7 +53,11 @@ export function dependencyOrder(lm: LoadedMapping): string[] {
   const visiting = new Set<string>()
   const visit = (e: string, path: string[]): void => {
     if (done.includes(e)) return
-    if (visiting.has(e)) throw new UsageError(`the mapping's relations form a cycle (${[...path, e].join(' → ')}): publish cannot order the tables`, 'break the cycle: map one side of it as an m2m through table, or drop one relation')
+    if (visiting.has(e))
+      throw new UsageError(
+        `the mapping's relations form a cycle (${[...path, e].join(' → ')}): publish cannot order the tables`,
+        'break the cycle: map one side of it as an m2m through table, or drop one relation',
+      )
     visiting.add(e)
     for (const r of Object.values(entities[e].relations)) if (r.target !== e) visit(r.target, [...path, e])
     visiting.delete(e)
@@ -133,7 +137,11 @@ export async function planPublish(lm: LoadedMapping, target: PublishTarget, stor
     plans.push({entity, table: t.name, key: em.key.legacy, pk: 'id', fields, fks, m2m, softDelete, syncedAt, related: [...new Set(Object.values(em.relations).map((r) => r.target))]})
   }
   if (problems.length > 0) {
-    throw new UsageError(`cannot publish into ${target.describe}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 'fix the target schema or the mapping as named above (crmsync never creates or alters the application\'s tables); see docs/publish.md', 'PUBLISH_SCHEMA')
+    throw new UsageError(
+      `cannot publish into ${target.describe}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      "fix the target schema or the mapping as named above (crmsync never creates or alters the application's tables); see docs/publish.md",
+      'PUBLISH_SCHEMA',
+    )
   }
   return plans
 }

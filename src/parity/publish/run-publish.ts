@@ -52,12 +52,23 @@ function writeError(e: unknown, target: string): CrmsyncError {
   const err = e as {code?: string; message?: string; table?: string; detail?: string}
   const msg = err.message ?? String(e)
   if (err.code === '23503' || err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-    return new CrmsyncError(`publishing into ${target} would break a foreign key: ${msg}${err.detail ? ` (${err.detail})` : ''}; the batch was rolled back`, {code: 'PUBLISH_FK', suggestion: 'another table still points at a row that must be deleted (an archived record): map the entity with "archived": {"softDelete": "<column>"} or remove the referencing rows, then rerun'})
+    return new CrmsyncError(`publishing into ${target} would break a foreign key: ${msg}${err.detail ? ` (${err.detail})` : ''}; the batch was rolled back`, {
+      code: 'PUBLISH_FK',
+      suggestion:
+        'another table still points at a row that must be deleted (an archived record): map the entity with "archived": {"softDelete": "<column>"} or remove the referencing rows, then rerun',
+    })
   }
   if (err.code === '42501' || err.code === 'SQLITE_READONLY') {
-    return new CrmsyncError(`the publish target ${target} refused a write: ${msg}`, {exit: EXIT.usage, code: 'PUBLISH_DENIED', suggestion: 'connect as a user with SELECT, INSERT, UPDATE, DELETE on the mapped tables (GRANT ... TO user), or make the file writable'})
+    return new CrmsyncError(`the publish target ${target} refused a write: ${msg}`, {
+      exit: EXIT.usage,
+      code: 'PUBLISH_DENIED',
+      suggestion: 'connect as a user with SELECT, INSERT, UPDATE, DELETE on the mapped tables (GRANT ... TO user), or make the file writable',
+    })
   }
-  return new CrmsyncError(`publishing into ${target} failed: ${msg}; the batch was rolled back`, {code: 'PUBLISH_FAILED', suggestion: 'fix the cause named above and rerun: publish resumes from its last saved cursor and ends with the same target'})
+  return new CrmsyncError(`publishing into ${target} failed: ${msg}; the batch was rolled back`, {
+    code: 'PUBLISH_FAILED',
+    suggestion: 'fix the cause named above and rerun: publish resumes from its last saved cursor and ends with the same target',
+  })
 }
 
 /** Run a publish; see PublishOptions. */

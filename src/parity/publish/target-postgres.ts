@@ -35,14 +35,26 @@ const numbered = (sql: string): string => {
 
 /** Connect to the target; exit 1 naming the fix when the server cannot be reached or refuses the login. */
 export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<PublishTarget> {
-  const client = new pg.Client({host: cfg.host, port: cfg.port, user: cfg.user, password: cfg.password, database: cfg.database, connectionTimeoutMillis: 10_000, types: {getTypeParser: () => (v: string) => v}})
+  const client = new pg.Client({
+    host: cfg.host,
+    port: cfg.port,
+    user: cfg.user,
+    password: cfg.password,
+    database: cfg.database,
+    connectionTimeoutMillis: 10_000,
+    types: {getTypeParser: () => (v: string) => v},
+  })
   client.on('error', () => undefined) // a dropped connection surfaces as the next query's error
   try {
     await client.connect()
   } catch (e) {
     await client.end().catch(() => undefined)
     const why = (e as Error).message || (e as {code?: string}).code || 'connection failed'
-    throw new CrmsyncError(`cannot connect to the publish target ${cfg.describe}: ${why.replaceAll(cfg.password || '\u0000', '***')}`, {exit: EXIT.failure, code: 'TARGET_UNREACHABLE', suggestion: 'check host, port, database and credentials in --to (postgres://USER@HOST:5432/DB) and that the server is running'})
+    throw new CrmsyncError(`cannot connect to the publish target ${cfg.describe}: ${why.replaceAll(cfg.password || '\u0000', '***')}`, {
+      exit: EXIT.failure,
+      code: 'TARGET_UNREACHABLE',
+      suggestion: 'check host, port, database and credentials in --to (postgres://USER@HOST:5432/DB) and that the server is running',
+    })
   }
   const schema = cfg.schema
   const run = async (sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> => (await client.query(numbered(sql), params)).rows
@@ -65,7 +77,9 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
       const priv = await run(`SELECT p, has_table_privilege(?, p) AS ok FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS p`, [qualified])
       return {
         name,
-        columns: new Map(cols.map((c) => [String(c.column_name), {name: String(c.column_name), family: familyOf(String(c.data_type)), declared: String(c.data_type), notNull: c.is_nullable === 'NO'}])),
+        columns: new Map(
+          cols.map((c) => [String(c.column_name), {name: String(c.column_name), family: familyOf(String(c.data_type)), declared: String(c.data_type), notNull: c.is_nullable === 'NO'}]),
+        ),
         unique: new Set(unique.map((u) => String(u.attname))),
         missingPrivileges: priv.filter((p) => p.ok !== 't' && p.ok !== true).map((p) => String(p.p)),
       }
@@ -73,7 +87,11 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
     async lock(): Promise<void> {
       const [r] = await run(`SELECT pg_try_advisory_lock(hashtext('crmsync publish'), hashtext(?)) AS ok`, [schema])
       if (r.ok !== 't' && r.ok !== true) {
-        throw new CrmsyncError(`another crmsync publish into ${cfg.describe} (schema ${schema}) is running: two publishers to one target cannot run at once`, {exit: EXIT.failure, code: 'PUBLISH_LOCKED', suggestion: 'wait for it to finish (its lock is released when its session ends), then run publish again'})
+        throw new CrmsyncError(`another crmsync publish into ${cfg.describe} (schema ${schema}) is running: two publishers to one target cannot run at once`, {
+          exit: EXIT.failure,
+          code: 'PUBLISH_LOCKED',
+          suggestion: 'wait for it to finish (its lock is released when its session ends), then run publish again',
+        })
       }
     },
     query: run,

@@ -32,7 +32,11 @@ function alive(pid: number): boolean {
 
 /** Open an existing SQLite file as the publish target. */
 export function openSqliteTarget(path: string): PublishTarget {
-  if (!fs.existsSync(path)) throw new UsageError(`publish target ${path} does not exist`, 'pass the application\'s existing SQLite file with --to (crmsync never creates the application\'s tables); for --schema NAME, create the shadow file with the same tables first')
+  if (!fs.existsSync(path))
+    throw new UsageError(
+      `publish target ${path} does not exist`,
+      "pass the application's existing SQLite file with --to (crmsync never creates the application's tables); for --schema NAME, create the shadow file with the same tables first",
+    )
   let writable = true
   try {
     fs.accessSync(path, fs.constants.W_OK)
@@ -88,7 +92,11 @@ export function openSqliteTarget(path: string): PublishTarget {
       })
       const held = take.immediate()
       if (held) {
-        throw new CrmsyncError(`another crmsync publish into ${path} is running (pid ${held.pid} on ${held.host}, since ${held.started_at}): two publishers to one target cannot run at once`, {exit: EXIT.failure, code: 'PUBLISH_LOCKED', suggestion: `wait for it to finish; if that process is gone (another host), delete the row of crmsync_publish_lock in ${path}`})
+        throw new CrmsyncError(`another crmsync publish into ${path} is running (pid ${held.pid} on ${held.host}, since ${held.started_at}): two publishers to one target cannot run at once`, {
+          exit: EXIT.failure,
+          code: 'PUBLISH_LOCKED',
+          suggestion: `wait for it to finish; if that process is gone (another host), delete the row of crmsync_publish_lock in ${path}`,
+        })
       }
       locked = true
     },

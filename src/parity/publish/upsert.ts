@@ -101,7 +101,10 @@ async function currentRows(ctx: PublishContext, tx: TargetTx, plan: TablePlan, c
 async function writeRows(ctx: PublishContext, tx: TargetTx, plan: TablePlan, cols: Array<{name: string; family: ColumnFamily}>, rows: Desired[]): Promise<Map<string, string>> {
   const names = [plan.key, ...cols.map((c) => c.name), ...(plan.syncedAt ? [plan.syncedAt.name] : [])]
   const per = Math.max(1, Math.min(500, Math.floor(30_000 / names.length))) // PostgreSQL plans a few hundred rows per statement fastest
-  const update = names.slice(1).map((n) => `${qi(n)} = excluded.${qi(n)}`).join(', ')
+  const update = names
+    .slice(1)
+    .map((n) => `${qi(n)} = excluded.${qi(n)}`)
+    .join(', ')
   const pks = new Map<string, string>()
   for (const part of chunks(rows, per)) {
     const params: unknown[] = []
@@ -118,7 +121,16 @@ async function writeRows(ctx: PublishContext, tx: TargetTx, plan: TablePlan, col
 }
 
 /** Make the through rows of these records equal to their edge sets: insert the missing, delete the extra. */
-async function syncThrough(ctx: PublishContext, tx: TargetTx, plan: TablePlan, m: TablePlan['m2m'][number], ids: string[], pks: Map<string, string>, related: Map<string, string[]>, relPks: Map<string, string>): Promise<void> {
+async function syncThrough(
+  ctx: PublishContext,
+  tx: TargetTx,
+  plan: TablePlan,
+  m: TablePlan['m2m'][number],
+  ids: string[],
+  pks: Map<string, string>,
+  related: Map<string, string[]>,
+  relPks: Map<string, string>,
+): Promise<void> {
   const counts = ctx.through.get(m.table)!
   const ref = ctx.target.ref(m.table)
   const own = ids.map((id) => pks.get(id)).filter((p): p is string => p !== undefined)

@@ -18,7 +18,8 @@ export function quoteBigInts(text: string): string {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (inStr) {
-      if (c === 92) i++ // skip the escaped character
+      if (c === 92)
+        i++ // skip the escaped character
       else if (c === 34) inStr = false
       continue
     }

@@ -53,7 +53,8 @@ export function csvSource(dir: string): LegacySource {
         for (let i = 0; i < t.m2m.length; i++) {
           const m = t.m2m[i]
           for await (const row of rows(files[i + 1])) {
-            if (!(m.sourceColumn in row) || !(m.targetColumn in row)) throw new UsageError(`legacy CSV ${files[i + 1]} lacks column ${m.sourceColumn} or ${m.targetColumn}`, 'fix relations.<name>.through in the mapping')
+            if (!(m.sourceColumn in row) || !(m.targetColumn in row))
+              throw new UsageError(`legacy CSV ${files[i + 1]} lacks column ${m.sourceColumn} or ${m.targetColumn}`, 'fix relations.<name>.through in the mapping')
             batch.push({model: t.model, pk: String(row[m.sourceColumn]), fields: {[m.field]: [row[m.targetColumn]]}, m2mOnly: true})
             if (batch.length >= BATCH) yield batch.splice(0)
           }

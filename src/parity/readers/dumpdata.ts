@@ -58,7 +58,8 @@ export function toLegacyRecord(x: unknown, where: string): LegacyRecord {
     throw new UsageError(`${where} is not a dumpdata record {"model", "pk", "fields"}`, 'export the snapshot with `python manage.py dumpdata crm` (natural keys off)')
   }
   const pk = keyText(o.pk)
-  if (pk === undefined) throw new UsageError(`${where} has a pk that is neither a string nor an integer (${describeValue(o.pk)})`, 'export the snapshot with `python manage.py dumpdata crm` (natural keys off)')
+  if (pk === undefined)
+    throw new UsageError(`${where} has a pk that is neither a string nor an integer (${describeValue(o.pk)})`, 'export the snapshot with `python manage.py dumpdata crm` (natural keys off)')
   return {model: o.model, pk, fields: o.fields as Record<string, unknown>}
 }
 
@@ -72,7 +73,11 @@ export function dumpdataSource(path: string): LegacySource {
       let n = 0
       const max = maxLineChars()
       const tooLong = (e: LineTooLongError, what: string): UsageError =>
-        new UsageError(`legacy snapshot ${path}: ${what} ${e.no} is longer than ${e.max} characters (${Math.round(e.max / 1048576)} MiB), the most crmsync reads as one record`, 'check that the file is a dumpdata export (one record per element or line); if records really are that large, raise the limit with CRMSYNC_MAX_LINE_MB', 'RECORD_TOO_LONG')
+        new UsageError(
+          `legacy snapshot ${path}: ${what} ${e.no} is longer than ${e.max} characters (${Math.round(e.max / 1048576)} MiB), the most crmsync reads as one record`,
+          'check that the file is a dumpdata export (one record per element or line); if records really are that large, raise the limit with CRMSYNC_MAX_LINE_MB',
+          'RECORD_TOO_LONG',
+        )
       if (form === 'array') {
         try {
           for await (const texts of splitJsonArray(textChunks(path, gzip), max)) {
@@ -83,7 +88,8 @@ export function dumpdataSource(path: string): LegacySource {
           }
         } catch (e) {
           if (e instanceof LineTooLongError) throw tooLong(e, 'record')
-          if (e instanceof JsonArrayError) throw new UsageError(`legacy snapshot ${path} is not valid JSON: ${e.message}`, 'the file is malformed or truncated; re-export it with `python manage.py dumpdata crm --format json`')
+          if (e instanceof JsonArrayError)
+            throw new UsageError(`legacy snapshot ${path} is not valid JSON: ${e.message}`, 'the file is malformed or truncated; re-export it with `python manage.py dumpdata crm --format json`')
           throw e
         }
       } else {

@@ -12,7 +12,8 @@ import type {LegacySource} from './types.js'
 export function openLegacy(spec: string): LegacySource {
   if (/^postgres(ql)?:\/\//i.test(spec)) return postgresSource(spec)
   if (/^[a-z]+:\/\//i.test(spec)) throw new UsageError(`unsupported legacy URL scheme in ${redactUrl(spec)}`, 'use postgres://user@host:5432/db, or a file or folder path')
-  if (!existsSync(spec)) throw new UsageError(`legacy snapshot ${spec} does not exist`, 'pass a dumpdata JSON/JSONL file (optionally .gz), a folder of CSV files, a SQLite file or a postgres:// URL with --legacy')
+  if (!existsSync(spec))
+    throw new UsageError(`legacy snapshot ${spec} does not exist`, 'pass a dumpdata JSON/JSONL file (optionally .gz), a folder of CSV files, a SQLite file or a postgres:// URL with --legacy')
   if (statSync(spec).isDirectory()) return csvSource(spec)
   const fd = openSync(spec, 'r')
   const head = Buffer.alloc(16)

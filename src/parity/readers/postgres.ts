@@ -18,7 +18,11 @@ export function postgresSource(url: string): LegacySource {
   try {
     new URL(url)
   } catch {
-    throw new UsageError(`legacy PostgreSQL URL ${describe} is not a valid URL`, 'write it as postgres://user:password@host:5432/db?schema=public (percent-encode @ : / in the password; an IPv6 host goes in [brackets])', 'BAD_LEGACY_URL')
+    throw new UsageError(
+      `legacy PostgreSQL URL ${describe} is not a valid URL`,
+      'write it as postgres://user:password@host:5432/db?schema=public (percent-encode @ : / in the password; an IPv6 host goes in [brackets])',
+      'BAD_LEGACY_URL',
+    )
   }
   return {
     describe,
@@ -30,14 +34,18 @@ export function postgresSource(url: string): LegacySource {
       try {
         await client.connect()
       } catch (e) {
-        throw new UsageError(`cannot connect to the legacy PostgreSQL database ${describe}: ${(e as Error).message || (e as {code?: string}).code}`, 'check host, port, database and credentials in the --legacy URL (postgres://user@host:5432/db?schema=public)')
+        throw new UsageError(
+          `cannot connect to the legacy PostgreSQL database ${describe}: ${(e as Error).message || (e as {code?: string}).code}`,
+          'check host, port, database and credentials in the --legacy URL (postgres://user@host:5432/db?schema=public)',
+        )
       }
       try {
         await client.query('BEGIN TRANSACTION READ ONLY ISOLATION LEVEL REPEATABLE READ')
         if (schema) await client.query(`SET LOCAL search_path TO ${q(schema)}`)
         const need = async (table: string): Promise<void> => {
           const r = await client.query('SELECT 1 FROM information_schema.tables WHERE table_name = $1 AND table_schema = ANY(current_schemas(false))', [table])
-          if (r.rowCount === 0) throw new UsageError(`legacy PostgreSQL database ${describe} has no table ${table}${schema ? ` in schema ${schema}` : ''}`, 'fix the table name in the mapping or the ?schema= of the URL')
+          if (r.rowCount === 0)
+            throw new UsageError(`legacy PostgreSQL database ${describe} has no table ${table}${schema ? ` in schema ${schema}` : ''}`, 'fix the table name in the mapping or the ?schema= of the URL')
         }
         const cursor = async function* (sql: string): AsyncGenerator<Array<Record<string, string | null>>> {
           await client.query(`DECLARE crmsync_cur NO SCROLL CURSOR FOR ${sql}`)

@@ -67,7 +67,8 @@ export function sqliteSource(path: string): LegacySource {
         }
       } catch (e) {
         // not the store's damage: name the legacy file, or the CLI would blame --db
-        if (isCorruptSqlite(e)) throw new UsageError(`legacy SQLite database ${path} is damaged: ${(e as Error).message}`, 'export the legacy database again, or pass another snapshot form with --legacy')
+        if (isCorruptSqlite(e))
+          throw new UsageError(`legacy SQLite database ${path} is damaged: ${(e as Error).message}`, 'export the legacy database again, or pass another snapshot form with --legacy')
         throw e
       } finally {
         db.close()

@@ -38,15 +38,35 @@ export const EXTRA_OBJECTS: ExtraObject[] = [
     name: 'companies',
     objectTypeId: '0-2',
     firstId: 8_000_000_001,
-    properties: [p('name', 'Name', 'string', 'text'), p('domain', 'Domain', 'string', 'text'), p('industry', 'Industry', 'enumeration', 'select', INDUSTRIES), p('createdate', 'Create date', 'datetime', 'date'), p('hs_lastmodifieddate', 'Last modified date', 'datetime', 'date'), p('hs_object_id', 'Record ID', 'number', 'number')],
+    properties: [
+      p('name', 'Name', 'string', 'text'),
+      p('domain', 'Domain', 'string', 'text'),
+      p('industry', 'Industry', 'enumeration', 'select', INDUSTRIES),
+      p('createdate', 'Create date', 'datetime', 'date'),
+      p('hs_lastmodifieddate', 'Last modified date', 'datetime', 'date'),
+      p('hs_object_id', 'Record ID', 'number', 'number'),
+    ],
     build: (id, rnd) => ({name: `Company ${id.slice(-5)}`, domain: `company${id.slice(-5)}.example.com`, industry: pick(INDUSTRIES, rnd)}),
   },
   {
     name: 'tickets',
     objectTypeId: '0-5',
     firstId: 9_000_000_001,
-    properties: [p('subject', 'Ticket name', 'string', 'text'), p('hs_pipeline', 'Pipeline', 'enumeration', 'select', ['0']), p('hs_pipeline_stage', 'Ticket status', 'enumeration', 'select', TICKET_STAGES), p('hs_ticket_priority', 'Priority', 'enumeration', 'select', PRIORITIES), p('createdate', 'Create date', 'datetime', 'date'), p('hs_lastmodifieddate', 'Last modified date', 'datetime', 'date'), p('hs_object_id', 'Record ID', 'number', 'number')],
-    build: (_id, rnd) => ({subject: `Ticket about ${pick(['billing', 'login', 'export', 'shipping'], rnd)}`, hs_pipeline: '0', hs_pipeline_stage: pick(TICKET_STAGES, rnd), hs_ticket_priority: pick(PRIORITIES, rnd)}),
+    properties: [
+      p('subject', 'Ticket name', 'string', 'text'),
+      p('hs_pipeline', 'Pipeline', 'enumeration', 'select', ['0']),
+      p('hs_pipeline_stage', 'Ticket status', 'enumeration', 'select', TICKET_STAGES),
+      p('hs_ticket_priority', 'Priority', 'enumeration', 'select', PRIORITIES),
+      p('createdate', 'Create date', 'datetime', 'date'),
+      p('hs_lastmodifieddate', 'Last modified date', 'datetime', 'date'),
+      p('hs_object_id', 'Record ID', 'number', 'number'),
+    ],
+    build: (_id, rnd) => ({
+      subject: `Ticket about ${pick(['billing', 'login', 'export', 'shipping'], rnd)}`,
+      hs_pipeline: '0',
+      hs_pipeline_stage: pick(TICKET_STAGES, rnd),
+      hs_ticket_priority: pick(PRIORITIES, rnd),
+    }),
   },
 ]
 

@@ -21,7 +21,11 @@ export class IdLayout {
   private readonly midBase: number
   private readonly bigBase: bigint
 
-  constructor(readonly count: number, private readonly seed: number, private readonly salt: number) {
+  constructor(
+    readonly count: number,
+    private readonly seed: number,
+    private readonly salt: number,
+  ) {
     const big = count >= 4 ? Math.max(2, Math.floor(count / 1000)) : 0
     this.bigStart = count - big
     this.midStart = Math.floor(this.bigStart * 0.6)

@@ -53,7 +53,11 @@ export function resolveGenerateOptions(o: GenerateOptions): ResolvedOptions {
   const sharedTimestamp = o.sharedTimestamp ?? Math.floor(o.contacts / 10)
   count('shared-timestamp', sharedTimestamp)
   if (sharedTimestamp > o.contacts) {
-    throw new UsageError(`--shared-timestamp ${sharedTimestamp} is more than --contacts ${o.contacts}: only contacts share the timestamp.`, `Pass --contacts ${sharedTimestamp} or more, or a smaller --shared-timestamp.`, 'BAD_FLAG')
+    throw new UsageError(
+      `--shared-timestamp ${sharedTimestamp} is more than --contacts ${o.contacts}: only contacts share the timestamp.`,
+      `Pass --contacts ${sharedTimestamp} or more, or a smaller --shared-timestamp.`,
+      'BAD_FLAG',
+    )
   }
   const archivedRatio = o.archivedRatio ?? 0.02
   if (typeof archivedRatio !== 'number' || !(archivedRatio >= 0 && archivedRatio <= 1)) {

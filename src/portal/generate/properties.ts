@@ -54,7 +54,14 @@ export const STANDARD_PROPERTIES: Record<string, PropertyDefinition[]> = {
     std('division_name', 'Division name', 'string', 'text', {groupName: 'division_information', hubspotDefined: false, hasUniqueValue: false}),
     std('division_code', 'Division code', 'string', 'text', {groupName: 'division_information', hubspotDefined: false, hasUniqueValue: true}),
     std('region', 'Region', 'string', 'text', {groupName: 'division_information', hubspotDefined: false}),
-    std('is_active', 'Is active', 'bool', 'booleancheckbox', {groupName: 'division_information', hubspotDefined: false, options: [{label: 'Yes', value: 'true', displayOrder: 0, hidden: false}, {label: 'No', value: 'false', displayOrder: 1, hidden: false}]}),
+    std('is_active', 'Is active', 'bool', 'booleancheckbox', {
+      groupName: 'division_information',
+      hubspotDefined: false,
+      options: [
+        {label: 'Yes', value: 'true', displayOrder: 0, hidden: false},
+        {label: 'No', value: 'false', displayOrder: 1, hidden: false},
+      ],
+    }),
     ...common('hs_createdate', 'hs_lastmodifieddate'),
   ],
 }
@@ -80,14 +87,24 @@ export function customProperties(n: number): PropertyDefinition[] {
     const name = k < AWKWARD_NAMES.length ? AWKWARD_NAMES[k] : `custom_${t.type}_${String(k).padStart(4, '0')}`
     const def: PropertyDefinition = {name, label: `Custom ${t.type} #${k} <${name}> & "co"`, type: t.type, fieldType: t.fieldType, groupName: 'custom_properties', hubspotDefined: false}
     if (t.type === 'enumeration') def.options = opts(ENUM_OPTIONS)
-    if (t.type === 'bool') def.options = [{label: 'Yes', value: 'true', displayOrder: 0, hidden: false}, {label: 'No', value: 'false', displayOrder: 1, hidden: false}]
+    if (t.type === 'bool')
+      def.options = [
+        {label: 'Yes', value: 'true', displayOrder: 0, hidden: false},
+        {label: 'No', value: 'false', displayOrder: 1, hidden: false},
+      ]
     out.push(def)
   }
   return out
 }
 
 /** The `divisions` schema as one item of GET /crm/v3/schemas `results`. */
-export function divisionsSchema(opts: {portalId: number; objectTypeId: string; properties: PropertyDefinition[]; createdAt: string; associatedTypeIds: Array<{id: string; toObjectTypeId: string; name: string}>}): Record<string, unknown> {
+export function divisionsSchema(opts: {
+  portalId: number
+  objectTypeId: string
+  properties: PropertyDefinition[]
+  createdAt: string
+  associatedTypeIds: Array<{id: string; toObjectTypeId: string; name: string}>
+}): Record<string, unknown> {
   const id = opts.objectTypeId.split('-')[1]
   return {
     id,
@@ -106,6 +123,13 @@ export function divisionsSchema(opts: {portalId: number; objectTypeId: string; p
     metaType: 'PORTAL_SPECIFIC',
     portalId: opts.portalId,
     properties: opts.properties.map((p) => ({...p, archived: false, createdAt: opts.createdAt, updatedAt: opts.createdAt, formField: !p.calculated, displayOrder: -1})),
-    associations: opts.associatedTypeIds.map((a) => ({id: a.id, fromObjectTypeId: opts.objectTypeId, toObjectTypeId: a.toObjectTypeId, name: a.name, createdAt: opts.createdAt, updatedAt: opts.createdAt})),
+    associations: opts.associatedTypeIds.map((a) => ({
+      id: a.id,
+      fromObjectTypeId: opts.objectTypeId,
+      toObjectTypeId: a.toObjectTypeId,
+      name: a.name,
+      createdAt: opts.createdAt,
+      updatedAt: opts.createdAt,
+    })),
   }
 }

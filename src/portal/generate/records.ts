@@ -15,7 +15,11 @@ const HOUR = 3_600_000
 export class RecordFactory {
   private readonly sorted: Record<string, string[]> = {}
 
-  constructor(private readonly w: World, private readonly custom: PropertyDefinition[], allProps: Record<Entity, PropertyDefinition[]>) {
+  constructor(
+    private readonly w: World,
+    private readonly custom: PropertyDefinition[],
+    allProps: Record<Entity, PropertyDefinition[]>,
+  ) {
     for (const [e, defs] of Object.entries(allProps)) this.sorted[e] = defs.map((d) => d.name).sort()
   }
 
@@ -75,7 +79,10 @@ export class RecordFactory {
     let email: string | null = `${first[1]}.${last[1]}${i}@${r.pick(DOMAINS)}`
     const roll = r.next()
     if (i === FORCED.messyEmail || (i >= FORCED.firstRandom && roll < 0.04)) {
-      email = `${r.pick(['  ', ' ', ''])}${capitalize(first[1])}.${capitalize(last[1])}${i}@${email.split('@')[1].toUpperCase().replace(/\.COM$/, '.com')}${r.pick([' ', '  ', ' '])}`
+      email = `${r.pick(['  ', ' ', ''])}${capitalize(first[1])}.${capitalize(last[1])}${i}@${email
+        .split('@')[1]
+        .toUpperCase()
+        .replace(/\.COM$/, '.com')}${r.pick([' ', '  ', ' '])}`
     } else if (i >= FORCED.firstRandom && roll < 0.06) {
       email = null
     } else if (i >= FORCED.firstRandom && roll < 0.07) {

@@ -23,7 +23,8 @@ export async function deriveAssociationTypes(api: ApiClient, state: RecordState,
   for (const [key, seen] of Object.entries(state.associations.seen)) {
     const [fromType, toType] = key.split('>')
     for (const t of seen) {
-      if (!out.some((d) => d.fromType === fromType && d.toType === toType && d.typeId === t.typeId && d.category === t.category)) out.push({fromType, toType, category: t.category, typeId: t.typeId, label: t.label, inverseTypeId: t.typeId})
+      if (!out.some((d) => d.fromType === fromType && d.toType === toType && d.typeId === t.typeId && d.category === t.category))
+        out.push({fromType, toType, category: t.category, typeId: t.typeId, label: t.label, inverseTypeId: t.typeId})
     }
   }
   return out.sort((a, b) => (a.fromType < b.fromType ? -1 : a.fromType > b.fromType ? 1 : a.toType < b.toType ? -1 : a.toType > b.toType ? 1 : a.typeId - b.typeId))

@@ -19,7 +19,13 @@ const BATCH = 100
  * Every target of each input id (following each record's own paging), through the connector's v4
  * reader: fromId → targets with their types.
  */
-export async function readAllAssociations(api: ApiClient, fromTypeId: string, toTypeId: string, ids: string[], signal?: AbortSignal): Promise<Map<string, Array<{toId: string; types: AssociationType[]}>>> {
+export async function readAllAssociations(
+  api: ApiClient,
+  fromTypeId: string,
+  toTypeId: string,
+  ids: string[],
+  signal?: AbortSignal,
+): Promise<Map<string, Array<{toId: string; types: AssociationType[]}>>> {
   const rows = await readAssociations(api, {fromType: fromTypeId, toType: toTypeId, fromEntity: fromTypeId, toEntity: toTypeId}, ids, signal)
   const out = new Map<string, Array<{toId: string; types: AssociationType[]}>>()
   for (const r of rows) {
@@ -40,7 +46,10 @@ export async function crawlAssociations(api: ApiClient, work: WorkFolder, state:
   try {
     for (const fromType of fromTypes) {
       if (a.doneFromTypes.includes(fromType)) continue
-      const toTypes = pairs.filter(([f]) => f === fromType).map(([, t]) => t).sort()
+      const toTypes = pairs
+        .filter(([f]) => f === fromType)
+        .map(([, t]) => t)
+        .sort()
       const ids = mergeById(readLines(work.path(listFile(fromType, false))), readLines(work.path(listFile(fromType, true))))
       let batch: string[] = []
       const flush = async (): Promise<void> => {

@@ -39,7 +39,9 @@ export async function discoverObjectTypes(api: ApiClient, entities: Entity[], po
       if (!schema) {
         throw new CrmsyncError(`the portal has no custom object named "${e}" (GET ${PATHS.schemas()} lists ${schemas.map((s) => String(s.name)).join(', ') || 'none'})`, {
           code: 'NO_CUSTOM_OBJECT',
-          suggestion: `create the "${e}" custom object in HubSpot, or leave it out with --entities ${Object.keys(OBJECTS).filter((x) => x !== e).join(',')}`,
+          suggestion: `create the "${e}" custom object in HubSpot, or leave it out with --entities ${Object.keys(OBJECTS)
+            .filter((x) => x !== e)
+            .join(',')}`,
         })
       }
       objectTypeId = String(schema.objectTypeId)

@@ -15,12 +15,20 @@ const SAME_EDGE = 'a.from_entity = $1 AND a.to_entity = $2 AND a.from_id = e.fro
 export async function writeAssociations(sql: Sql, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[]): Promise<PageCounts> {
   const ids = new Set(fromIds)
   for (const r of rows) ids.add(r.fromId)
-  const stored = await sql.query<StoredEdge>('SELECT from_id, to_id, category, type_id, label FROM associations WHERE from_entity = $1 AND to_entity = $2 AND from_id = ANY($3::text[])', [fromEntity, toEntity, [...ids]])
+  const stored = await sql.query<StoredEdge>('SELECT from_id, to_id, category, type_id, label FROM associations WHERE from_entity = $1 AND to_entity = $2 AND from_id = ANY($3::text[])', [
+    fromEntity,
+    toEntity,
+    [...ids],
+  ])
   const plan = planAssociationRows(fromIds, rows, stored.rows)
   if (plan.remove.length > 0) await sql.query(`DELETE FROM associations AS a USING ${EDGES} WHERE ${SAME_EDGE}`, [fromEntity, toEntity, ...arrays(plan.remove)])
   if (plan.update.length > 0) await sql.query(`UPDATE associations AS a SET label = e.label FROM ${EDGES} WHERE ${SAME_EDGE}`, [fromEntity, toEntity, ...arrays(plan.update)])
   if (plan.insert.length > 0) {
-    await sql.query(`INSERT INTO associations (from_entity, to_entity, from_id, to_id, category, type_id, label) SELECT $1::text, $2::text, e.* FROM ${EDGES}`, [fromEntity, toEntity, ...arrays(plan.insert)])
+    await sql.query(`INSERT INTO associations (from_entity, to_entity, from_id, to_id, category, type_id, label) SELECT $1::text, $2::text, e.* FROM ${EDGES}`, [
+      fromEntity,
+      toEntity,
+      ...arrays(plan.insert),
+    ])
   }
   return plan.counts
 }

@@ -33,7 +33,11 @@ export async function claimPgStream(session: PgSession, stream: string, runId: n
     async release(completed: boolean) {
       try {
         // recorded before the lock goes, so the next holder sees it
-        if (completed) await session.query('INSERT INTO stream_claims (stream, done_at, run_id) VALUES ($1, now(), $2) ON CONFLICT (stream) DO UPDATE SET done_at = excluded.done_at, run_id = excluded.run_id', [stream, runId])
+        if (completed)
+          await session.query('INSERT INTO stream_claims (stream, done_at, run_id) VALUES ($1, now(), $2) ON CONFLICT (stream) DO UPDATE SET done_at = excluded.done_at, run_id = excluded.run_id', [
+            stream,
+            runId,
+          ])
         await client.query(`SELECT pg_advisory_unlock(${LOCK_KEYS})`, keys)
       } finally {
         await client.end().catch(() => undefined)

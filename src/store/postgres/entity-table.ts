@@ -129,7 +129,10 @@ export async function loadPgEntityTable(sql: Sql, entity: string): Promise<PgEnt
     entity,
     table,
     columns,
-    upsert: `INSERT INTO ${t} (${names.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ON CONFLICT (id) DO UPDATE SET ${names.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    upsert: `INSERT INTO ${t} (${names.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ON CONFLICT (id) DO UPDATE SET ${names
+      .slice(1)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ')}`,
   }
 }
 

@@ -33,7 +33,11 @@ export async function openPostgresStore(url: string, options: OpenPgOptions = {}
     try {
       await session.connect()
     } catch (err) {
-      throw inputError(`cannot connect to the PostgreSQL store ${loc.display}: ${(err as Error).message || (err as {code?: string}).code}`, `check host, port, database and credentials; ${FIX_DB}`, 'STORE_OPEN')
+      throw inputError(
+        `cannot connect to the PostgreSQL store ${loc.display}: ${(err as Error).message || (err as {code?: string}).code}`,
+        `check host, port, database and credentials; ${FIX_DB}`,
+        'STORE_OPEN',
+      )
     }
     const state = await inspectSchema(session, loc.schema)
     if (state.version === null && state.tables > 0) {

@@ -5,7 +5,22 @@
  */
 import {CrmsyncError} from '../../core/errors.js'
 import type {AssociationRow, CrmRecord} from '../../core/records.js'
-import type {AssociationEdge, Checkpoint, ColumnSpec, MergedId, StreamClaim, DeadLetter, EntityTableSpec, IterateOptions, PageCounts, RunRecord, StoredRecordRow, StoreReader, SyncStatusResult, SyncStore} from '../../core/store-port.js'
+import type {
+  AssociationEdge,
+  Checkpoint,
+  ColumnSpec,
+  MergedId,
+  StreamClaim,
+  DeadLetter,
+  EntityTableSpec,
+  IterateOptions,
+  PageCounts,
+  RunRecord,
+  StoredRecordRow,
+  StoreReader,
+  SyncStatusResult,
+  SyncStore,
+} from '../../core/store-port.js'
 import {ASSOCIATIONS_ENTITY, rowToRecord} from '../read.js'
 import {PATCH_COLUMNS} from '../runs.js'
 import {UsageError} from '../../core/errors.js'
@@ -59,7 +74,11 @@ export class PostgresStore implements SyncStore, StoreReader {
     const t = await this.table(entity)
     if (t) return t
     const valid = [...(await listPgEntities(this.session)), ASSOCIATIONS_ENTITY]
-    throw new UsageError(`unknown entity "${entity}" in store ${this.location}; valid: ${valid.join(', ')}`, `use one of ${valid.join(', ')}, or run \`crmsync sync ${entity}\` first if it is a configured object`, 'UNKNOWN_ENTITY')
+    throw new UsageError(
+      `unknown entity "${entity}" in store ${this.location}; valid: ${valid.join(', ')}`,
+      `use one of ${valid.join(', ')}, or run \`crmsync sync ${entity}\` first if it is a configured object`,
+      'UNKNOWN_ENTITY',
+    )
   }
 
   async ensureEntity(spec: EntityTableSpec): Promise<void> {
@@ -73,7 +92,10 @@ export class PostgresStore implements SyncStore, StoreReader {
 
   private async saveCheckpoint(sql: Sql, stream: string, checkpoint: Checkpoint | null): Promise<void> {
     if (checkpoint === null) return
-    await sql.query('INSERT INTO checkpoints (stream, value, updated_at) VALUES ($1, $2, now()) ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at', [stream, JSON.stringify(checkpoint)])
+    await sql.query('INSERT INTO checkpoints (stream, value, updated_at) VALUES ($1, $2, now()) ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at', [
+      stream,
+      JSON.stringify(checkpoint),
+    ])
   }
 
   async applyRecords(stream: string, entity: string, records: CrmRecord[], checkpoint: Checkpoint | null): Promise<PageCounts> {

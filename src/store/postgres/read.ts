@@ -42,7 +42,8 @@ export async function* pgAssociations(session: PgSession, filter: {fromEntity?: 
 export async function pgPropertyNames(session: PgSession, t: PgEntityTable): Promise<string[]> {
   const names = new Set(t.columns.map((c) => c.property))
   const table = quoteIdent(t.table)
-  for await (const rows of session.cursor<{k: string}>(`SELECT DISTINCT jsonb_object_keys(properties) AS k FROM ${table} WHERE merged_into IS NULL AND properties IS NOT NULL`)) for (const r of rows) names.add(r.k)
+  for await (const rows of session.cursor<{k: string}>(`SELECT DISTINCT jsonb_object_keys(properties) AS k FROM ${table} WHERE merged_into IS NULL AND properties IS NOT NULL`))
+    for (const r of rows) names.add(r.k)
   for await (const rows of session.cursor<{p: string}>(`SELECT properties_text AS p FROM ${table} WHERE merged_into IS NULL AND properties IS NULL`)) {
     for (const r of rows) for (const k of Object.keys(JSON.parse(r.p) as object)) names.add(k)
   }
