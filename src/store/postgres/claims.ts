@@ -2,11 +2,22 @@
  * Stream claims of a PostgreSQL store shared by several processes: a session-level advisory lock
  * on (store schema, stream), held on a connection of its own for as long as the stream runs. A
  * process that dies loses its connection, and the server releases the lock. `stream_claims` records
- * when a stream was last completed, so a process that waited for another one skips the stream when
- * it was completed after its own run began.
+ * when a stream was last completed and by which process, so a process skips a stream another
+ * process completed after its own run began, or up to CLAIM_GRACE_SECONDS before: processes that
+ * cron or an orchestrator starts "at once" begin their runs seconds apart, and a short stream can be
+ * done before the last of them starts. A process never skips a stream it completed itself (a
+ * service's previous interval).
  */
 import type {StreamClaim} from '../../core/store-port.js'
+import {randomBytes} from 'node:crypto'
+import {hostname} from 'node:os'
 import type {PgSession} from './session.js'
+
+/** How long before a run's start another process's completion of a stream still counts for it. */
+export const CLAIM_GRACE_SECONDS = 30
+
+/** This process, as `stream_claims.owner` records it. */
+const OWNER = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
 
 const LOCK_KEYS = 'hashtext($1::text), hashtext($2::text)'
 
@@ -27,17 +38,20 @@ export async function claimPgStream(session: PgSession, stream: string, runId: n
   } finally {
     options.signal?.removeEventListener('abort', abort)
   }
-  const done = await session.query<{later: boolean}>('SELECT s.done_at > r.started_at AS later FROM stream_claims AS s, runs AS r WHERE s.stream = $1 AND r.id = $2', [stream, runId])
+  const done = await session.query<{later: boolean}>(
+    `SELECT s.done_at > r.started_at - make_interval(secs => $3) AND s.owner IS DISTINCT FROM $4 AS later FROM stream_claims AS s, runs AS r WHERE s.stream = $1 AND r.id = $2`,
+    [stream, runId, CLAIM_GRACE_SECONDS, OWNER],
+  )
   return {
     doneElsewhere: done.rows[0]?.later === true,
     async release(completed: boolean) {
       try {
         // recorded before the lock goes, so the next holder sees it
         if (completed)
-          await session.query('INSERT INTO stream_claims (stream, done_at, run_id) VALUES ($1, now(), $2) ON CONFLICT (stream) DO UPDATE SET done_at = excluded.done_at, run_id = excluded.run_id', [
-            stream,
-            runId,
-          ])
+          await session.query(
+            'INSERT INTO stream_claims (stream, done_at, run_id, owner) VALUES ($1, now(), $2, $3) ON CONFLICT (stream) DO UPDATE SET done_at = excluded.done_at, run_id = excluded.run_id, owner = excluded.owner',
+            [stream, runId, OWNER],
+          )
         await client.query(`SELECT pg_advisory_unlock(${LOCK_KEYS})`, keys)
       } finally {
         await client.end().catch(() => undefined)
