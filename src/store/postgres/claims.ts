@@ -2,22 +2,17 @@
  * Stream claims of a PostgreSQL store shared by several processes: a session-level advisory lock
  * on (store schema, stream), held on a connection of its own for as long as the stream runs. A
  * process that dies loses its connection, and the server releases the lock. `stream_claims` records
- * when a stream was last completed and by which process, so a process skips a stream another
- * process completed after its own run began, or up to CLAIM_GRACE_SECONDS before: processes that
- * cron or an orchestrator starts "at once" begin their runs seconds apart, and a short stream can be
- * done before the last of them starts. A process never skips a stream it completed itself (a
- * service's previous interval).
+ * when a stream was last completed and by which run. A process skips a stream completed after its
+ * own run began, or completed by a run that is still going and began at most CLAIM_GRACE_SECONDS
+ * before its own: processes that cron or an orchestrator starts "at once" begin their runs seconds
+ * apart, and a short stream can be done before the last of them starts. A run that has finished
+ * never makes a later one skip anything (a rerun, a service's next interval).
  */
 import type {StreamClaim} from '../../core/store-port.js'
-import {randomBytes} from 'node:crypto'
-import {hostname} from 'node:os'
 import type {PgSession} from './session.js'
 
-/** How long before a run's start another process's completion of a stream still counts for it. */
+/** How much earlier than this run another run still going may have begun and count as started together. */
 export const CLAIM_GRACE_SECONDS = 30
-
-/** This process, as `stream_claims.owner` records it. */
-const OWNER = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
 
 const LOCK_KEYS = 'hashtext($1::text), hashtext($2::text)'
 
@@ -39,8 +34,9 @@ export async function claimPgStream(session: PgSession, stream: string, runId: n
     options.signal?.removeEventListener('abort', abort)
   }
   const done = await session.query<{later: boolean}>(
-    `SELECT s.done_at > r.started_at - make_interval(secs => $3) AND s.owner IS DISTINCT FROM $4 AS later FROM stream_claims AS s, runs AS r WHERE s.stream = $1 AND r.id = $2`,
-    [stream, runId, CLAIM_GRACE_SECONDS, OWNER],
+    `SELECT s.done_at > me.started_at OR (o.id <> me.id AND o.finished_at IS NULL AND o.started_at > me.started_at - make_interval(secs => $3)) AS later
+     FROM stream_claims AS s JOIN runs AS me ON me.id = $2 LEFT JOIN runs AS o ON o.id = s.run_id WHERE s.stream = $1`,
+    [stream, runId, CLAIM_GRACE_SECONDS],
   )
   return {
     doneElsewhere: done.rows[0]?.later === true,
@@ -48,10 +44,10 @@ export async function claimPgStream(session: PgSession, stream: string, runId: n
       try {
         // recorded before the lock goes, so the next holder sees it
         if (completed)
-          await session.query(
-            'INSERT INTO stream_claims (stream, done_at, run_id, owner) VALUES ($1, now(), $2, $3) ON CONFLICT (stream) DO UPDATE SET done_at = excluded.done_at, run_id = excluded.run_id, owner = excluded.owner',
-            [stream, runId, OWNER],
-          )
+          await session.query('INSERT INTO stream_claims (stream, done_at, run_id) VALUES ($1, now(), $2) ON CONFLICT (stream) DO UPDATE SET done_at = excluded.done_at, run_id = excluded.run_id', [
+            stream,
+            runId,
+          ])
         await client.query(`SELECT pg_advisory_unlock(${LOCK_KEYS})`, keys)
       } finally {
         await client.end().catch(() => undefined)

@@ -86,11 +86,6 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
-  {
-    version: 3,
-    name: 'stream claims: which process completed a stream (processes started together share the work; a service never skips its own streams)',
-    sql: `ALTER TABLE stream_claims ADD COLUMN owner text;`,
-  },
 ]
 
 /** The PostgreSQL schema version this code writes. */
