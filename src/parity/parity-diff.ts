@@ -9,7 +9,6 @@ import {dirname} from 'node:path'
 import Database from 'better-sqlite3'
 import {UsageError} from '../core/errors.js'
 import {toolVersion} from '../portal/snapshot-format.js'
-import {assertStoreNotNewer} from '../store/open.js'
 import {openPortal} from '../portal/snapshot.js'
 import {renderAll} from '../reports/render-all.js'
 import {adjudicate, adjudicationClient, DisputedSpool, type AdjudicateOptions} from './adjudicate.js'
@@ -26,6 +25,7 @@ import type {Adjudication, Attribution, EntityReport, ParityReport} from '../rep
 import {openStoreReader} from '../store/open.js'
 import {isPostgresUrl} from '../store/postgres/location.js'
 import {redactUrl} from '../core/redact-url.js'
+import type {StoreReader} from '../core/store-port.js'
 import {addDuplicatePkErrors, createStaging, indexStaging, SIDE, stageLegacy, stageSource, stageStore, type SourceSnapshot} from './staging.js'
 import {decideVerdict} from './verdict.js'
 
@@ -88,8 +88,6 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   const onPostgres = isPostgresUrl(db)
   const storeName = onPostgres ? redactUrl(db) : db // a URL's password stays out of the report
   if (!onPostgres && !existsSync(db)) throw new UsageError(`crmsync store ${db} does not exist`, 'pass the store the new sync wrote with --db (run `crmsync sync all` first)')
-  if (onPostgres) await (await openStoreReader(db)).close() // a missing or foreign store fails here too
-  if (!onPostgres) assertStoreNotNewer(db)
   const legacy = openLegacy(opts.legacy)
   const baseline = opts.noiseBaseline ? openLegacy(opts.noiseBaseline) : undefined
   const source = opts.source ?? (opts.portal ? await openPortal(opts.portal) : undefined)
@@ -99,7 +97,10 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
   const client = opts.adjudicate ? adjudicationClient(opts.adjudicate) : undefined
 
   const st = createStaging()
+  // opened once, before the legacy snapshot is read: a foreign, older or newer store (SQLite or PostgreSQL) fails here
+  let storeReader: StoreReader | null = null
   try {
+    storeReader = await openStoreReader(db)
     const strict = opts.strictModels === true || lm.mapping.legacy.strictModels
     opts.onPhase?.('reading legacy')
     const staged = await stageLegacy(st, legacy, lm.mapping, SIDE.legacy, strict)
@@ -107,18 +108,14 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
     assertSomethingMapped(staged.rows + staged.errorCount, staged.unmapped, legacy.describe, lm.mapping)
     opts.onPhase?.('staging')
     if (baseline) await stageLegacy(st, baseline, lm.mapping, SIDE.baseline, strict)
-    const storeReader = await openStoreReader(db)
-    let store: Awaited<ReturnType<typeof stageStore>>
-    try {
-      store = await stageStore(st, storeReader, lm.mapping)
-      if (source) await stageSource(st, source, lm.mapping)
-      indexStaging(st)
-      addDuplicatePkErrors(st, lm.mapping, SIDE.legacy, staged)
-      // input sanity: refuse before comparing anything (exit 2, no report)
-      await assertMappedNamesExist(st, storeReader, lm.mapping, store.missingEntities)
-    } finally {
-      await storeReader.close()
-    }
+    const store = await stageStore(st, storeReader, lm.mapping)
+    if (source) await stageSource(st, source, lm.mapping)
+    indexStaging(st)
+    addDuplicatePkErrors(st, lm.mapping, SIDE.legacy, staged)
+    // input sanity: refuse before comparing anything (exit 2, no report)
+    await assertMappedNamesExist(st, storeReader, lm.mapping, store.missingEntities)
+    await storeReader.close() // staged: the diff reads only the staging database
+    storeReader = null
     const overlap = keyOverlap(st, lm.mapping)
     if (opts.allowLowOverlap !== true) assertOverlap(overlap, lm.mapping.legacy.minOverlap, legacy.describe, storeName)
     st.db.close()
@@ -191,6 +188,7 @@ export async function runParityDiff(opts: ParityDiffOptions): Promise<{report: P
     await syncIndex(out, [dir])
     return {report, dir}
   } finally {
+    await storeReader?.close()
     st.close()
   }
 }

@@ -80,28 +80,6 @@ function inspect(db: Db, file: string, readonly: boolean): void {
 }
 
 /**
- * Refuse (exit 2) a store whose schema is newer than this code, reading it through a read-only
- * connection so the file is not touched; for readers that attach the file themselves (parity diff).
- * A file that is not a crmsync store passes: its reader reports what it lacks.
- */
-export function assertStoreNotNewer(file: string): void {
-  let db: Db
-  try {
-    db = new Database(file, {readonly: true, fileMustExist: true})
-  } catch {
-    return // unreadable: the caller's own open names the problem
-  }
-  try {
-    assertNotNewer(db, path.resolve(file))
-  } catch (err) {
-    if (err instanceof CrmsyncError) throw err
-    // not a SQLite file, or corrupt: left to the caller's own open
-  } finally {
-    db.close()
-  }
-}
-
-/**
  * Open the store at `file`. Writable (default): created if missing, WAL mode, foreign keys on,
  * migrated to the current schema. Read-only: must exist and be current; nothing is created.
  * Throws CrmsyncError (exit 2) naming the path and the fix when it cannot be used.
