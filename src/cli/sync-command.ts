@@ -13,7 +13,6 @@ import {acquireStoreLock} from '../store/lock.js'
 
 type SyncFlags = Interfaces.InferredFlags<typeof syncFlags>
 import {runService, type ServiceSummary} from '../core/service.js'
-import {isPostgresUrl} from '../store/postgres/location.js'
 
 /** Base of `crmsync sync <entity>` commands: parse the shared flags, run, print the summary table. */
 export abstract class SyncCommand extends BaseCommand {
@@ -28,17 +27,15 @@ export abstract class SyncCommand extends BaseCommand {
     const json = this.jsonEnabled()
     // a bad mapping for the publish phase is refused before the sync runs, not after it
     if (flags['publish-to']) (await import('../parity/mapping/load.js')).loadMapping(flags.mapping!)
-    // one sync per SQLite store at a time, taken before any API call (a dry run writes nothing: no
-    // lock; a PostgreSQL store coordinates processes through its advisory-lock stream claims)
+    // one sync per store at a time, taken before any API call (a dry run writes nothing: no lock)
     const once = async (): Promise<SyncSummary & {publish?: PublishResult}> => {
-      const lock =
-        flags['dry-run'] || isPostgresUrl(flags.db)
-          ? undefined
-          : await acquireStoreLock(flags.db, {
-              wait: flags.wait,
-              command: `sync ${target}`,
-              onWait: (h) => process.stderr.write(`waiting for the sync holding ${flags.db}${h ? ` (pid ${h.pid}, started ${h.startedAt})` : ''} to finish\n`),
-            })
+      const lock = flags['dry-run']
+        ? undefined
+        : await acquireStoreLock(flags.db, {
+            wait: flags.wait,
+            command: `sync ${target}`,
+            onWait: (h) => process.stderr.write(`waiting for the sync holding ${flags.db}${h ? ` (pid ${h.pid}, started ${h.startedAt})` : ''} to finish\n`),
+          })
       try {
         return await this.sync(target, flags, json)
       } finally {

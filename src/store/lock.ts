@@ -13,6 +13,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import Database, {type Database as Db} from 'better-sqlite3'
 import {CrmsyncError, EXIT} from '../core/errors.js'
 import {checkStorePath} from './open.js'
+import {isPostgresUrl} from './postgres/location.js'
 
 /** Who holds a store's lock. */
 export interface LockHolder {
@@ -22,8 +23,8 @@ export interface LockHolder {
 }
 
 export interface StoreLock {
-  /** the lock file, `<db>.lock` */
-  file: string
+  /** the lock file, `<db>.lock`; null for a PostgreSQL store, which takes no lock file */
+  file: string | null
   release(): void
 }
 
@@ -93,9 +94,11 @@ function tryLock(db: Db, file: string, me: LockHolder & {nonce: string}): 'held'
 /**
  * Take the lock of the store at `dbPath` (exit 1 naming the holder when another process has it,
  * unless `wait`). An unusable store path is refused first (exit 2, as openStore would); a lock file
- * that still cannot be created is no lock at all, and opening the store reports the problem.
+ * that still cannot be created is no lock at all, and opening the store reports the problem. A
+ * PostgreSQL store takes no lock here: its processes coordinate through advisory-lock stream claims.
  */
 export async function acquireStoreLock(dbPath: string, opts: LockOptions = {}): Promise<StoreLock> {
+  if (isPostgresUrl(dbPath)) return {file: null, release: () => undefined}
   checkStorePath(path.resolve(dbPath), false)
   const file = `${path.resolve(dbPath)}.lock`
   const me = {pid: process.pid, startedAt: new Date().toISOString(), command: opts.command ?? 'sync', nonce: randomBytes(8).toString('hex')}
