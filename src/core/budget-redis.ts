@@ -120,6 +120,8 @@ export class RedisBudget implements RateBudget {
     max: 0,
     intervalMs: 0,
     searchMax: 0,
+    /** epoch ms until which acquire is sleeping for a slot right now (0: not waiting), per bucket */
+    waiting: {default: 0, search: 0},
   }
   /** the last failed release (Permit.release cannot be async); surfaced by `close()` */
   private releaseError: Error | null = null
@@ -186,9 +188,12 @@ export class RedisBudget implements RateBudget {
         // (here or in another process): poll, or wake at once when one of ours is released
         const inFlight = wait > Math.max(this.local.intervalMs, this.o.searchIntervalMs) + this.o.marginMs
         const sleep = inFlight ? Math.min(wait, this.o.pollMs) : wait
+        // shown by a progress display: until the slot frees (a request in flight holding it: the next poll)
+        this.local.waiting[bucket] = now + sleep
         await Promise.race([this.clock.sleep(sleep, signal), this.nextRelease()])
       }
     } finally {
+      this.local.waiting[bucket] = 0
       release()
     }
   }
@@ -243,6 +248,7 @@ export class RedisBudget implements RateBudget {
       dailyRemaining: this.local.dailyRemaining,
       pausedUntil: this.local.pausedUntil > now ? this.local.pausedUntil : null,
       waitedMs: this.local.waitedMs,
+      waitingUntil: Math.max(this.local.waiting.default, this.local.waiting.search) > now ? Math.max(this.local.waiting.default, this.local.waiting.search) : null,
     }
   }
 

@@ -80,6 +80,15 @@ function headers(h: Record<string, string | number>): Headers {
   return new Headers(Object.fromEntries(Object.entries(h).map(([k, v]) => [`x-hubspot-ratelimit-${k}`, String(v)])))
 }
 
+/** A fake clock that calls `probe` as each sleep begins (to look at the budget while it waits). */
+class ProbeClock extends FakeClock {
+  probe: ((ms: number) => void) | undefined
+  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.probe?.(ms)
+    return super.sleep(ms, signal)
+  }
+}
+
 const flush = () => new Promise((r) => setTimeout(r, 20))
 
 for (const impl of implementations) {
@@ -121,6 +130,22 @@ for (const impl of implementations) {
       p1.release()
       await third
       expect(clock.now()).toBeGreaterThanOrEqual(releasedAt + 1000)
+    })
+
+    it('says until when a caller waits for a full window (snapshot().waitingUntil, for progress displays)', async () => {
+      const clock = new ProbeClock(0)
+      const b = impl.make(clock, {max: 2, intervalMs: 1000, marginMs: 0})
+      ;(await b.acquire('default')).release()
+      ;(await b.acquire('default')).release()
+      await flush()
+      expect(b.snapshot().waitingUntil ?? null).toBeNull()
+      const seen: Array<{now: number; ms: number; until: number | null}> = []
+      clock.probe = (ms) => seen.push({now: clock.now(), ms, until: b.snapshot().waitingUntil ?? null})
+      ;(await b.acquire('default')).release()
+      clock.probe = undefined
+      expect(seen.length).toBeGreaterThan(0)
+      for (const s of seen) expect(s.until).toBe(s.now + s.ms)
+      expect(b.snapshot().waitingUntil ?? null).toBeNull()
     })
 
     it('holds every bucket during pauseUntil', async () => {
