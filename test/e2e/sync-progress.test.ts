@@ -56,6 +56,9 @@ interface Line {
   stream: string
   state: 'running' | 'waiting' | 'done' | 'failed'
   records: number
+  total: number | null
+  percent: number | null
+  etaSeconds: number | null
   requests: number
   elapsedSeconds: number
   rateLimitWaitSeconds: number | null
@@ -86,6 +89,7 @@ describe('progress off a terminal', () => {
     const waiting = lines.filter((l) => l.state === 'waiting')
     expect(waiting.length, 'no line showed the rate-limit wait').toBeGreaterThan(0)
     expect(waiting.every((l) => typeof l.rateLimitWaitSeconds === 'number' && l.rateLimitWaitSeconds >= 1 && l.rateLimitWaitSeconds <= 10)).toBe(true)
+    // the approximate total (one count request per stream), its percentage and an ETA, as on a terminal
     // one final line per stream, with the figures of the summary
     const summary = jsonOf<SyncSummary>({code: 0, signal: null, stdout: r.stdout, stderr: ''})
     const totalSeconds = (Date.now() - started) / 1000
@@ -97,11 +101,43 @@ describe('progress off a terminal', () => {
     }
   })
 
+  it('carries the approximate total, percentage and ETA (never shorter than the rate-limit wait) in the lines of a stream held by the rate limit', async () => {
+    // contacts alone, 10 a page, against a fresh 20/10 s emulator: ~33 requests, so the stream waits for the second window part-way
+    const own = await emulator(portal, {rateLimit: '20/10s'})
+    try {
+      const err = join(dir, 'totals.err')
+      const r = await syncToFile(
+        ['sync', 'contacts', '--db', join(dir, 'totals.db'), '--base-url', own.url, '--batch-size', '10', '--progress-interval', '1s', '--log-format', 'json', '--progress', 'lines'],
+        err,
+      )
+      expect(r.code).toBe(0)
+      const lines = readFileSync(err, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Line)
+      // the count request gives live records only, the stream reads the archived ones too: approximate ("~")
+      expect(
+        lines.every((l) => typeof l.total === 'number' && l.total > 250 && l.total <= 300),
+        'a line without the total',
+      ).toBe(true)
+      const held = lines.filter((l) => l.state === 'waiting' && l.records > 0)
+      expect(held.length, 'no line of the stream while it waited part-way').toBeGreaterThan(0)
+      for (const l of held) {
+        expect(l.percent).toBe(Math.floor((l.records / l.total!) * 100))
+        expect(l.etaSeconds).toEqual(expect.any(Number))
+        expect(l.etaSeconds!).toBeGreaterThanOrEqual(l.rateLimitWaitSeconds!)
+      }
+      expect(lines.at(-1)).toMatchObject({state: 'done', records: 300, percent: 100, etaSeconds: null})
+    } finally {
+      await own.stop()
+    }
+  })
+
   it('writes human lines by default and nothing with --progress none', async () => {
     const text = join(dir, 'text.err')
     const r = await syncToFile(['sync', 'contacts', '--db', join(dir, 'text.db'), '--base-url', fast.url], text)
     expect(r.code).toBe(0)
-    expect(readFileSync(text, 'utf8')).toMatch(/^\d{4}-\d\d-\d\dT\S+Z sync contacts contacts: [\d,]+ records \| [\d,]+ records\/s \| \d+ requests \| .*done in \d+\.\ds$/m)
+    expect(readFileSync(text, 'utf8')).toMatch(/^\d{4}-\d\d-\d\dT\S+Z sync contacts contacts: 300\/~\d+ records \(100%\) \| [\d,]+ records\/s \| \d+ requests \| .*done in \d+\.\ds$/m)
     const none = join(dir, 'none.err')
     const q = await syncToFile(['sync', 'contacts', '--db', join(dir, 'none.db'), '--base-url', fast.url, '--progress', 'none'], none)
     expect(q.code).toBe(0)

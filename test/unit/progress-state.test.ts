@@ -32,6 +32,19 @@ describe('progress state', () => {
     expect(divisions).toMatchObject({state: 'done', rateLimitWaitSeconds: null})
   })
 
+  it('never promises an ETA shorter than the rate-limit wait that holds the stream', () => {
+    let now = 0
+    let until: number | null = null
+    const state = new ProgressState(() => now)
+    state.watchRateLimit(() => until)
+    state.start('contacts', {estimate: 1000})
+    now = 10_000
+    state.update('contacts', {records: 900})
+    expect(state.views()[0]).toMatchObject({state: 'running', etaSeconds: 1})
+    until = 18_000
+    expect(state.views()[0]).toMatchObject({state: 'waiting', rateLimitWaitSeconds: 8, etaSeconds: 8})
+  })
+
   it('formats durations and picks the display', () => {
     expect(formatSeconds(0.04)).toBe('0.0s')
     expect(formatSeconds(80)).toBe('1m20s')

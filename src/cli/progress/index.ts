@@ -35,8 +35,6 @@ export interface ProgressDisplay {
   state: ProgressState
   ended(stream: string): void
   stop(): void
-  /** a live terminal display (worth a request to estimate totals) */
-  live: boolean
 }
 
 /** Start the display `opts` asks for, or return null. */
@@ -47,10 +45,10 @@ export function startProgress(opts: ProgressOptions): ProgressDisplay | null {
   const state = new ProgressState()
   if (kind === 'tty') {
     const r = ttyRenderer(state, {write: (t) => out.write(t), columns: () => out.columns ?? 100})
-    return {state, live: true, ended: () => undefined, stop: () => r.stop()}
+    return {state, ended: () => undefined, stop: () => r.stop()}
   }
   const r = lineRenderer(state, {intervalMs: opts.intervalMs, format: opts.format, command: opts.command, write: (l) => out.write(`${l}\n`)})
-  return {state, live: false, ended: (s) => r.ended(s), stop: () => r.stop()}
+  return {state, ended: (s) => r.ended(s), stop: () => r.stop()}
 }
 
 /** The display as the sync engine's progress (core feeds it through hooks). */
@@ -59,7 +57,7 @@ export function syncProgress(opts: ProgressOptions): SyncProgress | undefined {
   if (!d) return undefined
   const {state} = d
   return {
-    estimateTotals: d.live,
+    estimateTotals: true, // one cheap count request per stream, for the total, % and ETA of both displays
     watchRateLimit: (rateWait) => state.watchRateLimit(rateWait),
     hooks: {
       onStreamStart: (stream) => state.start(stream),

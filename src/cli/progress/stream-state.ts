@@ -113,8 +113,9 @@ function view(e: Entry, now: number, wait: number | null): StreamView {
   const rate = elapsed > 0 ? e.records / elapsed : 0
   const percent = e.total !== null && e.total > 0 ? Math.min(100, Math.floor((e.records / e.total) * 100)) : e.total === 0 && ended ? 100 : null
   const left = e.total !== null ? Math.max(0, e.total - e.records) : null
-  const eta = !ended && left !== null && rate > 0 ? Math.round(left / rate) : null
   const waiting = !ended && wait !== null
+  // while the rate limit holds every request, nothing is read before it lifts: the ETA is at least the wait
+  const eta = !ended && left !== null && rate > 0 ? Math.max(Math.round(left / rate), left > 0 && waiting ? wait : 0) : null
   return {
     stream: e.stream,
     state: ended ? (e.failed ? 'failed' : 'done') : waiting ? 'waiting' : 'running',
