@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
+import {progressFlags, progressOptions} from '../src/cli/progress-flags.js'
+import {publishProgress, underDisplay} from '../src/cli/progress/index.js'
 import {publishTargetFlags, requiredMappingFlag} from '../src/cli/publish-flags.js'
 import {storeFlags} from '../src/cli/store-flags.js'
 import {runPublish, type PublishResult} from '../src/parity/publish/run-publish.js'
@@ -22,11 +24,15 @@ export default class Publish extends BaseCommand {
     full: Flags.boolean({summary: "republish every row, not only what changed since this target's cursor", default: false}),
     'dry-run': Flags.boolean({summary: 'count what would be inserted, updated and deleted per table; change nothing', default: false}),
     'batch-size': Flags.integer({summary: 'rows per target transaction (1..5000)', default: 2000, min: 1, max: 5000, helpValue: 'N'}),
+    ...progressFlags,
   }
 
   async run(): Promise<PublishResult> {
     const {flags} = await this.parse(Publish)
-    const result = await runPublish({mapping: flags.mapping, db: flags.db, to: flags.to, schema: flags.schema, dryRun: flags['dry-run'], full: flags.full, batchSize: flags['batch-size']})
+    const progress = publishProgress(progressOptions(flags, this.jsonEnabled(), 'publish'))
+    const result = await underDisplay(progress, () =>
+      runPublish({mapping: flags.mapping, db: flags.db, to: flags.to, schema: flags.schema, dryRun: flags['dry-run'], full: flags.full, batchSize: flags['batch-size'], progress}),
+    )
     if (!this.jsonEnabled()) this.log(publishSummary(result))
     return result
   }

@@ -1,7 +1,7 @@
 import type {Interfaces} from '@oclif/core'
 import {BaseCommand} from './base-command.js'
 import {progressOptions} from './progress-flags.js'
-import {syncProgress} from './progress/index.js'
+import {publishProgress, syncProgress, underDisplay} from './progress/index.js'
 import {syncFlags} from './sync-flags.js'
 import {checkMetricsFile, writeSyncMetrics} from './sync-metrics.js'
 import {connectorNamed} from '../connectors/index.js'
@@ -94,7 +94,8 @@ export abstract class SyncCommand extends BaseCommand {
     if (!to || summary.status !== 'ok' || summary.dryRun) return summary
     // loaded only when asked for: a plain sync does not pay for pg and the mapping code
     const [{runPublish}, {publishSummary}] = await Promise.all([import('../parity/publish/run-publish.js'), import('../parity/publish/summary.js')])
-    const publish = await runPublish({mapping: flags.mapping!, db: flags.db, to, schema: flags['publish-schema']})
+    const display = publishProgress(progressOptions(flags, json, `sync ${target} publish`))
+    const publish = await underDisplay(display, () => runPublish({mapping: flags.mapping!, db: flags.db, to, schema: flags['publish-schema'], progress: display}))
     if (!json) this.log(publishSummary(publish))
     return {...summary, publish}
   }

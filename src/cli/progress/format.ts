@@ -10,19 +10,20 @@ export function formatSeconds(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
 }
 
-/** `1,200/~5,000 records (24%)` or `1,200 records`. */
+/** `1,200/~5,000 records (24%)` or `1,200 records` (`rows` for a publish step). */
 export function formatCount(v: StreamView): string {
-  if (v.total === null) return `${int.format(v.records)} records`
-  return `${int.format(v.records)}/~${int.format(v.total)} records${v.percent === null ? '' : ` (${v.percent}%)`}`
+  const unit = v.unit ?? 'records'
+  if (v.total === null) return `${int.format(v.records)} ${unit}`
+  return `${int.format(v.records)}/~${int.format(v.total)} ${unit}${v.percent === null ? '' : ` (${v.percent}%)`}`
 }
 
 /** The parts after the stream name, in display order. */
 export function progressParts(v: StreamView): string[] {
   const time = v.state === 'done' ? `done in ${formatSeconds(v.elapsedSeconds)}` : v.state === 'failed' ? `failed after ${formatSeconds(v.elapsedSeconds)}` : formatSeconds(v.elapsedSeconds)
   if (v.phaseOnly) return [time]
-  const parts = [formatCount(v), `${int.format(v.recordsPerSecond)} records/s`]
+  const parts = [formatCount(v), `${int.format(v.recordsPerSecond)} ${v.unit ?? 'records'}/s`]
   if (v.etaSeconds !== null) parts.push(`ETA ${v.etaSeconds < 60 ? `${v.etaSeconds}s` : formatSeconds(v.etaSeconds)}`)
-  parts.push(`${int.format(v.requests)} requests`)
+  if (!v.unit) parts.push(`${int.format(v.requests)} requests`)
   if (v.phase) parts.push(v.phase)
   parts.push(time)
   if (v.rateLimitWaitSeconds !== null) parts.push(`waiting for rate limit (${v.rateLimitWaitSeconds} s)`)

@@ -141,3 +141,59 @@ export function recordProgress(opts: ProgressOptions): {
     }),
   }
 }
+
+/** How often a publish step's row counter is sampled into the display. */
+const PUBLISH_SAMPLE_MS = 200
+
+/**
+ * The display as `publish`'s steps (`upsert crm_contact`, `delete crm_deal`, ...): one line each,
+ * rows handled so far (sampled from the run's counters), the total where the store knows it
+ * (a full publish: the entity's live records), rate and ETA.
+ */
+export function publishProgress(opts: ProgressOptions): {
+  begin(step: string, rows: () => number, total: number | null): void
+  end(step: string, failed?: boolean): void
+  stop(failed?: boolean): void
+} {
+  const d = startProgress(opts)
+  let current: {step: string; rows: () => number} | null = null
+  const sample = (): void => {
+    if (d && current) d.state.update(current.step, {records: current.rows()})
+  }
+  const timer = d ? setInterval(sample, PUBLISH_SAMPLE_MS) : undefined
+  timer?.unref()
+  const close = (failed: boolean): void => {
+    if (!d || current === null) return
+    d.state.end(current.step, {records: current.rows(), failed})
+    d.ended(current.step)
+    current = null
+  }
+  return {
+    begin(step, rows, total) {
+      if (!d) return
+      close(false)
+      current = {step, rows}
+      d.state.start(step, {estimate: total, unit: 'rows'})
+    },
+    end(step, failed = false) {
+      if (current?.step === step) close(failed)
+    },
+    stop: once((failed = false) => {
+      clearInterval(timer)
+      close(failed)
+      d?.stop()
+    }),
+  }
+}
+
+/** Run `work` under a started display; the display's last frame says whether it failed. */
+export async function underDisplay<T>(display: {stop(failed?: boolean): void}, work: () => Promise<T>): Promise<T> {
+  try {
+    const result = await work()
+    display.stop()
+    return result
+  } catch (e) {
+    display.stop(true)
+    throw e
+  }
+}

@@ -25,10 +25,13 @@ export interface StreamView {
   rateLimitWaitSeconds: number | null
   /** a phase of a command (no records, requests or rate), not a stream */
   phaseOnly?: boolean
+  /** what `records` counts when it is not API records: `rows` of a publish step (no requests) */
+  unit?: 'rows'
 }
 
 interface Entry {
   phaseOnly: boolean
+  unit: 'rows' | null
   stream: string
   startedAt: number
   endedAt: number | null
@@ -52,9 +55,10 @@ export class ProgressState {
     this.rateWait = rateWait
   }
 
-  start(stream: string, info: {mode?: SyncMode | null; estimate?: number | null; phaseOnly?: boolean} = {}): void {
+  start(stream: string, info: {mode?: SyncMode | null; estimate?: number | null; phaseOnly?: boolean; unit?: 'rows'} = {}): void {
     this.entries.set(stream, {
       phaseOnly: info.phaseOnly === true,
+      unit: info.unit ?? null,
       stream,
       startedAt: this.now(),
       endedAt: null,
@@ -130,5 +134,6 @@ function view(e: Entry, now: number, wait: number | null): StreamView {
     elapsedSeconds: Math.round(elapsed * 10) / 10,
     rateLimitWaitSeconds: waiting ? wait : null,
     ...(e.phaseOnly ? {phaseOnly: true} : {}),
+    ...(e.unit ? {unit: e.unit} : {}),
   }
 }

@@ -12,6 +12,7 @@ import type {PublishContext, TableCounts, ThroughCounts} from './context.js'
 import {deleteGone} from './deletes.js'
 import {openTarget} from './open-target.js'
 import {planPublish} from './plan.js'
+import {deleted, liveCounts, step, upserted, type PublishProgress} from './progress.js'
 import {upsertEntity} from './upsert.js'
 
 export interface PublishOptions {
@@ -27,6 +28,8 @@ export interface PublishOptions {
   full?: boolean
   /** rows per transaction (default 2000) */
   batchSize?: number
+  /** a progress display (the CLI's --progress) */
+  progress?: PublishProgress
 }
 
 export interface PublishResult {
@@ -101,8 +104,9 @@ export async function runPublish(opts: PublishOptions): Promise<PublishResult> {
         through: new Map(plans.flatMap((p) => p.m2m.map((m) => [m.table, {table: m.table, relation: `${p.entity}.${m.relation}`, inserted: 0, deleted: 0}] as const))),
       }
       try {
-        for (const p of plans) await upsertEntity(ctx, p, sinceSeq)
-        for (const p of [...plans].reverse()) await deleteGone(ctx, p, sinceSeq)
+        const live = full && opts.progress ? await liveCounts(store) : new Map<string, number>()
+        for (const p of plans) await step(opts.progress, `upsert ${p.table}`, upserted(ctx, p), live.get(p.entity) ?? null, () => upsertEntity(ctx, p, sinceSeq))
+        for (const p of [...plans].reverse()) await step(opts.progress, `delete ${p.table}`, deleted(ctx, p), null, () => deleteGone(ctx, p, sinceSeq))
       } catch (e) {
         throw writeError(e, target.describe)
       }
