@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
+import {progressFlags, progressOptions} from '../../src/cli/progress-flags.js'
+import {parityRunProgress, underDisplay} from '../../src/cli/progress/index.js'
 import {EXIT} from '../../src/core/errors.js'
 import {runParity, type ParityRunResult} from '../../src/parity/run.js'
 import {loadRunConfig} from '../../src/parity/run-config.js'
@@ -41,11 +43,14 @@ export default class ParityRun extends BaseCommand {
     config: Flags.string({summary: 'parity run config file (JSON or YAML): its keys are listed below', required: true, helpValue: 'FILE'}),
     'allow-low-overlap': Flags.boolean({summary: 'diff even when the legacy snapshot and the store share few record keys (see docs/parity.md#input-sanity)'}),
     'strict-models': Flags.boolean({summary: 'treat a legacy model the mapping does not name as an input error instead of a warning'}),
+    ...progressFlags,
   }
 
   async run(): Promise<Omit<ParityRunResult, 'report'> & {report: string}> {
     const {flags} = await this.parse(ParityRun)
-    const result = await runParity(loadRunConfig(flags.config), defaultRunDeps, undefined, {allowLowOverlap: flags['allow-low-overlap'], strictModels: flags['strict-models']})
+    const config = loadRunConfig(flags.config)
+    const progress = parityRunProgress(progressOptions(flags, this.jsonEnabled(), 'parity run'))
+    const result = await underDisplay(progress, () => runParity(config, defaultRunDeps, progress.print, {allowLowOverlap: flags['allow-low-overlap'], strictModels: flags['strict-models']}, progress))
     if (!this.jsonEnabled()) {
       this.log(renderTerminal(result.report, {color: Boolean(process.stdout.isTTY)}))
       this.log(`\nReport: ${result.files.find((f) => f.endsWith('.html')) ?? result.dir}`)

@@ -25,6 +25,8 @@ export interface CommandOptions {
   signal?: AbortSignal
   /** where relayed lines go (default: process.stderr) */
   write?: (line: string) => void
+  /** sees each stderr line first, unlabelled: true keeps it from being relayed (a progress line a display shows) */
+  intercept?: (line: string) => boolean
 }
 
 /**
@@ -45,9 +47,10 @@ export function runCommand(command: string | string[], opts: CommandOptions): Pr
       child.kill('SIGTERM')
     }
   }
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({input: stream, crlfDelay: Infinity}).on('line', (line) => write(`  [${opts.label}] ${line}`))
-  }
+  createInterface({input: child.stdout, crlfDelay: Infinity}).on('line', (line) => write(`  [${opts.label}] ${line}`))
+  createInterface({input: child.stderr, crlfDelay: Infinity}).on('line', (line) => {
+    if (!opts.intercept?.(line)) write(`  [${opts.label}] ${line}`)
+  })
   let timedOut = false
   const timer = opts.timeoutMs
     ? setTimeout(() => {

@@ -43,9 +43,19 @@ export interface RunDiffRequest {
   allowLowOverlap?: boolean
   strictModels?: boolean
   onWarning?: (message: string) => void
+  onPhase?: (phase: string) => void
 }
 
 /** Input-sanity switches of `parity run` handed to the differ (`--allow-low-overlap`, `--strict-models`). */
+/** A progress display of the run (the CLI's --progress): its phases, and the child sync's own progress. */
+export interface RunProgress {
+  onPhase(phase: string): void
+  /** progress flags given to the child `crmsync sync all` (before the config's syncArgs) */
+  childArgs: string[]
+  /** a stderr line of the child sync: true when the display took it (a progress line), else it is relayed */
+  childLine(line: string): boolean
+}
+
 export interface RunDiffSwitches {
   allowLowOverlap?: boolean
   strictModels?: boolean
@@ -147,6 +157,7 @@ export async function runParity(
   deps: ParityRunDeps,
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   switches: RunDiffSwitches = {},
+  progress?: RunProgress,
 ): Promise<ParityRunResult> {
   await ensureWritableDir(config.out)
   sweepStale(tmpdir(), PARITY_TEMP)
@@ -178,16 +189,21 @@ export async function runParity(
       log(`parity run: emulator listening on ${emulator.url}; limits: emulator ${pacing.emulator}, search ${pacing.search}; crmsync ${pacing.crmsync}; legacy ${pacing.legacy}`)
       const env = {...process.env, HUBSPOT_BASE_URL: emulator.url, HUBSPOT_ACCESS_TOKEN: token}
       // the legacy sync first (as in production, where it is the system of record), then crmsync
+      if (config.legacy.syncCommand || config.legacy.snapshotCommand) progress?.onPhase('legacy commands')
       const legacySeconds = await runLegacyCommands(config, env, log, abort.signal)
       if (legacySeconds !== undefined) perf.legacySeconds = legacySeconds
       const before = emulator.requests()
       log(`parity run: crmsync sync all --db ${store}`)
       const root = packageRoot()
-      const sync = await runCommand([process.execPath, join(root, 'bin', 'run.js'), 'sync', 'all', '--db', store, '--base-url', emulator.url, ...config.syncArgs], {
+      progress?.onPhase('crmsync sync')
+      // the config's syncArgs come last: a --progress of their own wins over the display's
+      const progressArgs = progress && !config.syncArgs.some((a) => /^--(progress|log-format)/.test(a)) ? progress.childArgs : []
+      const sync = await runCommand([process.execPath, join(root, 'bin', 'run.js'), 'sync', 'all', '--db', store, '--base-url', emulator.url, ...progressArgs, ...config.syncArgs], {
         cwd: root,
         env: {...env, NO_COLOR: '1', FORCE_COLOR: '0'},
         label: 'crmsync sync',
         write: log,
+        intercept: progressArgs.length > 0 ? (line) => progress!.childLine(line) : undefined,
         signal: abort.signal,
       })
       if (abort.signal.aborted) throw interrupted()
@@ -224,10 +240,12 @@ export async function runParity(
       render: false,
       ...switches,
       onWarning: (m) => log(`warning: ${m}`),
+      onPhase: progress?.onPhase,
     })
     // the report names the operator's mapping, not the merged temp copy
     const report: ParityReport = {...diffReport, inputs: {...diffReport.inputs, mapping: config.mapping, ...(config.store ? {} : {store: '(temporary store, deleted after the run)'})}}
     await writeFileAtomic(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`)
+    progress?.onPhase('writing report')
     const {files} = await renderAll(report, dir)
     warnPacing()
     await syncIndex(config.out, [dir])

@@ -136,6 +136,58 @@ describe('crmsync parity run', () => {
     expect(md.slice(md.indexOf('## Performance'))).toMatch(/Rate limits: emulator 100\/10s.*crmsync 100\/10s.*legacy 100\/10s/)
   })
 
+  it("shows one progress display for the whole run: its phases and the sync's streams, the rate-limit wait included (JSON lines)", async () => {
+    // 10 records a page under 15 requests per 10 s: the sync waits for the rate limit part-way
+    const cfg = JSON.parse(await readFile(join(dir, 'parity.config.json'), 'utf8')) as Record<string, unknown>
+    await writeFile(join(dir, 'progress.config.json'), JSON.stringify({...cfg, emulator: {rateLimit: '15/10s'}, syncArgs: ['--batch-size', '10']}))
+    const r = await run(['parity', 'run', '--config', join(dir, 'progress.config.json'), '--progress', 'lines', '--log-format', 'json', '--progress-interval', '1s'], {raw: true})
+    expect(r.code, r.stderr).toBe(0)
+    type Line = {
+      event: 'progress' | 'log'
+      command: string
+      stream?: string
+      state?: string
+      records?: number
+      total?: number | null
+      phaseOnly?: boolean
+      rateLimitWaitSeconds?: number | null
+      message?: string
+    }
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => {
+        try {
+          return JSON.parse(l) as Line
+        } catch {
+          throw new Error(`not a JSON line: ${l}`)
+        }
+      }) // every stderr line is JSON: progress and the run's log alike
+    expect(lines.every((l) => l.command === 'parity run')).toBe(true)
+    const logs = lines.filter((l) => l.event === 'log').map((l) => l.message!)
+    expect(logs).toContainEqual(expect.stringContaining('[legacy sync] legacy synced'))
+    expect(
+      logs.some((m) => m.includes('"event":"progress"')),
+      'a child progress line was relayed raw',
+    ).toBe(false)
+    const progress = lines.filter((l) => l.event === 'progress')
+    const phasesDone = progress.filter((l) => l.phaseOnly && l.state === 'done').map((l) => l.stream)
+    expect(phasesDone).toEqual(['legacy commands', 'crmsync sync', 'reading legacy', 'staging', 'diffing', 'rendering', 'writing report'])
+    const streams = progress.filter((l) => !l.phaseOnly)
+    const contactsDone = streams.filter((l) => l.stream === 'sync contacts' && l.state === 'done')
+    expect(contactsDone).toHaveLength(1)
+    expect(contactsDone[0]).toMatchObject({records: live + archived, total: expect.any(Number)})
+    for (const s of ['deals', 'appointments', 'divisions', 'associations'])
+      expect(
+        streams.filter((l) => l.stream === `sync ${s}` && l.state === 'done'),
+        s,
+      ).toHaveLength(1)
+    expect(
+      streams.some((l) => l.state === 'waiting' && (l.rateLimitWaitSeconds ?? 0) >= 1),
+      'no line showed the sync waiting for the rate limit',
+    ).toBe(true)
+  })
+
   it('says loudly when crmsync ran under other pacing than the legacy sync (stderr and report.json)', async () => {
     const cfg = JSON.parse(await readFile(join(dir, 'parity.config.json'), 'utf8')) as Record<string, unknown>
     await writeFile(join(dir, 'mismatch.json'), JSON.stringify({...cfg, out: 'out-mismatch', syncArgs: ['--rate-limit', '50/10s']}))

@@ -56,3 +56,21 @@ describe('progress state', () => {
     expect(resolveProgress({mode: 'none', json: false}, true)).toBeNull()
   })
 })
+
+describe('terminal renderer', () => {
+  it('prints a log line above the live frame and draws the frame again below it', async () => {
+    const {ttyRenderer} = await import('../../src/cli/progress/tty-renderer.js')
+    let now = 0
+    const state = new ProgressState(() => now)
+    state.start('contacts', {estimate: 10})
+    const out: string[] = []
+    const r = ttyRenderer(state, {write: (t) => out.push(t), columns: () => 100})
+    r.print('first log line') // nothing drawn yet: the line, then the frame
+    now = 1000
+    r.print('second log line') // one frame line drawn: back over it, clear to the end, the line, the frame
+    r.stop()
+    const text = out.join('')
+    expect(text.indexOf('first log line')).toBeLessThan(text.indexOf('contacts: 0/~10 records'))
+    expect(text).toContain('\u001b[1F\u001b[0Jsecond log line\n\u001b[2Kcontacts: 0/~10 records')
+  })
+})

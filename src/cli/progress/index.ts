@@ -2,6 +2,7 @@
  * The progress display of a command, chosen by `--progress` (auto: a live display on a terminal,
  * log lines otherwise, nothing with --json), `--progress-interval` and `--log-format`.
  */
+import type {SyncMode} from '../../core/connector.js'
 import type {SyncProgress} from '../../core/sync-request.js'
 import {lineRenderer} from './line-renderer.js'
 import {ProgressState} from './stream-state.js'
@@ -34,6 +35,8 @@ export function resolveProgress(opts: Pick<ProgressOptions, 'mode' | 'json'>, is
 export interface ProgressDisplay {
   state: ProgressState
   ended(stream: string): void
+  /** a line of text for stderr that does not break the display (above a terminal's live frame) */
+  print(line: string): void
   stop(): void
 }
 
@@ -45,10 +48,10 @@ export function startProgress(opts: ProgressOptions): ProgressDisplay | null {
   const state = new ProgressState()
   if (kind === 'tty') {
     const r = ttyRenderer(state, {write: (t) => out.write(t), columns: () => out.columns ?? 100})
-    return {state, ended: () => undefined, stop: () => r.stop()}
+    return {state, ended: () => undefined, print: (l) => r.print(l), stop: () => r.stop()}
   }
   const r = lineRenderer(state, {intervalMs: opts.intervalMs, format: opts.format, command: opts.command, write: (l) => out.write(`${l}\n`)})
-  return {state, ended: (s) => r.ended(s), stop: () => r.stop()}
+  return {state, ended: (s) => r.ended(s), print: (l) => r.print(l), stop: () => r.stop()}
 }
 
 /** The display as the sync engine's progress (core feeds it through hooks). */
@@ -81,9 +84,8 @@ function once<A extends unknown[]>(f: (...args: A) => void): (...args: A) => voi
   }
 }
 
-/** The display as a command's phases (`parity diff`): each phase a line, ended when the next begins. */
-export function phaseProgress(opts: ProgressOptions): {onPhase(phase: string): void; stop(failed?: boolean): void} {
-  const d = startProgress(opts)
+/** Phases on a display: each phase a line, ended when the next begins (or by `close`). */
+function phaseProgressOn(d: ProgressDisplay | null): {onPhase(phase: string): void; close(failed: boolean): void} {
   let current: string | null = null
   const close = (failed: boolean): void => {
     if (!d || current === null) return
@@ -98,8 +100,18 @@ export function phaseProgress(opts: ProgressOptions): {onPhase(phase: string): v
       current = phase
       d.state.start(phase, {phaseOnly: true})
     },
+    close,
+  }
+}
+
+/** The display as a command's phases (`parity diff`): each phase a line, ended when the next begins. */
+export function phaseProgress(opts: ProgressOptions): {onPhase(phase: string): void; stop(failed?: boolean): void} {
+  const d = startProgress(opts)
+  const phases = phaseProgressOn(d)
+  return {
+    onPhase: phases.onPhase,
     stop: once((failed = false) => {
-      close(failed)
+      phases.close(failed)
       d?.stop()
     }),
   }
@@ -195,5 +207,82 @@ export async function underDisplay<T>(display: {stop(failed?: boolean): void}, w
   } catch (e) {
     display.stop(true)
     throw e
+  }
+}
+
+/** A progress line of a child `crmsync sync` run with `--progress lines --log-format json`. */
+interface ChildLine {
+  time: string
+  event: 'progress'
+  stream: string
+  state: 'running' | 'waiting' | 'done' | 'failed'
+  phase: string | null
+  mode: SyncMode | null
+  records: number
+  total: number | null
+  requests: number
+  elapsedSeconds: number
+  rateLimitWaitSeconds: number | null
+}
+
+function childLine(line: string): ChildLine | null {
+  if (!line.startsWith('{"time"')) return null
+  try {
+    const v = JSON.parse(line) as Partial<ChildLine>
+    return v.event === 'progress' && typeof v.stream === 'string' && typeof v.records === 'number' && typeof v.elapsedSeconds === 'number' ? (v as ChildLine) : null
+  } catch {
+    return null
+  }
+}
+
+/** How often a child sync reports to the parent display (which renders at its own interval). */
+const CHILD_INTERVAL = '1s'
+
+/**
+ * The display of `parity run`: its phases (legacy commands, crmsync sync, reading legacy, staging,
+ * diffing, rendering) and, during the sync, the child sync's streams: the child reports as JSON
+ * lines (`childArgs`), which `childLine` turns into this display's entries (`sync contacts`, ...),
+ * so one display in one format shows the whole run. `print` writes the run's other log lines.
+ */
+export function parityRunProgress(opts: ProgressOptions): {
+  onPhase(phase: string): void
+  /** progress flags for the child sync */
+  childArgs: string[]
+  /** a stderr line of the child sync: true when it was a progress line (then shown by this display) */
+  childLine(line: string): boolean
+  print(line: string): void
+  stop(failed?: boolean): void
+} {
+  const d = startProgress(opts)
+  const out = opts.out ?? process.stderr
+  const phases = phaseProgressOn(d)
+  let waitUntil: number | null = null
+  d?.state.watchRateLimit(() => waitUntil)
+  const seen = new Set<string>()
+  return {
+    onPhase: phases.onPhase,
+    childArgs: d ? ['--progress', 'lines', '--log-format', 'json', '--progress-interval', CHILD_INTERVAL] : ['--progress', 'none'],
+    childLine(line) {
+      const v = d ? childLine(line) : null
+      if (!d || !v) return false
+      const key = `sync ${v.stream}`
+      const at = Date.parse(v.time)
+      if (!seen.has(key)) {
+        seen.add(key)
+        d.state.start(key, {mode: v.mode, estimate: v.total, startedAt: at - v.elapsedSeconds * 1000})
+      }
+      d.state.update(key, {records: v.records, requests: v.requests, phase: v.phase ?? undefined, total: v.total})
+      waitUntil = v.rateLimitWaitSeconds !== null ? at + v.rateLimitWaitSeconds * 1000 : null
+      if (v.state === 'done' || v.state === 'failed') {
+        d.state.end(key, {failed: v.state === 'failed', at})
+        d.ended(key)
+      }
+      return true
+    },
+    print: (line) => (d ? d.print(line) : out.write(`${line}\n`)),
+    stop: once((failed = false) => {
+      phases.close(failed)
+      d?.stop()
+    }),
   }
 }

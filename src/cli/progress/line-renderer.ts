@@ -15,7 +15,7 @@ export interface LineRendererOptions {
 }
 
 /** Render `state` as log lines until `stop()`. */
-export function lineRenderer(state: ProgressState, opts: LineRendererOptions): {ended(stream: string): void; stop(): void} {
+export function lineRenderer(state: ProgressState, opts: LineRendererOptions): {ended(stream: string): void; print(line: string): void; stop(): void} {
   const now = opts.now ?? Date.now
   const reported = new Set<string>()
   const emit = (v: StreamView): void => {
@@ -33,6 +33,10 @@ export function lineRenderer(state: ProgressState, opts: LineRendererOptions): {
         reported.add(stream)
         emit(v)
       }
+    },
+    /** another line of the command's log, in the same format (`{"event": "log", "message"}` in JSON) */
+    print(line) {
+      opts.write(opts.format === 'json' ? JSON.stringify({time: new Date(now()).toISOString(), event: 'log', command: opts.command, message: line}) : line)
     },
     stop: () => clearInterval(timer),
   }

@@ -55,12 +55,13 @@ export class ProgressState {
     this.rateWait = rateWait
   }
 
-  start(stream: string, info: {mode?: SyncMode | null; estimate?: number | null; phaseOnly?: boolean; unit?: 'rows'} = {}): void {
+  /** `startedAt`: when it began, if not now (a stream another process reports on) */
+  start(stream: string, info: {mode?: SyncMode | null; estimate?: number | null; phaseOnly?: boolean; unit?: 'rows'; startedAt?: number} = {}): void {
     this.entries.set(stream, {
       phaseOnly: info.phaseOnly === true,
       unit: info.unit ?? null,
       stream,
-      startedAt: this.now(),
+      startedAt: info.startedAt ?? this.now(),
       endedAt: null,
       failed: false,
       phase: null,
@@ -86,10 +87,11 @@ export class ProgressState {
     if (info.total !== undefined) e.total = info.total
   }
 
-  end(stream: string, info: {records?: number; requests?: number; failed?: boolean} = {}): void {
+  /** `at`: when it ended, if not now */
+  end(stream: string, info: {records?: number; requests?: number; failed?: boolean; at?: number} = {}): void {
     const e = this.entries.get(stream) ?? this.implicitStart(stream)
     this.update(stream, info)
-    e.endedAt = this.now()
+    e.endedAt = info.at ?? this.now()
     e.failed = info.failed === true
   }
 

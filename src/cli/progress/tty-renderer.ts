@@ -14,8 +14,8 @@ export interface TtyRendererOptions {
   columns(): number
 }
 
-/** Draw `state` in place until `stop()`, which leaves the last frame on screen. */
-export function ttyRenderer(state: ProgressState, opts: TtyRendererOptions): {stop(): void} {
+/** Draw `state` in place until `stop()`, which leaves the last frame on screen; `print` puts a line of text above the frame. */
+export function ttyRenderer(state: ProgressState, opts: TtyRendererOptions): {print(line: string): void; stop(): void} {
   let drawn = 0
   const draw = (): void => {
     const width = Math.max(20, opts.columns() - 1)
@@ -29,6 +29,12 @@ export function ttyRenderer(state: ProgressState, opts: TtyRendererOptions): {st
   const timer = setInterval(draw, REDRAW_MS)
   timer.unref()
   return {
+    print(line) {
+      // clear the frame, write the line where it was, draw the frame again below it
+      opts.write(`${drawn > 0 ? `\u001b[${drawn}F\u001b[0J` : ''}${line}\n`)
+      drawn = 0
+      draw()
+    },
     stop() {
       clearInterval(timer)
       draw()
