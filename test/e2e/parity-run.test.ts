@@ -13,6 +13,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ROOT, BIN, crmsync as run, type CliResult} from '../helpers/cli.js'
 import type {ParityReport} from '../../src/reports/report-types.js'
 import {generatePortal} from '../../src/portal/generator.js'
+import {progressLines, type ProgressLine} from '../helpers/progress-lines.js'
 
 const DEFECT_EVERY = 25
 
@@ -142,27 +143,8 @@ describe('crmsync parity run', () => {
     await writeFile(join(dir, 'progress.config.json'), JSON.stringify({...cfg, emulator: {rateLimit: '15/10s'}, syncArgs: ['--batch-size', '10']}))
     const r = await run(['parity', 'run', '--config', join(dir, 'progress.config.json'), '--progress', 'lines', '--log-format', 'json', '--progress-interval', '1s'], {raw: true})
     expect(r.code, r.stderr).toBe(0)
-    type Line = {
-      event: 'progress' | 'log'
-      command: string
-      stream?: string
-      state?: string
-      records?: number
-      total?: number | null
-      phaseOnly?: boolean
-      rateLimitWaitSeconds?: number | null
-      message?: string
-    }
-    const lines = r.stderr
-      .trim()
-      .split('\n')
-      .map((l) => {
-        try {
-          return JSON.parse(l) as Line
-        } catch {
-          throw new Error(`not a JSON line: ${l}`)
-        }
-      }) // every stderr line is JSON: progress and the run's log alike
+    // every stderr line is JSON: progress and the run's log alike
+    const lines = progressLines(r.stderr) as unknown as Array<Partial<Omit<ProgressLine, 'event'>> & {event: 'progress' | 'log'; command: string; message?: string}>
     expect(lines.every((l) => l.command === 'parity run')).toBe(true)
     const logs = lines.filter((l) => l.event === 'log').map((l) => l.message!)
     expect(logs).toContainEqual(expect.stringContaining('[legacy sync] legacy synced'))

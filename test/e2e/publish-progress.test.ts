@@ -11,6 +11,7 @@ import type {RunningEmulator} from '../../src/emulator/index.js'
 import type {PublishResult} from '../../src/parity/publish/run-publish.js'
 import {emulator, jsonOf, makePortal, runCli, tempDir} from '../conformance/sync-harness.js'
 import {sqliteTarget} from '../helpers/django-target.js'
+import {progressLines} from '../helpers/progress-lines.js'
 import {storeIds} from '../helpers/publish-scenario.js'
 
 const MAPPING = 'fixtures/mappings/legacy-django.json'
@@ -28,19 +29,6 @@ afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
 })
 
-interface Line {
-  time: string
-  event: string
-  command: string
-  stream: string
-  state: 'running' | 'waiting' | 'done' | 'failed'
-  records: number
-  total: number | null
-  percent: number | null
-  etaSeconds: number | null
-  unit?: string
-}
-
 describe('publish progress off a terminal', () => {
   it('writes a JSON line per running step every interval and one when it ends, with rows, total, percentage and ETA', async () => {
     const file = join(dir, 'app.sqlite3')
@@ -52,10 +40,7 @@ describe('publish progress off a terminal', () => {
     )
     expect(r.code, r.stderr).toBe(0)
     const result = jsonOf<PublishResult>(r)
-    const lines = r.stderr
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Line)
+    const lines = progressLines(r.stderr)
     expect(lines.every((l) => l.event === 'progress' && l.command === 'publish' && l.unit === 'rows')).toBe(true)
     const steps = [...new Set(lines.map((l) => l.stream))]
     expect(steps).toEqual([...result.tables.map((t) => `upsert ${t.table}`), ...[...result.tables].reverse().map((t) => `delete ${t.table}`)])

@@ -14,6 +14,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RunningEmulator} from '../../src/emulator/index.js'
 import type {SyncSummary} from '../../src/core/sync-runner.js'
 import {BIN, ROOT} from '../helpers/cli.js'
+import {progressLines} from '../helpers/progress-lines.js'
 import {emulator, jsonOf, makePortal, runCli, TOKEN} from '../conformance/sync-harness.js'
 
 let portal: string
@@ -49,21 +50,6 @@ function syncToFile(args: string[], stderrFile: string): Promise<{code: number |
   )
 }
 
-interface Line {
-  time: string
-  event: string
-  command: string
-  stream: string
-  state: 'running' | 'waiting' | 'done' | 'failed'
-  records: number
-  total: number | null
-  percent: number | null
-  etaSeconds: number | null
-  requests: number
-  elapsedSeconds: number
-  rateLimitWaitSeconds: number | null
-}
-
 describe('progress off a terminal', () => {
   it('writes a JSON line per running stream every interval (never 15 s without one), the rate-limit wait, and a final line per stream', async () => {
     const err = join(dir, 'json.err')
@@ -73,10 +59,7 @@ describe('progress off a terminal', () => {
       err,
     )
     expect(r.code).toBe(0)
-    const lines = readFileSync(err, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Line)
+    const lines = progressLines(readFileSync(err, 'utf8'))
     expect(lines.every((l) => l.event === 'progress' && l.command === 'sync all')).toBe(true)
     const times = lines.map((l) => Date.parse(l.time))
     expect(times[0] - started).toBeLessThan(15_000)
@@ -111,10 +94,7 @@ describe('progress off a terminal', () => {
         err,
       )
       expect(r.code).toBe(0)
-      const lines = readFileSync(err, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Line)
+      const lines = progressLines(readFileSync(err, 'utf8'))
       // the count request gives live records only, the stream reads the archived ones too: approximate ("~")
       expect(
         lines.every((l) => typeof l.total === 'number' && l.total > 250 && l.total <= 300),

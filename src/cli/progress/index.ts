@@ -2,9 +2,8 @@
  * The progress display of a command, chosen by `--progress` (auto: a live display on a terminal,
  * log lines otherwise, nothing with --json), `--progress-interval` and `--log-format`.
  */
-import type {SyncMode} from '../../core/connector.js'
 import type {SyncProgress} from '../../core/sync-request.js'
-import {lineRenderer} from './line-renderer.js'
+import {lineRenderer, type ProgressLine} from './line-renderer.js'
 import {ProgressState} from './stream-state.js'
 import {ttyRenderer} from './tty-renderer.js'
 
@@ -210,26 +209,12 @@ export async function underDisplay<T>(display: {stop(failed?: boolean): void}, w
   }
 }
 
-/** A progress line of a child `crmsync sync` run with `--progress lines --log-format json`. */
-interface ChildLine {
-  time: string
-  event: 'progress'
-  stream: string
-  state: 'running' | 'waiting' | 'done' | 'failed'
-  phase: string | null
-  mode: SyncMode | null
-  records: number
-  total: number | null
-  requests: number
-  elapsedSeconds: number
-  rateLimitWaitSeconds: number | null
-}
-
-function childLine(line: string): ChildLine | null {
+/** A progress line of a child `crmsync sync` run with `--progress lines --log-format json`, or null for any other line. */
+function childLine(line: string): ProgressLine | null {
   if (!line.startsWith('{"time"')) return null
   try {
-    const v = JSON.parse(line) as Partial<ChildLine>
-    return v.event === 'progress' && typeof v.stream === 'string' && typeof v.records === 'number' && typeof v.elapsedSeconds === 'number' ? (v as ChildLine) : null
+    const v = JSON.parse(line) as Partial<ProgressLine>
+    return v.event === 'progress' && typeof v.stream === 'string' && typeof v.records === 'number' && typeof v.elapsedSeconds === 'number' ? (v as ProgressLine) : null
   } catch {
     return null
   }

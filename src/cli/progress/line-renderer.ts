@@ -5,6 +5,9 @@
 import type {ProgressState, StreamView} from './stream-state.js'
 import {progressText} from './format.js'
 
+/** One JSON progress line (`--log-format json`): a stream's view, when, and of which command. */
+export type ProgressLine = StreamView & {time: string; event: 'progress'; command: string}
+
 export interface LineRendererOptions {
   intervalMs: number
   format: 'text' | 'json'
@@ -20,7 +23,8 @@ export function lineRenderer(state: ProgressState, opts: LineRendererOptions): {
   const reported = new Set<string>()
   const emit = (v: StreamView): void => {
     const time = new Date(now()).toISOString()
-    opts.write(opts.format === 'json' ? JSON.stringify({time, event: 'progress', command: opts.command, ...v}) : `${time} ${opts.command} ${progressText(v)}`)
+    const line: ProgressLine = {time, event: 'progress', command: opts.command, ...v}
+    opts.write(opts.format === 'json' ? JSON.stringify(line) : `${time} ${opts.command} ${progressText(v)}`)
   }
   const timer = setInterval(() => {
     for (const v of state.views()) if (v.state === 'running' || v.state === 'waiting') emit(v)
