@@ -7,6 +7,7 @@ import Table from 'cli-table3'
 import {describeSlice, sliceCursorOf} from '../core/reconcile.js'
 import type {StreamStatusLine, SyncStatusResult} from '../core/store-port.js'
 import {formatInstant} from './cursor-view.js'
+import {textColumns, took} from '../core/text-columns.js'
 
 export interface StatusRenderOptions {
   color?: boolean
@@ -26,14 +27,6 @@ export function age(iso: string | null | undefined, now: number): string {
   return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.floor(s / 60)}m ago` : s < 172_800 ? `${Math.floor(s / 3600)}h ago` : `${Math.floor(s / 86_400)}d ago`
 }
 
-/** `0.40s`, `12.3s`, `1m20s`. */
-export function took(seconds: number | undefined): string {
-  if (seconds === undefined) return '-'
-  if (seconds < 10) return `${seconds.toFixed(2)}s`
-  if (seconds < 60) return `${seconds.toFixed(1)}s`
-  return `${Math.floor(seconds / 60)}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s`
-}
-
 /** `2026-03-01 12:00:03Z #1234`, `full after #88`, or `-`. */
 export function cursorText(s: StreamStatusLine): string {
   if (!s.cursor) return '-'
@@ -45,17 +38,6 @@ export function cursorText(s: StreamStatusLine): string {
 
 function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s
-}
-
-/** Columns padded to their widest cell, two spaces apart; numbers right-aligned. */
-function columns(head: string[], rows: string[][], right: Set<number>): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd()
-  return [line(head), ...rows.map(line)].join('\n')
 }
 
 function compact(status: SyncStatusResult, now: number): string {
@@ -73,7 +55,7 @@ function compact(status: SyncStatusResult, now: number): string {
       cursorText(s),
     ]
   })
-  return columns(head, rows, new Set([3, 4, 5, 6]))
+  return textColumns(head, rows, new Set([3, 4, 5, 6]))
 }
 
 function wide(status: SyncStatusResult, color: boolean): string {

@@ -84,9 +84,11 @@ describe('README', () => {
     expect(readFileSync(join(work, '.tmp/contacts.csv'), 'utf8').split('\n').length).toBeGreaterThan(1000)
     expect(readFileSync(join(work, '.tmp/crmsync.prom'), 'utf8')).toMatch(/^crmsync_sync_records\{command="sync all",stream="contacts",outcome="fetched"\} \d+$/m)
     // sync status after the second run of the walkthrough: incremental, 100 columns
-    const status = stdout.split('\n').filter((l) => /^(contacts|deals) +ok /.test(l))
+    const status = stdout.split('\n').filter((l) => /^(contacts|deals) +ok \d+[smhd] ago /.test(l))
     expect(status.length).toBe(4) // twice: after the real sync, after the walkthrough
     expect(status.slice(2).every((l) => /\bincremental\b/.test(l))).toBe(true)
-    expect(stdout.split('\n').every((l) => l.length <= 100 || l.startsWith('│') || l.startsWith('┌') || l.startsWith('├') || l.startsWith('└'))).toBe(true)
+    // every line of it (sync summaries and status alike) within 100 columns, but for those naming a path of the test's folder
+    const wide = stdout.split('\n').filter((l) => l.length > 100 && !l.includes(work))
+    expect(wide, 'lines wider than 100 columns').toEqual([])
   })
 })

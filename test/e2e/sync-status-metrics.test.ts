@@ -11,6 +11,7 @@ import type {RunningEmulator} from '../../src/emulator/index.js'
 import type {SyncStatusResult} from '../../src/core/store-port.js'
 import type {SyncSummary} from '../../src/core/sync-runner.js'
 import {emulator, jsonOf, ROOT, runCli, tempDir} from '../conformance/sync-harness.js'
+import {flatten} from '../helpers/cli.js'
 
 let emu: RunningEmulator
 let dir: string
@@ -128,7 +129,7 @@ describe('--metrics-file', () => {
   it('refuses a folder that does not exist before syncing (exit 2)', async () => {
     const r = await runCli(['sync', 'contacts', '--db', join(dir, 'never.db'), '--base-url', emu.url, '--metrics-file', join(dir, 'no/such/dir/m.prom')], {})
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/--metrics-file.*does not exist/s)
+    expect(flatten(r.stderr)).toMatch(/--metrics-file.*does not exist/)
     expect(readdirSync(dir)).not.toContain('never.db')
   })
 })

@@ -9,7 +9,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 export default function setup(): () => void {
-  const dir = mkdtempSync(join(tmpdir(), 'crmsync-test-run-'))
+  const dir = mkdtempSync(join(tmpdir(), 'crmsync-t-'))
   process.env.TMPDIR = dir
   return () => {
     if (process.env.KEEP_TMP) console.log(`KEEP_TMP: the test run's temporary files are in ${dir}`)
