@@ -70,6 +70,46 @@ describe.skipIf(!ok)('PostgreSQL change feed', () => {
     }
   })
 
+  it('concurrent writers and a publisher reading "changed after its cursor" in rounds: the publisher ends with every record as stored', async () => {
+    const url = storeUrl(schema)
+    const setup = await openSyncStore(url, false)
+    await setup.ensureEntity({entity: 'people', properties: [prop('v')]})
+    await setup.close()
+    const writers = await Promise.all([0, 1, 2, 3].map(() => openSyncStore(url, false)))
+    const feed = await openPublishStore(url)
+    const mirror = new Map<string, string>()
+    let cursor = -1
+    let rounds = 0
+    const round = async (): Promise<void> => {
+      const mark = await feed.changeSeq()
+      for await (const r of feed.changedRecords('people', cursor)) mirror.set(r.id, r.properties)
+      cursor = mark
+      rounds++
+    }
+    try {
+      let done = false
+      const writing = Promise.all(
+        writers.map(async (w, k) => {
+          for (let page = 0; page < 25; page++) {
+            // half new ids (each write is the last of its rows: a missed one stays missed), half updates of rows other writers wrote
+            const recs = Array.from({length: 20}, (_, i) => rec(i % 2 === 0 ? `${k}${page}${i}000` : String(((page * 7 + i * 3 + k) % 60) + 1), {v: `${k}-${page}-${i}`}))
+            await w.applyRecords(`s${k}`, 'people', recs, {page}) // the checkpoint: one more statement between the write and its commit
+          }
+        }),
+      ).finally(() => (done = true))
+      while (!done) await round()
+      await writing
+      await round()
+      const stored = new Map((await collect(feed.changedRecords('people', -1))).map((r) => [r.id, r.properties]))
+      console.log(`concurrent feed: 4 writers x 25 pages, ${rounds} publisher rounds, ${stored.size} records`)
+      expect(rounds).toBeGreaterThan(2)
+      expect(Object.fromEntries(mirror)).toEqual(Object.fromEntries(stored))
+    } finally {
+      await feed.close()
+      for (const w of writers) await w.close()
+    }
+  }, 60_000)
+
   it('a store of schema version 2 with data migrates: every row is a change for a first publish, later writes are stamped, removed edges leave tombstones', async () => {
     const s = uniqueSchema('feedmig')
     schemas.push(s)
