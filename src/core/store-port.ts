@@ -231,14 +231,17 @@ export interface StoreReader {
 }
 
 /**
- * The store's change feed, what an incremental publish reads (the SQLite store has it; the
- * PostgreSQL store does not yet, so publish refuses a PostgreSQL store).
+ * The store's change feed, what an incremental publish reads (both stores have it: SQLite with one
+ * counter, PostgreSQL with transaction ids, src/store/postgres/change-seq.ts).
  */
 export interface ChangeFeed {
   /**
-   * The highest change sequence handed out so far. Every write transaction of the store takes the
-   * next value and stamps each record row and edge it changes (an edge it removes leaves a
-   * tombstone with it), so "changed after N" is exact. Publish reads it before it reads changes.
+   * The sequence up to which every change is committed: with one writer at a time (SQLite) the
+   * highest value handed out so far; with concurrent writers (PostgreSQL) a safe high-water mark
+   * below every transaction still in flight. Every write transaction of the store stamps each
+   * record row and edge it changes with one sequence, higher than any committed before it began
+   * (an edge it removes leaves a tombstone with it), so "changed after N" misses nothing. Publish
+   * reads it before it reads changes and saves it as the target's cursor.
    */
   changeSeq(): Awaitable<number>
   /**

@@ -6,7 +6,6 @@ import path from 'node:path'
 import Database, {type Database as Db} from 'better-sqlite3'
 import {CrmsyncError, EXIT} from '../core/errors.js'
 import type {ChangeFeed, PublishCursors, StoreReader} from '../core/store-port.js'
-import {redactUrl} from '../core/redact-url.js'
 import {corruptStoreError, isCorruptSqlite} from './corrupt.js'
 import {registerFunctions} from './entity-table.js'
 import {APPLICATION_ID, assertNotNewer, migrate, SCHEMA_VERSION} from './migrations.js'
@@ -121,17 +120,11 @@ export function openStore(file: string, options: OpenStoreOptions = {}): SqliteS
 }
 
 /**
- * The store at `location` for publish: read through the port, plus its change feed and publish
- * cursors (opened writable, so migrated). Only the SQLite store has a change feed yet.
+ * The store at `location` (a SQLite file, or a postgres:// URL) for publish: read through the port,
+ * plus its change feed and publish cursors. Opened writable, so migrated; never created.
  */
-export function openPublishStore(location: string): StoreReader & ChangeFeed & PublishCursors {
-  if (isPostgresUrl(location)) {
-    throw new CrmsyncError(`publish reads a SQLite store; ${redactUrl(location)} is a PostgreSQL store, whose change feed is not built yet`, {
-      exit: EXIT.usage,
-      code: 'PUBLISH_PG_STORE',
-      suggestion: 'copy the store to a SQLite file first (crmsync store copy --from URL --to FILE) and publish from that file',
-    })
-  }
+export async function openPublishStore(location: string): Promise<StoreReader & ChangeFeed & PublishCursors> {
+  if (isPostgresUrl(location)) return (await import('./postgres/open.js')).openPostgresStore(location, {mustExist: true})
   checkStorePath(path.resolve(location), true) // publish never creates a store
   return openStore(location)
 }

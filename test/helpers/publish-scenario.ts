@@ -4,7 +4,7 @@
  * orphan, and `crm_order` rows pointing at contacts), then the checks the issue lists.
  */
 import {expect} from 'vitest'
-import {openStore, openStoreReader} from '../../src/store/open.js'
+import {openPublishStore, openStoreReader} from '../../src/store/open.js'
 import type {TargetDb} from './django-target.js'
 
 export interface Seeded {
@@ -78,7 +78,7 @@ export async function seedLegacy(t: TargetDb, db: string): Promise<Seeded> {
     pks.crm_deal.set(id, String(pk))
   }
   // a stale edge: the first seeded deal with a seeded contact it is not associated with
-  const reader = openStore(db, {readonly: true})
+  const reader = await openPublishStore(db) // SQLite file or postgres:// store: both have relatedIds
   const linked = new Set((await reader.relatedIds('deals', [deal.live[0]], 'contacts')).get(deal.live[0]))
   await reader.close()
   const stale = [...pks.crm_contact.keys()].find((c) => !linked.has(c))!

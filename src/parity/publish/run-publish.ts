@@ -81,7 +81,7 @@ export async function runPublish(opts: PublishOptions): Promise<PublishResult> {
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100)
   sample.unref()
   const lm = loadMapping(opts.mapping)
-  const store = openPublishStore(opts.db ?? process.env.CRMSYNC_DB ?? 'crmsync.db')
+  const store = await openPublishStore(opts.db ?? process.env.CRMSYNC_DB ?? 'crmsync.db')
   try {
     const target = await openTarget(opts.to, opts.schema)
     try {

@@ -22,7 +22,7 @@ export async function writeAssociations(sql: Sql, fromEntity: string, toEntity: 
   ])
   const plan = planAssociationRows(fromIds, rows, stored.rows)
   if (plan.remove.length > 0) await sql.query(`DELETE FROM associations AS a USING ${EDGES} WHERE ${SAME_EDGE}`, [fromEntity, toEntity, ...arrays(plan.remove)])
-  if (plan.update.length > 0) await sql.query(`UPDATE associations AS a SET label = e.label FROM ${EDGES} WHERE ${SAME_EDGE}`, [fromEntity, toEntity, ...arrays(plan.update)])
+  if (plan.update.length > 0) await sql.query(`UPDATE associations AS a SET label = e.label, seq = DEFAULT FROM ${EDGES} WHERE ${SAME_EDGE}`, [fromEntity, toEntity, ...arrays(plan.update)])
   if (plan.insert.length > 0) {
     await sql.query(`INSERT INTO associations (from_entity, to_entity, from_id, to_id, category, type_id, label) SELECT $1::text, $2::text, e.* FROM ${EDGES}`, [
       fromEntity,

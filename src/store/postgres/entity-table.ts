@@ -7,6 +7,7 @@ import type {PropertyDefinition} from '../../core/records.js'
 import type {PropertyColumn} from '../entity-table.js'
 import {columnNameFor, quoteIdent, tableNameFor} from '../identifiers.js'
 import {columnTypeFor, type ColumnType} from '../typing.js'
+import {XACT_SEQ} from './change-seq.js'
 import type {Sql} from './session.js'
 import {PG_TYPES, pgColumnValue} from './typing.js'
 
@@ -41,7 +42,8 @@ const BASE_COLUMNS = `
   merged_into text COLLATE "C",
   properties_text text NOT NULL,
   properties jsonb,
-  synced_at timestamptz`
+  synced_at timestamptz,
+  seq bigint NOT NULL DEFAULT ${XACT_SEQ}`
 
 const LOCK_ENTITIES = `SELECT pg_advisory_xact_lock(hashtext('crmsync-entities:' || current_schema()))`
 
@@ -89,6 +91,7 @@ export async function ensurePgEntitySchema(sql: Sql, entity: string, properties:
     table = tableNameFor(entity)
     for (let i = 2; taken.has(table); i++) table = `${tableNameFor(entity)}_${i}`
     await sql.query(`CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS})`)
+    await sql.query(`CREATE INDEX ON ${quoteIdent(table)} (seq)`)
     await sql.query('INSERT INTO entities (entity, table_name, created_at) VALUES ($1, $2, now())', [entity, table])
     changed = true
   }
@@ -132,7 +135,7 @@ export async function loadPgEntityTable(sql: Sql, entity: string): Promise<PgEnt
     upsert: `INSERT INTO ${t} (${names.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ON CONFLICT (id) DO UPDATE SET ${names
       .slice(1)
       .map((c) => `${c} = excluded.${c}`)
-      .join(', ')}`,
+      .join(', ')}, seq = DEFAULT`,
   }
 }
 

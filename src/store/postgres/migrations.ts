@@ -5,6 +5,7 @@
  * the schema, so processes opening one store at once migrate it once.
  */
 import {CrmsyncError, EXIT} from '../../core/errors.js'
+import {XACT_SEQ} from './change-seq.js'
 import type {Sql} from './session.js'
 
 export interface PgMigration {
@@ -84,6 +85,54 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         done_at timestamptz NOT NULL,
         run_id bigint
       );
+    `,
+  },
+  {
+    version: 3,
+    name: 'change sequence (publish): seq columns, edge tombstones, publish cursors',
+    // The change sequence is the id of the writing transaction (./change-seq.ts explains why): a
+    // column default stamps every inserted row, writers set `seq = DEFAULT` when they change a row,
+    // and a statement trigger leaves a tombstone for every removed edge. Rows written before this
+    // migration keep seq 0 (ADD COLUMN with a constant default rewrites nothing); a target without a
+    // publish cursor is published in full anyway, so a first publish after migrating covers them.
+    sql: `
+      ALTER TABLE associations ADD COLUMN seq bigint NOT NULL DEFAULT 0;
+      ALTER TABLE associations ALTER COLUMN seq SET DEFAULT ${XACT_SEQ};
+      CREATE INDEX associations_seq ON associations (seq);
+      CREATE TABLE edge_tombstones (
+        seq bigint NOT NULL,
+        from_entity text COLLATE "C" NOT NULL,
+        from_id text COLLATE "C" NOT NULL,
+        to_entity text COLLATE "C" NOT NULL,
+        to_id text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX edge_tombstones_seq ON edge_tombstones (seq);
+      CREATE TABLE publish_cursors (
+        target text COLLATE "C" PRIMARY KEY,
+        seq bigint NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE FUNCTION crmsync_edge_tombstones() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        INSERT INTO edge_tombstones (seq, from_entity, from_id, to_entity, to_id)
+          SELECT DISTINCT ${XACT_SEQ}, from_entity, from_id, to_entity, to_id FROM removed_edges;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE TRIGGER associations_tombstones AFTER DELETE ON associations
+        REFERENCING OLD TABLE AS removed_edges FOR EACH STATEMENT EXECUTE FUNCTION crmsync_edge_tombstones();
+      DO $do$
+      DECLARE t text;
+      BEGIN
+        -- the trigger writes into this store's schema whatever the search_path of the deleting session
+        EXECUTE format('ALTER FUNCTION crmsync_edge_tombstones() SET search_path = %I', current_schema());
+        FOR t IN SELECT table_name FROM entities LOOP
+          EXECUTE format('ALTER TABLE %I ADD COLUMN seq bigint NOT NULL DEFAULT 0', t);
+          EXECUTE format('ALTER TABLE %I ALTER COLUMN seq SET DEFAULT ${XACT_SEQ}', t);
+          EXECUTE format('CREATE INDEX ON %I (seq)', t);
+        END LOOP;
+      END
+      $do$;
     `,
   },
 ]

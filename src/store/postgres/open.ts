@@ -16,6 +16,8 @@ export interface OpenPgOptions {
   readonly?: boolean
   /** write nothing: one transaction, rolled back on close */
   dryRun?: boolean
+  /** writable, but never create a store: refuse a schema without one (publish) */
+  mustExist?: boolean
 }
 
 const FIX_DB = 'pass --db postgres://USER@HOST:5432/DATABASE?schema=NAME (or set CRMSYNC_DB) to a crmsync store'
@@ -50,6 +52,8 @@ export async function openPostgresStore(url: string, options: OpenPgOptions = {}
         throw inputError(`store ${loc.display} has schema version ${state.version}; this crmsync needs ${PG_SCHEMA_VERSION}`, 'run any `crmsync sync` command once to migrate it', 'STORE_OLD')
       }
     } else {
+      if (options.mustExist && state.version === null)
+        throw inputError(`no crmsync store at ${loc.display}`, `run \`crmsync sync all --db ${loc.display}\` to create it, or ${FIX_DB}`, 'STORE_MISSING')
       if (!state.exists) {
         await session.tx(async (sql) => {
           await sql.query(`SELECT pg_advisory_xact_lock(hashtext('crmsync-migrate:' || $1::text))`, [loc.schema]) // processes creating one store at once

@@ -7,6 +7,8 @@ import {CrmsyncError} from '../../core/errors.js'
 import type {AssociationRow, CrmRecord} from '../../core/records.js'
 import type {
   AssociationEdge,
+  ChangedRecordRow,
+  ChangeFeed,
   Checkpoint,
   ColumnSpec,
   MergedId,
@@ -15,6 +17,7 @@ import type {
   EntityTableSpec,
   IterateOptions,
   PageCounts,
+  PublishCursors,
   RunRecord,
   StoredRecordRow,
   StoreReader,
@@ -25,6 +28,7 @@ import {ASSOCIATIONS_ENTITY, rowToRecord} from '../read.js'
 import {PATCH_COLUMNS} from '../runs.js'
 import {UsageError} from '../../core/errors.js'
 import {writeAssociations} from './association-writer.js'
+import {pgChangedRecords, pgChangeSeq, pgPublishCursor, pgRelatedIds, pgSavePublishCursor} from './changes.js'
 import {claimPgStream} from './claims.js'
 import {ensurePgEntitySchema, listPgEntities, loadPgEntityTable, type PgEntityTable} from './entity-table.js'
 import {pgAssociations, pgLiveIds, pgMergedIds, pgPropertyNames, pgRawRecords, pgStatus} from './read.js'
@@ -34,7 +38,7 @@ import type {PgSession, Sql} from './session.js'
 /** NUL cannot be stored in PostgreSQL text: shown as \0 in free-form fields (dead-letter reasons). */
 const noNul = (s: string): string => s.replace(/\0/g, '\\0')
 
-export class PostgresStore implements SyncStore, StoreReader {
+export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, PublishCursors {
   private readonly tables = new Map<string, PgEntityTable>()
   private currentRunId: number | null = null
 
@@ -224,6 +228,28 @@ export class PostgresStore implements SyncStore, StoreReader {
 
   status(): Promise<SyncStatusResult> {
     return pgStatus(this.session, this.location, (e) => this.table(e))
+  }
+
+  /** The safe high-water mark of the change sequence (./change-seq.ts): every change up to it is committed. */
+  changeSeq(): Promise<number> {
+    return pgChangeSeq(this.session)
+  }
+
+  async *changedRecords(entity: string, sinceSeq: number, edgesWith?: string[]): AsyncGenerator<ChangedRecordRow> {
+    yield* pgChangedRecords(this.session, await this.readTable(entity), sinceSeq, edgesWith)
+  }
+
+  relatedIds(entity: string, ids: string[], other: string): Promise<Map<string, string[]>> {
+    return pgRelatedIds(this.session, entity, ids, other)
+  }
+
+  publishCursor(target: string): Promise<number | null> {
+    return pgPublishCursor(this.session, target)
+  }
+
+  async savePublishCursor(target: string, seq: number): Promise<void> {
+    this.assertWritable()
+    await pgSavePublishCursor(this.session, target, seq)
   }
 
   /** Close every connection (a dry run's transaction is rolled back: nothing it wrote stays). */

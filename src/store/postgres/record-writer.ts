@@ -84,7 +84,7 @@ export async function writeMerges(sql: Sql, t: PgEntityTable, merges: Array<{los
       await sql.query(`INSERT INTO ${table} (id, properties_text, properties, merged_into, synced_at) VALUES ($1, '{}', '{}', $2, now())`, [loserId, survivorId])
       stored.set(loserId, {created_at: null, updated_at: null, archived: 0, archived_at: null, merged_into: survivorId, properties: '{}'})
     } else if (existing.merged_into !== survivorId) {
-      await sql.query(`UPDATE ${table} SET merged_into = $1, synced_at = now() WHERE id = $2`, [survivorId, loserId])
+      await sql.query(`UPDATE ${table} SET merged_into = $1, synced_at = now(), seq = DEFAULT WHERE id = $2`, [survivorId, loserId])
       existing.merged_into = survivorId
       counts.deleted++
     } else counts.unchanged++
