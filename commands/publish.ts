@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {publishTargetFlags, requiredMappingFlag} from '../src/cli/publish-flags.js'
 import {storeFlags} from '../src/cli/store-flags.js'
-import {runPublish, type PublishResult} from '../src/parity/publish/run-publish.js'
+import {DEFAULT_BATCH, MAX_BATCH, runPublish, type PublishResult} from '../src/parity/publish/run-publish.js'
 import {publishSummary} from '../src/parity/publish/summary.js'
 
 export default class Publish extends BaseCommand {
@@ -21,7 +21,7 @@ export default class Publish extends BaseCommand {
     ...publishTargetFlags,
     full: Flags.boolean({summary: "republish every row, not only what changed since this target's cursor", default: false}),
     'dry-run': Flags.boolean({summary: 'count what would be inserted, updated and deleted per table; change nothing', default: false}),
-    'batch-size': Flags.integer({summary: 'rows per target transaction (1..5000)', default: 2000, min: 1, max: 5000, helpValue: 'N'}),
+    'batch-size': Flags.integer({summary: `rows per target transaction (1..${MAX_BATCH})`, default: DEFAULT_BATCH, min: 1, max: MAX_BATCH, helpValue: 'N'}),
   }
 
   async run(): Promise<PublishResult> {

@@ -4,7 +4,7 @@
  */
 import pg from 'pg'
 import {CrmsyncError, EXIT} from '../../core/errors.js'
-import {type ColumnFamily, type PublishTarget, qi, type TableInfo, type TargetTx} from './target.js'
+import {type ColumnFamily, type PublishTarget, qi, type SourceColumn, type SqlPart, type TableInfo, type TargetTx} from './target.js'
 
 export interface PostgresTargetConfig {
   host: string
@@ -26,6 +26,10 @@ function familyOf(dataType: string): ColumnFamily {
   if (dataType === 'date') return 'date'
   return 'other'
 }
+
+/** The type a row source binds a column of `family` as, when the column's own type is not known. */
+const FAMILY_TYPE: Record<ColumnFamily, string> = {text: 'text', integer: 'int8', numeric: 'numeric', boolean: 'bool', timestamp: 'timestamptz', date: 'date', other: 'text'}
+const arrayOf = (c: SourceColumn): string => `${c.sqlType ?? FAMILY_TYPE[c.family]}[]`
 
 /** `?` placeholders to `$1, $2, ...` (the planner never puts a literal ? in its SQL). */
 const numbered = (sql: string): string => {
@@ -65,7 +69,10 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
     ref: (table: string) => `${qi(schema)}.${qi(table)}`,
     byteOrder: ' COLLATE "C"',
     async table(name: string): Promise<TableInfo | null> {
-      const cols = await run('SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position', [schema, name])
+      const cols = await run('SELECT column_name, data_type, is_nullable, udt_schema, udt_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position', [
+        schema,
+        name,
+      ])
       if (cols.length === 0) return null
       const unique = await run(
         `SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -78,7 +85,16 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
       return {
         name,
         columns: new Map(
-          cols.map((c) => [String(c.column_name), {name: String(c.column_name), family: familyOf(String(c.data_type)), declared: String(c.data_type), notNull: c.is_nullable === 'NO'}]),
+          cols.map((c) => [
+            String(c.column_name),
+            {
+              name: String(c.column_name),
+              family: familyOf(String(c.data_type)),
+              declared: String(c.data_type),
+              notNull: c.is_nullable === 'NO',
+              sqlType: `${qi(String(c.udt_schema))}.${qi(String(c.udt_name))}`,
+            },
+          ]),
         ),
         unique: new Set(unique.map((u) => String(u.attname))),
         missingPrivileges: priv.filter((p) => p.ok !== 't' && p.ok !== true).map((p) => String(p.p)),
@@ -106,8 +122,16 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
         throw e
       }
     },
-    param(_family: ColumnFamily, value: string | null): unknown {
+    param(family: ColumnFamily, value: string | null): unknown {
+      if (family === 'integer' && (value === 'true' || value === 'false')) return value === 'true' ? '1' : '0' // a bool field in an integer column
       return value
+    },
+    inList(expr: string, family: 'text' | 'integer', values: string[]): SqlPart {
+      return {sql: `${expr} = ANY(?::${FAMILY_TYPE[family]}[])`, params: [values]}
+    },
+    rowSource(alias: string, cols: SourceColumn[], rows: unknown[][]): SqlPart {
+      const arrays = cols.map((_, i) => rows.map((r) => r[i]))
+      return {sql: `unnest(${cols.map((c) => `?::${arrayOf(c)}`).join(', ')}) AS ${alias}(${cols.map((_, i) => `c${i}`).join(', ')})`, params: arrays}
     },
     async close(): Promise<void> {
       await client.end().catch(() => undefined)

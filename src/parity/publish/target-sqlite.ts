@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import Database, {type Statement} from 'better-sqlite3'
 import {CrmsyncError, EXIT, UsageError} from '../../core/errors.js'
-import {type ColumnFamily, type PublishTarget, qi, type TableInfo, type TargetTx} from './target.js'
+import {type ColumnFamily, type PublishTarget, qi, type SourceColumn, type SqlPart, type TableInfo, type TargetTx} from './target.js'
 
 function familyOf(declared: string): ColumnFamily {
   const t = declared.toLowerCase()
@@ -19,6 +19,12 @@ function familyOf(declared: string): ColumnFamily {
   if (t === 'date') return 'date'
   if (/decimal|numeric|real|floa|doub/.test(t)) return 'numeric'
   return 'other'
+}
+
+/** An integer as a JSON number when it is one exactly (primary keys), else as it is (SQLite compares by affinity). */
+function jsonInteger(v: string): number | string {
+  const n = Number(v)
+  return Number.isSafeInteger(n) && String(n) === v ? n : v
 }
 
 function alive(pid: number): boolean {
@@ -117,6 +123,13 @@ export function openSqliteTarget(path: string): PublishTarget {
       if (family === 'boolean' || (family === 'integer' && (value === 'true' || value === 'false'))) return value === 'true' ? 1 : 0
       if (family === 'timestamp') return value.replace('T', ' ').replace(/Z$/, '') // Django's SQLite form, UTC
       return value
+    },
+    inList(expr: string, family: 'text' | 'integer', values: string[]): SqlPart {
+      return {sql: `${expr} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(family === 'integer' ? values.map(jsonInteger) : values)]}
+    },
+    rowSource(alias: string, cols: SourceColumn[], rows: unknown[][]): SqlPart {
+      const json = JSON.stringify(rows.map((r) => r.map((v, i) => (cols[i].family === 'integer' && typeof v === 'string' ? jsonInteger(v) : v))))
+      return {sql: `(SELECT ${cols.map((_, i) => `json_extract(value, '$[${i}]') AS c${i}`).join(', ')} FROM json_each(?)) AS ${alias}`, params: [json]}
     },
     async close(): Promise<void> {
       if (!db.open) return

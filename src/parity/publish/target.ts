@@ -13,6 +13,17 @@ export interface ColumnInfo {
   /** the declared type, for messages */
   declared: string
   notNull: boolean
+  /** the column's SQL type without modifiers, quoted (PostgreSQL: the element type of the arrays a row source binds) */
+  sqlType?: string
+}
+
+/** A column of a row source: its family, and on PostgreSQL the SQL type its values are bound as. */
+export type SourceColumn = Pick<ColumnInfo, 'family' | 'sqlType'>
+
+/** A fragment of SQL with its parameters. */
+export interface SqlPart {
+  sql: string
+  params: unknown[]
 }
 
 export interface TableInfo {
@@ -49,6 +60,17 @@ export interface PublishTarget {
   transaction<T>(fn: (tx: TargetTx) => Promise<T>): Promise<T>
   /** a value as this driver's parameter for a column of `family` (value is the legacy text form) */
   param(family: ColumnFamily, value: string | null): unknown
+  /**
+   * `expr IN (values)` with the whole list bound as one parameter, whatever its length
+   * (PostgreSQL: `= ANY(?::type[])`, SQLite: `json_each(?)`): one statement per set, not per row.
+   */
+  inList(expr: string, family: 'text' | 'integer', values: string[]): SqlPart
+  /**
+   * Rows as a row source `(...) AS alias` with columns `c0`, `c1`, ... for INSERT ... SELECT,
+   * UPDATE ... FROM and `IN (SELECT ...)`: PostgreSQL binds one array per column (`unnest`), SQLite
+   * one JSON array of rows (`json_each`). Values are already `param()`-converted.
+   */
+  rowSource(alias: string, cols: SourceColumn[], rows: unknown[][]): SqlPart
   close(): Promise<void>
 }
 
