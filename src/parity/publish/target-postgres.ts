@@ -2,7 +2,10 @@
  * The PostgreSQL publish target: one session (pg.Client) for the whole run, so the session-level
  * advisory lock lives exactly as long as the publisher; every value read back as PostgreSQL's text.
  */
+import {Readable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
 import pg from 'pg'
+import {from as copyFrom} from 'pg-copy-streams'
 import {CrmsyncError, EXIT} from '../../core/errors.js'
 import {type ColumnFamily, type PublishTarget, qi, type SourceColumn, type SqlPart, type TableInfo, type TargetTx} from './target.js'
 
@@ -30,6 +33,18 @@ function familyOf(dataType: string): ColumnFamily {
 /** The type a row source binds a column of `family` as, when the column's own type is not known. */
 const FAMILY_TYPE: Record<ColumnFamily, string> = {text: 'text', integer: 'int8', numeric: 'numeric', boolean: 'bool', timestamp: 'timestamptz', date: 'date', other: 'text'}
 const arrayOf = (c: SourceColumn): string => `${c.sqlType ?? FAMILY_TYPE[c.family]}[]`
+
+/** A value in COPY's text format: \\N for NULL; backslash, tab, newline and carriage return escaped. */
+const copyText = (v: unknown): string => (v === null || v === undefined ? '\\N' : String(v).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')))
+
+/** COPY's text lines of `rows`, 1,000 rows per chunk. */
+function* copyLines(rows: unknown[][]): Generator<string> {
+  for (let i = 0; i < rows.length; i += 1000) {
+    let chunk = ''
+    for (let j = i; j < Math.min(rows.length, i + 1000); j++) chunk += `${rows[j].map(copyText).join('\t')}\n`
+    yield chunk
+  }
+}
 
 /** `?` placeholders to `$1, $2, ...` (the planner never puts a literal ? in its SQL). */
 const numbered = (sql: string): string => {
@@ -61,6 +76,10 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
     })
   }
   const schema = cfg.schema
+  const append = async (table: string, columns: Array<{name: string}>, rows: unknown[][]): Promise<void> => {
+    if (rows.length === 0) return
+    await pipeline(Readable.from(copyLines(rows)), client.query(copyFrom(`COPY ${qi(schema)}.${qi(table)} (${columns.map((c) => qi(c.name)).join(', ')}) FROM STDIN`)))
+  }
   const run = async (sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> => (await client.query(numbered(sql), params)).rows
   return {
     dialect: 'postgres',
@@ -111,10 +130,11 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
       }
     },
     query: run,
+    append,
     async transaction<T>(fn: (tx: TargetTx) => Promise<T>): Promise<T> {
       await client.query('BEGIN')
       try {
-        const out = await fn({query: run})
+        const out = await fn({query: run, append})
         await client.query('COMMIT')
         return out
       } catch (e) {

@@ -27,6 +27,12 @@ function jsonInteger(v: string): number | string {
   return Number.isSafeInteger(n) && String(n) === v ? n : v
 }
 
+/** Rows as a row source: one JSON array of rows, `json_each`, columns c0, c1, ... */
+function source(alias: string, cols: SourceColumn[], rows: unknown[][]): SqlPart {
+  const json = JSON.stringify(rows.map((r) => r.map((v, i) => (cols[i].family === 'integer' && typeof v === 'string' ? jsonInteger(v) : v))))
+  return {sql: `(SELECT ${cols.map((_, i) => `json_extract(value, '$[${i}]') AS c${i}`).join(', ')} FROM json_each(?)) AS ${alias}`, params: [json]}
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)
@@ -66,6 +72,11 @@ export function openSqliteTarget(path: string): PublishTarget {
     if (stmt.reader) return stmt.all(...params) as Array<Record<string, unknown>>
     stmt.run(...params)
     return []
+  }
+  const append = async (table: string, columns: Array<SourceColumn & {name: string}>, rows: unknown[][]): Promise<void> => {
+    if (rows.length === 0) return
+    const src = source('v', columns, rows)
+    await run(`INSERT INTO ${qi(table)} (${columns.map((c) => qi(c.name)).join(', ')}) SELECT ${columns.map((_, i) => `v.c${i}`).join(', ')} FROM ${src.sql}`, src.params)
   }
   return {
     dialect: 'sqlite',
@@ -107,10 +118,11 @@ export function openSqliteTarget(path: string): PublishTarget {
       locked = true
     },
     query: run,
+    append,
     async transaction<T>(fn: (tx: TargetTx) => Promise<T>): Promise<T> {
       db.exec('BEGIN IMMEDIATE')
       try {
-        const out = await fn({query: run})
+        const out = await fn({query: run, append})
         db.exec('COMMIT')
         return out
       } catch (e) {
@@ -127,10 +139,7 @@ export function openSqliteTarget(path: string): PublishTarget {
     inList(expr: string, family: 'text' | 'integer', values: string[]): SqlPart {
       return {sql: `${expr} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(family === 'integer' ? values.map(jsonInteger) : values)]}
     },
-    rowSource(alias: string, cols: SourceColumn[], rows: unknown[][]): SqlPart {
-      const json = JSON.stringify(rows.map((r) => r.map((v, i) => (cols[i].family === 'integer' && typeof v === 'string' ? jsonInteger(v) : v))))
-      return {sql: `(SELECT ${cols.map((_, i) => `json_extract(value, '$[${i}]') AS c${i}`).join(', ')} FROM json_each(?)) AS ${alias}`, params: [json]}
-    },
+    rowSource: source,
     async close(): Promise<void> {
       if (!db.open) return
       if (locked) db.prepare('DELETE FROM crmsync_publish_lock WHERE id = 1 AND pid = ?').run(process.pid)

@@ -38,6 +38,12 @@ export interface TableInfo {
 /** One transaction: statements run in order; an error rolls the whole batch back. */
 export interface TargetTx {
   query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>
+  /**
+   * Append rows (values already `param()`-converted) to `table` as they are: no conflict handling,
+   * nothing returned; a duplicate key fails the statement (and so the batch). PostgreSQL streams
+   * them with one COPY, SQLite inserts them with one INSERT ... SELECT.
+   */
+  append(table: string, columns: Array<SourceColumn & {name: string}>, rows: unknown[][]): Promise<void>
 }
 
 export interface PublishTarget {
@@ -56,6 +62,8 @@ export interface PublishTarget {
   lock(): Promise<void>
   /** reads outside a batch (look-ups) */
   query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>
+  /** TargetTx.append outside a batch */
+  append(table: string, columns: Array<SourceColumn & {name: string}>, rows: unknown[][]): Promise<void>
   /** run `fn` in one transaction (committed when it resolves, rolled back when it throws) */
   transaction<T>(fn: (tx: TargetTx) => Promise<T>): Promise<T>
   /** a value as this driver's parameter for a column of `family` (value is the legacy text form) */

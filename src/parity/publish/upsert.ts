@@ -126,25 +126,26 @@ function sourceRows(ctx: PublishContext, plan: TablePlan, cols: ColumnInfo[], ro
 }
 
 /**
- * The new rows, as one INSERT ... SELECT from a row source: they get the table's own pk. ON CONFLICT
- * keeps the upsert semantics should a row with one of the keys have appeared since it was read.
- * Their pks are returned only when a through table of this entity needs them.
+ * The new rows: they get the table's own pk. When a through table of this entity needs their pks,
+ * one INSERT ... SELECT from a row source ... RETURNING them (ON CONFLICT keeps the upsert should a
+ * row with one of the keys have appeared since the batch read them); otherwise they are appended
+ * (PostgreSQL: one COPY), the fast path of a first publish.
  */
 async function insertRows(ctx: PublishContext, tx: TargetTx, plan: TablePlan, cols: ColumnInfo[], rows: Desired[]): Promise<Map<string, string>> {
   const written = [...cols, ...(plan.syncedAt ? [plan.syncedAt] : [])]
   const names = [plan.key, ...written.map((c) => c.name)]
-  const src = ctx.target.rowSource(
-    'v',
-    [{family: 'text'}, ...written],
-    sourceRows(ctx, plan, cols, rows, (d) => d.id),
-  )
+  const source = sourceRows(ctx, plan, cols, rows, (d) => d.id)
+  const pks = new Map<string, string>()
+  if (plan.m2m.length === 0) {
+    await tx.append(plan.table, [{name: plan.key, family: 'text'}, ...written], source)
+    return pks
+  }
+  const src = ctx.target.rowSource('v', [{family: 'text'}, ...written], source)
   const update = names
     .slice(1)
     .map((n) => `${qi(n)} = excluded.${qi(n)}`)
     .join(', ')
-  const returning = plan.m2m.length > 0 ? ` RETURNING ${qi(plan.pk)} AS pk, ${qi(plan.key)} AS k` : ''
-  const sql = `INSERT INTO ${ctx.target.ref(plan.table)} (${names.map(qi).join(', ')}) SELECT ${names.map((_, i) => `v.c${i}`).join(', ')} FROM ${src.sql} WHERE true ON CONFLICT (${qi(plan.key)}) DO UPDATE SET ${update}${returning}`
-  const pks = new Map<string, string>()
+  const sql = `INSERT INTO ${ctx.target.ref(plan.table)} (${names.map(qi).join(', ')}) SELECT ${names.map((_, i) => `v.c${i}`).join(', ')} FROM ${src.sql} WHERE true ON CONFLICT (${qi(plan.key)}) DO UPDATE SET ${update} RETURNING ${qi(plan.pk)} AS pk, ${qi(plan.key)} AS k`
   for (const r of await tx.query(sql, src.params)) pks.set(String(r.k), String(r.pk))
   return pks
 }
@@ -196,8 +197,12 @@ async function syncThrough(ctx: PublishContext, tx: TargetTx, m: M2mPlan, ids: s
     )
     await tx.query(`DELETE FROM ${ref} WHERE (${s}, ${t}) IN (SELECT v.c0, v.c1 FROM ${extra.sql})`, extra.params)
   }
-  if (missing.length > 0) {
-    const add = ctx.target.rowSource('v', [...pair], missing)
-    await tx.query(`INSERT INTO ${ref} (${s}, ${t}) SELECT v.c0, v.c1 FROM ${add.sql}`, add.params)
-  }
+  await tx.append(
+    m.table,
+    [
+      {name: m.sourceColumn, family: 'integer'},
+      {name: m.targetColumn, family: 'integer'},
+    ],
+    missing,
+  )
 }
