@@ -35,6 +35,8 @@ export interface PublishContext {
   now: string
   /** test-only pause per batch (CRMSYNC_PUBLISH_BATCH_DELAY_MS), so kill -9 lands inside batches */
   delayMs: number
+  /** tables without a row when their upsert phase began: every batch inserts only, and a full publish has no orphan to delete */
+  startedEmpty: Set<string>
   tables: Map<string, TableCounts>
   through: Map<string, ThroughCounts>
 }
@@ -43,5 +45,8 @@ export interface PublishContext {
 export function inBatch<T>(ctx: PublishContext, fn: (tx: TargetTx) => Promise<T>): Promise<T> {
   return ctx.dryRun ? fn(ctx.target) : ctx.target.transaction(fn)
 }
+
+/** The used JS heap past which a finished batch's garbage is collected (heap-bound.ts): about three batches' working set. */
+export const HEAP_CEILING_MB = 48
 
 export const pause = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve())

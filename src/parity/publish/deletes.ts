@@ -4,17 +4,20 @@
  * the store) are deleted, with their through rows, or soft-deleted when the mapping says so.
  * Set-wise: every list of keys or pks is one parameter (target.inList / target.rowSource).
  */
-import {inBatch, pause, type PublishContext} from './context.js'
+import {HEAP_CEILING_MB, inBatch, pause, type PublishContext} from './context.js'
+import {boundHeap} from './heap-bound.js'
 import {sameValue} from './legacy-value.js'
 import type {M2mPlan, TablePlan} from './plan.js'
 import {qi, type TargetTx} from './target.js'
 
 /** Delete (or soft-delete) the target rows of records gone from the store since `sinceSeq` (-1: every row without a live record). */
 export async function deleteGone(ctx: PublishContext, plan: TablePlan, sinceSeq: number): Promise<void> {
+  if (sinceSeq < 0 && ctx.startedEmpty.has(plan.table)) return // every row is one this publish inserted for a live record
   let keys: string[] = []
   const flush = async (): Promise<void> => {
     if (keys.length > 0) await deleteKeys(ctx, plan, keys)
     keys = []
+    boundHeap(HEAP_CEILING_MB)
   }
   for await (const key of sinceSeq < 0 ? orphanKeys(ctx, plan) : goneKeys(ctx, plan, sinceSeq)) {
     keys.push(key)

@@ -102,6 +102,7 @@ export async function runPublish(opts: PublishOptions): Promise<PublishResult> {
         dry: dryRun ? await DryOverlay.open(target) : null,
         batchSize: Math.min(Math.max(opts.batchSize ?? DEFAULT_BATCH, 1), MAX_BATCH),
         now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        startedEmpty: new Set(),
         delayMs: Number(process.env.CRMSYNC_PUBLISH_BATCH_DELAY_MS ?? 0) || 0,
         tables: new Map(plans.map((p) => [p.table, {table: p.table, entity: p.entity, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejectedValues: 0}])),
         through: new Map(plans.flatMap((p) => p.m2m.map((m) => [m.table, {table: m.table, relation: `${p.entity}.${m.relation}`, inserted: 0, deleted: 0}] as const))),

@@ -7,7 +7,8 @@
  */
 import type {ChangedRecordRow} from '../../core/store-port.js'
 import {propertyValue} from '../record-compare.js'
-import {inBatch, pause, type PublishContext, type TableCounts} from './context.js'
+import {HEAP_CEILING_MB, inBatch, pause, type PublishContext, type TableCounts} from './context.js'
+import {boundHeap} from './heap-bound.js'
 import {pksOf} from './keys.js'
 import {sameValue, toLegacyValue} from './legacy-value.js'
 import type {M2mPlan, TablePlan} from './plan.js'
@@ -22,6 +23,8 @@ interface Desired {
 
 /** Publish every changed live record of `plan.entity` after `sinceSeq` (-1: all). */
 export async function upsertEntity(ctx: PublishContext, plan: TablePlan, sinceSeq: number): Promise<void> {
+  // a table without any row (a first publish into a fresh schema): no batch has an existing row to read
+  if ((await ctx.target.query(`SELECT 1 AS one FROM ${ctx.target.ref(plan.table)} LIMIT 1`)).length === 0) ctx.startedEmpty.add(plan.table)
   let batch: ChangedRecordRow[] = []
   for await (const row of ctx.store.changedRecords(plan.entity, sinceSeq, plan.related)) {
     if (row.archived === 1 || row.merged_into !== null) continue
@@ -29,6 +32,7 @@ export async function upsertEntity(ctx: PublishContext, plan: TablePlan, sinceSe
     if (batch.length >= ctx.batchSize) {
       await upsertBatch(ctx, plan, batch)
       batch = []
+      boundHeap(HEAP_CEILING_MB)
     }
   }
   if (batch.length > 0) await upsertBatch(ctx, plan, batch)
@@ -57,7 +61,7 @@ async function upsertBatch(ctx: PublishContext, plan: TablePlan, rows: ChangedRe
   await inBatch(ctx, async (tx) => {
     const relPks = new Map<string, Map<string, string>>()
     for (const t of plan.related) relPks.set(t, await pksOf(ctx, tx, t, [...related.get(t)!.values()].flat()))
-    const existing = await currentRows(ctx, tx, plan, cols, ids)
+    const existing = ctx.startedEmpty.has(plan.table) ? new Map<string, {pk: string; row: Record<string, unknown>}>() : await currentRows(ctx, tx, plan, cols, ids)
     const inserts: Desired[] = []
     const updates: Desired[] = []
     for (const r of rows) {
@@ -82,7 +86,7 @@ async function upsertBatch(ctx: PublishContext, plan: TablePlan, rows: ChangedRe
       if (inserts.length > 0) for (const [k, pk] of await insertRows(ctx, tx, plan, cols, inserts)) pks.set(k, pk)
       if (updates.length > 0) await updateRows(ctx, tx, plan, cols, updates)
     }
-    for (const m of plan.m2m) await syncThrough(ctx, tx, m, ids, pks, related.get(m.target)!, relPks.get(m.target)!)
+    for (const m of plan.m2m) await syncThrough(ctx, tx, m, ids, pks, related.get(m.target)!, relPks.get(m.target)!, !ctx.startedEmpty.has(plan.table))
     await pause(ctx.delayMs)
   })
 }
@@ -163,14 +167,24 @@ async function updateRows(ctx: PublishContext, tx: TargetTx, plan: TablePlan, co
 }
 
 /** Make the through rows of these records equal to their edge sets: one read, at most one DELETE of the extra and one INSERT of the missing. */
-async function syncThrough(ctx: PublishContext, tx: TargetTx, m: M2mPlan, ids: string[], pks: Map<string, string>, related: Map<string, string[]>, relPks: Map<string, string>): Promise<void> {
+async function syncThrough(
+  ctx: PublishContext,
+  tx: TargetTx,
+  m: M2mPlan,
+  ids: string[],
+  pks: Map<string, string>,
+  related: Map<string, string[]>,
+  relPks: Map<string, string>,
+  /** false when every source row is new (its table started empty): no through row can point at it yet */
+  read: boolean,
+): Promise<void> {
   const counts = ctx.through.get(m.table)!
   const ref = ctx.target.ref(m.table)
   const s = qi(m.sourceColumn)
   const t = qi(m.targetColumn)
   const own = ids.map((id) => pks.get(id)).filter((p): p is string => p !== undefined)
   let have = new Set<string>()
-  if (own.length > 0) {
+  if (read && own.length > 0) {
     const where = ctx.target.inList(s, 'integer', own)
     for (const r of await tx.query(`SELECT ${s} AS s, ${t} AS t FROM ${ref} WHERE ${where.sql}`, where.params)) have.add(`${r.s} ${r.t}`)
   }
