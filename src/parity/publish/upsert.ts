@@ -48,9 +48,9 @@ const referenced = (ctx: PublishContext, entity: string): boolean => [...ctx.pla
 
 /**
  * One batch, set-wise: one statement per related table resolving foreign keys, one reading the
- * batch's existing rows, at most one INSERT and one UPDATE for the rows that differ, and per through
- * table one read, at most one DELETE and one INSERT. A batch of keys the table does not hold yet
- * (a first publish) is a single INSERT.
+ * batch's existing rows, at most one INSERT (or append) and one UPDATE for the rows that differ, and per through
+ * table one read, at most one DELETE and one append. A batch into a table that started empty (a
+ * first publish) reads nothing and appends its rows (PostgreSQL: one COPY).
  */
 async function upsertBatch(ctx: PublishContext, plan: TablePlan, rows: ChangedRecordRow[]): Promise<void> {
   const counts = ctx.tables.get(plan.table)!
