@@ -4,7 +4,7 @@ import {progressFlags, progressOptions} from '../src/cli/progress-flags.js'
 import {publishProgress, underDisplay} from '../src/cli/progress/index.js'
 import {publishTargetFlags, requiredMappingFlag} from '../src/cli/publish-flags.js'
 import {storeFlags} from '../src/cli/store-flags.js'
-import {runPublish, type PublishResult} from '../src/parity/publish/run-publish.js'
+import {DEFAULT_BATCH, MAX_BATCH, runPublish, type PublishResult} from '../src/parity/publish/run-publish.js'
 import {publishSummary} from '../src/parity/publish/summary.js'
 
 export default class Publish extends BaseCommand {
@@ -23,7 +23,7 @@ export default class Publish extends BaseCommand {
     ...publishTargetFlags,
     full: Flags.boolean({summary: "republish every row, not only what changed since this target's cursor", default: false}),
     'dry-run': Flags.boolean({summary: 'count what would be inserted, updated and deleted per table; change nothing', default: false}),
-    'batch-size': Flags.integer({summary: 'rows per target transaction (1..5000)', default: 2000, min: 1, max: 5000, helpValue: 'N'}),
+    'batch-size': Flags.integer({summary: `rows per target transaction (1..${MAX_BATCH})`, default: DEFAULT_BATCH, min: 1, max: MAX_BATCH, helpValue: 'N'}),
     ...progressFlags,
   }
 

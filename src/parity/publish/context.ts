@@ -1,5 +1,6 @@
 /** What every publish step shares: the store, the target, the plans, the run's options and counters. */
 import type {StoreReader, ChangeFeed} from '../../core/store-port.js'
+import type {DryOverlay} from './dry-overlay.js'
 import type {TablePlan} from './plan.js'
 import type {PublishTarget, TargetTx} from './target.js'
 
@@ -28,10 +29,14 @@ export interface PublishContext {
   target: PublishTarget
   plans: Map<string, TablePlan>
   dryRun: boolean
+  /** in a dry run: what the skipped writes would have done, so the counts are exact (null otherwise) */
+  dry: DryOverlay | null
   batchSize: number
   now: string
   /** test-only pause per batch (CRMSYNC_PUBLISH_BATCH_DELAY_MS), so kill -9 lands inside batches */
   delayMs: number
+  /** tables without a row when their upsert phase began: every batch inserts only, and a full publish has no orphan to delete */
+  startedEmpty: Set<string>
   tables: Map<string, TableCounts>
   through: Map<string, ThroughCounts>
 }
@@ -41,14 +46,7 @@ export function inBatch<T>(ctx: PublishContext, fn: (tx: TargetTx) => Promise<T>
   return ctx.dryRun ? fn(ctx.target) : ctx.target.transaction(fn)
 }
 
-/** `?, ?, ?` for n values. */
-export const marks = (n: number): string => Array.from({length: n}, () => '?').join(', ')
-
-/** Split a list into chunks of at most `n`. */
-export function chunks<T>(list: T[], n: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n))
-  return out
-}
+/** The used JS heap past which a finished batch's garbage is collected (heap-bound.ts): about three batches' working set. */
+export const HEAP_CEILING_MB = 48
 
 export const pause = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve())

@@ -2,18 +2,22 @@
  * The delete phase, in reverse dependency order after every upsert: rows whose record is archived
  * or merged away (incremental: the changed ones; full: every target row without a live record in
  * the store) are deleted, with their through rows, or soft-deleted when the mapping says so.
+ * Set-wise: every list of keys or pks is one parameter (target.inList / target.rowSource).
  */
-import {chunks, inBatch, marks, pause, type PublishContext} from './context.js'
+import {HEAP_CEILING_MB, inBatch, pause, type PublishContext} from './context.js'
+import {boundHeap} from './heap-bound.js'
 import {sameValue} from './legacy-value.js'
-import type {TablePlan} from './plan.js'
-import {qi} from './target.js'
+import type {M2mPlan, TablePlan} from './plan.js'
+import {qi, type TargetTx} from './target.js'
 
 /** Delete (or soft-delete) the target rows of records gone from the store since `sinceSeq` (-1: every row without a live record). */
 export async function deleteGone(ctx: PublishContext, plan: TablePlan, sinceSeq: number): Promise<void> {
+  if (sinceSeq < 0 && ctx.startedEmpty.has(plan.table)) return // every row is one this publish inserted for a live record
   let keys: string[] = []
   const flush = async (): Promise<void> => {
     if (keys.length > 0) await deleteKeys(ctx, plan, keys)
     keys = []
+    boundHeap(HEAP_CEILING_MB)
   }
   for await (const key of sinceSeq < 0 ? orphanKeys(ctx, plan) : goneKeys(ctx, plan, sinceSeq)) {
     keys.push(key)
@@ -28,8 +32,8 @@ async function* goneKeys(ctx: PublishContext, plan: TablePlan, sinceSeq: number)
 
 /**
  * Target keys without a live record in the store: the store's live ids go into a TEMP table of the
- * target session (never an application table; gone with the session), then the target is paged by
- * its primary key for rows whose key is not among them.
+ * target session (never an application table; gone with the session), 5,000 per statement, then the
+ * target is paged by its primary key for rows whose key is not among them.
  */
 async function* orphanKeys(ctx: PublishContext, plan: TablePlan): AsyncGenerator<string> {
   const t = ctx.target
@@ -37,7 +41,13 @@ async function* orphanKeys(ctx: PublishContext, plan: TablePlan): AsyncGenerator
   await t.query('DELETE FROM crmsync_live_keys')
   let ids: string[] = []
   const flush = async (): Promise<void> => {
-    if (ids.length > 0) await t.query(`INSERT INTO crmsync_live_keys (k) VALUES ${ids.map(() => '(?)').join(', ')}`, ids)
+    if (ids.length === 0) return
+    const src = t.rowSource(
+      'v',
+      [{family: 'text'}],
+      ids.map((id) => [id]),
+    )
+    await t.query(`INSERT INTO crmsync_live_keys (k) SELECT v.c0 FROM ${src.sql}`, src.params)
     ids = []
   }
   for await (const r of ctx.store.changedRecords(plan.entity, -1)) {
@@ -65,17 +75,15 @@ async function deleteKeys(ctx: PublishContext, plan: TablePlan, keys: string[]):
   const ref = ctx.target.ref(plan.table)
   await inBatch(ctx, async (tx) => {
     const soft = plan.softDelete
-    const rows = await tx.query(`SELECT ${qi(plan.pk)} AS pk${soft ? `, ${qi(soft.name)} AS soft` : ''} FROM ${ref} WHERE ${qi(plan.key)} IN (${marks(keys.length)})`, keys)
+    const byKey = ctx.target.inList(qi(plan.key), 'text', keys)
+    const rows = await tx.query(`SELECT ${qi(plan.pk)} AS pk${soft ? `, ${qi(soft.name)} AS soft` : ''} FROM ${ref} WHERE ${byKey.sql}`, byKey.params)
     if (soft) {
       const flag = soft.family === 'boolean' ? 'true' : ctx.now
-      const todo = rows.filter((r) => (soft.family === 'boolean' ? !sameValue('boolean', r.soft, 'true') : r.soft === null))
+      const todo = rows.filter((r) => (soft.family === 'boolean' ? !sameValue('boolean', r.soft, 'true') : r.soft === null)).map((r) => String(r.pk))
       counts.deleted += todo.length
       if (!ctx.dryRun && todo.length > 0) {
-        for (const part of chunks(
-          todo.map((r) => String(r.pk)),
-          1000,
-        ))
-          await tx.query(`UPDATE ${ref} SET ${qi(soft.name)} = ? WHERE ${qi(plan.pk)} IN (${marks(part.length)})`, [ctx.target.param(soft.family, flag), ...part])
+        const byPk = ctx.target.inList(qi(plan.pk), 'integer', todo)
+        await tx.query(`UPDATE ${ref} SET ${qi(soft.name)} = ? WHERE ${byPk.sql}`, [ctx.target.param(soft.family, flag), ...byPk.params])
       }
       return
     }
@@ -85,14 +93,33 @@ async function deleteKeys(ctx: PublishContext, plan: TablePlan, keys: string[]):
     // through rows pointing at these rows, from this table's relations and from other tables' relations to it
     for (const other of ctx.plans.values()) {
       for (const m of other.m2m) {
-        const column = other === plan ? m.sourceColumn : m.target === plan.entity ? m.targetColumn : null
-        if (!column) continue
-        const have = await tx.query(`SELECT COUNT(*) AS n FROM ${ctx.target.ref(m.table)} WHERE ${qi(column)} IN (${marks(pks.length)})`, pks)
-        ctx.through.get(m.table)!.deleted += Number(have[0].n)
-        if (!ctx.dryRun) await tx.query(`DELETE FROM ${ctx.target.ref(m.table)} WHERE ${qi(column)} IN (${marks(pks.length)})`, pks)
+        const column = other === plan ? 0 : m.target === plan.entity ? 1 : null
+        if (column !== null) await deleteThrough(ctx, tx, m, column, pks)
       }
     }
-    if (!ctx.dryRun) await tx.query(`DELETE FROM ${ref} WHERE ${qi(plan.pk)} IN (${marks(pks.length)})`, pks)
+    if (!ctx.dryRun) {
+      const byPk = ctx.target.inList(qi(plan.pk), 'integer', pks)
+      await tx.query(`DELETE FROM ${ref} WHERE ${byPk.sql}`, byPk.params)
+    }
     await pause(ctx.delayMs)
   })
+}
+
+/** Delete (dry run: count exactly, through the overlay) the rows of a through table whose `column` holds one of `pks`. */
+async function deleteThrough(ctx: PublishContext, tx: TargetTx, m: M2mPlan, column: 0 | 1, pks: string[]): Promise<void> {
+  const counts = ctx.through.get(m.table)!
+  const ref = ctx.target.ref(m.table)
+  const where = ctx.target.inList(qi(column === 0 ? m.sourceColumn : m.targetColumn), 'integer', pks)
+  if (ctx.dry) {
+    // a real run finds the through rows its upserts left: the target's, minus and plus this dry run's changes
+    const real = new Set<string>()
+    for (const r of await tx.query(`SELECT ${qi(m.sourceColumn)} AS s, ${qi(m.targetColumn)} AS t FROM ${ref} WHERE ${where.sql}`, where.params)) real.add(`${r.s} ${r.t}`)
+    const now = await ctx.dry.pairs(m.table, column, pks, real)
+    counts.deleted += now.size
+    await ctx.dry.change(tx, m.table, [], now)
+    return
+  }
+  const [{n}] = await tx.query(`SELECT COUNT(*) AS n FROM ${ref} WHERE ${where.sql}`, where.params)
+  counts.deleted += Number(n)
+  await tx.query(`DELETE FROM ${ref} WHERE ${where.sql}`, where.params)
 }

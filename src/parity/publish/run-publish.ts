@@ -10,6 +10,7 @@ import {loadMapping} from '../mapping/load.js'
 import {openPublishStore} from '../../store/open.js'
 import type {PublishContext, TableCounts, ThroughCounts} from './context.js'
 import {deleteGone} from './deletes.js'
+import {DryOverlay} from './dry-overlay.js'
 import {openTarget} from './open-target.js'
 import {planPublish} from './plan.js'
 import {deleted, liveCounts, step, upserted, type PublishProgress} from './progress.js'
@@ -26,11 +27,15 @@ export interface PublishOptions {
   dryRun?: boolean
   /** republish everything, not only what changed since this target's cursor */
   full?: boolean
-  /** rows per transaction (default 2000) */
+  /** rows per transaction (default DEFAULT_BATCH, at most MAX_BATCH) */
   batchSize?: number
   /** a progress display (the CLI's --progress) */
   progress?: PublishProgress
 }
+
+/** Rows per target transaction: "a few thousand" (docs/publish.md); every batch is a handful of statements whatever its size. */
+export const DEFAULT_BATCH = 5000
+export const MAX_BATCH = 5000
 
 export interface PublishResult {
   target: string
@@ -97,8 +102,10 @@ export async function runPublish(opts: PublishOptions): Promise<PublishResult> {
         target,
         plans: new Map(plans.map((p) => [p.entity, p])),
         dryRun,
-        batchSize: Math.min(Math.max(opts.batchSize ?? 2000, 1), 5000),
+        dry: dryRun ? await DryOverlay.open(target) : null,
+        batchSize: Math.min(Math.max(opts.batchSize ?? DEFAULT_BATCH, 1), MAX_BATCH),
         now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        startedEmpty: new Set(),
         delayMs: Number(process.env.CRMSYNC_PUBLISH_BATCH_DELAY_MS ?? 0) || 0,
         tables: new Map(plans.map((p) => [p.table, {table: p.table, entity: p.entity, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejectedValues: 0}])),
         through: new Map(plans.flatMap((p) => p.m2m.map((m) => [m.table, {table: m.table, relation: `${p.entity}.${m.relation}`, inserted: 0, deleted: 0}] as const))),

@@ -2,9 +2,12 @@
  * The PostgreSQL publish target: one session (pg.Client) for the whole run, so the session-level
  * advisory lock lives exactly as long as the publisher; every value read back as PostgreSQL's text.
  */
+import {Readable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
 import pg from 'pg'
+import {from as copyFrom} from 'pg-copy-streams'
 import {CrmsyncError, EXIT} from '../../core/errors.js'
-import {type ColumnFamily, type PublishTarget, qi, type TableInfo, type TargetTx} from './target.js'
+import {type ColumnFamily, type PublishTarget, qi, type SourceColumn, type SqlPart, type TableInfo, type TargetTx} from './target.js'
 
 export interface PostgresTargetConfig {
   host: string
@@ -25,6 +28,22 @@ function familyOf(dataType: string): ColumnFamily {
   if (dataType.startsWith('timestamp')) return 'timestamp'
   if (dataType === 'date') return 'date'
   return 'other'
+}
+
+/** The type a row source binds a column of `family` as, when the column's own type is not known. */
+const FAMILY_TYPE: Record<ColumnFamily, string> = {text: 'text', integer: 'int8', numeric: 'numeric', boolean: 'bool', timestamp: 'timestamptz', date: 'date', other: 'text'}
+const arrayOf = (c: SourceColumn): string => `${c.sqlType ?? FAMILY_TYPE[c.family]}[]`
+
+/** A value in COPY's text format: \\N for NULL; backslash, tab, newline and carriage return escaped. */
+const copyText = (v: unknown): string => (v === null || v === undefined ? '\\N' : String(v).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')))
+
+/** COPY's text lines of `rows`, 1,000 rows per chunk. */
+function* copyLines(rows: unknown[][]): Generator<string> {
+  for (let i = 0; i < rows.length; i += 1000) {
+    let chunk = ''
+    for (let j = i; j < Math.min(rows.length, i + 1000); j++) chunk += `${rows[j].map(copyText).join('\t')}\n`
+    yield chunk
+  }
 }
 
 /** `?` placeholders to `$1, $2, ...` (the planner never puts a literal ? in its SQL). */
@@ -57,6 +76,10 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
     })
   }
   const schema = cfg.schema
+  const append = async (table: string, columns: Array<{name: string}>, rows: unknown[][]): Promise<void> => {
+    if (rows.length === 0) return
+    await pipeline(Readable.from(copyLines(rows)), client.query(copyFrom(`COPY ${qi(schema)}.${qi(table)} (${columns.map((c) => qi(c.name)).join(', ')}) FROM STDIN`)))
+  }
   const run = async (sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> => (await client.query(numbered(sql), params)).rows
   return {
     dialect: 'postgres',
@@ -65,7 +88,10 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
     ref: (table: string) => `${qi(schema)}.${qi(table)}`,
     byteOrder: ' COLLATE "C"',
     async table(name: string): Promise<TableInfo | null> {
-      const cols = await run('SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position', [schema, name])
+      const cols = await run('SELECT column_name, data_type, is_nullable, udt_schema, udt_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position', [
+        schema,
+        name,
+      ])
       if (cols.length === 0) return null
       const unique = await run(
         `SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -78,7 +104,16 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
       return {
         name,
         columns: new Map(
-          cols.map((c) => [String(c.column_name), {name: String(c.column_name), family: familyOf(String(c.data_type)), declared: String(c.data_type), notNull: c.is_nullable === 'NO'}]),
+          cols.map((c) => [
+            String(c.column_name),
+            {
+              name: String(c.column_name),
+              family: familyOf(String(c.data_type)),
+              declared: String(c.data_type),
+              notNull: c.is_nullable === 'NO',
+              sqlType: `${qi(String(c.udt_schema))}.${qi(String(c.udt_name))}`,
+            },
+          ]),
         ),
         unique: new Set(unique.map((u) => String(u.attname))),
         missingPrivileges: priv.filter((p) => p.ok !== 't' && p.ok !== true).map((p) => String(p.p)),
@@ -95,10 +130,11 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
       }
     },
     query: run,
+    append,
     async transaction<T>(fn: (tx: TargetTx) => Promise<T>): Promise<T> {
       await client.query('BEGIN')
       try {
-        const out = await fn({query: run})
+        const out = await fn({query: run, append})
         await client.query('COMMIT')
         return out
       } catch (e) {
@@ -106,8 +142,16 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
         throw e
       }
     },
-    param(_family: ColumnFamily, value: string | null): unknown {
+    param(family: ColumnFamily, value: string | null): unknown {
+      if (family === 'integer' && (value === 'true' || value === 'false')) return value === 'true' ? '1' : '0' // a bool field in an integer column
       return value
+    },
+    inList(expr: string, family: 'text' | 'integer', values: string[]): SqlPart {
+      return {sql: `${expr} = ANY(?::${FAMILY_TYPE[family]}[])`, params: [values]}
+    },
+    rowSource(alias: string, cols: SourceColumn[], rows: unknown[][]): SqlPart {
+      const arrays = cols.map((_, i) => rows.map((r) => r[i]))
+      return {sql: `unnest(${cols.map((c) => `?::${arrayOf(c)}`).join(', ')}) AS ${alias}(${cols.map((_, i) => `c${i}`).join(', ')})`, params: arrays}
     },
     async close(): Promise<void> {
       await client.end().catch(() => undefined)

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import Database, {type Statement} from 'better-sqlite3'
 import {CrmsyncError, EXIT, UsageError} from '../../core/errors.js'
-import {type ColumnFamily, type PublishTarget, qi, type TableInfo, type TargetTx} from './target.js'
+import {type ColumnFamily, type PublishTarget, qi, type SourceColumn, type SqlPart, type TableInfo, type TargetTx} from './target.js'
 
 function familyOf(declared: string): ColumnFamily {
   const t = declared.toLowerCase()
@@ -19,6 +19,18 @@ function familyOf(declared: string): ColumnFamily {
   if (t === 'date') return 'date'
   if (/decimal|numeric|real|floa|doub/.test(t)) return 'numeric'
   return 'other'
+}
+
+/** An integer as a JSON number when it is one exactly (primary keys), else as it is (SQLite compares by affinity). */
+function jsonInteger(v: string): number | string {
+  const n = Number(v)
+  return Number.isSafeInteger(n) && String(n) === v ? n : v
+}
+
+/** Rows as a row source: one JSON array of rows, `json_each`, columns c0, c1, ... */
+function source(alias: string, cols: SourceColumn[], rows: unknown[][]): SqlPart {
+  const json = JSON.stringify(rows.map((r) => r.map((v, i) => (cols[i].family === 'integer' && typeof v === 'string' ? jsonInteger(v) : v))))
+  return {sql: `(SELECT ${cols.map((_, i) => `json_extract(value, '$[${i}]') AS c${i}`).join(', ')} FROM json_each(?)) AS ${alias}`, params: [json]}
 }
 
 function alive(pid: number): boolean {
@@ -61,6 +73,11 @@ export function openSqliteTarget(path: string): PublishTarget {
     stmt.run(...params)
     return []
   }
+  const append = async (table: string, columns: Array<SourceColumn & {name: string}>, rows: unknown[][]): Promise<void> => {
+    if (rows.length === 0) return
+    const src = source('v', columns, rows)
+    await run(`INSERT INTO ${qi(table)} (${columns.map((c) => qi(c.name)).join(', ')}) SELECT ${columns.map((_, i) => `v.c${i}`).join(', ')} FROM ${src.sql}`, src.params)
+  }
   return {
     dialect: 'sqlite',
     describe: path,
@@ -101,10 +118,11 @@ export function openSqliteTarget(path: string): PublishTarget {
       locked = true
     },
     query: run,
+    append,
     async transaction<T>(fn: (tx: TargetTx) => Promise<T>): Promise<T> {
       db.exec('BEGIN IMMEDIATE')
       try {
-        const out = await fn({query: run})
+        const out = await fn({query: run, append})
         db.exec('COMMIT')
         return out
       } catch (e) {
@@ -118,6 +136,10 @@ export function openSqliteTarget(path: string): PublishTarget {
       if (family === 'timestamp') return value.replace('T', ' ').replace(/Z$/, '') // Django's SQLite form, UTC
       return value
     },
+    inList(expr: string, family: 'text' | 'integer', values: string[]): SqlPart {
+      return {sql: `${expr} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(family === 'integer' ? values.map(jsonInteger) : values)]}
+    },
+    rowSource: source,
     async close(): Promise<void> {
       if (!db.open) return
       if (locked) db.prepare('DELETE FROM crmsync_publish_lock WHERE id = 1 AND pid = ?').run(process.pid)

@@ -13,6 +13,17 @@ export interface ColumnInfo {
   /** the declared type, for messages */
   declared: string
   notNull: boolean
+  /** the column's SQL type without modifiers, quoted (PostgreSQL: the element type of the arrays a row source binds) */
+  sqlType?: string
+}
+
+/** A column of a row source: its family, and on PostgreSQL the SQL type its values are bound as. */
+export type SourceColumn = Pick<ColumnInfo, 'family' | 'sqlType'>
+
+/** A fragment of SQL with its parameters. */
+export interface SqlPart {
+  sql: string
+  params: unknown[]
 }
 
 export interface TableInfo {
@@ -27,6 +38,12 @@ export interface TableInfo {
 /** One transaction: statements run in order; an error rolls the whole batch back. */
 export interface TargetTx {
   query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>
+  /**
+   * Append rows (values already `param()`-converted) to `table` as they are: no conflict handling,
+   * nothing returned; a duplicate key fails the statement (and so the batch). PostgreSQL streams
+   * them with one COPY, SQLite inserts them with one INSERT ... SELECT.
+   */
+  append(table: string, columns: Array<SourceColumn & {name: string}>, rows: unknown[][]): Promise<void>
 }
 
 export interface PublishTarget {
@@ -45,10 +62,23 @@ export interface PublishTarget {
   lock(): Promise<void>
   /** reads outside a batch (look-ups) */
   query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>
+  /** TargetTx.append outside a batch */
+  append(table: string, columns: Array<SourceColumn & {name: string}>, rows: unknown[][]): Promise<void>
   /** run `fn` in one transaction (committed when it resolves, rolled back when it throws) */
   transaction<T>(fn: (tx: TargetTx) => Promise<T>): Promise<T>
   /** a value as this driver's parameter for a column of `family` (value is the legacy text form) */
   param(family: ColumnFamily, value: string | null): unknown
+  /**
+   * `expr IN (values)` with the whole list bound as one parameter, whatever its length
+   * (PostgreSQL: `= ANY(?::type[])`, SQLite: `json_each(?)`): one statement per set, not per row.
+   */
+  inList(expr: string, family: 'text' | 'integer', values: string[]): SqlPart
+  /**
+   * Rows as a row source `(...) AS alias` with columns `c0`, `c1`, ... for INSERT ... SELECT,
+   * UPDATE ... FROM and `IN (SELECT ...)`: PostgreSQL binds one array per column (`unnest`), SQLite
+   * one JSON array of rows (`json_each`). Values are already `param()`-converted.
+   */
+  rowSource(alias: string, cols: SourceColumn[], rows: unknown[][]): SqlPart
   close(): Promise<void>
 }
 
