@@ -16,7 +16,7 @@
  */
 import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {loadavg, tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {startEmulator, type RunningEmulator} from '../emulator/index.js'
@@ -35,6 +35,8 @@ interface ChildFigures {
   records: number
   seconds: number
   peakRssMb: number
+  /** the machine's 1-minute load average when the contestant started (other work on the machine skews every figure) */
+  load: number
 }
 
 function run(args: string[], killAfterMs?: number): Promise<{code: number | null; stdout: string; stderr: string}> {
@@ -53,10 +55,11 @@ function run(args: string[], killAfterMs?: number): Promise<{code: number | null
 }
 
 async function crmsync(url: string, db: string): Promise<ChildFigures> {
+  const load = loadavg()[0]
   const r = await run([join(root, 'bin/run.js'), 'sync', 'all', '--db', db, '--base-url', url, '--json', '--rate-limit', 'none'])
   if (r.code !== 0) throw new Error(`crmsync sync all failed (${r.code}): ${r.stderr.slice(0, 2000)}`)
   const s = JSON.parse(r.stdout) as {seconds: number; peakRssMb: number; streams: Array<{stream: string; fetched: number}>}
-  return {records: s.streams.filter((x) => x.stream !== 'associations').reduce((a, x) => a + x.fetched, 0), seconds: s.seconds, peakRssMb: s.peakRssMb}
+  return {records: s.streams.filter((x) => x.stream !== 'associations').reduce((a, x) => a + x.fetched, 0), seconds: s.seconds, peakRssMb: s.peakRssMb, load}
 }
 
 /**
@@ -83,9 +86,10 @@ async function pgStore(url: string): Promise<ChildFigures | null> {
 }
 
 async function script(name: string, url: string, db: string): Promise<ChildFigures> {
+  const load = loadavg()[0]
   const r = await run([join(here, `${name}.js`), url, db])
   if (r.code !== 0) throw new Error(`${name} failed (${r.code}): ${r.stderr.slice(0, 2000)}`)
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildFigures
+  return {...(JSON.parse(r.stdout.trim().split('\n').pop()!) as Omit<ChildFigures, 'load'>), load}
 }
 
 /** The untimed warm-up sent to the emulator before each contestant (see the header). */
@@ -126,11 +130,20 @@ async function portal(dir: string, contacts: number): Promise<string> {
   return out
 }
 
-const fig = (label: string, f: ChildFigures, extra?: Figures['extra']): Figures => ({label, records: f.records, seconds: f.seconds, peakRssMb: f.peakRssMb, extra})
+const fig = (label: string, f: ChildFigures): Figures => ({label, records: f.records, seconds: f.seconds, peakRssMb: f.peakRssMb, extra: {'load at start': f.load.toFixed(2)}})
+
+/** BENCH_SYNC_ONLY=stores: only the SQLite and PostgreSQL store rows (no floor, naive, memory ratio or rate-limited run). */
+function syncOnly(): boolean {
+  const v = process.env.BENCH_SYNC_ONLY
+  if (v === undefined || v === '') return false
+  if (v !== 'stores') throw new Error(`BENCH_SYNC_ONLY must be "stores", got ${v}`)
+  return true
+}
 
 async function main(): Promise<void> {
   const contacts = envInt('BENCH_CONTACTS', 1_000_000)
   const rateSeconds = envInt('BENCH_RATE_SECONDS', 60)
+  const only = syncOnly()
   const dir = mkdtempSync(join(tmpdir(), 'crmsync-bench-sync-'))
   let emu: RunningEmulator | undefined
   try {
@@ -140,21 +153,24 @@ async function main(): Promise<void> {
     const ours = await crmsync(emu.url, join(dir, 'crmsync.db'))
     await warmUp(emu.url)
     const onPg = await pgStore(emu.url)
-    await warmUp(emu.url)
-    const floor = await script('sync-floor', emu.url, join(dir, 'floor.db'))
-    await warmUp(emu.url)
-    const naive = await script('sync-naive', emu.url, join(dir, 'naive.db')).catch((err: Error) => {
-      console.log(`naive approach failed: ${err.message.slice(0, 300)}`)
-      return null
-    })
+    const floor = only ? null : (await warmUp(emu.url), await script('sync-floor', emu.url, join(dir, 'floor.db')))
+    if (!only) await warmUp(emu.url)
+    const naive = only
+      ? null
+      : await script('sync-naive', emu.url, join(dir, 'naive.db')).catch((err: Error) => {
+          console.log(`naive approach failed: ${err.message.slice(0, 300)}`)
+          return null
+        })
     await emu.stop()
     emu = undefined
-    const rows = [fig('crmsync sync all', ours), ...(onPg ? [fig('crmsync sync all, PostgreSQL store', onPg)] : []), fig('floor (fetch + JSON.parse + prepared inserts)', floor)]
+    const rows = [fig('crmsync sync all', ours), ...(onPg ? [fig('crmsync sync all, PostgreSQL store', onPg)] : [])]
+    if (floor) rows.push(fig('floor (fetch + JSON.parse + prepared inserts)', floor))
     if (naive) rows.push(fig('naive (@hubspot/api-client getAll)', naive))
     printSideBySide(`sync all, ${contacts.toLocaleString('en-US')} contacts, no rate limit (records = object records; time includes associations)`, rows)
     const rate = (f: ChildFigures) => f.records / f.seconds
     if (onPg) console.log(`PostgreSQL store vs SQLite store: ${(rate(onPg) / rate(ours)).toFixed(2)}x records/s (target: at least 0.7x)`)
-    console.log(`crmsync vs floor: ${(rate(ours) / rate(floor)).toFixed(2)}x records/s; vs naive: ${naive ? (rate(ours) / rate(naive)).toFixed(2) + 'x' : 'n/a'}`)
+    if (floor) console.log(`crmsync vs floor: ${(rate(ours) / rate(floor)).toFixed(2)}x records/s; vs naive: ${naive ? (rate(ours) / rate(naive)).toFixed(2) + 'x' : 'n/a'}`)
+    if (only) return
 
     const smallN = Math.max(1000, Math.floor(contacts / 10))
     const small = await portal(dir, smallN)
