@@ -24,11 +24,12 @@ import type {
 import {ASSOCIATIONS_ENTITY, rowToRecord} from '../read.js'
 import {PATCH_COLUMNS} from '../runs.js'
 import {UsageError} from '../../core/errors.js'
-import {writeAssociations} from './association-writer.js'
+import {insertNewAssociations, writeAssociations} from './association-writer.js'
+import {EDGE_TO_INDEX} from '../association-writer.js'
 import {claimPgStream} from './claims.js'
 import {ensurePgEntitySchema, listPgEntities, loadPgEntityTable, type PgEntityTable} from './entity-table.js'
 import {pgAssociations, pgLiveIds, pgMergedIds, pgPropertyNames, pgRawRecords, pgStatus} from './read.js'
-import {writeMerges, writeRecords} from './record-writer.js'
+import {insertNewRecords, mergeDistinct, writeMerges, writeRecords, type RunStatement} from './record-writer.js'
 import type {PgSession, Sql} from './session.js'
 
 /** NUL cannot be stored in PostgreSQL text: shown as \0 in free-form fields (dead-letter reasons). */
@@ -37,6 +38,8 @@ const noNul = (s: string): string => s.replace(/\0/g, '\\0')
 export class PostgresStore implements SyncStore, StoreReader {
   private readonly tables = new Map<string, PgEntityTable>()
   private currentRunId: number | null = null
+  /** a first edge load is under way (beginEdgeLoad found no edge): pages are tried insert-first */
+  private edgeFirstLoad = false
 
   constructor(
     private readonly session: PgSession,
@@ -98,9 +101,18 @@ export class PostgresStore implements SyncStore, StoreReader {
     ])
   }
 
+  /** One statement, its own transaction (the insert-first and merge paths of record-writer.ts). */
+  private readonly statement: RunStatement = (sql, params) => this.session.statement(sql, params)
+
   async applyRecords(stream: string, entity: string, records: CrmRecord[], checkpoint: Checkpoint | null): Promise<PageCounts> {
     this.assertWritable()
     const t = await this.writableTable(entity)
+    if (t.insertFirst) {
+      const counts = await insertNewRecords(this.statement, t, stream, records, checkpoint === null ? null : JSON.stringify(checkpoint))
+      if (counts) return counts
+      // an id of the page is stored already: mostly known ids from here on, look up first again
+      if (records.length > 0) t.insertFirst = false
+    }
     return this.session.tx(async (sql) => {
       const counts = await writeRecords(sql, t, records)
       await this.saveCheckpoint(sql, stream, checkpoint)
@@ -111,6 +123,8 @@ export class PostgresStore implements SyncStore, StoreReader {
   async applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): Promise<PageCounts> {
     this.assertWritable()
     const t = await this.writableTable(entity)
+    const counts = merges.length > 0 ? await mergeDistinct(this.statement, t, stream, merges, checkpoint === null ? null : JSON.stringify(checkpoint)) : null
+    if (counts) return counts
     return this.session.tx(async (sql) => {
       const counts = await writeMerges(sql, t, merges)
       await this.saveCheckpoint(sql, stream, checkpoint)
@@ -120,6 +134,11 @@ export class PostgresStore implements SyncStore, StoreReader {
 
   async replaceAssociations(stream: string, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[], checkpoint: Checkpoint | null): Promise<PageCounts> {
     this.assertWritable()
+    if (this.edgeFirstLoad) {
+      const counts = await insertNewAssociations(this.statement, stream, fromEntity, toEntity, fromIds, rows, checkpoint === null ? null : JSON.stringify(checkpoint))
+      if (counts) return counts
+      this.edgeFirstLoad = false // edges of the page are stored already: look them up first from here on
+    }
     return this.session.tx(async (sql) => {
       const counts = await writeAssociations(sql, fromEntity, toEntity, fromIds, rows)
       await this.saveCheckpoint(sql, stream, checkpoint)
@@ -127,13 +146,31 @@ export class PostgresStore implements SyncStore, StoreReader {
     })
   }
 
-  /** PostgreSQL keeps the to-side edge index up to date edge by edge: nothing to defer. */
-  beginEdgeLoad(): void {
+  /**
+   * A full associations load begins: when the edge table is empty (a first load), drop its to-side
+   * index, which every inserted edge would otherwise update at a random place (`endEdgeLoad`
+   * builds it in one sorted pass), and write pages insert-first (association-writer.ts). After a
+   * crash in between, the rerun goes on without the index (the table is not empty: no insert-first)
+   * and builds it at its end. Deleting edges without it is correct, only slower (a scan).
+   */
+  async beginEdgeLoad(): Promise<void> {
     this.assertWritable()
+    this.edgeFirstLoad = false
+    if (this.session.mode === 'dry') return // a dry run changes no schema
+    const empty = (await this.session.query('SELECT 1 FROM associations LIMIT 1')).rowCount === 0
+    if (!empty) return
+    await this.session.query(EDGE_TO_INDEX.drop)
+    this.edgeFirstLoad = true
   }
 
-  endEdgeLoad(): void {
+  /** The associations stream finished: make sure the to-side edge index exists. */
+  async endEdgeLoad(): Promise<void> {
     this.assertWritable()
+    this.edgeFirstLoad = false
+    if (this.session.mode === 'dry') return
+    await this.session.query(EDGE_TO_INDEX.create)
+    // statistics for the planner of later runs (autovacuum may be off, or not have caught up with a load)
+    await this.session.query('ANALYZE associations')
   }
 
   async getCheckpoint(stream: string): Promise<Checkpoint | null> {
