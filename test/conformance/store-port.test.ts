@@ -5,10 +5,10 @@
  */
 import {PassThrough} from 'node:stream'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {StoreReader, SyncStore} from '../../src/core/store-port.js'
+import type {RunRecord, StoreReader, SyncStore} from '../../src/core/store-port.js'
 import {exportEntity} from '../../src/store/export.js'
 import {openStoreReader} from '../../src/store/open.js'
-import {openSyncStore} from '../../src/store/sync-store.js'
+import {openReadWriteStore, openSyncStore} from '../../src/store/sync-store.js'
 import {prop, rec} from '../unit/store-helpers.js'
 import {STORE_FACTORIES} from './store-factories.js'
 
@@ -253,6 +253,61 @@ for (const makeFactory of STORE_FACTORIES) {
         // the to-side index is back: a tombstone drops an edge that points at it
         expect(await store.applyRecords('deals', 'deals', [rec('10', {}, {archived: true})], null)).toMatchObject({deleted: 1})
         expect((await read(location, (r) => collect(r.associations()))).map((e) => [e.fromId, e.toId])).toEqual([['1', '11']])
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('gives back its runs and dead letters in id order and takes them in as they were (store copy); later runs get new ids', async (t) => {
+      if (!ok) return t.skip()
+      const store = await openReadWriteStore(factory.location('hist'))
+      try {
+        const runs: RunRecord[] = [
+          {
+            id: 4,
+            command: 'sync all',
+            startedAt: '2026-01-01T00:00:00.000Z',
+            finishedAt: '2026-01-01T00:01:00.500Z',
+            status: 'ok',
+            counts: {contacts: {inserted: 3, updated: 0, unchanged: 0, deleted: 1, mode: 'full'}},
+            requests: 9,
+            rateLimited: 1,
+            retries: 2,
+            errors: 1,
+            dryRun: false,
+            message: null,
+          },
+          {
+            id: 7,
+            command: 'sync contacts',
+            startedAt: '2026-01-02T00:00:00.000Z',
+            finishedAt: null,
+            status: 'failed',
+            counts: {},
+            requests: 0,
+            rateLimited: 0,
+            retries: 0,
+            errors: 0,
+            dryRun: true,
+            message: 'boom "quoted"',
+          },
+        ]
+        const dead = [
+          {id: 2, runId: 4, stream: 'contacts', recordId: '901', payload: JSON.stringify({id: '901', properties: {a: 'é'}}), reason: 'bad createdAt', createdAt: '2026-01-01T00:00:30.250Z'},
+        ]
+        await store.importHistory(runs, dead, 'copy:history', {runs: 7})
+        expect(await store.getCheckpoint('copy:history')).toEqual({runs: 7})
+        expect(await collect(store.runHistory())).toEqual(runs)
+        expect(await collect(store.deadLetterHistory())).toEqual(dead)
+        const next = await store.startRun('sync all', false)
+        expect(next).toBeGreaterThan(7)
+        await store.addDeadLetter({stream: 'deals', recordId: null, payload: undefined, reason: 'later'})
+        const after = await collect(store.deadLetterHistory())
+        expect(after.map((d) => [d.runId, d.stream])).toEqual([
+          [4, 'contacts'],
+          [next, 'deals'],
+        ])
+        expect(after[1].id).toBeGreaterThan(2)
       } finally {
         await store.close()
       }

@@ -17,6 +17,8 @@ import type {
   PageCounts,
   RunRecord,
   StoredRecordRow,
+  StoreHistory,
+  StoredDeadLetter,
   StoreReader,
   SyncStatusResult,
   SyncStore,
@@ -27,6 +29,7 @@ import {UsageError} from '../../core/errors.js'
 import {insertNewAssociations, writeAssociations} from './association-writer.js'
 import {EDGE_TO_INDEX} from '../association-writer.js'
 import {claimPgStream} from './claims.js'
+import {pgDeadLetterHistory, pgImportHistory, pgRunHistory} from './history.js'
 import {ensurePgEntitySchema, listPgEntities, loadPgEntityTable, type PgEntityTable} from './entity-table.js'
 import {pgAssociations, pgLiveIds, pgMergedIds, pgPropertyNames, pgRawRecords, pgStatus} from './read.js'
 import {insertNewRecords, mergeDistinct, writeMerges, writeRecords, type RunStatement} from './record-writer.js'
@@ -35,7 +38,7 @@ import type {PgSession, Sql} from './session.js'
 /** NUL cannot be stored in PostgreSQL text: shown as \0 in free-form fields (dead-letter reasons). */
 const noNul = (s: string): string => s.replace(/\0/g, '\\0')
 
-export class PostgresStore implements SyncStore, StoreReader {
+export class PostgresStore implements SyncStore, StoreReader, StoreHistory {
   private readonly tables = new Map<string, PgEntityTable>()
   private currentRunId: number | null = null
   /** a first edge load is under way (beginEdgeLoad found no edge): pages are tried insert-first */
@@ -261,6 +264,22 @@ export class PostgresStore implements SyncStore, StoreReader {
 
   status(): Promise<SyncStatusResult> {
     return pgStatus(this.session, this.location, (e) => this.table(e))
+  }
+
+  runHistory(): AsyncGenerator<RunRecord> {
+    return pgRunHistory(this.session)
+  }
+
+  deadLetterHistory(): AsyncGenerator<StoredDeadLetter> {
+    return pgDeadLetterHistory(this.session)
+  }
+
+  async importHistory(runs: RunRecord[], deadLetters: StoredDeadLetter[], stream: string, checkpoint: Checkpoint): Promise<void> {
+    this.assertWritable()
+    await this.session.tx(async (sql) => {
+      await pgImportHistory(sql, runs, deadLetters)
+      await this.saveCheckpoint(sql, stream, checkpoint)
+    })
   }
 
   /** Close every connection (a dry run's transaction is rolled back: nothing it wrote stays). */
