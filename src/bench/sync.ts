@@ -15,7 +15,7 @@
  * does not read archived records, so its count is slightly lower; its records/s uses its own count).
  */
 import {spawn} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {loadavg, tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -37,11 +37,68 @@ interface ChildFigures {
   peakRssMb: number
   /** the machine's 1-minute load average when the contestant started (other work on the machine skews every figure) */
   load: number
+  /** CPU seconds of the crmsync process and of the PostgreSQL backends serving it (null: not measured) */
+  cpu?: {crmsync: number | null; server: number | null}
 }
 
-function run(args: string[], killAfterMs?: number): Promise<{code: number | null; stdout: string; stderr: string}> {
+/** User + system CPU seconds of a live process (Linux /proc), or null where it cannot be read. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in USER_HZ ticks
+  } catch {
+    return null
+  }
+}
+
+/**
+ * CPU seconds used by the child and (when `pgApp` names the child's PGAPPNAME) by the PostgreSQL
+ * backends serving it, sampled every 100 ms until the child exits (Linux only; the server must be
+ * local). The store's work runs in those backends, so the child's CPU alone would flatter it.
+ */
+function cpuSampler(pid: number, pgApp: string | null): {stop(): Promise<{crmsync: number | null; server: number | null}>} {
+  let child: number | null = null
+  const backends = new Map<number, number>()
+  let admin: pg.Client | null = null
+  let busy = false
+  if (pgApp) {
+    admin = new pg.Client({connectionString: process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test', connectionTimeoutMillis: 5000})
+    admin.connect().catch(() => (admin = null))
+  }
+  const sample = async (): Promise<void> => {
+    if (busy) return
+    busy = true
+    try {
+      child = cpuSeconds(pid) ?? child
+      if (admin) for (const r of (await admin.query<{pid: number}>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [pgApp])).rows) backends.set(r.pid, 0)
+      for (const b of backends.keys()) backends.set(b, cpuSeconds(b) ?? backends.get(b)!)
+    } catch {
+      // a sample lost: the next one counts
+    } finally {
+      busy = false
+    }
+  }
+  const timer = setInterval(() => void sample(), 100)
+  return {
+    async stop() {
+      clearInterval(timer)
+      await admin?.end().catch(() => undefined)
+      return {crmsync: child, server: pgApp ? [...backends.values()].reduce((a, b) => a + b, 0) : null}
+    },
+  }
+}
+
+interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  cpu: {crmsync: number | null; server: number | null}
+}
+
+function run(args: string[], killAfterMs?: number, pgApp: string | null = null): Promise<RunResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, args, {cwd: root, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN}})
+    const child = spawn(process.execPath, args, {cwd: root, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, ...(pgApp ? {PGAPPNAME: pgApp} : {})}})
+    const cpu = cpuSampler(child.pid!, pgApp)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -49,17 +106,17 @@ function run(args: string[], killAfterMs?: number): Promise<{code: number | null
     const timer = killAfterMs ? setTimeout(() => child.kill('SIGTERM'), killAfterMs) : null
     child.on('close', (code) => {
       if (timer) clearTimeout(timer)
-      done({code, stdout, stderr})
+      void cpu.stop().then((c) => done({code, stdout, stderr, cpu: c}))
     })
   })
 }
 
-async function crmsync(url: string, db: string): Promise<ChildFigures> {
+async function crmsync(url: string, db: string, pgApp: string | null = null): Promise<ChildFigures> {
   const load = loadavg()[0]
-  const r = await run([join(root, 'bin/run.js'), 'sync', 'all', '--db', db, '--base-url', url, '--json', '--rate-limit', 'none'])
+  const r = await run([join(root, 'bin/run.js'), 'sync', 'all', '--db', db, '--base-url', url, '--json', '--rate-limit', 'none'], undefined, pgApp)
   if (r.code !== 0) throw new Error(`crmsync sync all failed (${r.code}): ${r.stderr.slice(0, 2000)}`)
   const s = JSON.parse(r.stdout) as {seconds: number; peakRssMb: number; streams: Array<{stream: string; fetched: number}>}
-  return {records: s.streams.filter((x) => x.stream !== 'associations').reduce((a, x) => a + x.fetched, 0), seconds: s.seconds, peakRssMb: s.peakRssMb, load}
+  return {records: s.streams.filter((x) => x.stream !== 'associations').reduce((a, x) => a + x.fetched, 0), seconds: s.seconds, peakRssMb: s.peakRssMb, load, cpu: r.cpu}
 }
 
 /**
@@ -78,7 +135,7 @@ async function pgStore(url: string): Promise<ChildFigures | null> {
     return null
   }
   try {
-    return await crmsync(url, `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`)
+    return await crmsync(url, `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`, schema)
   } finally {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined)
     await client.end()
@@ -130,7 +187,14 @@ async function portal(dir: string, contacts: number): Promise<string> {
   return out
 }
 
-const fig = (label: string, f: ChildFigures): Figures => ({label, records: f.records, seconds: f.seconds, peakRssMb: f.peakRssMb, extra: {'load at start': f.load.toFixed(2)}})
+const cpuText = (v: number | null | undefined): string => (v === null || v === undefined ? '' : v.toFixed(1))
+const fig = (label: string, f: ChildFigures): Figures => ({
+  label,
+  records: f.records,
+  seconds: f.seconds,
+  peakRssMb: f.peakRssMb,
+  extra: {'load at start': f.load.toFixed(2), 'crmsync CPU s': cpuText(f.cpu?.crmsync), 'PostgreSQL CPU s': cpuText(f.cpu?.server)},
+})
 
 /** BENCH_SYNC_ONLY=stores: only the SQLite and PostgreSQL store rows (no floor, naive, memory ratio or rate-limited run). */
 function syncOnly(): boolean {
@@ -168,7 +232,11 @@ async function main(): Promise<void> {
     if (naive) rows.push(fig('naive (@hubspot/api-client getAll)', naive))
     printSideBySide(`sync all, ${contacts.toLocaleString('en-US')} contacts, no rate limit (records = object records; time includes associations)`, rows)
     const rate = (f: ChildFigures) => f.records / f.seconds
-    if (onPg) console.log(`PostgreSQL store vs SQLite store: ${(rate(onPg) / rate(ours)).toFixed(2)}x records/s (target: at least 0.7x)`)
+    if (onPg) {
+      console.log(`PostgreSQL store vs SQLite store: ${(rate(onPg) / rate(ours)).toFixed(2)}x records/s (target: at least 0.7x)`)
+      const cpu = (f: ChildFigures) => (f.cpu?.crmsync ?? NaN) + (f.cpu?.server ?? 0)
+      console.log(`  per CPU second (crmsync + PostgreSQL backends, less sensitive to the machine's load): ${(cpu(ours) / cpu(onPg)).toFixed(2)}x SQLite's records per CPU second`)
+    }
     if (floor) console.log(`crmsync vs floor: ${(rate(ours) / rate(floor)).toFixed(2)}x records/s; vs naive: ${naive ? (rate(ours) / rate(naive)).toFixed(2) + 'x' : 'n/a'}`)
     if (only) return
 
