@@ -5,7 +5,7 @@ import {copyStore, type CopyResult} from '../../src/store/copy.js'
 export default class StoreCopy extends BaseCommand {
   static summary = 'Copy a store between SQLite and PostgreSQL (resumable, verified by counts and checksums)'
   static description =
-    'Copies every entity (typed columns, records, tombstones, merged-away ids), the association edges and the sync checkpoints into an empty store, in batches that each commit with a progress marker: after a crash, the same command continues where it stopped. At the end both stores are compared by counts and SHA-256 checksums of their NDJSON export. Runs and dead letters are not copied.'
+    'Copies every entity (typed columns, records, tombstones, merged-away ids), the association edges and the sync checkpoints into an empty store, in batches that each commit with a progress marker: after a crash, the same command continues where it stopped. Then the history: every run and dead letter, with its id and times. At the end both stores are compared by counts and SHA-256 checksums of their NDJSON export and of their runs and dead letters.'
   static examples = [
     '<%= config.bin %> store copy --from crmsync.db --to "postgres://crmsync@db:5432/app?schema=crmsync"',
     '<%= config.bin %> store copy --from "postgres://crmsync@db:5432/app?schema=crmsync" --to backup.db --json',
@@ -21,6 +21,7 @@ export default class StoreCopy extends BaseCommand {
     const {flags} = await this.parse(StoreCopy)
     const result = await copyStore({from: flags.from, to: flags.to, batchSize: flags['batch-size']})
     for (const e of result.entities) this.log(`${e.entity}: ${e.count} ${e.entity === 'associations' ? 'edges' : `records, ${e.merged} merged`}, sha256 ${e.sha256.slice(0, 16)}`)
+    this.log(`runs: ${result.runs.count}, sha256 ${result.runs.sha256.slice(0, 16)}; dead letters: ${result.deadLetters.count}, sha256 ${result.deadLetters.sha256.slice(0, 16)}`)
     this.log(`copied ${result.from} to ${result.to}${result.resumed ? ' (resumed)' : ''}: ${result.checkpoints} checkpoints, verified, in ${result.seconds.toFixed(1)} s`)
     return result
   }

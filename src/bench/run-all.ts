@@ -9,7 +9,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const ALL = ['generator', 'emulator', 'recorder', 'budget', 'sync', 'parity', 'publish']
+const ALL = ['generator', 'emulator', 'recorder', 'budget', 'sync', 'processes', 'parity', 'publish']
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL
 
 let failed = 0

@@ -15,8 +15,8 @@
  * does not read archived records, so its count is slightly lower; its records/s uses its own count).
  */
 import {spawn} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {loadavg, tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {startEmulator, type RunningEmulator} from '../emulator/index.js'
@@ -35,11 +35,70 @@ interface ChildFigures {
   records: number
   seconds: number
   peakRssMb: number
+  /** the machine's 1-minute load average when the contestant started (other work on the machine skews every figure) */
+  load: number
+  /** CPU seconds of the crmsync process and of the PostgreSQL backends serving it (null: not measured) */
+  cpu?: {crmsync: number | null; server: number | null}
 }
 
-function run(args: string[], killAfterMs?: number): Promise<{code: number | null; stdout: string; stderr: string}> {
+/** User + system CPU seconds of a live process (Linux /proc), or null where it cannot be read. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in USER_HZ ticks
+  } catch {
+    return null
+  }
+}
+
+/**
+ * CPU seconds used by the child and (when `pgApp` names the child's PGAPPNAME) by the PostgreSQL
+ * backends serving it, sampled every 100 ms until the child exits (Linux only; the server must be
+ * local). The store's work runs in those backends, so the child's CPU alone would flatter it.
+ */
+function cpuSampler(pid: number, pgApp: string | null): {stop(): Promise<{crmsync: number | null; server: number | null}>} {
+  let child: number | null = null
+  const backends = new Map<number, number>()
+  let admin: pg.Client | null = null
+  let busy = false
+  if (pgApp) {
+    admin = new pg.Client({connectionString: process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test', connectionTimeoutMillis: 5000})
+    admin.connect().catch(() => (admin = null))
+  }
+  const sample = async (): Promise<void> => {
+    if (busy) return
+    busy = true
+    try {
+      child = cpuSeconds(pid) ?? child
+      if (admin) for (const r of (await admin.query<{pid: number}>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [pgApp])).rows) backends.set(r.pid, 0)
+      for (const b of backends.keys()) backends.set(b, cpuSeconds(b) ?? backends.get(b)!)
+    } catch {
+      // a sample lost: the next one counts
+    } finally {
+      busy = false
+    }
+  }
+  const timer = setInterval(() => void sample(), 100)
+  return {
+    async stop() {
+      clearInterval(timer)
+      await admin?.end().catch(() => undefined)
+      return {crmsync: child, server: pgApp ? [...backends.values()].reduce((a, b) => a + b, 0) : null}
+    },
+  }
+}
+
+interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  cpu: {crmsync: number | null; server: number | null}
+}
+
+function run(args: string[], killAfterMs?: number, pgApp: string | null = null): Promise<RunResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, args, {cwd: root, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN}})
+    const child = spawn(process.execPath, args, {cwd: root, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, ...(pgApp ? {PGAPPNAME: pgApp} : {})}})
+    const cpu = cpuSampler(child.pid!, pgApp)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -47,16 +106,17 @@ function run(args: string[], killAfterMs?: number): Promise<{code: number | null
     const timer = killAfterMs ? setTimeout(() => child.kill('SIGTERM'), killAfterMs) : null
     child.on('close', (code) => {
       if (timer) clearTimeout(timer)
-      done({code, stdout, stderr})
+      void cpu.stop().then((c) => done({code, stdout, stderr, cpu: c}))
     })
   })
 }
 
-async function crmsync(url: string, db: string): Promise<ChildFigures> {
-  const r = await run([join(root, 'bin/run.js'), 'sync', 'all', '--db', db, '--base-url', url, '--json', '--rate-limit', 'none'])
+async function crmsync(url: string, db: string, pgApp: string | null = null): Promise<ChildFigures> {
+  const load = loadavg()[0]
+  const r = await run([join(root, 'bin/run.js'), 'sync', 'all', '--db', db, '--base-url', url, '--json', '--rate-limit', 'none'], undefined, pgApp)
   if (r.code !== 0) throw new Error(`crmsync sync all failed (${r.code}): ${r.stderr.slice(0, 2000)}`)
   const s = JSON.parse(r.stdout) as {seconds: number; peakRssMb: number; streams: Array<{stream: string; fetched: number}>}
-  return {records: s.streams.filter((x) => x.stream !== 'associations').reduce((a, x) => a + x.fetched, 0), seconds: s.seconds, peakRssMb: s.peakRssMb}
+  return {records: s.streams.filter((x) => x.stream !== 'associations').reduce((a, x) => a + x.fetched, 0), seconds: s.seconds, peakRssMb: s.peakRssMb, load, cpu: r.cpu}
 }
 
 /**
@@ -75,7 +135,7 @@ async function pgStore(url: string): Promise<ChildFigures | null> {
     return null
   }
   try {
-    return await crmsync(url, `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`)
+    return await crmsync(url, `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`, schema)
   } finally {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined)
     await client.end()
@@ -83,9 +143,10 @@ async function pgStore(url: string): Promise<ChildFigures | null> {
 }
 
 async function script(name: string, url: string, db: string): Promise<ChildFigures> {
+  const load = loadavg()[0]
   const r = await run([join(here, `${name}.js`), url, db])
   if (r.code !== 0) throw new Error(`${name} failed (${r.code}): ${r.stderr.slice(0, 2000)}`)
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildFigures
+  return {...(JSON.parse(r.stdout.trim().split('\n').pop()!) as Omit<ChildFigures, 'load'>), load}
 }
 
 /** The untimed warm-up sent to the emulator before each contestant (see the header). */
@@ -126,11 +187,27 @@ async function portal(dir: string, contacts: number): Promise<string> {
   return out
 }
 
-const fig = (label: string, f: ChildFigures, extra?: Figures['extra']): Figures => ({label, records: f.records, seconds: f.seconds, peakRssMb: f.peakRssMb, extra})
+const cpuText = (v: number | null | undefined): string => (v === null || v === undefined ? '' : v.toFixed(1))
+const fig = (label: string, f: ChildFigures): Figures => ({
+  label,
+  records: f.records,
+  seconds: f.seconds,
+  peakRssMb: f.peakRssMb,
+  extra: {'load at start': f.load.toFixed(2), 'crmsync CPU s': cpuText(f.cpu?.crmsync), 'PostgreSQL CPU s': cpuText(f.cpu?.server)},
+})
+
+/** BENCH_SYNC_ONLY=stores: only the SQLite and PostgreSQL store rows (no floor, naive, memory ratio or rate-limited run). */
+function syncOnly(): boolean {
+  const v = process.env.BENCH_SYNC_ONLY
+  if (v === undefined || v === '') return false
+  if (v !== 'stores') throw new Error(`BENCH_SYNC_ONLY must be "stores", got ${v}`)
+  return true
+}
 
 async function main(): Promise<void> {
   const contacts = envInt('BENCH_CONTACTS', 1_000_000)
   const rateSeconds = envInt('BENCH_RATE_SECONDS', 60)
+  const only = syncOnly()
   const dir = mkdtempSync(join(tmpdir(), 'crmsync-bench-sync-'))
   let emu: RunningEmulator | undefined
   try {
@@ -140,21 +217,28 @@ async function main(): Promise<void> {
     const ours = await crmsync(emu.url, join(dir, 'crmsync.db'))
     await warmUp(emu.url)
     const onPg = await pgStore(emu.url)
-    await warmUp(emu.url)
-    const floor = await script('sync-floor', emu.url, join(dir, 'floor.db'))
-    await warmUp(emu.url)
-    const naive = await script('sync-naive', emu.url, join(dir, 'naive.db')).catch((err: Error) => {
-      console.log(`naive approach failed: ${err.message.slice(0, 300)}`)
-      return null
-    })
+    const floor = only ? null : (await warmUp(emu.url), await script('sync-floor', emu.url, join(dir, 'floor.db')))
+    if (!only) await warmUp(emu.url)
+    const naive = only
+      ? null
+      : await script('sync-naive', emu.url, join(dir, 'naive.db')).catch((err: Error) => {
+          console.log(`naive approach failed: ${err.message.slice(0, 300)}`)
+          return null
+        })
     await emu.stop()
     emu = undefined
-    const rows = [fig('crmsync sync all', ours), ...(onPg ? [fig('crmsync sync all, PostgreSQL store', onPg)] : []), fig('floor (fetch + JSON.parse + prepared inserts)', floor)]
+    const rows = [fig('crmsync sync all', ours), ...(onPg ? [fig('crmsync sync all, PostgreSQL store', onPg)] : [])]
+    if (floor) rows.push(fig('floor (fetch + JSON.parse + prepared inserts)', floor))
     if (naive) rows.push(fig('naive (@hubspot/api-client getAll)', naive))
     printSideBySide(`sync all, ${contacts.toLocaleString('en-US')} contacts, no rate limit (records = object records; time includes associations)`, rows)
     const rate = (f: ChildFigures) => f.records / f.seconds
-    if (onPg) console.log(`PostgreSQL store vs SQLite store: ${(rate(onPg) / rate(ours)).toFixed(2)}x records/s (target: at least 0.7x)`)
-    console.log(`crmsync vs floor: ${(rate(ours) / rate(floor)).toFixed(2)}x records/s; vs naive: ${naive ? (rate(ours) / rate(naive)).toFixed(2) + 'x' : 'n/a'}`)
+    if (onPg) {
+      console.log(`PostgreSQL store vs SQLite store: ${(rate(onPg) / rate(ours)).toFixed(2)}x records/s (target: at least 0.7x)`)
+      const cpu = (f: ChildFigures) => (f.cpu?.crmsync ?? NaN) + (f.cpu?.server ?? 0)
+      console.log(`  per CPU second (crmsync + PostgreSQL backends, less sensitive to the machine's load): ${(cpu(ours) / cpu(onPg)).toFixed(2)}x SQLite's records per CPU second`)
+    }
+    if (floor) console.log(`crmsync vs floor: ${(rate(ours) / rate(floor)).toFixed(2)}x records/s; vs naive: ${naive ? (rate(ours) / rate(naive)).toFixed(2) + 'x' : 'n/a'}`)
+    if (only) return
 
     const smallN = Math.max(1000, Math.floor(contacts / 10))
     const small = await portal(dir, smallN)

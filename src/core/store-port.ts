@@ -74,6 +74,29 @@ export interface DeadLetter {
   runId?: number | null
 }
 
+/** A dead letter as a store holds it (what `crmsync store copy` carries over). */
+export interface StoredDeadLetter {
+  id: number
+  runId: number | null
+  stream: string
+  recordId: string | null
+  /** the payload's JSON text as stored, or null */
+  payload: string | null
+  reason: string
+  createdAt: string
+}
+
+/**
+ * The history of a store, its runs and dead letters, read in id order and written back with their
+ * ids and times (`crmsync store copy`). Both stores implement it.
+ */
+export interface StoreHistory {
+  runHistory(): Iterable<RunRecord> | AsyncIterable<RunRecord>
+  deadLetterHistory(): Iterable<StoredDeadLetter> | AsyncIterable<StoredDeadLetter>
+  /** insert runs and dead letters as they are (ids included) and save `checkpoint` for `stream`, in one transaction */
+  importHistory(runs: RunRecord[], deadLetters: StoredDeadLetter[], stream: string, checkpoint: Checkpoint): Awaitable<void>
+}
+
 /**
  * A claim on one stream by this process, in a store that several processes share (PostgreSQL):
  * while it is held no other process runs the stream; a process that dies releases it.

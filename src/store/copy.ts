@@ -4,15 +4,16 @@
  * (tombstones included), the merged-away ids; then the association edges and the sync checkpoints.
  * Resumable: every batch is written in ONE transaction with a progress marker (`copy:<entity>`,
  * `copy:associations` checkpoints in the target), so a rerun after a crash goes on after the last
- * batch. Verified at the end by counts and SHA-256 checksums of the NDJSON export of both sides.
- * Runs and dead letters are history of the source and are not copied.
+ * batch. Then the history: every run and dead letter with its id and times (`copy:history`
+ * marker). Verified at the end by counts and SHA-256 checksums of the NDJSON export of both sides,
+ * and of the runs and dead letters read back from both.
  */
 import {createHash} from 'node:crypto'
 import {Writable} from 'node:stream'
 import {CrmsyncError, UsageError} from '../core/errors.js'
 import {compareIds, compareStrings} from '../core/ids.js'
 import type {AssociationRow, CrmRecord, PropertyDefinition} from '../core/records.js'
-import type {AssociationEdge, Checkpoint, ColumnSpec, StoreReader} from '../core/store-port.js'
+import type {AssociationEdge, Checkpoint, ColumnSpec, RunRecord, StoredDeadLetter, StoreHistory, StoreReader} from '../core/store-port.js'
 import {exportEntity} from './export.js'
 import {openStoreReader} from './open.js'
 import {ASSOCIATIONS_ENTITY} from './read.js'
@@ -35,6 +36,13 @@ export interface CopiedEntity {
   sha256: string
 }
 
+/** What one side holds of its history (runs or dead letters), as verified. */
+export interface CopiedHistory {
+  count: number
+  /** SHA-256 of the rows read back as JSON lines (ids, times and fields), identical on both sides */
+  sha256: string
+}
+
 export interface CopyResult {
   from: string
   to: string
@@ -42,6 +50,8 @@ export interface CopyResult {
   resumed: boolean
   entities: CopiedEntity[]
   checkpoints: number
+  runs: CopiedHistory
+  deadLetters: CopiedHistory
   seconds: number
 }
 
@@ -70,7 +80,8 @@ async function prepareTarget(target: ReadWriteStore, sourceName: string): Promis
     return true
   }
   const status = await target.status()
-  if (status.totals.records + status.totals.tombstones + status.totals.associations > 0 || status.streams.some((s) => s.cursor !== null || (s.merged ?? 0) > 0)) {
+  const holds = status.totals.records + status.totals.tombstones + status.totals.associations + status.totals.deadLetters > 0 || status.lastRun !== null
+  if (holds || status.streams.some((s) => s.cursor !== null || (s.merged ?? 0) > 0)) {
     throw new UsageError(`store ${target.location} is not empty`, 'copy into a new store: a missing file, or a postgres:// URL with a ?schema= of its own', 'COPY_TARGET')
   }
   await target.setCheckpoint(SOURCE_MARK, {from: sourceName})
@@ -166,6 +177,61 @@ async function copyAssociations(source: StoreReader, target: ReadWriteStore, bat
   await target.setCheckpoint(stream, {...(marker ?? {fromEntity: '', fromId: ''}), done: true})
 }
 
+interface HistoryMarker {
+  runs?: number
+  deadLetters?: number
+}
+
+/** Runs, then dead letters (they name their run), in id order, each batch in one transaction with the marker. */
+async function copyHistory(source: StoreHistory, target: ReadWriteStore, batchSize: number): Promise<void> {
+  const stream = `${MARK}history`
+  const marker = ((await target.getCheckpoint(stream)) ?? {}) as HistoryMarker & {done?: boolean}
+  if (marker.done) return
+  let runs: RunRecord[] = []
+  const flushRuns = async (): Promise<void> => {
+    if (runs.length === 0) return
+    marker.runs = runs[runs.length - 1].id
+    await target.importHistory(runs, [], stream, {...marker})
+    runs = []
+  }
+  const runsAfter = marker.runs
+  for await (const r of source.runHistory()) {
+    if (runsAfter !== undefined && r.id <= runsAfter) continue
+    runs.push(r)
+    if (runs.length >= batchSize) await flushRuns()
+  }
+  await flushRuns()
+  let dead: StoredDeadLetter[] = []
+  const flushDead = async (): Promise<void> => {
+    if (dead.length === 0) return
+    marker.deadLetters = dead[dead.length - 1].id
+    await target.importHistory([], dead, stream, {...marker})
+    dead = []
+  }
+  const deadAfter = marker.deadLetters
+  for await (const d of source.deadLetterHistory()) {
+    if (deadAfter !== undefined && d.id <= deadAfter) continue
+    dead.push(d)
+    if (dead.length >= batchSize) await flushDead()
+  }
+  await flushDead()
+  await target.setCheckpoint(stream, {...marker, done: true})
+}
+
+/** Count and SHA-256 of the runs and of the dead letters, read back as JSON lines. */
+async function historyFingerprint(store: StoreHistory): Promise<{runs: CopiedHistory; deadLetters: CopiedHistory}> {
+  const digest = async <T>(rows: Iterable<T> | AsyncIterable<T>): Promise<CopiedHistory> => {
+    const hash = createHash('sha256')
+    let count = 0
+    for await (const row of rows) {
+      hash.update(JSON.stringify(row) + '\n')
+      count++
+    }
+    return {count, sha256: hash.digest('hex')}
+  }
+  return {runs: await digest(store.runHistory()), deadLetters: await digest(store.deadLetterHistory())}
+}
+
 /** Count and SHA-256 of an entity's (or the associations') NDJSON export, and its merged ids. */
 async function fingerprint(store: StoreReader, entity: string): Promise<CopiedEntity> {
   const hash = createHash('sha256')
@@ -195,6 +261,7 @@ export async function copyStore(options: CopyOptions): Promise<CopyResult> {
       const entities = await source.entities()
       for (const e of entities) await copyEntity(source, target, e, batchSize)
       await copyAssociations(source, target, batchSize)
+      await copyHistory(source, target, batchSize)
       const checkpoints = await checkpointsOf(source)
       for (const [stream, cp] of checkpoints) await target.setCheckpoint(stream, cp)
       // verify: the same counts and checksums on both sides, the same checkpoints
@@ -212,11 +279,30 @@ export async function copyStore(options: CopyOptions): Promise<CopyResult> {
         }
         verified.push(a)
       }
+      const [had, copied] = [await historyFingerprint(source), await historyFingerprint(target)]
+      for (const part of ['runs', 'deadLetters'] as const) {
+        const [a, b] = [had[part], copied[part]]
+        if (a.count !== b.count || a.sha256 !== b.sha256) {
+          throw new CrmsyncError(
+            `store copy verification failed for the ${part === 'runs' ? 'runs' : 'dead letters'}: source ${a.count} (sha256 ${a.sha256.slice(0, 12)}), target ${b.count} (sha256 ${b.sha256.slice(0, 12)})`,
+            {code: 'COPY_VERIFY', suggestion: `the target ${target.location} is not a faithful copy: remove it and copy again into an empty store`},
+          )
+        }
+      }
       const got = await checkpointsOf(target)
       if (JSON.stringify([...got].sort()) !== JSON.stringify([...checkpoints].sort()))
         throw new CrmsyncError('store copy verification failed: the checkpoints differ', {code: 'COPY_VERIFY', suggestion: 'copy again into an empty store'})
       for (const s of (await target.status()).streams) if (s.stream.startsWith(MARK)) await target.setCheckpoint(s.stream, null)
-      return {from: source.location, to: target.location, resumed, entities: verified, checkpoints: checkpoints.size, seconds: (performance.now() - started) / 1000}
+      return {
+        from: source.location,
+        to: target.location,
+        resumed,
+        entities: verified,
+        checkpoints: checkpoints.size,
+        runs: had.runs,
+        deadLetters: had.deadLetters,
+        seconds: (performance.now() - started) / 1000,
+      }
     } finally {
       await target.close()
     }

@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database, {type Database as Db} from 'better-sqlite3'
 import {CrmsyncError, EXIT} from '../core/errors.js'
-import type {ChangeFeed, PublishCursors, StoreReader} from '../core/store-port.js'
+import type {ChangeFeed, PublishCursors, StoreHistory, StoreReader} from '../core/store-port.js'
 import {corruptStoreError, isCorruptSqlite} from './corrupt.js'
 import {registerFunctions} from './entity-table.js'
 import {APPLICATION_ID, assertNotNewer, migrate, SCHEMA_VERSION} from './migrations.js'
@@ -133,7 +133,7 @@ export async function openPublishStore(location: string): Promise<StoreReader & 
  * The store at `location` (a SQLite file, or a postgres:// URL), opened for reading only: nothing
  * is created, migrated or written. PostgreSQL code is loaded only when a URL asks for it.
  */
-export async function openStoreReader(location: string): Promise<StoreReader> {
+export async function openStoreReader(location: string): Promise<StoreReader & StoreHistory> {
   if (isPostgresUrl(location)) return (await import('./postgres/open.js')).openPostgresStore(location, {readonly: true})
   return openStore(location, {readonly: true})
 }

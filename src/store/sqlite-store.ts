@@ -23,6 +23,8 @@ import type {
   PageCounts,
   RunRecord,
   StoredRecordRow,
+  StoreHistory,
+  StoredDeadLetter,
   StoreReader,
   SyncStatusResult,
   SyncStore,
@@ -30,6 +32,7 @@ import type {
 import {listEntities} from './entity-table.js'
 import {iterateAssociations, iterateRawRecords, iterateRecords, propertyNames, requireEntityTable} from './read.js'
 import {sqliteStatus} from './status.js'
+import {sqliteDeadLetterHistory, sqliteImportHistory, sqliteRunHistory} from './history.js'
 import {toColumnValue} from './typing.js'
 import {applyAssociationRows, EDGE_TO_INDEX} from './association-writer.js'
 import {currentSeq, dropRecordEdges, nextSeq} from './change-seq.js'
@@ -54,7 +57,7 @@ export function emptyCounts(): PageCounts {
 }
 
 /** The SQLite store. Open it with `openStore(path)` (src/store/open.ts). */
-export class SqliteStore implements SyncStore, StoreReader, ChangeFeed, PublishCursors {
+export class SqliteStore implements SyncStore, StoreReader, StoreHistory, ChangeFeed, PublishCursors {
   private readonly tables = new Map<string, EntityTable>()
   private readonly readers = new Set<Db>()
   private currentRunId: number | null = null
@@ -260,6 +263,24 @@ export class SqliteStore implements SyncStore, StoreReader, ChangeFeed, PublishC
         reader.close()
       },
     }
+  }
+
+  runHistory(): IterableIterator<RunRecord> {
+    return sqliteRunHistory(this.db)
+  }
+
+  deadLetterHistory(): IterableIterator<StoredDeadLetter> {
+    return sqliteDeadLetterHistory(this.db)
+  }
+
+  importHistory(runs: RunRecord[], deadLetters: StoredDeadLetter[], stream: string, checkpoint: Checkpoint): void {
+    this.assertWritable()
+    this.db
+      .transaction(() => {
+        sqliteImportHistory(this.db, runs, deadLetters)
+        this.saveCheckpoint(stream, checkpoint)
+      })
+      .immediate()
   }
 
   addDeadLetter(entry: DeadLetter): void {

@@ -1,5 +1,5 @@
 /** Opens the store a sync run writes to (or, for --dry-run, a store that writes nothing). */
-import type {Checkpoint, StoreReader, SyncStore} from '../core/store-port.js'
+import type {Checkpoint, StoreHistory, StoreReader, SyncStore} from '../core/store-port.js'
 import {DryRunStore} from './dry-run-store.js'
 import {openStore} from './open.js'
 import {isPostgresUrl} from './postgres/location.js'
@@ -15,7 +15,7 @@ export async function openSyncStore(location: string, dryRun: boolean): Promise<
 }
 
 /** A store open for writing and reading, whose checkpoints can also be set directly (`store copy`). */
-export type ReadWriteStore = SyncStore & StoreReader & {setCheckpoint(stream: string, checkpoint: Checkpoint | null): unknown}
+export type ReadWriteStore = SyncStore & StoreReader & StoreHistory & {setCheckpoint(stream: string, checkpoint: Checkpoint | null): unknown}
 
 /** The store at `location` (file or postgres:// URL), created or migrated, for reading and writing. */
 export async function openReadWriteStore(location: string): Promise<ReadWriteStore> {

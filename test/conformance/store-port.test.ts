@@ -5,10 +5,10 @@
  */
 import {PassThrough} from 'node:stream'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {StoreReader, SyncStore} from '../../src/core/store-port.js'
+import type {RunRecord, StoreReader, SyncStore} from '../../src/core/store-port.js'
 import {exportEntity} from '../../src/store/export.js'
 import {openStoreReader} from '../../src/store/open.js'
-import {openSyncStore} from '../../src/store/sync-store.js'
+import {openReadWriteStore, openSyncStore} from '../../src/store/sync-store.js'
 import {prop, rec} from '../unit/store-helpers.js'
 import {STORE_FACTORIES} from './store-factories.js'
 
@@ -169,6 +169,145 @@ for (const makeFactory of STORE_FACTORIES) {
         expect((await read(location, (r) => collect(r.associations()))).map((e) => [e.fromId, e.toId])).toEqual([['1', '50']])
         const status = await read(location, (r) => r.status())
         expect(status.streams.find((s) => s.stream === 'contacts')).toMatchObject({rows: 1, tombstones: 0, merged: 2})
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('a first load (insert-first) counts and writes like any page: a stored id, an id twice, tombstones with edges, merges with a loser twice', async (t) => {
+      if (!ok) return t.skip()
+      const {store, location} = await fresh()
+      try {
+        // edges to contacts the table does not hold yet (the associations of another entity)
+        await store.replaceAssociations('a', 'deals', 'contacts', ['d1'], [edge('deals', 'd1', 'contacts', 'c2'), edge('deals', 'd1', 'contacts', 'c3')], null)
+        // the first page of contacts: a tombstone whose edge exists
+        const gone = rec('c2', {email: 'b'}, {archived: true, archivedAt: '2024-03-01T00:00:00.000Z'})
+        expect(await store.applyRecords('contacts', 'contacts', [rec('c1', {email: 'a'}), gone], {page: 1})).toEqual({inserted: 1, updated: 0, unchanged: 0, deleted: 1})
+        expect(await store.getCheckpoint('contacts')).toEqual({page: 1})
+        expect((await read(location, (r) => collect(r.associations()))).map((e) => e.toId)).toEqual(['c3'])
+        // a stored id among new ones: counted against the stored row, the checkpoint saved with it
+        expect(await store.applyRecords('contacts', 'contacts', [rec('c1', {email: 'a'}), rec('c3', {email: 'c'})], {page: 2})).toEqual({inserted: 1, updated: 0, unchanged: 1, deleted: 0})
+        expect(await store.getCheckpoint('contacts')).toEqual({page: 2})
+        // new ids again, one of them twice
+        expect(await store.applyRecords('contacts', 'contacts', [rec('c4', {email: 'd'}), rec('c4', {email: 'e'})], {page: 3})).toEqual({inserted: 1, updated: 1, unchanged: 0, deleted: 0})
+        // a loser twice: applied in order; then distinct losers: held (changed, same survivor) and never held
+        const twice = [
+          {loserId: 'c4', survivorId: 'c1'},
+          {loserId: 'c9', survivorId: 'c1'},
+          {loserId: 'c4', survivorId: 'c3'},
+        ]
+        expect(await store.applyMerges('contacts', 'contacts', twice, {page: 4})).toEqual({inserted: 0, updated: 0, unchanged: 0, deleted: 2})
+        const distinct = [
+          {loserId: 'c9', survivorId: 'c1'},
+          {loserId: 'c3', survivorId: 'c1'},
+          {loserId: 'c7', survivorId: 'c1'},
+        ]
+        expect(await store.applyMerges('contacts', 'contacts', distinct, {page: 5})).toEqual({inserted: 0, updated: 0, unchanged: 1, deleted: 1})
+        expect(await store.getCheckpoint('contacts')).toEqual({page: 5})
+        expect(await read(location, (r) => collect(r.mergedIds('contacts')))).toEqual([
+          {id: 'c3', mergedInto: 'c1'},
+          {id: 'c4', mergedInto: 'c3'},
+          {id: 'c7', mergedInto: 'c1'},
+          {id: 'c9', mergedInto: 'c1'},
+        ])
+        const at = {createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-02T00:00:00.000Z'}
+        expect(await read(location, (r) => exported(r, 'contacts'))).toBe(
+          [
+            JSON.stringify({id: 'c1', properties: {email: 'a'}, ...at, archived: false}),
+            JSON.stringify({id: 'c2', properties: {email: 'b'}, ...at, archived: true, archivedAt: '2024-03-01T00:00:00.000Z'}),
+          ].join('\n') + '\n',
+        )
+        expect(await read(location, (r) => collect(r.associations()))).toEqual([]) // c3's edge went with its merge
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('a first edge load (insert-first) falls back to replacing when a page holds stored edges', async (t) => {
+      if (!ok) return t.skip()
+      const {store, location} = await fresh()
+      try {
+        await store.beginEdgeLoad()
+        expect(await store.replaceAssociations('s', 'contacts', 'deals', ['1', '2'], [edge('contacts', '1', 'deals', '10'), edge('contacts', '1', 'deals', '10')], {n: 1})).toEqual({
+          inserted: 1,
+          updated: 0,
+          unchanged: 0,
+          deleted: 0,
+        })
+        expect(await store.getCheckpoint('s')).toEqual({n: 1})
+        // from-id 1 again (its edge to 10 replaced by one to 11), with a new from-id
+        expect(await store.replaceAssociations('s', 'contacts', 'deals', ['1', '3'], [edge('contacts', '1', 'deals', '11'), edge('contacts', '3', 'deals', '10')], {n: 2})).toEqual({
+          inserted: 2,
+          updated: 0,
+          unchanged: 0,
+          deleted: 1,
+        })
+        // a page without edges still saves its checkpoint
+        expect(await store.replaceAssociations('s', 'contacts', 'deals', ['4'], [], {n: 3})).toEqual({inserted: 0, updated: 0, unchanged: 0, deleted: 0})
+        await store.endEdgeLoad()
+        expect(await store.getCheckpoint('s')).toEqual({n: 3})
+        expect((await read(location, (r) => collect(r.associations()))).map((e) => [e.fromId, e.toId])).toEqual([
+          ['1', '11'],
+          ['3', '10'],
+        ])
+        // the to-side index is back: a tombstone drops an edge that points at it
+        expect(await store.applyRecords('deals', 'deals', [rec('10', {}, {archived: true})], null)).toMatchObject({deleted: 1})
+        expect((await read(location, (r) => collect(r.associations()))).map((e) => [e.fromId, e.toId])).toEqual([['1', '11']])
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('gives back its runs and dead letters in id order and takes them in as they were (store copy); later runs get new ids', async (t) => {
+      if (!ok) return t.skip()
+      const store = await openReadWriteStore(factory.location('hist'))
+      try {
+        const runs: RunRecord[] = [
+          {
+            id: 4,
+            command: 'sync all',
+            startedAt: '2026-01-01T00:00:00.000Z',
+            finishedAt: '2026-01-01T00:01:00.500Z',
+            status: 'ok',
+            counts: {contacts: {inserted: 3, updated: 0, unchanged: 0, deleted: 1, mode: 'full'}},
+            requests: 9,
+            rateLimited: 1,
+            retries: 2,
+            errors: 1,
+            dryRun: false,
+            message: null,
+          },
+          {
+            id: 7,
+            command: 'sync contacts',
+            startedAt: '2026-01-02T00:00:00.000Z',
+            finishedAt: null,
+            status: 'failed',
+            counts: {},
+            requests: 0,
+            rateLimited: 0,
+            retries: 0,
+            errors: 0,
+            dryRun: true,
+            message: 'boom "quoted"',
+          },
+        ]
+        const dead = [
+          {id: 2, runId: 4, stream: 'contacts', recordId: '901', payload: JSON.stringify({id: '901', properties: {a: 'é'}}), reason: 'bad createdAt', createdAt: '2026-01-01T00:00:30.250Z'},
+        ]
+        await store.importHistory(runs, dead, 'copy:history', {runs: 7})
+        expect(await store.getCheckpoint('copy:history')).toEqual({runs: 7})
+        expect(await collect(store.runHistory())).toEqual(runs)
+        expect(await collect(store.deadLetterHistory())).toEqual(dead)
+        const next = await store.startRun('sync all', false)
+        expect(next).toBeGreaterThan(7)
+        await store.addDeadLetter({stream: 'deals', recordId: null, payload: undefined, reason: 'later'})
+        const after = await collect(store.deadLetterHistory())
+        expect(after.map((d) => [d.runId, d.stream])).toEqual([
+          [4, 'contacts'],
+          [next, 'deals'],
+        ])
+        expect(after[1].id).toBeGreaterThan(2)
       } finally {
         await store.close()
       }

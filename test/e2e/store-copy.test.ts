@@ -4,6 +4,7 @@
  * resumed; a non-empty target is refused. And `parity diff` reads a PostgreSQL store like a SQLite one.
  */
 import {spawn} from 'node:child_process'
+import Database from 'better-sqlite3'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {MutationOp, RunningEmulator} from '../../src/emulator/index.js'
@@ -40,6 +41,16 @@ beforeAll(async () => {
   ] as MutationOp[])
   clock += 1_000
   expect((await runCli(['sync', 'all', '--db', original, '--base-url', emu.url], {})).code).toBe(0)
+  // a dead letter of the last run (the emulator's portal gives none), with a payload and an odd reason
+  const db = new Database(original)
+  db.prepare('INSERT INTO dead_letters (run_id, stream, record_id, payload, reason, created_at) VALUES ((SELECT max(id) FROM runs), ?, ?, ?, ?, ?)').run(
+    'contacts',
+    '901',
+    JSON.stringify({id: '901', properties: {email: 'é "quoted"'}}),
+    'createdAt is not a timestamp: "yesterday"',
+    '2026-01-02T03:04:05.678Z',
+  )
+  db.close()
 }, 120_000)
 afterAll(async () => {
   await emu?.stop()
@@ -60,6 +71,14 @@ interface CopyResult {
   resumed: boolean
   checkpoints: number
   entities: Array<{entity: string; count: number; merged: number; sha256: string}>
+  runs: {count: number; sha256: string}
+  deadLetters: {count: number; sha256: string}
+}
+
+/** The runs and dead letters as `sync status --json` shows them. */
+async function history(db: string): Promise<{runs: unknown[]; deadLetters: number}> {
+  const s = jsonOf<{recentRuns?: unknown[]; lastRun: unknown; totals: {deadLetters: number}}>(await runCli(['sync', 'status', '--db', db, '--json'], {}))
+  return {runs: [s.lastRun], deadLetters: s.totals.deadLetters}
 }
 
 describe('crmsync store copy', () => {
@@ -75,9 +94,15 @@ describe('crmsync store copy', () => {
     const contacts = a.entities.find((e) => e.entity === 'contacts')!
     expect(contacts.count).toBeGreaterThan(250)
     expect(contacts.merged).toBeGreaterThan(1) // the portal's merges and the one of the schedule
+    expect(a.runs.count).toBe(2) // the two syncs, and their dead letter
+    expect(a.deadLetters.count).toBe(1)
     const home = await runCli(['store', 'copy', '--from', pg, '--to', back, '--json'], {})
     expect(home.code, home.stderr).toBe(0)
-    expect(jsonOf<CopyResult>(home).entities).toEqual(a.entities) // same counts and checksums all the way
+    const b = jsonOf<CopyResult>(home)
+    expect(b.entities).toEqual(a.entities) // same counts and checksums all the way
+    expect([b.runs, b.deadLetters]).toEqual([a.runs, a.deadLetters])
+    expect(await history(pg)).toEqual(await history(original))
+    expect(await history(back)).toEqual(await history(original))
     const want = await exports(original)
     expect(await exports(pg)).toEqual(want)
     expect(await exports(back)).toEqual(want)
@@ -90,8 +115,9 @@ describe('crmsync store copy', () => {
       ])
     expect(await status(back)).toEqual(await status(original))
     // the copy continues where the original stopped: an incremental sync on it changes nothing
-    const again = jsonOf<{streams: Array<{stream: string; counts: Record<string, number>}>}>(await runCli(['sync', 'all', '--db', pg, '--base-url', emu!.url, '--json'], {}))
+    const again = jsonOf<{runId: number; streams: Array<{stream: string; counts: Record<string, number>}>}>(await runCli(['sync', 'all', '--db', pg, '--base-url', emu!.url, '--json'], {}))
     for (const s of again.streams) expect(s.counts, s.stream).toMatchObject({inserted: 0, updated: 0, deleted: 0})
+    expect(again.runId).toBe(3) // a new run id after the copied runs' ids
 
     const refused = await runCli(['store', 'copy', '--from', back, '--to', pg], {})
     expect(refused.code).toBe(2)

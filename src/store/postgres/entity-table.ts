@@ -18,20 +18,40 @@ export interface PgEntityTable {
   columns: PropertyColumn[]
   /** INSERT ... SELECT FROM unnest(one array per column) ON CONFLICT (id) DO UPDATE */
   upsert: string
+  /**
+   * The same rows as ONE plain INSERT, only when none of the page's ids is stored yet (else it
+   * inserts nothing): the insert-first path of a first load (record-writer.ts). Parameters: the
+   * upsert's, then stream and checkpoint (the checkpoint saved in the same statement).
+   */
+  insertNew: string
+  /** `insertNew` that also drops the edges of the page's tombstones (then: entity, tombstoned ids) */
+  insertNewDropping: string
+  /** the table held no row when it was loaded (a first load): try `insertNew` first */
+  insertFirst: boolean
 }
 
-/** The fixed columns, in the order of every row the store writes, with their array types. */
-export const FIXED_COLUMNS: ReadonlyArray<[string, string]> = [
-  ['id', 'text'],
-  ['created_at', 'text'],
-  ['updated_at', 'text'],
-  ['archived', 'boolean'],
-  ['archived_at', 'text'],
-  ['merged_into', 'text'],
-  ['properties_text', 'text'],
-  ['properties', 'jsonb'],
-  ['synced_at', 'timestamptz'],
+/**
+ * The fixed columns, in the order of every row the store writes, with their array types and the
+ * expression that fills each from the unnest row `u` (the raw JSON is sent once, as text: its
+ * jsonb copy is parsed by the server from that text, NULL when the row's `json_ok` flag is false).
+ */
+export const FIXED_COLUMNS: ReadonlyArray<[column: string, arrayType: string, value: string]> = [
+  ['id', 'text', 'u.c0'],
+  ['created_at', 'text', 'u.c1'],
+  ['updated_at', 'text', 'u.c2'],
+  ['archived', 'boolean', 'u.c3'],
+  ['archived_at', 'text', 'u.c4'],
+  ['merged_into', 'text', 'u.c5'],
+  ['properties_text', 'text', 'u.c6'],
+  ['properties', 'boolean', 'CASE WHEN u.c7 THEN u.c6::jsonb END'],
+  ['synced_at', 'timestamptz', 'u.c8'],
 ]
+
+/** The checkpoint of `stream` saved in the statement that writes its page ($S stream, $V checkpoint JSON or NULL, after the row arrays). */
+export function checkpointCte(stream: number, value: number, when: string): string {
+  return `cp AS (INSERT INTO checkpoints (stream, value, updated_at) SELECT $${stream}::text, $${value}::text, now() WHERE $${value}::text IS NOT NULL AND ${when}
+    ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at)`
+}
 
 const BASE_COLUMNS = `
   id text COLLATE "C" PRIMARY KEY,
@@ -127,15 +147,28 @@ export async function loadPgEntityTable(sql: Sql, entity: string): Promise<PgEnt
   const columns = await loadColumns(sql, entity)
   const names = [...FIXED_COLUMNS.map(([c]) => c), ...columns.map((c) => c.column)].map(quoteIdent)
   const arrays = [...FIXED_COLUMNS.map(([, type]) => type), ...columns.map((c) => PG_TYPES[c.type])].map((type, i) => `$${i + 1}::${type}[]`)
+  const values = [...FIXED_COLUMNS.map(([, , value]) => value), ...columns.map((_, i) => `u.c${FIXED_COLUMNS.length + i}`)]
   const t = quoteIdent(table)
+  // the page's rows: one array per column, unnested in step (u.c0 is the id)
+  const rows = `SELECT ${values.join(', ')} FROM unnest(${arrays.join(', ')}) AS u(${names.map((_, i) => `c${i}`).join(', ')})`
+  const n = arrays.length
+  const empty = await sql.query(`SELECT 1 FROM ${t} LIMIT 1`)
+  const insertNew = (extra: string): string => `WITH fresh AS (SELECT NOT EXISTS (SELECT 1 FROM ${t} WHERE id = ANY($1::text[])) AS ok),
+      ins AS (INSERT INTO ${t} (${names.join(', ')}) ${rows} WHERE (SELECT ok FROM fresh)),
+      ${checkpointCte(n + 1, n + 2, '(SELECT ok FROM fresh)')}${extra}
+      SELECT ok FROM fresh`
   return {
     entity,
     table,
     columns,
-    upsert: `INSERT INTO ${t} (${names.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ON CONFLICT (id) DO UPDATE SET ${names
+    upsert: `INSERT INTO ${t} (${names.join(', ')}) ${rows} ON CONFLICT (id) DO UPDATE SET ${names
       .slice(1)
       .map((c) => `${c} = excluded.${c}`)
       .join(', ')}, seq = DEFAULT`,
+    insertNew: insertNew(''),
+    insertNewDropping: insertNew(`,
+      gone AS (DELETE FROM associations WHERE (SELECT ok FROM fresh) AND ((from_entity = $${n + 3} AND from_id = ANY($${n + 4}::text[])) OR (to_entity = $${n + 3} AND to_id = ANY($${n + 4}::text[]))))`),
+    insertFirst: empty.rowCount === 0,
   }
 }
 

@@ -20,6 +20,8 @@ import type {
   PublishCursors,
   RunRecord,
   StoredRecordRow,
+  StoreHistory,
+  StoredDeadLetter,
   StoreReader,
   SyncStatusResult,
   SyncStore,
@@ -27,20 +29,24 @@ import type {
 import {ASSOCIATIONS_ENTITY, rowToRecord} from '../read.js'
 import {PATCH_COLUMNS} from '../runs.js'
 import {UsageError} from '../../core/errors.js'
-import {writeAssociations} from './association-writer.js'
+import {insertNewAssociations, writeAssociations} from './association-writer.js'
+import {EDGE_TO_INDEX} from '../association-writer.js'
 import {pgChangedRecords, pgChangeSeq, pgPublishCursor, pgRelatedIds, pgSavePublishCursor} from './changes.js'
 import {claimPgStream} from './claims.js'
+import {pgDeadLetterHistory, pgImportHistory, pgRunHistory} from './history.js'
 import {ensurePgEntitySchema, listPgEntities, loadPgEntityTable, type PgEntityTable} from './entity-table.js'
 import {pgAssociations, pgLiveIds, pgMergedIds, pgPropertyNames, pgRawRecords, pgStatus} from './read.js'
-import {writeMerges, writeRecords} from './record-writer.js'
+import {insertNewRecords, mergeDistinct, writeMerges, writeRecords, type RunStatement} from './record-writer.js'
 import type {PgSession, Sql} from './session.js'
 
 /** NUL cannot be stored in PostgreSQL text: shown as \0 in free-form fields (dead-letter reasons). */
 const noNul = (s: string): string => s.replace(/\0/g, '\\0')
 
-export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, PublishCursors {
+export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, PublishCursors, StoreHistory {
   private readonly tables = new Map<string, PgEntityTable>()
   private currentRunId: number | null = null
+  /** a first edge load is under way (beginEdgeLoad found no edge): pages are tried insert-first */
+  private edgeFirstLoad = false
 
   constructor(
     private readonly session: PgSession,
@@ -102,9 +108,18 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
     ])
   }
 
+  /** One statement, its own transaction (the insert-first and merge paths of record-writer.ts). */
+  private readonly statement: RunStatement = (sql, params) => this.session.statement(sql, params)
+
   async applyRecords(stream: string, entity: string, records: CrmRecord[], checkpoint: Checkpoint | null): Promise<PageCounts> {
     this.assertWritable()
     const t = await this.writableTable(entity)
+    if (t.insertFirst) {
+      const counts = await insertNewRecords(this.statement, t, stream, records, checkpoint === null ? null : JSON.stringify(checkpoint))
+      if (counts) return counts
+      // an id of the page is stored already: mostly known ids from here on, look up first again
+      if (records.length > 0) t.insertFirst = false
+    }
     return this.session.tx(async (sql) => {
       const counts = await writeRecords(sql, t, records)
       await this.saveCheckpoint(sql, stream, checkpoint)
@@ -115,6 +130,8 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
   async applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): Promise<PageCounts> {
     this.assertWritable()
     const t = await this.writableTable(entity)
+    const counts = merges.length > 0 ? await mergeDistinct(this.statement, t, stream, merges, checkpoint === null ? null : JSON.stringify(checkpoint)) : null
+    if (counts) return counts
     return this.session.tx(async (sql) => {
       const counts = await writeMerges(sql, t, merges)
       await this.saveCheckpoint(sql, stream, checkpoint)
@@ -124,6 +141,11 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
 
   async replaceAssociations(stream: string, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[], checkpoint: Checkpoint | null): Promise<PageCounts> {
     this.assertWritable()
+    if (this.edgeFirstLoad) {
+      const counts = await insertNewAssociations(this.statement, stream, fromEntity, toEntity, fromIds, rows, checkpoint === null ? null : JSON.stringify(checkpoint))
+      if (counts) return counts
+      this.edgeFirstLoad = false // edges of the page are stored already: look them up first from here on
+    }
     return this.session.tx(async (sql) => {
       const counts = await writeAssociations(sql, fromEntity, toEntity, fromIds, rows)
       await this.saveCheckpoint(sql, stream, checkpoint)
@@ -131,13 +153,31 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
     })
   }
 
-  /** PostgreSQL keeps the to-side edge index up to date edge by edge: nothing to defer. */
-  beginEdgeLoad(): void {
+  /**
+   * A full associations load begins: when the edge table is empty (a first load), drop its to-side
+   * index, which every inserted edge would otherwise update at a random place (`endEdgeLoad`
+   * builds it in one sorted pass), and write pages insert-first (association-writer.ts). After a
+   * crash in between, the rerun goes on without the index (the table is not empty: no insert-first)
+   * and builds it at its end. Deleting edges without it is correct, only slower (a scan).
+   */
+  async beginEdgeLoad(): Promise<void> {
     this.assertWritable()
+    this.edgeFirstLoad = false
+    if (this.session.mode === 'dry') return // a dry run changes no schema
+    const empty = (await this.session.query('SELECT 1 FROM associations LIMIT 1')).rowCount === 0
+    if (!empty) return
+    await this.session.query(EDGE_TO_INDEX.drop)
+    this.edgeFirstLoad = true
   }
 
-  endEdgeLoad(): void {
+  /** The associations stream finished: make sure the to-side edge index exists. */
+  async endEdgeLoad(): Promise<void> {
     this.assertWritable()
+    this.edgeFirstLoad = false
+    if (this.session.mode === 'dry') return
+    await this.session.query(EDGE_TO_INDEX.create)
+    // statistics for the planner of later runs (autovacuum may be off, or not have caught up with a load)
+    await this.session.query('ANALYZE associations')
   }
 
   async getCheckpoint(stream: string): Promise<Checkpoint | null> {
@@ -250,6 +290,22 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
   async savePublishCursor(target: string, seq: number): Promise<void> {
     this.assertWritable()
     await pgSavePublishCursor(this.session, target, seq)
+  }
+
+  runHistory(): AsyncGenerator<RunRecord> {
+    return pgRunHistory(this.session)
+  }
+
+  deadLetterHistory(): AsyncGenerator<StoredDeadLetter> {
+    return pgDeadLetterHistory(this.session)
+  }
+
+  async importHistory(runs: RunRecord[], deadLetters: StoredDeadLetter[], stream: string, checkpoint: Checkpoint): Promise<void> {
+    this.assertWritable()
+    await this.session.tx(async (sql) => {
+      await pgImportHistory(sql, runs, deadLetters)
+      await this.saveCheckpoint(sql, stream, checkpoint)
+    })
   }
 
   /** Close every connection (a dry run's transaction is rolled back: nothing it wrote stays). */

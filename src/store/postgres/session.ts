@@ -81,6 +81,22 @@ export class PgSession {
     return this.pool.query<R>(sql, params)
   }
 
+  /**
+   * ONE statement as its own transaction (no BEGIN/COMMIT round trips; a savepoint in a dry run);
+   * a deadlock or serialization failure reruns it.
+   */
+  async statement<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    if (this.dryClient) return this.tx((c) => c.query<R>(sql, params))
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pool.query<R>(sql, params)
+      } catch (err) {
+        if (attempt < 5 && RETRYABLE.has((err as {code?: string}).code ?? '')) continue
+        throw err
+      }
+    }
+  }
+
   /** `fn` in one transaction (a savepoint in a dry run): committed when it returns, rolled back when it throws. */
   async tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     if (this.dryClient) {

@@ -39,7 +39,7 @@ export function pgColumnValue(type: ColumnType, raw: unknown): string | boolean 
   return null
 }
 
-/** The JSON text as jsonb, or null when PostgreSQL's jsonb cannot hold it (a \u0000 or a lone surrogate escape). */
-export function jsonbValue(json: string): string | null {
-  return /\\u(0000|d[89a-f])/i.test(json) ? null : json
+/** False when PostgreSQL's jsonb cannot hold the JSON text (a \u0000 or a lone surrogate escape): its jsonb copy is then NULL. */
+export function jsonbHolds(json: string): boolean {
+  return !/\\u(0000|d[89a-f])/i.test(json)
 }

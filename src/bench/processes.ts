@@ -1,0 +1,120 @@
+/**
+ * `npm run bench -- processes` (prints, never asserts): `crmsync sync all` by one process, then by
+ * three started at once, on one PostgreSQL store (a schema of its own each) and one Redis budget,
+ * against the emulator, under each rate limit of BENCH_PROCESS_RATES (default `40/1s,5/1s,none`): wall
+ * time from the spawn to the last exit, requests, 429s, and which process ran which stream.
+ *
+ * What to read from it: streams are the unit of spreading, and the rate limit is per portal, so
+ * under a limit the processes share ONE budget; three can only be faster than one where a single
+ * process leaves budget unused (waiting on its own store writes and parsing, or on one stream's
+ * serial pages), never by fetching faster than the limit. Every process also pays its own start
+ * (Node, the CLI, the store open and migrations, one preflight request).
+ *
+ * BENCH_PROCESS_CONTACTS contacts (default 2,000; deals a quarter, appointments a fifth), BENCH_PG
+ * (default the local `test` database), BENCH_REDIS (default redis://127.0.0.1:6379).
+ */
+import {spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {loadavg, tmpdir} from 'node:os'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import pg from 'pg'
+import {redactUrl} from '../core/redact-url.js'
+import {startEmulator} from '../emulator/index.js'
+import {generatePortal} from '../portal/generator.js'
+import {envInt} from './measure.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = resolve(here, '../../..')
+const TOKEN = 'bench-token'
+
+interface ProcessRun {
+  code: number | null
+  /** seconds from this process's spawn to its exit */
+  seconds: number
+  /** the run's own seconds (from its start, after Node and the CLI loaded) */
+  runSeconds: number | null
+  streams: string[]
+  stderr: string
+}
+
+function crmsync(args: string[], env: Record<string, string>): Promise<ProcessRun> {
+  const t = performance.now()
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(root, 'bin/run.js'), ...args], {cwd: root, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, ...env}})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('close', (code) => {
+      let summary: {seconds?: number; streams?: Array<{stream: string}>} = {}
+      try {
+        summary = JSON.parse(stdout) as typeof summary
+      } catch {
+        // a failed run prints no summary: its stderr says why
+      }
+      done({code, seconds: (performance.now() - t) / 1000, runSeconds: summary.seconds ?? null, streams: (summary.streams ?? []).map((s) => s.stream), stderr})
+    })
+  })
+}
+
+async function main(): Promise<void> {
+  const contacts = envInt('BENCH_PROCESS_CONTACTS', 2000)
+  const rates = (process.env.BENCH_PROCESS_RATES ?? '40/1s,5/1s,none').split(',')
+  const base = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const redis = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379'
+  const admin = new pg.Client({connectionString: base, connectionTimeoutMillis: 5000})
+  try {
+    await admin.connect()
+  } catch (err) {
+    console.log(`processes benchmark skipped: ${redactUrl(base)} does not answer (${(err as Error).message}); set BENCH_PG`)
+    return
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'crmsync-bench-processes-'))
+  const schemas: string[] = []
+  try {
+    const portal = join(dir, 'portal')
+    await generatePortal({out: portal, contacts, deals: Math.ceil(contacts / 4), appointments: Math.ceil(contacts / 5), divisions: 20, seed: 5})
+    for (const rate of rates) {
+      const emu = await startEmulator({portalDir: portal, token: TOKEN, rateLimit: rate === 'none' ? 'none' : rate})
+      try {
+        const db = (): string => {
+          const schema = `crmsync_bench_proc_${process.pid}_${randomBytes(4).toString('hex')}`
+          schemas.push(schema)
+          return `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`
+        }
+        const args = (store: string) => ['sync', 'all', '--db', store, '--base-url', emu.url, '--json', ...(rate === 'none' ? ['--rate-limit', 'none'] : ['--shared-budget', redis])]
+        const env: Record<string, string> = rate === 'none' ? {} : {CRMSYNC_RATE_LIMIT: rate}
+        const measure = async (n: number) => {
+          const load = loadavg()[0]
+          const requests = emu.stats.requests
+          const limited = () => Object.values(emu.stats.rateLimited).reduce((a, b) => a + b, 0)
+          const limitedBefore = limited()
+          const store = db()
+          const t = performance.now()
+          const runs = await Promise.all(Array.from({length: n}, () => crmsync(args(store), env)))
+          const wall = (performance.now() - t) / 1000
+          for (const r of runs) if (r.code !== 0) throw new Error(`crmsync sync all failed (${r.code}): ${r.stderr.slice(0, 1000)}`)
+          return {wall, runs, requests: emu.stats.requests - requests, rateLimited: limited() - limitedBefore, load}
+        }
+        const one = await measure(1)
+        const three = await measure(3)
+        const line = (label: string, m: typeof one): string =>
+          `  ${label}: ${m.wall.toFixed(1)} s wall (per process: ${m.runs.map((r) => `${r.seconds.toFixed(1)} s, run ${r.runSeconds?.toFixed(1) ?? '?'} s`).join('; ')}), ${m.requests} requests = ${(m.requests / m.wall).toFixed(1)}/s, 429s: ${m.rateLimited}, load at start ${m.load.toFixed(2)}, streams ${JSON.stringify(m.runs.map((r) => r.streams))}`
+        console.log(`sync all, ${contacts.toLocaleString('en-US')} contacts, rate limit ${rate}${rate === 'none' ? '' : ' (one Redis budget)'}, one PostgreSQL store:`)
+        console.log(line('one process', one))
+        console.log(line('three processes at once', three))
+        console.log(`  three vs one: ${(three.wall / one.wall).toFixed(2)}x the wall time`)
+      } finally {
+        await emu.stop()
+      }
+    }
+  } finally {
+    for (const s of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`).catch(() => undefined)
+    await admin.end()
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+await main()
