@@ -115,7 +115,7 @@ export class EntityStats {
     const c = this.counts
     if (this.diagnose) {
       for (const [name, f] of this.fields) f.diagnoses = this.fieldDiag.get(name)?.finish(nowMs, f, this.matchedNew) ?? []
-      for (const [name, r] of this.relations) r.diagnoses = this.relationDiag.get(name)?.finish(nowMs) ?? []
+      for (const [name, r] of this.relations) r.diagnoses = this.relationDiag.get(name)?.finish(nowMs, this.matchedNew) ?? []
     }
     const compared = c.identical + c.modified + c.missing_in_new + c.missing_in_legacy + c.duplicate_key
     return {

@@ -204,7 +204,9 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
     if (unexplained) rs.independentRecords = (rs.independentRecords ?? 0) + 1
     else if (consequence) rs.consequenceRecords = (rs.consequenceRecords ?? 0) + 1
     if (stats.diagnose)
-      stats.relationDiag.get(rs.relation)?.observe(L.length, ind.missing, ind.extra, recAttr, () => ({key: k.legacy.key, field: name, legacy: L, new: N, ...(k.source ? {source: S} : {})}))
+      stats.relationDiag
+        .get(rs.relation)
+        ?.observe(L.length, ind.missing, ind.extra, recAttr, () => ({key: k.legacy.key, field: name, legacy: L, new: N, ...(k.source ? {source: S} : {})}), k.newRow.props)
   })
   return out
 }

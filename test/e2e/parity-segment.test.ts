@@ -1,8 +1,9 @@
 /**
  * The `segment` diagnosis (issue 9) against independently written legacy variants
  * (test/helpers/legacy-variant.ts): a legacy that drops every contact of one lifecycle stage (and a
- * few others) and one that blanks the phone of every contact with one value of an unmapped HubSpot
- * property (and a few others) are diagnosed with the property, the value and exact figures; the
+ * few others), one that blanks the phone of every contact with one value of an unmapped HubSpot
+ * property (and a few others) and one that stores no contacts for the deals of one stage are
+ * diagnosed with the property, the value and exact figures; the
  * suggested ledger rule accepts exactly the segment on a second diff; a variant whose drops and
  * blanks follow no property has no segment; every rendering shows the segment escaped.
  */
@@ -143,10 +144,42 @@ describe('the segment diagnosis', () => {
     for (const text of [md, html]) expect(text).not.toContain('<b onmouseover')
   }, 180_000)
 
-  it('drops and blanks that follow no property (every 23rd contact, every 7th phone): no segment anywhere, also not on high-cardinality properties', async () => {
-    const ex = await writeLegacyVariant(src, join(dir, 'legacy-plain.json'), {dropContacts: {every: 23}, blankPhones: {every: 7}}, SNAPSHOT_AT)
+  it('legacy stores no contacts for every closedlost deal and every 23rd other: segment dealstage on deals.contacts, counted in edges', async () => {
+    const ex = await writeLegacyVariant(src, join(dir, 'legacy-edges.json'), {dropDealContacts: {where: {property: 'dealstage', value: 'closedlost'}, every: 23}}, SNAPSHOT_AT)
+    const {segment: S, other: O, segmentUntouched: U} = ex.droppedDealContacts
+    expect(S).toBeGreaterThan(20)
+    expect(O).toBeGreaterThan(3)
+    const {report} = await diff(join(dir, 'legacy-edges.json'), 'r-edges')
+    const deals = 300
+    const D = S + O
+    expect(allDiagnoses(report)).toEqual([
+      {
+        where: 'deals.contacts',
+        pattern: 'segment',
+        count: ex.droppedDealEdges.segment,
+        property: 'dealstage',
+        value: 'closedlost',
+        shareInDiffering: r4(S / D),
+        shareInOthers: r4(U / (deals - D)),
+        lift: r2(S / D / ((S + U) / deals)),
+      },
+    ])
+    expect(report.rootCauses?.map((c) => [c.id, c.count, c.diagnosis, c.suggestion?.mapping])).toEqual([
+      [
+        'deals.contacts.segment',
+        ex.droppedDealEdges.segment,
+        'segment',
+        {ledger: [expect.objectContaining({entity: 'deals', field: 'contacts', class: 'relation', when: 'property-is', property: 'dealstage', value: 'closedlost'})]},
+      ],
+      ['deals.contacts', ex.droppedDealEdges.other, undefined, undefined],
+    ])
+  }, 180_000)
+
+  it("drops and blanks that follow no property (every 23rd contact, 7th phone, 11th deal's contacts): no segment anywhere, also not on high-cardinality properties", async () => {
+    const ex = await writeLegacyVariant(src, join(dir, 'legacy-plain.json'), {dropContacts: {every: 23}, blankPhones: {every: 7}, dropDealContacts: {every: 11}}, SNAPSHOT_AT)
     expect(ex.droppedContacts.other).toBeGreaterThan(100) // enough differing records for a segment to be looked for
     expect(ex.blankedPhones.other).toBeGreaterThan(100)
+    expect(ex.droppedDealContacts.other).toBeGreaterThanOrEqual(20)
     const {report} = await diff(join(dir, 'legacy-plain.json'), 'r-plain')
     const contacts = report.entities.find((e) => e.entity === 'contacts')
     expect({

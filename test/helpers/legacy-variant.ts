@@ -45,15 +45,17 @@ export interface Defects {
   dropContacts?: Selection
   /** legacy stores "" as the phone of every contact (with a phone) in `where`, and of every `every`-th other contact with a phone */
   blankPhones?: Selection
+  /** legacy stores no contacts for every deal (with contacts) in `where`, and for every `every`-th other deal with contacts */
+  dropDealContacts?: Selection
 }
 
-/** Contacts chosen by a property value (`where`) and, among the rest, by position (every n-th). */
+/** Records chosen by a property value (`where`) and, among the rest, by position (every n-th). */
 export interface Selection {
   where?: {property: string; value: string | null}
   every?: number
 }
 
-/** What a Selection hit: the contacts matching `where`, the others it took, and the contacts matching `where` it did not take. */
+/** What a Selection hit: the records matching `where`, the others it took, and the records matching `where` it did not take (not eligible). */
 export interface Selected {
   segment: number
   other: number
@@ -79,6 +81,9 @@ export interface Expected {
   bookkeepingRows: number
   droppedContacts: Selected
   blankedPhones: Selected
+  droppedDealContacts: Selected
+  /** the deal→contact edges those deals lose: of the deals in `where`, of the others */
+  droppedDealEdges: {segment: number; other: number}
 }
 
 const byId = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
@@ -91,14 +96,14 @@ const cutDecimals = (s: string): string => {
 
 const absent = (v: string | null | undefined): boolean => v === null || v === undefined || v === ''
 
-/** Whether contact `r` is in the segment `where` of Selection `s`. */
+/** Whether record `r` is in the segment `where` of Selection `s`. */
 const inSegment = (s: Selection, r: CrmRecord): boolean => {
   if (!s.where) return false
   const v = r.properties[s.where.property]
   return s.where.value === null ? absent(v) : v === s.where.value
 }
 
-/** Whether Selection `s` takes contact `r` (at position `i`) when `eligible`; counts into `into`. */
+/** Whether Selection `s` takes record `r` (at position `i`) when `eligible`; counts into `into`. */
 function pick(s: Selection | undefined, r: CrmRecord, i: number, into: Selected, eligible: boolean): boolean {
   if (!s) return false
   const seg = inSegment(s, r)
@@ -146,6 +151,8 @@ export async function writeLegacyVariant(src: SyntheticSource, path: string, d: 
     bookkeepingRows: 0,
     droppedContacts: {segment: 0, other: 0, segmentUntouched: 0},
     blankedPhones: {segment: 0, other: 0, segmentUntouched: 0},
+    droppedDealContacts: {segment: 0, other: 0, segmentUntouched: 0},
+    droppedDealEdges: {segment: 0, other: 0},
   }
   const rows: Array<{model: string; pk: number; fields: Record<string, unknown>}> = []
   const pk = new Map<string, number>() // "entity:id" → legacy pk
@@ -232,7 +239,11 @@ export async function writeLegacyVariant(src: SyntheticSource, path: string, d: 
     const linked = assoc('deals', r.id, 'contacts')
     const stored = linked.filter((c) => pk.has(`contacts:${c}`))
     ex.consequenceDealContacts += linked.length - stored.length
-    const kept = d.edgeCap ? stored.slice(0, d.edgeCap) : stored
+    let kept = d.edgeCap ? stored.slice(0, d.edgeCap) : stored
+    if (pick(d.dropDealContacts, r, i, ex.droppedDealContacts, stored.length > 0)) {
+      ex.droppedDealEdges[d.dropDealContacts && inSegment(d.dropDealContacts, r) ? 'segment' : 'other'] += kept.length
+      kept = []
+    }
     ex.cappedEdges += stored.length - kept.length
     rows.push({
       model: 'crm.deal',

@@ -24,6 +24,7 @@ describe('findSegment', () => {
       property: 'stage',
       value: 'x',
       count: 16,
+      differences: 16,
       differing: 20,
       others: 100,
       shareInDiffering: 0.8,

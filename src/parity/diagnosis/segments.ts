@@ -83,13 +83,18 @@ export class Population {
 }
 
 interface Entry {
+  /** records */
   count: number
+  /** their differences (1 per record for a field or missing records; independent edges for a relation) */
+  weight: number
   example: SampleDifference | null
   attribution: Attr
 }
 
-const addAttr = (a: Attr, x: Attribution | undefined): void => {
-  if (x) a[x] = (a[x] ?? 0) + 1
+/** Add one record's attribution: one difference's, or a map of its differences' (a relation's edges). */
+const addAttr = (a: Attr, x: Attribution | Attr | undefined): void => {
+  if (typeof x === 'string') a[x] = (a[x] ?? 0) + 1
+  else if (x) for (const [k, v] of Object.entries(x) as Array<[Attribution, number]>) a[k] = (a[k] ?? 0) + v
 }
 const minus = (a: Attr, b: Attr): Attr => {
   const out: Attr = {}
@@ -99,23 +104,26 @@ const minus = (a: Attr, b: Attr): Attr => {
 
 interface SetProp {
   present: number
+  presentWeight: number
   presentAttr: Attr
   values: Map<string, Entry> | null
   /** a record of the set that lacks the property (after the property was first seen) */
   absentExample?: SampleDifference
 }
 
-/** The differing (or missing) records of one field or record class: per property the counts of their values. */
+/** The differing (or missing) records of one field, relation or record class: per property the counts of their values. */
 export class SegmentSet {
   total = 0
+  totalWeight = 0
   readonly attribution: Attr = {}
   private first: SampleDifference | null = null
   readonly props = new Map<string, SetProp>()
   full = false
 
-  /** One differing record: its properties, its attribution (if any) and its sample (made at most once, when an example is needed). */
-  add(p: Props, attribution: Attribution | undefined, sample: () => SampleDifference): void {
+  /** One differing record: its properties, its attribution (if any), its sample (made at most once, when an example is needed) and how many differences it has. */
+  add(p: Props, attribution: Attribution | Attr | undefined, sample: () => SampleDifference, weight = 1): void {
     this.total++
+    this.totalWeight += weight
     addAttr(this.attribution, attribution)
     let s: SampleDifference | undefined
     const ex = (): SampleDifference => (s ??= sample())
@@ -127,7 +135,7 @@ export class SegmentSet {
           this.full = true
           continue
         }
-        this.props.set(k, (c = {present: 0, presentAttr: {}, values: new Map()}))
+        this.props.set(k, (c = {present: 0, presentWeight: 0, presentAttr: {}, values: new Map()}))
       }
       const v = segmentValue(p[k])
       if (v === null) {
@@ -135,6 +143,7 @@ export class SegmentSet {
         continue
       }
       c.present++
+      c.presentWeight += weight
       addAttr(c.presentAttr, attribution)
       const m = c.values
       if (m === null) continue
@@ -144,20 +153,22 @@ export class SegmentSet {
           c.values = null
           continue
         }
-        m.set(v, (e = {count: 0, example: ex(), attribution: {}}))
+        m.set(v, (e = {count: 0, weight: 0, example: ex(), attribution: {}}))
       }
       e.count++
+      e.weight += weight
       addAttr(e.attribution, attribution)
     }
   }
 
   /** This set's records with `property` = `value` (null: absent), with an example and their attribution; undefined when not known. */
   entry(property: string, value: string | null): Entry | undefined {
+    const none: Entry = {count: 0, weight: 0, example: null, attribution: {}}
     const c = this.props.get(property)
-    if (c === undefined) return this.full ? undefined : value === null ? {count: this.total, example: this.first, attribution: this.attribution} : {count: 0, example: null, attribution: {}}
+    if (c === undefined) return this.full ? undefined : value === null ? {count: this.total, weight: this.totalWeight, example: this.first, attribution: this.attribution} : none
     // a record that lacks the key entirely set no absence example: then the set's first record did (it came before the key was first seen)
-    if (value === null) return {count: this.total - c.present, example: c.absentExample ?? this.first, attribution: minus(this.attribution, c.presentAttr)}
-    return c.values === null ? undefined : (c.values.get(value) ?? {count: 0, example: null, attribution: {}})
+    if (value === null) return {count: this.total - c.present, weight: this.totalWeight - c.presentWeight, example: c.absentExample ?? this.first, attribution: minus(this.attribution, c.presentAttr)}
+    return c.values === null ? undefined : (c.values.get(value) ?? none)
   }
 }
 
@@ -165,7 +176,10 @@ export class SegmentSet {
 export interface SegmentFinding {
   property: string
   value: string | null
+  /** differing records with the value */
   count: number
+  /** their differences (= count, but for a relation: its independent edges) */
+  differences: number
   differing: number
   others: number
   shareInDiffering: number
@@ -208,6 +222,7 @@ export function findSegment(set: SegmentSet, pop: Population, nested: boolean, e
         property,
         value,
         count: e.count,
+        differences: e.weight,
         differing,
         others,
         shareInDiffering: round(shareD, 4),
@@ -260,7 +275,7 @@ export function segmentDiagnosis(f: SegmentFinding, s: SegmentSubject, nowMs: nu
     nowMs,
   )
   return {
-    ...diagnosis('segment', f.count, detail, f.example, suggestion, Object.keys(f.attribution).length > 0 ? f.attribution : undefined),
+    ...diagnosis('segment', f.differences, detail, f.example, suggestion, Object.keys(f.attribution).length > 0 ? f.attribution : undefined),
     property: f.property,
     value: f.value,
     shareInDiffering: f.shareInDiffering,
