@@ -4,9 +4,17 @@
  * beside a floor: the same comparison as one SQL EXCEPT query in SQLite over pre-loaded tables.
  * Prints; never asserts. Inputs are generated in a child process and cached in
  * .tmp/bench-parity-<N>/; the diff and the floor each run in their own child process.
+ *
+ * The cost of diagnosis is priced twice, each time as the same diff with diagnosis off
+ * (`diagnose: false`, a benchmark-only option of runParityDiff) and on: on the shipped mapping,
+ * where every difference is explained by the ledger (so diagnosis is normalizedEqual and the segment
+ * populations), and on a stress mapping that compares contacts.last_name with the `firstname`
+ * property, so nearly every contact has an unexplained difference no value pattern classifies and
+ * enters a segment set (the worst case of the bounded segment counters). BENCH_PARITY_STRESS=0
+ * skips the stress pair.
  */
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
+import {createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import Database from 'better-sqlite3'
@@ -21,6 +29,15 @@ const root = join(process.cwd(), '.tmp', `bench-parity-${N}`)
 const legacyPath = join(root, 'legacy.json')
 const storePath = join(root, 'store.db')
 const MAPPING = join(process.cwd(), 'fixtures', 'mappings', 'legacy-django.json')
+const STRESS_MAPPING = join(root, 'mapping-stress.json')
+const STRESS = process.env.BENCH_PARITY_STRESS !== '0'
+
+/** The shipped mapping with contacts.last_name compared with `firstname`: every contact differs, unclassified. */
+function writeStressMapping(): void {
+  const m = JSON.parse(readFileSync(MAPPING, 'utf8')) as {entities: {contacts: {fields: Record<string, {property: string; normalize?: string[]}>}}}
+  m.entities.contacts.fields.last_name = {property: 'firstname', normalize: []}
+  writeFileSync(STRESS_MAPPING, JSON.stringify(m, null, 2))
+}
 const source = (): SyntheticSource => new SyntheticSource({contacts: N, deals: 0, appointments: 0, divisions: 0, seed: 1})
 
 async function generate(): Promise<void> {
@@ -77,15 +94,16 @@ function peakMb(sampled: number): number {
   }
 }
 
-async function diffChild(diagnose: boolean): Promise<void> {
+async function diffChild(diagnose: boolean, stress: boolean): Promise<void> {
   const sampler = rssSampler()
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
-  const {report} = await runParityDiff({legacy: legacyPath, mapping: MAPPING, db: storePath, out: join(root, 'reports'), render: false, diagnose})
+  const {report} = await runParityDiff({legacy: legacyPath, mapping: stress ? STRESS_MAPPING : MAPPING, db: storePath, out: join(root, 'reports'), render: false, diagnose})
   const seconds = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
   const c = report.entities.find((e) => e.entity === 'contacts')!
-  const label = diagnose ? 'crmsync parity diff with diagnosis (patterns, normalizedEqual, root causes)' : 'crmsync parity diff, diagnosis off (stage + keyed merge + report)'
+  const base = diagnose ? 'crmsync parity diff with diagnosis (patterns, segments, normalizedEqual, root causes)' : 'crmsync parity diff, diagnosis off (stage + keyed merge + report)'
+  const label = stress ? `stress (every contact differs): ${base}` : base
   const fig: Figures = {
     label,
     records: c.counts.legacyRows,
@@ -118,23 +136,30 @@ function child(mode: string): Figures {
 async function main(): Promise<void> {
   const mode = process.argv[2]
   if (mode === 'generate') return generate()
-  if (mode === 'diff') return diffChild(true)
-  if (mode === 'diff-plain') return diffChild(false)
+  if (mode === 'diff') return diffChild(true, false)
+  if (mode === 'diff-plain') return diffChild(false, false)
+  if (mode === 'diff-stress') return diffChild(true, true)
+  if (mode === 'diff-stress-plain') return diffChild(false, true)
   if (mode === 'floor') return floorChild()
   if (!existsSync(legacyPath) || !existsSync(storePath)) {
     console.log(`generating ${N.toLocaleString('en-US')} contacts into ${root} (child process)...`)
     const g = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'generate'], {stdio: 'inherit', env: process.env})
     if (g.status !== 0) throw new Error('generation failed')
   }
+  if (STRESS) writeStressMapping()
+  // the inputs read once before the first row, so that no row pays for a cold page cache the next one does not
+  for (const f of [legacyPath, storePath]) for await (const chunk of createReadStream(f, {highWaterMark: 1 << 20})) void chunk
   // each side in its own process, so that each peak RSS is its own
-  const rows = [child('diff-plain'), child('diff'), child('floor')]
+  const rows = [child('diff-plain'), child('diff'), ...(STRESS ? [child('diff-stress-plain'), child('diff-stress')] : []), child('floor')]
   printSideBySide(`parity: ${N.toLocaleString('en-US')}-contact dumpdata JSON array vs ${N.toLocaleString('en-US')}-contact store (peak RSS target ≤ 300 MB)`, rows)
-  const [plain, diag] = rows
   const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`
   const cpu = (f: Figures): number => Number.parseFloat(String(f.extra?.['cpu s'] ?? 'NaN'))
-  console.log(
-    `cost of diagnosis: ${signed(((diag.seconds - plain.seconds) / plain.seconds) * 100, 1)}% wall time, ${signed(((cpu(diag) - cpu(plain)) / cpu(plain)) * 100, 1)}% CPU time, ${signed(diag.peakRssMb - plain.peakRssMb, 0)} MB peak RSS (target: at most +30% and +50 MB)`,
-  )
+  const cost = (what: string, plain: Figures, diag: Figures): void =>
+    console.log(
+      `cost of diagnosis${what}: ${signed(((diag.seconds - plain.seconds) / plain.seconds) * 100, 1)}% wall time, ${signed(((cpu(diag) - cpu(plain)) / cpu(plain)) * 100, 1)}% CPU time, ${signed(diag.peakRssMb - plain.peakRssMb, 0)} MB peak RSS (target: at most +30% and +50 MB)`,
+    )
+  cost('', rows[0], rows[1])
+  if (STRESS) cost(' (stress: every contact differs in last_name, unclassified)', rows[2], rows[3])
   console.log('Each row ran in its own process; peak RSS is the kernel high-water mark (VmHWM). "cpu s" is CPU time (user + system): on a busy machine wall seconds overstate the cost.')
   console.log(
     '"load s" is the floor loading the JSON array into a table before its query. The EXCEPT floor only counts differing rows (null coalesced to ""): no classes, no per-field counts, no attribution, no ledger, no samples.',

@@ -96,11 +96,11 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     if (rows.length > 1) return duplicate(key, 'legacy', rows.length)
     const src = source(key)
     const f = facts(src)
-    const explained = ledger.match(entity, '*', 'missing_in_new', {sourceArchived: f.archived}, () => ({key, legacy: rows[0].fields, new: null})) !== undefined
+    const explained = ledger.match(entity, '*', 'missing_in_new', {sourceArchived: f.archived, props: rows[0].fields}, () => ({key, legacy: rows[0].fields, new: null})) !== undefined
     const s = {key, legacy: rows[0].fields, new: null, ...(c.hasSource ? {source: src ? (src.archived ? 'archived' : 'live') : 'absent'} : {}), attribution: attributeMissingInNew(c.hasSource, f)}
     stats.missing('missing_in_new', s, explained)
     if (!explained) c.onDisputed?.(entity, key)
-    if (!explained && stats.diagnose) rd.lacking('new', key, () => s)
+    if (!explained && stats.diagnose) rd.lacking('new', key, () => s, rows[0].fields, s.attribution)
   }
 
   function onNewOnly(rows: RecRow[], key: string): void {
@@ -109,7 +109,8 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     const f = facts(src)
     const r = rows[0]
     const explained =
-      ledger.match(entity, '*', 'missing_in_legacy', {newArchived: r.archived, sourceArchived: f.archived}, () => ({key, legacy: null, new: r.archived ? 'archived' : 'live'})) !== undefined
+      ledger.match(entity, '*', 'missing_in_legacy', {newArchived: r.archived, sourceArchived: f.archived, props: r.props}, () => ({key, legacy: null, new: r.archived ? 'archived' : 'live'})) !==
+      undefined
     const s = {
       key,
       legacy: null,
@@ -119,7 +120,7 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     }
     stats.missing('missing_in_legacy', s, explained)
     if (!explained) c.onDisputed?.(entity, key)
-    if (!explained && stats.diagnose) rd.lacking('legacy', key, () => s)
+    if (!explained && stats.diagnose) rd.lacking('legacy', key, () => s, r.props, s.attribution)
   }
 
   function onBoth(ls: LegacyRow[], ns: RecRow[], key: string): void {
@@ -127,6 +128,8 @@ export function diffEntity(lm: LoadedMapping, ledger: Ledger, c: DiffConnections
     if (ns.length > 1) return duplicate(key, 'new', ns.length)
     const src = source(key)
     const baseline = c.hasBaseline ? lookup.legacy(SIDE.baseline, key) : undefined
+    // the records both sides hold, per side: the "others" of every segment (diagnosis/segments.ts)
+    if (stats.diagnose) stats.segmentPopulations(ls[0].fields, ns[0].props)
     const out = compareRecord(lm, ledger, stats, {entity, legacy: ls[0], newRow: ns[0], source: src, baseline, src: facts(src), hasSource: c.hasSource, presence})
     if (out.differences > out.explained + out.consequences) c.onDisputed?.(entity, key)
     if (out.differences === 0) stats.counts.identical++

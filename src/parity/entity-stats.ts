@@ -2,6 +2,7 @@
 import type {Attribution, EntityReport, FieldStats, RecordClass, RelationStats, SampleDifference} from '../reports/report-types.js'
 import {RecordDiagnoser} from './diagnosis/records.js'
 import {RelationDiagnoser} from './diagnosis/relations.js'
+import {Population} from './diagnosis/segments.js'
 import {FieldDiagnoser} from './diagnosis/values.js'
 import type {FieldMapping} from './mapping/schema.js'
 
@@ -23,6 +24,9 @@ export class EntityStats {
   readonly fieldDiag = new Map<string, FieldDiagnoser>()
   readonly relationDiag = new Map<string, RelationDiagnoser>()
   readonly recordDiag: RecordDiagnoser
+  /** the records both sides hold: their new-side properties and their legacy columns (segments' "others") */
+  readonly matchedNew = new Population()
+  readonly matchedLegacy = new Population()
 
   constructor(
     readonly entity: string,
@@ -41,6 +45,12 @@ export class EntityStats {
       this.fields.set(field, f)
     }
     return f
+  }
+
+  /** A record both sides hold (for segments). */
+  segmentPopulations(legacyFields: Record<string, unknown>, newProps: Record<string, unknown>): void {
+    this.matchedLegacy.add(legacyFields)
+    this.matchedNew.add(newProps)
   }
 
   diagnoser(field: string, fm: FieldMapping): FieldDiagnoser {
@@ -104,8 +114,8 @@ export class EntityStats {
   toReport(nowMs = Date.now()): EntityReport {
     const c = this.counts
     if (this.diagnose) {
-      for (const [name, f] of this.fields) f.diagnoses = this.fieldDiag.get(name)?.finish(nowMs, f) ?? []
-      for (const [name, r] of this.relations) r.diagnoses = this.relationDiag.get(name)?.finish(nowMs) ?? []
+      for (const [name, f] of this.fields) f.diagnoses = this.fieldDiag.get(name)?.finish(nowMs, f, this.matchedNew) ?? []
+      for (const [name, r] of this.relations) r.diagnoses = this.relationDiag.get(name)?.finish(nowMs, this.matchedNew) ?? []
     }
     const compared = c.identical + c.modified + c.missing_in_new + c.missing_in_legacy + c.duplicate_key
     return {
@@ -118,7 +128,12 @@ export class EntityStats {
       fields: [...this.fields.values()],
       relations: [...this.relations.values()],
       samples: this.samples,
-      records: {attribution: this.recordAttribution, explained: this.recordExplained, classes: this.classes, ...(this.diagnose ? {diagnoses: this.recordDiag.finish(nowMs)} : {})},
+      records: {
+        attribution: this.recordAttribution,
+        explained: this.recordExplained,
+        classes: this.classes,
+        ...(this.diagnose ? {diagnoses: this.recordDiag.finish(nowMs, {legacy: this.matchedNew, new: this.matchedLegacy})} : {}),
+      },
     }
   }
 }

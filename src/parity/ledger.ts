@@ -7,6 +7,8 @@ import {UsageError} from '../core/errors.js'
 import type {LedgerRuleReport, SampleDifference} from '../reports/report-types.js'
 import type {LedgerRule, Mapping} from './mapping/schema.js'
 import type {Value} from './normalizers.js'
+import {segmentValue} from './diagnosis/segments.js'
+import {own} from './own.js'
 
 export type RuleClass = LedgerRule['class']
 
@@ -18,6 +20,8 @@ export interface DifferenceFacts {
   sourceArchived?: boolean
   /** relation: the legacy FK value is one of the new side's associated records, but not the first */
   fkNotFirst?: boolean
+  /** the record's properties (new side; legacy columns for a record missing in new), for `property-is` */
+  props?: Record<string, unknown>
 }
 
 function holds(rule: LedgerRule, f: DifferenceFacts): boolean {
@@ -36,6 +40,8 @@ function holds(rule: LedgerRule, f: DifferenceFacts): boolean {
       return f.sourceArchived === true
     case 'fk-not-first':
       return f.fkNotFirst === true
+    case 'property-is':
+      return f.props !== undefined && rule.property !== undefined && segmentValue(own(f.props, rule.property)) === segmentValue(rule.value ?? null)
   }
 }
 
@@ -73,7 +79,7 @@ export class Ledger {
   report(today: string): LedgerRuleReport[] {
     return this.rules.map((r) => ({
       id: r.id,
-      rule: `${r.class} of ${r.entity}.${r.field} when ${r.when}`,
+      rule: `${r.class} of ${r.entity}.${r.field} when ${r.when}${r.when === 'property-is' ? ` ${r.property} = ${r.value === null || r.value === undefined || r.value === '' ? '(absent)' : JSON.stringify(r.value)}` : ''}`,
       reason: r.reason,
       owner: r.owner,
       expires: r.expires,

@@ -92,7 +92,12 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
       if (stats.diagnose) creditNormalized((fs.normalizedEqual ??= {}), cmp.legacy, cmp.new, lRaw, nRaw, l, n)
       continue
     }
-    const rule = ledger.match(k.entity, field, 'modified', {legacy: l, new: n, newArchived: k.newRow.archived, sourceArchived: k.src.archived}, () => ({key: k.legacy.key, field, legacy: l, new: n}))
+    const rule = ledger.match(k.entity, field, 'modified', {legacy: l, new: n, newArchived: k.newRow.archived, sourceArchived: k.src.archived, props: k.newRow.props}, () => ({
+      key: k.legacy.key,
+      field,
+      legacy: l,
+      new: n,
+    }))
     if (rule) {
       fs.explained++
       out.differences++
@@ -114,7 +119,7 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
     const diag = stats.diagnose ? stats.diagnoser(field, fm) : undefined
     const cls = diag?.classify(l, n, toText(nRaw))
     // a confirmed convention re-attributes to mapping_convention when the field is finished (diagnosis/values.ts)
-    diag?.record(cls, l, n, a, sample)
+    diag?.record(cls, l, n, a, sample, k.newRow.props)
     fs.mismatched++
     attr(fs.attribution, a)
     if (fs.samples.length < lm.mapping.samples) {
@@ -163,7 +168,7 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
       }
       const fkNotFirst = rm.kind === 'fk' && L.length === 1 && Nfull.includes(L[0])
       if (
-        ledger.match(k.entity, name, 'relation', {fkNotFirst, newArchived: k.newRow.archived, sourceArchived: k.src.archived}, () => ({
+        ledger.match(k.entity, name, 'relation', {fkNotFirst, newArchived: k.newRow.archived, sourceArchived: k.src.archived, props: k.newRow.props}, () => ({
           key: k.legacy.key,
           field: name,
           legacy: L,
@@ -199,7 +204,9 @@ export function compareRecord(lm: LoadedMapping, ledger: Ledger, stats: EntitySt
     if (unexplained) rs.independentRecords = (rs.independentRecords ?? 0) + 1
     else if (consequence) rs.consequenceRecords = (rs.consequenceRecords ?? 0) + 1
     if (stats.diagnose)
-      stats.relationDiag.get(rs.relation)?.observe(L.length, ind.missing, ind.extra, recAttr, () => ({key: k.legacy.key, field: name, legacy: L, new: N, ...(k.source ? {source: S} : {})}))
+      stats.relationDiag
+        .get(rs.relation)
+        ?.observe(L.length, ind.missing, ind.extra, recAttr, () => ({key: k.legacy.key, field: name, legacy: L, new: N, ...(k.source ? {source: S} : {})}), k.newRow.props)
   })
   return out
 }

@@ -22,7 +22,10 @@ export function meaning(r: ParityReport): string {
 
 /** The next step for a root cause, in words. */
 export function nextStep(c: RootCause): string {
-  if (c.suggestion) return `${c.suggestion.type === 'normalizer' ? 'fix the mapping' : 'accept the behaviour'}: ${c.suggestion.text} (crmsync parity suggest --only ${c.id})`
+  if (c.suggestion) {
+    const what = c.suggestion.type === 'normalizer' ? 'fix the mapping' : c.diagnosis === 'segment' ? 'investigate the legacy filter, or accept the behaviour' : 'accept the behaviour'
+    return `${what}: ${c.suggestion.text} (crmsync parity suggest --only ${c.id})`
+  }
   if (c.attribution === 'new_regression' || c.attribution === 'both_wrong') return 'fix crmsync before cutover'
   if (c.attribution === 'changed_at_source') return 'nothing: the record changed after the legacy snapshot'
   if (c.attribution === 'unattributed') return 'diff with --portal to learn which side is wrong'

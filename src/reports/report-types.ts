@@ -36,6 +36,12 @@ export interface Diagnosis {
   /** for entity `records` diagnoses: which missing class the pattern is about */
   recordClass?: 'missing_in_legacy' | 'missing_in_new'
   suggestion?: Suggestion
+  /** `segment` only: the property the differing records share, its value (null: absent), the share of the differing and of the other records with it, and shareInDiffering ÷ the share among all of them */
+  property?: string
+  value?: string | null
+  shareInDiffering?: number
+  shareInOthers?: number
+  lift?: number
 }
 
 /** A root cause: one defect counted once, with the differences it causes elsewhere (v2). */

@@ -41,6 +41,25 @@ export interface Defects {
   closeDateUtc?: boolean
   /** emails lowercased but not trimmed (the mapping documents both) */
   emailNotTrimmed?: boolean
+  /** legacy leaves out every contact whose property `where.property` is `where.value` (null: absent or ""), and every `every`-th other contact */
+  dropContacts?: Selection
+  /** legacy stores "" as the phone of every contact (with a phone) in `where`, and of every `every`-th other contact with a phone */
+  blankPhones?: Selection
+  /** legacy stores no contacts for every deal (with contacts) in `where`, and for every `every`-th other deal with contacts */
+  dropDealContacts?: Selection
+}
+
+/** Records chosen by a property value (`where`) and, among the rest, by position (every n-th). */
+export interface Selection {
+  where?: {property: string; value: string | null}
+  every?: number
+}
+
+/** What a Selection hit: the records matching `where`, the others it took, and the records matching `where` it did not take (not eligible). */
+export interface Selected {
+  segment: number
+  other: number
+  segmentUntouched: number
 }
 
 export interface Expected {
@@ -60,6 +79,11 @@ export interface Expected {
   lowercaseOnly: number
   trimmedEqual: number
   bookkeepingRows: number
+  droppedContacts: Selected
+  blankedPhones: Selected
+  droppedDealContacts: Selected
+  /** the deal→contact edges those deals lose: of the deals in `where`, of the others */
+  droppedDealEdges: {segment: number; other: number}
 }
 
 const byId = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
@@ -68,6 +92,29 @@ const chicago = new Intl.DateTimeFormat('en-CA', {timeZone: 'America/Chicago', y
 const cutDecimals = (s: string): string => {
   const [int, frac = ''] = s.split('.')
   return `${int}.${frac.slice(0, 2).padEnd(2, '0')}`
+}
+
+const absent = (v: string | null | undefined): boolean => v === null || v === undefined || v === ''
+
+/** Whether record `r` is in the segment `where` of Selection `s`. */
+const inSegment = (s: Selection, r: CrmRecord): boolean => {
+  if (!s.where) return false
+  const v = r.properties[s.where.property]
+  return s.where.value === null ? absent(v) : v === s.where.value
+}
+
+/** Whether Selection `s` takes record `r` (at position `i`) when `eligible`; counts into `into`. */
+function pick(s: Selection | undefined, r: CrmRecord, i: number, into: Selected, eligible: boolean): boolean {
+  if (!s) return false
+  const seg = inSegment(s, r)
+  if (!eligible) {
+    if (seg) into.segmentUntouched++
+    return false
+  }
+  const taken = seg || (s.every !== undefined && i % s.every === s.every - 1)
+  if (seg) into.segment++
+  else if (taken) into.other++
+  return taken
 }
 
 async function all(src: SyntheticSource, entity: string): Promise<CrmRecord[]> {
@@ -102,6 +149,10 @@ export async function writeLegacyVariant(src: SyntheticSource, path: string, d: 
     lowercaseOnly: 0,
     trimmedEqual: 0,
     bookkeepingRows: 0,
+    droppedContacts: {segment: 0, other: 0, segmentUntouched: 0},
+    blankedPhones: {segment: 0, other: 0, segmentUntouched: 0},
+    droppedDealContacts: {segment: 0, other: 0, segmentUntouched: 0},
+    droppedDealEdges: {segment: 0, other: 0},
   }
   const rows: Array<{model: string; pk: number; fields: Record<string, unknown>}> = []
   const pk = new Map<string, number>() // "entity:id" → legacy pk
@@ -131,7 +182,7 @@ export async function writeLegacyVariant(src: SyntheticSource, path: string, d: 
   }
 
   const contacts = await all(src, 'contacts')
-  const keptContacts = d.contactCap ? contacts.slice(0, d.contactCap) : contacts
+  const keptContacts = (d.contactCap ? contacts.slice(0, d.contactCap) : contacts).filter((r, i) => !pick(d.dropContacts, r, i, ex.droppedContacts, true))
   ex.missingContacts = contacts.length - keptContacts.length
   keptContacts.forEach((r, i) => {
     const p = r.properties
@@ -148,6 +199,7 @@ export async function writeLegacyVariant(src: SyntheticSource, path: string, d: 
       phone = p.phone.replace(/[^\d+]/g, '')
       if (phone !== p.phone) ex.phoneDigits++
     }
+    if (pick(d.blankPhones, r, i, ex.blankedPhones, Boolean(p.phone))) phone = ''
     const cut = (v: string | null | undefined): string => [...text(v)].slice(0, 100).join('')
     rows.push({
       model: 'crm.contact',
@@ -187,7 +239,11 @@ export async function writeLegacyVariant(src: SyntheticSource, path: string, d: 
     const linked = assoc('deals', r.id, 'contacts')
     const stored = linked.filter((c) => pk.has(`contacts:${c}`))
     ex.consequenceDealContacts += linked.length - stored.length
-    const kept = d.edgeCap ? stored.slice(0, d.edgeCap) : stored
+    let kept = d.edgeCap ? stored.slice(0, d.edgeCap) : stored
+    if (pick(d.dropDealContacts, r, i, ex.droppedDealContacts, stored.length > 0)) {
+      ex.droppedDealEdges[d.dropDealContacts && inSegment(d.dropDealContacts, r) ? 'segment' : 'other'] += kept.length
+      kept = []
+    }
     ex.cappedEdges += stored.length - kept.length
     rows.push({
       model: 'crm.deal',

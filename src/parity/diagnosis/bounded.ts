@@ -71,7 +71,11 @@ export function diagnosis(pattern: string, count: number, detail: string, exampl
 }
 
 /** A ledger-rule suggestion accepting a behaviour (reviewers fill in owner and check the expiry). */
-export function ledgerSuggestion(text: string, rule: {id: string; entity: string; field: string; class: string; when: string; reason: string}, nowMs: number): Suggestion {
+export function ledgerSuggestion(
+  text: string,
+  rule: {id: string; entity: string; field: string; class: string; when: string; reason: string; property?: string; value?: string | null},
+  nowMs: number,
+): Suggestion {
   return {type: 'ledger', text, mapping: {ledger: [{...rule, owner: 'unassigned', expires: expiryIn(90, nowMs)}]}}
 }
 

@@ -1,11 +1,13 @@
 /**
  * Patterns of whole missing records: `count-cap` (one side holds exactly N records, N a known API
- * cap) and `tail-missing` (the missing records are exactly the last K in list order, ascending id).
- * O(1) state: counts and the extreme ids.
+ * cap), `tail-missing` (the missing records are exactly the last K in list order, ascending id) and
+ * `segment` (they share a property value the records both sides hold rarely have). O(1) state:
+ * counts and the extreme ids, and the bounded value counts of segments.ts.
  */
-import type {Diagnosis, SampleDifference} from '../../reports/report-types.js'
+import type {Attribution, Diagnosis, SampleDifference} from '../../reports/report-types.js'
 import {compareIdText} from '../attribution.js'
 import {diagnosis, ledgerSuggestion, slug} from './bounded.js'
+import {findSegment, segmentDiagnosis, SegmentSet, type Population} from './segments.js'
 
 /** Result caps of well-known CRM APIs (a search returns at most 10,000 results). */
 export const KNOWN_CAPS = [10_000]
@@ -20,6 +22,9 @@ export class RecordDiagnoser {
   /** unexplained records missing on a side: count, smallest id, one example */
   private readonly missing: Record<Side, {count: number; min?: string; example: SampleDifference | null}> = {legacy: {count: 0, example: null}, new: {count: 0, example: null}}
 
+  /** the missing records' properties (new side for those missing in legacy, legacy columns for those missing in new) */
+  private readonly segments: Record<Side, SegmentSet> = {legacy: new SegmentSet(), new: new SegmentSet()}
+
   constructor(private readonly entity: string) {}
 
   /** A distinct key present on `side` (in ascending id order or not). */
@@ -30,14 +35,16 @@ export class RecordDiagnoser {
   }
 
   /** An unexplained record missing on `side`. */
-  lacking(side: Side, key: string, sample: () => SampleDifference): void {
+  lacking(side: Side, key: string, sample: () => SampleDifference, props: Record<string, unknown>, attribution?: Attribution): void {
+    this.segments[side].add(props, attribution, sample)
     const m = this.missing[side]
     m.count++
     if (m.min === undefined || compareIdText(key, m.min) < 0) m.min = key
     m.example ??= sample()
   }
 
-  finish(nowMs: number): Diagnosis[] {
+  /** `others`: per side, the population the missing records' properties are compared with (the records both sides hold). */
+  finish(nowMs: number, others?: Record<Side, Population>): Diagnosis[] {
     const out: Diagnosis[] = []
     for (const side of ['legacy', 'new'] as const) {
       const m = this.missing[side]
@@ -77,7 +84,10 @@ export class RecordDiagnoser {
           ),
         )
       }
+      const seg = others && findSegment(this.segments[side], others[side], false)
+      if (seg) out.push(tag(segmentDiagnosis(seg, {entity: this.entity, what: `${this.entity} missing in ${side}`, cls, field: '*', idPart: cls.replace(/_/g, '-')}, nowMs)))
     }
-    return out
+    // largest first; a segment (a part of the missing records) never ahead of a pattern that covers them all
+    return out.sort((a, b) => b.count - a.count)
   }
 }

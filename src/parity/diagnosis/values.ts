@@ -2,13 +2,15 @@
  * Value patterns of one field's unexplained differences: each difference is classified once (the
  * first pattern that explains it) into timezone-shift, precision, decimal-truncated/-rounded,
  * digits-only, punctuation, case, whitespace, truncated or empty-vs-null; what none explains is
- * checked for a consistent value-to-value map (enum-remap) at the end. Bounded: counts, one example
- * per pattern.
+ * checked for a consistent value-to-value map (enum-remap) at the end, else for a `segment` (the
+ * records share a property value the others rarely have). Bounded: counts, one example per pattern,
+ * the bounded value counts of segments.ts.
  */
 import type {Attribution, Diagnosis, FieldStats, SampleDifference, Suggestion} from '../../reports/report-types.js'
 import type {FieldMapping} from '../mapping/schema.js'
 import {dateInZone, parseInstant, truncateDecimal, type Value} from '../normalizers.js'
 import {diagnosis, ledgerSuggestion, PairMap, PatternCounts, slug} from './bounded.js'
+import {findSegment, segmentDiagnosis, SegmentSet, type Population} from './segments.js'
 
 /** Zones tried for a date taken in another zone than the mapping assumes. */
 export const CANDIDATE_ZONES = [
@@ -109,6 +111,8 @@ export class FieldDiagnoser {
   private readonly pairs = new PairMap()
   /** the kept samples with the pattern that classified them (at most the sample cap) */
   private readonly tagged = new Map<SampleDifference, string>()
+  /** the records of the differences no value pattern classified */
+  private readonly segment = new SegmentSet()
 
   constructor(
     private readonly entity: string,
@@ -122,9 +126,12 @@ export class FieldDiagnoser {
   }
 
   /** Count a classified (or unclassified) difference with its attribution. */
-  record(c: Classified | undefined, l: Value, n: Value, attribution: Attribution, sample: () => SampleDifference): void {
+  record(c: Classified | undefined, l: Value, n: Value, attribution: Attribution, sample: () => SampleDifference, props: Record<string, unknown>): void {
     if (c) this.patterns.add(c.pattern, c.param, sample, attribution)
-    else this.pairs.add(n, l, sample, attribution)
+    else {
+      this.pairs.add(n, l, sample, attribution)
+      this.segment.add(props, attribution, sample)
+    }
   }
 
   /** Remember which pattern a kept sample has (for its attribution when the convention is confirmed). */
@@ -180,11 +187,12 @@ export class FieldDiagnoser {
   }
 
   /**
-   * The field's diagnoses, largest first. A convention that holds at least CONVENTION_SHARE of the
+   * The field's diagnoses, largest first; `matched`: the new-side properties of the records both
+   * sides hold (the others of a segment). A convention that holds at least CONVENTION_SHARE of the
    * field's mismatches is confirmed: its legacy-defect (and unattributed) differences become
    * `mapping_convention` in `fs` and in its samples.
    */
-  finish(nowMs: number, fs: FieldStats): Diagnosis[] {
+  finish(nowMs: number, fs: FieldStats, matched?: Population): Diagnosis[] {
     const buckets = this.patterns.list().filter((b) => b.count >= MIN_PATTERN)
     for (const b of buckets) {
       const convention = CONVENTIONS.has(b.pattern) && !(b.pattern === 'timezone-shift' && b.param.endsWith('h'))
@@ -224,6 +232,10 @@ export class FieldDiagnoser {
           this.pairs.attribution,
         ),
       )
+    } else if (matched) {
+      // what no value pattern explains: do those records share a property value? (never the field's own property: that is a value map)
+      const seg = findSegment(this.segment, matched, true, new Set([this.fm.property]))
+      if (seg) out.push(segmentDiagnosis(seg, {entity: this.entity, what: `${this.entity} whose ${this.field} differs`, cls: 'modified', field: this.field, idPart: this.field}, nowMs))
     }
     return out.sort((a, b) => b.count - a.count)
   }

@@ -30,6 +30,7 @@ export const LEDGER_PREDICATES = [
   'new-archived', // record archived (tombstoned) on the new side, absent from legacy
   'source-archived', // record archived in the source portal
   'fk-not-first', // FK holds an associated record but not the first one
+  'property-is', // the record's `property` has `value` (null: absent); a `segment` diagnosis suggests it
   'any', // every difference of this entity/field/class
 ] as const
 
@@ -86,11 +87,18 @@ const ruleSchema = z
     field: z.string().min(1).default('*'),
     class: z.enum(RECORD_CLASSES_FOR_RULES),
     when: z.enum(LEDGER_PREDICATES),
+    /** `property-is`: the record property (new side; a legacy column for missing_in_new) and its value (null or "": absent) */
+    property: z.string().min(1).optional(),
+    value: z.string().nullable().optional(),
     reason: z.string().min(1),
     owner: z.string().min(1),
     expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
   })
   .strict()
+  .superRefine((r, ctx) => {
+    if (r.when === 'property-is' && r.property === undefined) ctx.addIssue({code: 'custom', path: ['property'], message: 'is required when "when" is property-is (with "value", null for absent)'})
+    if (r.when !== 'property-is' && (r.property !== undefined || r.value !== undefined)) ctx.addIssue({code: 'custom', path: ['property'], message: 'only applies when "when" is property-is'})
+  })
 
 const verdictSchema = z
   .object({
