@@ -5,13 +5,14 @@ import {createHash} from 'node:crypto'
  * must show exactly the figures the legacy simulator recorded in fixtures/demo/expected.json.
  */
 import {execFile} from 'node:child_process'
-import {existsSync} from 'node:fs'
+
 import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {DemoExpected} from '../../src/parity/demo-fixtures.js'
 import type {ParityReport} from '../../src/reports/report-types.js'
+import {assertBuilt} from '../helpers/cli.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const DEMO = join(ROOT, 'fixtures/demo')
@@ -22,7 +23,7 @@ describe('offline demo', () => {
   let report: ParityReport
   let expected: DemoExpected
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist/commands/parity/run.js'))) throw new Error('dist is not built: run `npx tsc -p .` (npm test builds first)')
+    assertBuilt('dist/commands/parity/run.js')
     dir = await mkdtemp(join(tmpdir(), 'crmsync-demo-'))
     // the bundled config, with reports written to a temp folder instead of ./reports
     const cfg = JSON.parse(await readFile(join(DEMO, 'parity.config.json'), 'utf8')) as Record<string, string>

@@ -4,7 +4,6 @@
  * normalizedEqual of a legacy that does not do what the mapping documents; unrelated inputs; an
  * extra model; identical data.
  */
-import {spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -13,7 +12,7 @@ import {simulateLegacy} from '../../src/parity/legacy-simulator.js'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
 import {writeSyntheticPortal} from '../../src/parity/synthetic-portal.js'
 import type {ParityReport} from '../../src/reports/report-types.js'
-import {crmsync} from '../helpers/cli.js'
+import {assertBuilt, crmsync} from '../helpers/cli.js'
 import {VariantSource, writeLegacyVariant, type Expected} from '../helpers/legacy-variant.js'
 
 const MAPPING = 'fixtures/mappings/legacy-django.json'
@@ -24,7 +23,7 @@ let src: VariantSource
 let ex: Expected
 
 beforeAll(async () => {
-  spawnSync('npx', ['tsc', '-p', '.'], {stdio: 'ignore'})
+  assertBuilt()
   dir = mkdtempSync(join(tmpdir(), 'crmsync-parity-explains-'))
   src = new VariantSource(opts)
   await writeSyntheticPortal(src, join(dir, 'portal'), '2025-12-31T00:00:00.000Z')

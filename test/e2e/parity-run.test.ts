@@ -10,7 +10,7 @@ import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ROOT, BIN, crmsync as run, type CliResult} from '../helpers/cli.js'
+import {assertBuilt, ROOT, BIN, crmsync as run, type CliResult} from '../helpers/cli.js'
 import type {ParityReport} from '../../src/reports/report-types.js'
 import {generatePortal} from '../../src/portal/generator.js'
 import {progressLines, type ProgressLine} from '../helpers/progress-lines.js'
@@ -74,7 +74,7 @@ describe('crmsync parity run', () => {
   let live = 0
   let archived = 0
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist/commands/parity/run.js'))) throw new Error('dist is not built: run `npx tsc -p .` (npm test builds first)')
+    assertBuilt('dist/commands/parity/run.js')
     dir = await mkdtemp(join(tmpdir(), 'crmsync-prun-'))
     await generatePortal({out: join(dir, 'portal'), contacts: 120, deals: 10, appointments: 5, divisions: 3, seed: 11})
     for (const line of (await readFile(join(dir, 'portal', 'contacts.ndjson'), 'utf8')).split('\n').filter(Boolean)) {

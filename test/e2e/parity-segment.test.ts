@@ -7,7 +7,6 @@
  * suggested ledger rule accepts exactly the segment on a second diff; a variant whose drops and
  * blanks follow no property has no segment; every rendering shows the segment escaped.
  */
-import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -19,7 +18,7 @@ import {writeSyntheticPortal} from '../../src/parity/synthetic-portal.js'
 import {mdCell} from '../../src/reports/markdown.js'
 import type {Diagnosis, ParityReport} from '../../src/reports/report-types.js'
 import {esc} from '../../src/reports/svg-charts.js'
-import {crmsync} from '../helpers/cli.js'
+import {assertBuilt, crmsync} from '../helpers/cli.js'
 import {VariantSource, writeLegacyVariant} from '../helpers/legacy-variant.js'
 
 const MAPPING = 'fixtures/mappings/legacy-django.json'
@@ -41,7 +40,7 @@ let dir: string
 const src = new TaggedSource({contacts: CONTACTS, deals: 300, appointments: 200, divisions: 5, seed: 4})
 
 beforeAll(async () => {
-  spawnSync('npx', ['tsc', '-p', '.'], {stdio: 'ignore'})
+  assertBuilt()
   dir = mkdtempSync(join(tmpdir(), 'crmsync-parity-segment-'))
   await writeSyntheticPortal(src, join(dir, 'portal'), '2025-12-31T00:00:00.000Z')
   await simulateLegacy({source: src, legacy: {path: join(dir, 'unused.jsonl'), format: 'jsonl'}, store: join(dir, 'store.db'), snapshotAt: SNAPSHOT_AT})

@@ -5,7 +5,7 @@ import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ROOT, BIN, crmsync as run} from '../helpers/cli.js'
+import {assertBuilt, ROOT, BIN, crmsync as run} from '../helpers/cli.js'
 import {openPortal} from '../../src/portal/snapshot.js'
 
 const crmsync = (args: string[]) => run(args)
@@ -13,7 +13,7 @@ const crmsync = (args: string[]) => run(args)
 describe('crmsync portal generate', () => {
   let root: string
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist/commands/portal/generate.js'))) throw new Error('dist is not built: run `npx tsc -p .` (npm test builds first)')
+    assertBuilt('dist/commands/portal/generate.js')
     root = await mkdtemp(join(tmpdir(), 'crmsync-gen-e2e-'))
   })
   afterAll(async () => {

@@ -1,10 +1,9 @@
 /** `crmsync report render` as a child process: re-renders a saved report, exit 2 on bad input. */
-import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ROOT, crmsync as run} from '../helpers/cli.js'
+import {assertBuilt, crmsync as run} from '../helpers/cli.js'
 import {sampleReport} from '../unit/report-fixture.js'
 
 const crmsync = (args: string[]) => run(args)
@@ -12,7 +11,7 @@ const crmsync = (args: string[]) => run(args)
 describe('crmsync report render', () => {
   let root: string
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist/commands/report/render.js'))) throw new Error('dist is not built: run `npx tsc -p .` (npm test builds first)')
+    assertBuilt('dist/commands/report/render.js')
     root = await mkdtemp(join(tmpdir(), 'crmsync-render-'))
   })
   afterAll(async () => {

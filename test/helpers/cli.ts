@@ -1,9 +1,19 @@
 /** Runs the built CLI (`bin/run.js`, needs `dist/`: `npm test` builds first) as a child process, for e2e tests. */
 import {execFile} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const BIN = join(ROOT, 'bin/run.js')
+
+/**
+ * Fail at once, with the fix, when dist/ lacks `file` (npm test builds before vitest). A test never
+ * builds itself: tsc rewriting dist/ while the other worker's CLI children load it makes them fail
+ * with missing exports.
+ */
+export function assertBuilt(file = 'dist/commands/parity/run.js'): void {
+  if (!existsSync(join(ROOT, file))) throw new Error(`dist is not built (${file} is missing): run \`npm run build\` (npm test builds first)`)
+}
 
 export interface CliResult {
   code: number
