@@ -72,6 +72,7 @@ export abstract class SyncCommand extends BaseCommand {
           rateLimit: flags['rate-limit'],
           sharedBudget: flags['shared-budget'],
           reconcileAssociations: flags['reconcile-associations'],
+          lanes: flags.lanes,
           json,
           progress,
         },
