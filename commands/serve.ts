@@ -25,7 +25,11 @@ export default class Serve extends BaseCommand {
       defaultHelp: async () => '190/10s',
       helpValue: 'N/INTERVAL|none',
     }),
-    'search-rate': Flags.string({summary: 'separate budget for search requests, e.g. 5/s', defaultHelp: async () => 'none', helpValue: 'N/INTERVAL'}),
+    'search-rate': Flags.string({
+      summary: "separate budget for search requests, e.g. 5/s (HubSpot's); none for no search limit",
+      defaultHelp: async () => '5/s (none with --rate-limit none)',
+      helpValue: 'N/INTERVAL|none',
+    }),
     'daily-limit': Flags.integer({summary: 'requests allowed per UTC day', defaultHelp: async () => 'none', helpValue: 'N'}),
     faults: Flags.string({summary: 'fault spec, e.g. "429-burst:every=50,count=3;5xx:rate=0.02;reset:every=100;index-lag:seconds=5" (docs/emulator.md)', helpValue: 'SPEC'}),
     token: Flags.string({summary: 'the only bearer token accepted; with neither the flag nor the variable, any non-empty token', env: 'HUBSPOT_ACCESS_TOKEN'}),

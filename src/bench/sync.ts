@@ -26,6 +26,7 @@ import {envInt, type Figures, printSideBySide} from './measure.js'
 import {randomBytes} from 'node:crypto'
 import pg from 'pg'
 import {redactUrl} from '../core/redact-url.js'
+import {laneBench, printLanes} from './sync-lanes.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '../../..')
@@ -210,6 +211,15 @@ async function main(): Promise<void> {
   const only = syncOnly()
   const dir = mkdtempSync(join(tmpdir(), 'crmsync-bench-sync-'))
   let emu: RunningEmulator | undefined
+  if (process.env.BENCH_SYNC_ONLY === 'lanes') {
+    // just the lane comparison (src/bench/sync-lanes.ts), which the full bench prints last
+    try {
+      printLanes(await laneBench(root, dir, TOKEN))
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+    return
+  }
   try {
     const big = await portal(dir, contacts)
     emu = await startEmulator({portalDir: big, token: TOKEN, rateLimit: 'none'})
@@ -267,6 +277,9 @@ async function main(): Promise<void> {
     console.log(
       `rate-limited run (100 requests / 10 s, ${window.toFixed(1)} s from the first request): ${served} requests = ${((served / allowed) * 100).toFixed(1)}% of the allowed rate; 429s: ${JSON.stringify(emu.stats.rateLimited)}`,
     )
+    await emu.stop()
+    emu = undefined
+    printLanes(await laneBench(root, dir, TOKEN))
   } finally {
     await emu?.stop()
     rmSync(dir, {recursive: true, force: true})

@@ -10,6 +10,7 @@ import {summaryTable} from '../core/sync-output.js'
 import {openSyncStore} from '../store/sync-store.js'
 import type {PublishResult} from '../parity/publish/run-publish.js'
 import {acquireStoreLock} from '../store/lock.js'
+import {preferSmallHeap} from './heap-mode.js'
 
 type SyncFlags = Interfaces.InferredFlags<typeof syncFlags>
 import {runService, type ServiceSummary} from '../core/service.js'
@@ -22,6 +23,7 @@ export abstract class SyncCommand extends BaseCommand {
   protected abstract entity(): Promise<string> | string
 
   async run(): Promise<(SyncSummary & {publish?: PublishResult}) | ServiceSummary> {
+    preferSmallHeap()
     const {flags} = await this.parse(this.constructor as typeof SyncCommand)
     const target = await this.entity()
     const json = this.jsonEnabled()
@@ -70,6 +72,7 @@ export abstract class SyncCommand extends BaseCommand {
           rateLimit: flags['rate-limit'],
           sharedBudget: flags['shared-budget'],
           reconcileAssociations: flags['reconcile-associations'],
+          lanes: flags.lanes,
           json,
           progress,
         },

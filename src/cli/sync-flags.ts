@@ -3,6 +3,7 @@ import {connectionFlags} from './connection-flags.js'
 import {syncPublishFlags} from './publish-flags.js'
 import {progressFlags} from './progress-flags.js'
 import {storeFlags} from './store-flags.js'
+import {DEFAULT_LANES_HELP} from '../core/sync-request.js'
 
 /** Flags shared by every `crmsync sync <entity>` command: spread them into a command's `flags`. */
 export const syncFlags = {
@@ -41,6 +42,13 @@ export const syncFlags = {
     defaultHelp: async () => '10%',
     env: 'CRMSYNC_RECONCILE_ASSOCIATIONS',
     helpValue: 'full|off|N%',
+  }),
+  lanes: Flags.string({
+    summary: 'how a full sync reads each object: list, or list+search (search reads from the other end of the id space, from its own rate-limit bucket)',
+    description: 'Incremental runs and the archived sweep are not affected. See docs/sync.md, Lanes.',
+    defaultHelp: async () => DEFAULT_LANES_HELP,
+    env: 'CRMSYNC_LANES',
+    helpValue: 'list|list+search',
   }),
   every: Flags.string({summary: 'service mode: run forever, one run per interval (e.g. 5m, 30s, 1h), never two at once; SIGTERM stops at a page boundary with exit 0', helpValue: 'DURATION'}),
   listen: Flags.string({summary: 'with --every: serve GET /healthz and /metrics (Prometheus text format) on HOST:PORT', helpValue: 'HOST:PORT', dependsOn: ['every']}),

@@ -8,7 +8,7 @@ import {randomBytes} from 'node:crypto'
 import {DailyLimitError} from './api-errors.js'
 import {type Clock, systemClock} from './budget-clock.js'
 import {nextMidnight} from './budget-time.js'
-import type {BudgetLimits, BudgetSnapshot, Permit, RateBudget, RateObservation} from './budget.js'
+import {DEFAULT_SEARCH_MAX, type BudgetLimits, type BudgetSnapshot, type Permit, type RateBudget, type RateObservation} from './budget.js'
 import {RespClient, type RespValue} from './budget-redis-resp.js'
 import type {Bucket} from './http-types.js'
 import {FifoTurns} from './fifo-turns.js'
@@ -136,9 +136,9 @@ export class RedisBudget implements RateBudget {
     this.o = {
       max: opts.max ?? 100,
       intervalMs: opts.intervalMs ?? 10_000,
-      searchMax: opts.searchMax ?? 4,
+      searchMax: opts.searchMax ?? DEFAULT_SEARCH_MAX,
       searchIntervalMs: opts.searchIntervalMs ?? 1000,
-      searchCountsTowardsDefault: opts.searchCountsTowardsDefault ?? true,
+      searchCountsTowardsDefault: opts.searchCountsTowardsDefault ?? false,
       timeZone: opts.timeZone ?? 'UTC',
       marginMs: opts.marginMs ?? 25,
       leaseMs: opts.leaseMs ?? 60_000,

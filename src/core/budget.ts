@@ -68,10 +68,10 @@ export interface BudgetLimits {
   /** default window: `max` requests per `intervalMs` (learned from headers afterwards); default 100/10 000 */
   max?: number
   intervalMs?: number
-  /** search bucket, default 4 per 1 000 ms */
+  /** search bucket, default 5 per 1 000 ms (HubSpot's search limit, docs/http-layer.md) */
   searchMax?: number
   searchIntervalMs?: number
-  /** whether a search request also counts against the default window (default true: the safe choice) */
+  /** whether a search request also counts against the default window (default false: HubSpot's search requests have their own bucket and its 10-second limit excludes them) */
   searchCountsTowardsDefault?: boolean
   /** IANA time zone of the portal, for the daily reset (default UTC) */
   timeZone?: string
@@ -82,6 +82,9 @@ export interface BudgetLimits {
 export interface InProcessBudgetOptions extends BudgetLimits {
   clock?: Clock
 }
+
+/** HubSpot's search limit: 5 requests per second per account, a bucket of its own. */
+export const DEFAULT_SEARCH_MAX = 5
 
 interface Window {
   max: number
@@ -118,10 +121,10 @@ export class InProcessBudget implements RateBudget {
     this.marginMs = opts.marginMs ?? 25
     this.timeZone = opts.timeZone ?? 'UTC'
     nextMidnight(0, this.timeZone) // validate the zone now, not at the daily cap
-    this.searchCountsTowardsDefault = opts.searchCountsTowardsDefault ?? true
+    this.searchCountsTowardsDefault = opts.searchCountsTowardsDefault ?? false
     this.windows = {
       default: {max: positive(opts.max ?? 100, 'max'), intervalMs: positive(opts.intervalMs ?? 10_000, 'intervalMs'), done: [], inFlight: 0, granted: 0},
-      search: {max: positive(opts.searchMax ?? 4, 'searchMax'), intervalMs: positive(opts.searchIntervalMs ?? 1_000, 'searchIntervalMs'), done: [], inFlight: 0, granted: 0},
+      search: {max: positive(opts.searchMax ?? DEFAULT_SEARCH_MAX, 'searchMax'), intervalMs: positive(opts.searchIntervalMs ?? 1_000, 'searchIntervalMs'), done: [], inFlight: 0, granted: 0},
     }
   }
 

@@ -26,6 +26,18 @@ export interface ObjectCheckpoint {
   cursorTs: number | null
   /** pages written in this run (diagnostics) */
   pages: number
+  /**
+   * full phase read by two lanes (src/core/search-lane.ts): every live id up to `listHigh` came
+   * through the list, every id from `searchLow` up through search by descending id. Absent for a
+   * list-only run.
+   */
+  lanes?: LaneMarks
+}
+
+/** How far each lane of a two-lane full phase has written (ids; null: not started). */
+export interface LaneMarks {
+  listHigh: string | null
+  searchLow: string | null
 }
 
 /** What one fetched page tells the reducer. */
@@ -55,7 +67,10 @@ export function parseCheckpoint(raw: unknown): ObjectCheckpoint | null {
   if (!raw || typeof raw !== 'object') return null
   const c = raw as Partial<ObjectCheckpoint>
   if (c.v !== 1 || typeof c.phase !== 'string') return null
-  return {v: 1, phase: c.phase, after: c.after ?? null, key: c.key ?? null, maxTs: c.maxTs ?? null, startTs: c.startTs ?? null, cursorTs: c.cursorTs ?? null, pages: c.pages ?? 0}
+  const cp: ObjectCheckpoint = {v: 1, phase: c.phase, after: c.after ?? null, key: c.key ?? null, maxTs: c.maxTs ?? null, startTs: c.startTs ?? null, cursorTs: c.cursorTs ?? null, pages: c.pages ?? 0}
+  const l = c.lanes
+  if (c.phase === 'full' && l && typeof l === 'object') cp.lanes = {listHigh: typeof l.listHigh === 'string' ? l.listHigh : null, searchLow: typeof l.searchLow === 'string' ? l.searchLow : null}
+  return cp
 }
 
 /**
@@ -101,7 +116,7 @@ export function next(cp: ObjectCheckpoint, page: PageFacts, cmp: (a: string, b: 
     case 'full-archived': {
       if (page.after !== null && page.after === cp.after) throw new CursorLoopError(`list after=${page.after}`)
       if (page.after !== null) return {...base, after: page.after}
-      if (cp.phase === 'full') return {...base, phase: 'full-archived', after: null}
+      if (cp.phase === 'full') return {...base, phase: 'full-archived', after: null, lanes: undefined}
       return finish(base)
     }
     case 'search': {

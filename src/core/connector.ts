@@ -60,6 +60,11 @@ export interface ObjectApi {
   /** one search page strictly after `from` in (modified ASC, id ASC) order (inclusive of `from.ts` when `from.id` is null) */
   searchPage(opts: {from: KeysetPosition; limit: number; properties: string[]}, signal?: AbortSignal): Promise<RawPage>
   /**
+   * Optional: one search page of live records whose ids lie strictly between `above` and `below`
+   * (null: unbounded), by descending id; the search lane of a full run (src/core/search-lane.ts).
+   */
+  idRangePage?(opts: {above: string | null; below: string | null; limit: number; properties: string[]}, signal?: AbortSignal): Promise<RawPage>
+  /**
    * Optional and cheap (one request): about how many records a run will read, all of them
    * (`sinceTs` null) or those modified at or after `sinceTs`; null when the API cannot tell.
    * Only progress displays ask; an error here never fails a sync.
@@ -133,6 +138,8 @@ export interface RunOptions {
   reconcile?: ReconcileSetting
   /** the whole run's requests so far (every stream), which a reconciliation slice is sized from */
   runStats?: RequestStats
+  /** `--lanes`: how a full phase reads (src/core/search-lane.ts); absent = list only */
+  lanes?: 'list' | 'list+search'
 }
 
 /** A stream of association edges between object streams. */

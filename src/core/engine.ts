@@ -94,7 +94,7 @@ async function runObjects(def: ObjectStreamDef, ctx: EngineContext, result: Stre
   for await (const page of prefetched(objectPages(def, checkpoint, opts))) {
     result.pages++
     result.fetched += page.fetched
-    if (page.phase === 'search') result.searchRequests++
+    if (page.phase === 'search' || page.lane === 'search') result.searchRequests++
     for (const dl of page.deadLetters) await store.addDeadLetter(dl)
     result.deadLetters += page.deadLetters.length
     // merges first, under the previous checkpoint: a crash in between replays the page, and

@@ -8,6 +8,7 @@ import type {CrmRecord} from './records.js'
 import type {Checkpoint, DeadLetter} from './store-port.js'
 import {begin, next, parseCheckpoint, type ObjectCheckpoint, type PageFacts, type Phase} from './checkpoint.js'
 import type {KeysetPosition, ObjectStreamDef, RawPage, RunOptions} from './connector.js'
+import {twoLanePages, usesLanes} from './search-lane.js'
 
 /** One page ready for the sink: records to upsert/tombstone, merges to apply, and its checkpoint. */
 export interface ObjectPage {
@@ -15,9 +16,11 @@ export interface ObjectPage {
   records: CrmRecord[]
   merges: Array<{loserId: string; survivorId: string}>
   deadLetters: DeadLetter[]
-  /** results the API returned (before validation and de-duplication) */
+  /** results the API returned (before validation and de-duplication; in a two-lane full phase, those not already read by the other lane) */
   fetched: number
   checkpoint: Checkpoint
+  /** in a two-lane full phase (src/core/search-lane.ts), which lane read the page */
+  lane?: 'list' | 'search'
 }
 
 /** Convert a raw page: valid records (de-duplicated by id, newest updatedAt wins), dead letters, merges, facts. */
@@ -59,6 +62,12 @@ export function pageSize(def: ObjectStreamDef, phase: Phase, batchSize: number |
 /** Pages of one object stream from its stored checkpoint to `done`. */
 export async function* objectPages(def: ObjectStreamDef, stored: Checkpoint | null, opts: RunOptions): AsyncGenerator<ObjectPage> {
   let cp: ObjectCheckpoint = begin(parseCheckpoint(stored), opts)
+  if (usesLanes(def, cp, opts)) {
+    for await (const page of twoLanePages(def, cp, opts)) {
+      cp = page.checkpoint as unknown as ObjectCheckpoint
+      yield page
+    }
+  }
   while (cp.phase !== 'done') {
     const phase = cp.phase
     const limit = pageSize(def, phase, opts.batchSize)

@@ -91,6 +91,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
       signal: controller.signal,
       reconcile: valid.reconcile,
       runStats: client.stats,
+      lanes: valid.lanes,
     }
     const hooks: EngineHooks = {
       ...progress?.hooks,

@@ -35,6 +35,9 @@ export const HUBSPOT_LIMITS = {
 /** The rate tier the emulator enforces and advertises when none is configured (Professional/Enterprise). */
 export const DEFAULT_RATE_TIER = {max: 190, intervalMs: 10_000} as const
 
+/** HubSpot's search limit: 5 requests per second per account, a bucket of its own (429 policy SECONDLY). */
+export const DEFAULT_SEARCH_RATE = {max: 5, intervalMs: 1000} as const
+
 /** The versions served side by side: the numeric v3/v4 paths and HubSpot's date-versioned ones. */
 export const DATED_VERSION = '2026-03'
 

@@ -4,7 +4,7 @@
  */
 import {correlationId} from './errors.js'
 import {parseRateSpec} from '../core/rate-spec.js'
-import {DEFAULT_RATE_TIER} from './hubspot-limits.js'
+import {DEFAULT_RATE_TIER, DEFAULT_SEARCH_RATE} from './hubspot-limits.js'
 import type {RateSpec} from './types.js'
 
 export type PolicyName = 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY'
@@ -82,7 +82,9 @@ export function rateLimitBody(policy: PolicyName): Record<string, unknown> {
  * Every limit of one portal. Requests refused with 429 do not consume budget. Without a configured
  * `rateLimit` the window is HubSpot's Professional tier (DEFAULT_RATE_TIER, 190/10 s); `rateLimit:
  * 'none'` (or null) turns it off. Search requests use only their own bucket (HubSpot's burst limit
- * excludes the search API) and their answers carry no rate-limit headers.
+ * excludes the search API), 5 per second by default (DEFAULT_SEARCH_RATE, HubSpot's) unless
+ * `searchRate` says otherwise (`none`: no search limit) or `rateLimit` is `none` (no limit at all,
+ * the search bucket included, unless `searchRate` is given); their answers carry no rate-limit headers.
  */
 export class RateLimiter {
   private readonly window?: RollingWindow
@@ -90,10 +92,11 @@ export class RateLimiter {
   private day = ''
   private usedToday = 0
 
-  constructor(opts: {rateLimit?: RateSpec | string | null; searchRate?: RateSpec | string; dailyLimit?: number}) {
+  constructor(opts: {rateLimit?: RateSpec | string | null; searchRate?: RateSpec | string | null; dailyLimit?: number}) {
     const window = opts.rateLimit === undefined ? DEFAULT_RATE_TIER : opts.rateLimit === null ? null : parseRate(opts.rateLimit, '--rate-limit', true)
     if (window) this.window = new RollingWindow(window)
-    if (opts.searchRate) this.search = new RollingWindow(parseRate(opts.searchRate, '--search-rate')!)
+    const search = opts.searchRate === undefined ? (window ? DEFAULT_SEARCH_RATE : null) : opts.searchRate === null ? null : parseRate(opts.searchRate, '--search-rate', true)
+    if (search) this.search = new RollingWindow(search)
     if (opts.dailyLimit !== undefined && (!Number.isInteger(opts.dailyLimit) || opts.dailyLimit < 1)) {
       throw new SpecError(`Invalid --daily-limit "${opts.dailyLimit}": expected a positive whole number of requests per day.`)
     }

@@ -41,7 +41,7 @@ export function toEmulatorOptions(o: ServeOptions): EmulatorOptions {
   try {
     if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`--port must be 0..65535, got ${o.port}.`, 'Pass e.g. --port 8080, or --port 0 for a free port.', 'BAD_FLAG')
     if (o.rateLimit !== undefined) parseRate(o.rateLimit, '--rate-limit', true)
-    if (o.searchRate !== undefined) parseRate(o.searchRate, '--search-rate')
+    if (o.searchRate !== undefined) parseRate(o.searchRate, '--search-rate', true)
     if (o.dailyLimit !== undefined && (!Number.isInteger(o.dailyLimit) || o.dailyLimit < 1))
       throw new UsageError(`--daily-limit must be a positive whole number, got ${o.dailyLimit}.`, 'Pass e.g. --daily-limit 250000.', 'BAD_FLAG')
     if (o.associationPageSize !== undefined && (!Number.isInteger(o.associationPageSize) || o.associationPageSize < 1)) {

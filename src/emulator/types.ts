@@ -28,8 +28,8 @@ export interface EmulatorOptions {
   port?: number
   /** rolling window for every non-search request, e.g. {max: 100, intervalMs: 10000} or "100/10s"; default 190/10s (HubSpot's Professional tier); "none" or null: no limit */
   rateLimit?: RateSpec | string | null
-  /** separate bucket for search requests, e.g. "5/s" */
-  searchRate?: RateSpec | string
+  /** separate bucket for search requests, e.g. "5/s"; default 5/s (HubSpot's), or none when `rateLimit` is none; "none" or null: no search limit */
+  searchRate?: RateSpec | string | null
   /** requests allowed per UTC day */
   dailyLimit?: number
   /** fault spec (see docs/emulator.md), e.g. "5xx:rate=0.02;reset:every=100" */

@@ -103,9 +103,11 @@ export function openStore(file: string, options: OpenStoreOptions = {}): SqliteS
       // back the last few, and the store stays consistent either way (the page and its checkpoint
       // commit together, so a rerun redoes exactly what was lost).
       db.pragma('synchronous = NORMAL')
-      // 8 MB page cache (was 32 MB): writes are appends in key order and per-page look-ups, which
-      // a small cache serves as fast (measured: 100k-contact sync all no slower, 30 MB less RSS)
-      db.pragma('cache_size = -8000')
+      // 4 MB page cache (was 32 MB, then 8 MB): writes are appends in key order and per-page
+      // look-ups of ascending ids, which a small cache serves as fast (measured: 100k-contact sync
+      // all no slower at 8 MB than at 32 MB, 30 MB less RSS; 4 MB: about 4 MB less again at 50k
+      // and 100k, docs/sync.md Memory)
+      db.pragma('cache_size = -4000')
       db.pragma('foreign_keys = ON')
       migrate(db, resolved)
     }

@@ -180,10 +180,10 @@ for (const impl of implementations) {
       expect(b.snapshot().default).toMatchObject({max: 10, intervalMs: 2000})
     })
 
-    it('keeps a separate search bucket (4/s by default)', async () => {
+    it('keeps a separate search bucket (5/s by default)', async () => {
       const clock = new FakeClock(0)
       const b = impl.make(clock, {marginMs: 0})
-      for (let i = 0; i < 4; i++) (await b.acquire('search')).release()
+      for (let i = 0; i < 5; i++) (await b.acquire('search')).release()
       expect(clock.now()).toBe(0)
       ;(await b.acquire('default')).release()
       expect(clock.now()).toBe(0)

@@ -65,17 +65,26 @@ describe('InProcessBudget', () => {
     expect(clock.now()).toBe(1050)
   })
 
-  it('keeps a separate search bucket (4/s by default) that also counts against the 10 s window', async () => {
+  it("keeps a separate search bucket (5/s by default, HubSpot's) that does not count against the 10 s window", async () => {
     const clock = new FakeClock(0)
     const budget = new InProcessBudget({clock, marginMs: 0})
-    for (let i = 0; i < 4; i++) (await budget.acquire('search')).release()
+    for (let i = 0; i < 5; i++) (await budget.acquire('search')).release()
     expect(clock.now()).toBe(0)
     ;(await budget.acquire('search')).release()
     expect(clock.now()).toBe(1000)
     ;(await budget.acquire('default')).release() // default window has room: no wait
     expect(clock.now()).toBe(1000)
-    expect(budget.snapshot().default.used).toBe(6)
-    expect(budget.snapshot().search.granted).toBe(5)
+    expect(budget.snapshot().default.used).toBe(1)
+    expect(budget.snapshot().search.granted).toBe(6)
+  })
+
+  it('counts search against the 10 s window too when searchCountsTowardsDefault is set', async () => {
+    const clock = new FakeClock(0)
+    const budget = new InProcessBudget({clock, marginMs: 0, max: 3, searchMax: 10, searchCountsTowardsDefault: true})
+    for (let i = 0; i < 3; i++) (await budget.acquire('search')).release()
+    expect(budget.snapshot().default.used).toBe(3)
+    ;(await budget.acquire('default')).release() // the window is full of search requests: waits for the first to expire
+    expect(clock.now()).toBe(10_000)
   })
 
   it('learns Max and Interval from headers, and counts other clients from Remaining', async () => {
@@ -95,16 +104,16 @@ describe('InProcessBudget', () => {
   it('applies -Max/-Interval to the portal window even on search answers (they never describe the search bucket)', () => {
     const budget = new InProcessBudget({clock: new FakeClock(0)})
     budget.observe('search', rateObservation(headers({max: 25, 'interval-milliseconds': 1000, remaining: 24}), 200))
-    expect(budget.snapshot().search.max).toBe(4)
+    expect(budget.snapshot().search.max).toBe(5)
     expect(budget.snapshot().default).toMatchObject({max: 25, intervalMs: 1000})
   })
 
   it('learns the search bucket from -Secondly on search answers only', () => {
     const budget = new InProcessBudget({clock: new FakeClock(0)})
     budget.observe('default', rateObservation(headers({secondly: 9}), 200))
-    expect(budget.snapshot().search.max).toBe(4)
-    budget.observe('search', rateObservation(headers({secondly: 5, 'secondly-remaining': 4}), 200))
-    expect(budget.snapshot().search).toMatchObject({max: 5, intervalMs: 1000})
+    expect(budget.snapshot().search.max).toBe(5)
+    budget.observe('search', rateObservation(headers({secondly: 3, 'secondly-remaining': 2}), 200))
+    expect(budget.snapshot().search).toMatchObject({max: 3, intervalMs: 1000})
   })
 
   it('ignores garbage header values', () => {

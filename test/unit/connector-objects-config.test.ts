@@ -55,7 +55,11 @@ describe('sync request validation', () => {
       batchSize: 100,
       lookbackMs: 300_000,
       reconcile: {mode: 'share', share: 0.1},
+      lanes: 'list+search',
     })
+    expect(validateRequest({...base, rateLimit: 'none'}).lanes).toBe('list')
+    expect(validateRequest({...base, rateLimit: 'none', lanes: 'list+search'}).lanes).toBe('list+search')
+    expect(() => validateRequest({...base, lanes: 'search'})).toThrow(/--lanes "search" is not a lane mode/)
     expect(validateRequest({...base, reconcileAssociations: 'off'}).reconcile).toEqual({mode: 'off'})
     expect(() => validateRequest({...base, reconcileAssociations: 'often'})).toThrow(/--reconcile-associations "often"/)
     expect(() => validateRequest({...base, batchSize: 101})).toThrow(/1\.\.100/)

@@ -98,7 +98,8 @@ export function fakeClock(start = Date.parse('2025-06-01T12:00:00.000Z')): {now:
 }
 
 export async function emulator(opts: Partial<EmulatorOptions> = {}, source = sampleSource()): Promise<InProcessEmulator> {
-  return createEmulator({portal: source, token: TOKEN, ...opts})
+  // no search limit unless a test passes one: these tests hammer search for its behaviour, not its pacing (the default 5/s: emulator-limits.test.ts)
+  return createEmulator({portal: source, token: TOKEN, searchRate: 'none', ...opts})
 }
 
 export interface Reply {

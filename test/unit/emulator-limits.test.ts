@@ -76,6 +76,24 @@ describe('rate limits', () => {
     expect((await list(emu)).headers.get('x-hubspot-ratelimit-max')).toBeNull()
   })
 
+  it("limits search to HubSpot's 5 per second by default, with HubSpot's SECONDLY 429 body; none and --rate-limit none turn it off", async () => {
+    const clock = fakeClock()
+    emu = await emulator({searchRate: undefined, now: clock.now}) // the emulator's own default
+    for (let i = 0; i < 5; i++) expect((await search(emu)).status).toBe(200)
+    const sixth = await search(emu)
+    expect(sixth.status).toBe(429)
+    expect(sixth.body).toMatchObject({status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', policyName: 'SECONDLY'})
+    expect(typeof sixth.body.correlationId).toBe('string')
+    clock.advance(1000)
+    expect((await search(emu)).status).toBe(200)
+    await emu.close()
+    emu = await emulator({searchRate: 'none', now: clock.now})
+    for (let i = 0; i < 20; i++) expect((await search(emu)).status).toBe(200)
+    await emu.close()
+    emu = await emulator({rateLimit: 'none', searchRate: undefined, now: clock.now})
+    for (let i = 0; i < 20; i++) expect((await search(emu)).status).toBe(200)
+  })
+
   it('sends no rate-limit headers on search answers, and search does not use the ten-second window', async () => {
     const clock = fakeClock()
     emu = await emulator({rateLimit: '2/10s', searchRate: '5/s', now: clock.now})

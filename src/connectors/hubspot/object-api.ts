@@ -72,6 +72,12 @@ export function hubspotObjectApi(client: ApiClient, type: string, modifiedProper
       return {results, after: null, serverTime: serverTime(res.headers)}
     },
 
+    async idRangePage({above, below, limit, properties}, signal): Promise<RawPage> {
+      const res = await client.request<ListBody>({method: 'POST', path: PATHS.search(type), bucket: 'search', body: idRangeBody(above, below, limit, properties)}, signal)
+      const results = Array.isArray(res.body?.results) ? res.body.results : []
+      return {results, after: null, serverTime: serverTime(res.headers)}
+    },
+
     /** A `limit=1` search: its `total` counts every match (search omits archived records, so it is approximate). */
     async estimateTotal({sinceTs}, signal): Promise<number | null> {
       const body = sinceTs === null ? {limit: 1, properties: ['hs_object_id']} : searchBody(modifiedProperty, {ts: sinceTs, id: null}, 1, ['hs_object_id'])
@@ -110,6 +116,18 @@ export function searchBody(modifiedProperty: string, from: KeysetPosition, limit
     properties,
     limit,
   }
+}
+
+/**
+ * The search lane's request: live records with `above < hs_object_id < below` (a bound left out
+ * when null), by descending hs_object_id. Each page is a new query below the last id written, so
+ * paging never uses `after` and the 10,000-result cap is never reached.
+ */
+export function idRangeBody(above: string | null, below: string | null, limit: number, properties: string[]): Record<string, unknown> {
+  const filters: Array<{propertyName: string; operator: string; value: string}> = []
+  if (above !== null) filters.push({propertyName: 'hs_object_id', operator: 'GT', value: above})
+  if (below !== null) filters.push({propertyName: 'hs_object_id', operator: 'LT', value: below})
+  return {filterGroups: filters.length > 0 ? [{filters}] : [], sorts: [{propertyName: 'hs_object_id', direction: 'DESCENDING'}], properties, limit}
 }
 
 /** Fetch the remaining property chunks through batch read (POST: no URL limit) and merge them by id. */
