@@ -101,6 +101,9 @@ interface Window {
  * server counts a request when it arrives (between send and response), this never exceeds the
  * server's window, and it uses all of it: throughput is max / (interval + latency + margin).
  */
+/** Why a budget's losing wait was abandoned (never seen by a caller). */
+const LOST_RACE = new Error('the other wait ended first')
+
 export class InProcessBudget implements RateBudget {
   private readonly clock: Clock
   private readonly windows: Record<Bucket, Window>
@@ -141,7 +144,7 @@ export class InProcessBudget implements RateBudget {
         if (wait === 0) break
         this.waiting[bucket] = wait === Number.POSITIVE_INFINITY ? 0 : this.clock.now() + wait
         if (wait === Number.POSITIVE_INFINITY) await this.nextRelease(signal)
-        else await Promise.race([this.clock.sleep(wait, signal), this.nextRelease(signal)])
+        else await this.sleepOrRelease(wait, signal)
       }
       this.waitedMs += this.clock.now() - started
       return this.grant(bucket)
@@ -234,6 +237,26 @@ export class InProcessBudget implements RateBudget {
         wake?.resolve()
       },
     }
+  }
+
+  /**
+   * Until `wait` ms pass or a permit is released, whichever comes first. Both waits listen to one
+   * per-wait signal, undone when the first ends: a wait that lost the race must not leave a
+   * listener on the run's signal behind (a window waited out by sleeping, loop after loop, piled
+   * them up until Node warned of a leak).
+   */
+  private async sleepOrRelease(wait: number, signal?: AbortSignal): Promise<void> {
+    if (!signal) return Promise.race([this.clock.sleep(wait), this.nextRelease()])
+    const local = new AbortController()
+    const onAbort = (): void => local.abort(signal.reason)
+    signal.addEventListener('abort', onAbort, {once: true})
+    try {
+      await Promise.race([this.clock.sleep(wait, local.signal), this.nextRelease(local.signal)])
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+      local.abort(LOST_RACE) // the other wait rejects, into the race that already settled
+    }
+    signal.throwIfAborted()
   }
 
   private nextRelease(signal?: AbortSignal): Promise<void> {

@@ -1,3 +1,4 @@
+import {getEventListeners} from 'node:events'
 import {describe, expect, it} from 'vitest'
 import {DailyLimitError} from '../../src/core/api-errors.js'
 import {rateObservation} from '../../src/connectors/hubspot/rate-headers.js'
@@ -167,5 +168,30 @@ describe('nextMidnight', () => {
     expect(new Date(nextMidnight(Date.UTC(2026, 2, 8, 1), 'America/New_York')).toISOString()).toBe('2026-03-08T05:00:00.000Z')
     expect(new Date(nextMidnight(Date.UTC(2026, 2, 8, 12), 'America/New_York')).toISOString()).toBe('2026-03-09T04:00:00.000Z')
     expect(new Date(nextMidnight(Date.UTC(2026, 0, 1, 12), 'Asia/Kolkata')).toISOString()).toBe('2026-01-01T18:30:00.000Z')
+  })
+})
+
+describe("InProcessBudget and the caller's abort signal", () => {
+  it('leaves no listener on the signal behind a wait that ended by sleeping (many requests in flight, as with two lanes)', async () => {
+    const clock = new FakeClock(0)
+    const b = new InProcessBudget({clock})
+    const run = new AbortController()
+    const held = [await b.acquire('default', run.signal)] // in flight for the whole test: no release wakes a waiter
+    for (let i = 0; i < 20; i++) {
+      b.pauseUntil(clock.now() + 100) // each acquire sleeps the pause out
+      held.push(await b.acquire('default', run.signal))
+    }
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0)
+    for (const p of held) p.release()
+  })
+
+  it('still stops a sleeping wait when the signal aborts', async () => {
+    const b = new InProcessBudget({max: 1, intervalMs: 60_000})
+    ;(await b.acquire('default')).release()
+    const run = new AbortController()
+    const waiting = b.acquire('default', run.signal)
+    run.abort(new Error('stop'))
+    await expect(waiting).rejects.toThrow('stop')
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0)
   })
 })

@@ -43,6 +43,9 @@ describe('progress state', () => {
     expect(state.views()[0]).toMatchObject({state: 'running', etaSeconds: 1})
     until = 18_000
     expect(state.views()[0]).toMatchObject({state: 'waiting', rateLimitWaitSeconds: 8, etaSeconds: 8})
+    // past the estimate (archived records beyond the live count): no ETA, rather than "0s" while it waits
+    state.update('contacts', {records: 1000})
+    expect(state.views()[0]).toMatchObject({state: 'waiting', percent: 100, etaSeconds: null})
   })
 
   it('formats durations and picks the display', () => {

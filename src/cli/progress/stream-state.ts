@@ -120,8 +120,9 @@ function view(e: Entry, now: number, wait: number | null): StreamView {
   const percent = e.total !== null && e.total > 0 ? Math.min(100, Math.floor((e.records / e.total) * 100)) : e.total === 0 && ended ? 100 : null
   const left = e.total !== null ? Math.max(0, e.total - e.records) : null
   const waiting = !ended && wait !== null
-  // while the rate limit holds every request, nothing is read before it lifts: the ETA is at least the wait
-  const eta = !ended && left !== null && rate > 0 ? Math.max(Math.round(left / rate), left > 0 && waiting ? wait : 0) : null
+  // while the rate limit holds every request, nothing is read before it lifts: the ETA is at least
+  // the wait; past the estimate (archived records, records changed during the run) it is unknown
+  const eta = !ended && left !== null && left > 0 && rate > 0 ? Math.max(Math.round(left / rate), waiting ? wait : 0) : null
   return {
     stream: e.stream,
     state: ended ? (e.failed ? 'failed' : 'done') : waiting ? 'waiting' : 'running',
