@@ -39,6 +39,21 @@ import {pgAssociations, pgLiveIds, pgMergedIds, pgPropertyNames, pgRawRecords, p
 import {insertNewRecords, mergeDistinct, writeMerges, writeRecords, type RunStatement} from './record-writer.js'
 import type {PgSession, Sql} from './session.js'
 
+/**
+ * A one-statement fast path (insert-first, merges) that lost a race to another writer of the same
+ * store: its check saw none of the page's ids, but a concurrent transaction inserted one first, so
+ * the INSERT hit the unique key (23505) and, being its own transaction, changed nothing. null sends
+ * the page down the looked-up path, as when the check itself finds an id.
+ */
+async function unlessRaced<T>(fast: Promise<T | null>): Promise<T | null> {
+  try {
+    return await fast
+  } catch (err) {
+    if ((err as {code?: string}).code === '23505') return null
+    throw err
+  }
+}
+
 /** NUL cannot be stored in PostgreSQL text: shown as \0 in free-form fields (dead-letter reasons). */
 const noNul = (s: string): string => s.replace(/\0/g, '\\0')
 
@@ -115,7 +130,7 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
     this.assertWritable()
     const t = await this.writableTable(entity)
     if (t.insertFirst) {
-      const counts = await insertNewRecords(this.statement, t, stream, records, checkpoint === null ? null : JSON.stringify(checkpoint))
+      const counts = await unlessRaced(insertNewRecords(this.statement, t, stream, records, checkpoint === null ? null : JSON.stringify(checkpoint)))
       if (counts) return counts
       // an id of the page is stored already: mostly known ids from here on, look up first again
       if (records.length > 0) t.insertFirst = false
@@ -130,7 +145,7 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
   async applyMerges(stream: string, entity: string, merges: Array<{loserId: string; survivorId: string}>, checkpoint: Checkpoint | null): Promise<PageCounts> {
     this.assertWritable()
     const t = await this.writableTable(entity)
-    const counts = merges.length > 0 ? await mergeDistinct(this.statement, t, stream, merges, checkpoint === null ? null : JSON.stringify(checkpoint)) : null
+    const counts = merges.length > 0 ? await unlessRaced(mergeDistinct(this.statement, t, stream, merges, checkpoint === null ? null : JSON.stringify(checkpoint))) : null
     if (counts) return counts
     return this.session.tx(async (sql) => {
       const counts = await writeMerges(sql, t, merges)
@@ -142,7 +157,7 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
   async replaceAssociations(stream: string, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[], checkpoint: Checkpoint | null): Promise<PageCounts> {
     this.assertWritable()
     if (this.edgeFirstLoad) {
-      const counts = await insertNewAssociations(this.statement, stream, fromEntity, toEntity, fromIds, rows, checkpoint === null ? null : JSON.stringify(checkpoint))
+      const counts = await unlessRaced(insertNewAssociations(this.statement, stream, fromEntity, toEntity, fromIds, rows, checkpoint === null ? null : JSON.stringify(checkpoint)))
       if (counts) return counts
       this.edgeFirstLoad = false // edges of the page are stored already: look them up first from here on
     }
