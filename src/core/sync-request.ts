@@ -36,11 +36,12 @@ export interface SyncRequest {
   progress?: SyncProgress
 }
 
-/** A progress display given by the caller: core feeds it, never draws it. */
+/**
+ * A progress display given by the caller: core feeds it, never draws it. With one, each object
+ * stream spends one cheap request estimating its total (ObjectApi.estimateTotal) for it.
+ */
 export interface SyncProgress {
   hooks: Pick<EngineHooks, 'onStreamStart' | 'onStreamPlan' | 'onPage' | 'onStreamEnd'>
-  /** spend one cheap request per object stream estimating its total (ObjectApi.estimateTotal) */
-  estimateTotals: boolean
   /** given the client's rate-limit wait (epoch ms until which requests are held, or null) once the client exists */
   watchRateLimit?(rateWait: () => number | null): void
   stop(): void

@@ -59,7 +59,6 @@ export function syncProgress(opts: ProgressOptions): SyncProgress | undefined {
   if (!d) return undefined
   const {state} = d
   return {
-    estimateTotals: true, // one cheap count request per stream, for the total, % and ETA of both displays
     watchRateLimit: (rateWait) => state.watchRateLimit(rateWait),
     hooks: {
       onStreamStart: (stream) => state.start(stream),
@@ -83,24 +82,40 @@ function once<A extends unknown[]>(f: (...args: A) => void): (...args: A) => voi
   }
 }
 
-/** Phases on a display: each phase a line, ended when the next begins (or by `close`). */
-function phaseProgressOn(d: ProgressDisplay | null): {onPhase(phase: string): void; close(failed: boolean): void} {
+/**
+ * One entry of a display at a time (a phase, a step): `begin` ends the current one and starts the
+ * next, `close` ends the current one (with its final figures, failed or not).
+ */
+function oneAtATime(d: ProgressDisplay | null): {
+  readonly current: string | null
+  begin(key: string, info?: Parameters<ProgressState['start']>[1]): void
+  close(failed: boolean, final?: {records?: number}): void
+} {
   let current: string | null = null
-  const close = (failed: boolean): void => {
+  const close = (failed: boolean, final: {records?: number} = {}): void => {
     if (!d || current === null) return
-    d.state.end(current, {failed})
+    d.state.end(current, {...final, failed})
     d.ended(current)
     current = null
   }
   return {
-    onPhase(phase) {
+    get current() {
+      return current
+    },
+    begin(key, info) {
       if (!d) return
       close(false)
-      current = phase
-      d.state.start(phase, {phaseOnly: true})
+      current = key
+      d.state.start(key, info)
     },
     close,
   }
+}
+
+/** Phases on a display: each phase a line, ended when the next begins (or by `close`). */
+function phaseProgressOn(d: ProgressDisplay | null): {onPhase(phase: string): void; close(failed: boolean): void} {
+  const phases = oneAtATime(d)
+  return {onPhase: (phase) => phases.begin(phase, {phaseOnly: true}), close: (failed) => phases.close(failed)}
 }
 
 /** The display as a command's phases (`parity diff`): each phase a line, ended when the next begins. */
@@ -123,31 +138,23 @@ export function recordProgress(opts: ProgressOptions): {
   stop(failed?: boolean): void
 } {
   const d = startProgress(opts)
-  let current: string | null = null
+  const steps = oneAtATime(d)
   // an entity's live list, then its archived list, each counted from 0: the line shows their sum
   const lists = new Map<boolean, number>()
-  const close = (failed: boolean): void => {
-    if (!d || current === null) return
-    d.state.end(current, {failed})
-    d.ended(current)
-    current = null
-  }
   return {
     watchRateLimit: (rateWait) => d?.state.watchRateLimit(rateWait),
     onProgress(p) {
       if (!d) return
       const key = p.entity ? `${p.step} ${p.entity}` : p.step
-      if (key !== current) {
-        close(false)
-        current = key
+      if (key !== steps.current) {
+        steps.begin(key, {phaseOnly: p.step === 'discover' || p.step === 'assemble'})
         lists.clear()
-        d.state.start(key, {phaseOnly: p.step === 'discover' || p.step === 'assemble'})
       }
       lists.set(p.archived === true, p.count)
       d.state.update(key, {records: (lists.get(false) ?? 0) + (lists.get(true) ?? 0)})
     },
     stop: once((failed = false) => {
-      close(failed)
+      steps.close(failed)
       d?.stop()
     }),
   }
@@ -167,31 +174,22 @@ export function publishProgress(opts: ProgressOptions): {
   stop(failed?: boolean): void
 } {
   const d = startProgress(opts)
-  let current: {step: string; rows: () => number} | null = null
-  const sample = (): void => {
-    if (d && current) d.state.update(current.step, {records: current.rows()})
-  }
-  const timer = d ? setInterval(sample, PUBLISH_SAMPLE_MS) : undefined
+  const steps = oneAtATime(d)
+  let rows: () => number = () => 0 // the current step's counter
+  const timer = d ? setInterval(() => steps.current !== null && d.state.update(steps.current, {records: rows()}), PUBLISH_SAMPLE_MS) : undefined
   timer?.unref()
-  const close = (failed: boolean): void => {
-    if (!d || current === null) return
-    d.state.end(current.step, {records: current.rows(), failed})
-    d.ended(current.step)
-    current = null
-  }
   return {
-    begin(step, rows, total) {
-      if (!d) return
-      close(false)
-      current = {step, rows}
-      d.state.start(step, {estimate: total, unit: 'rows'})
+    begin(step, counter, total) {
+      steps.close(false, {records: rows()})
+      rows = counter
+      steps.begin(step, {estimate: total, unit: 'rows'})
     },
     end(step, failed = false) {
-      if (current?.step === step) close(failed)
+      if (steps.current === step) steps.close(failed, {records: rows()})
     },
     stop: once((failed = false) => {
       clearInterval(timer)
-      close(failed)
+      steps.close(failed, {records: rows()})
       d?.stop()
     }),
   }
@@ -243,7 +241,6 @@ export function parityRunProgress(opts: ProgressOptions): {
   const phases = phaseProgressOn(d)
   let waitUntil: number | null = null
   d?.state.watchRateLimit(() => waitUntil)
-  const seen = new Set<string>()
   return {
     onPhase: phases.onPhase,
     childArgs: d ? ['--progress', 'lines', '--log-format', 'json', '--progress-interval', CHILD_INTERVAL] : ['--progress', 'none'],
@@ -252,8 +249,7 @@ export function parityRunProgress(opts: ProgressOptions): {
       if (!d || !v) return false
       const key = `sync ${v.stream}`
       const at = Date.parse(v.time)
-      if (!seen.has(key)) {
-        seen.add(key)
+      if (!d.state.has(key)) {
         d.state.start(key, {mode: v.mode, estimate: v.total, startedAt: at - v.elapsedSeconds * 1000})
       }
       d.state.update(key, {records: v.records, requests: v.requests, phase: v.phase ?? undefined, total: v.total})

@@ -95,6 +95,11 @@ export class ProgressState {
     e.failed = info.failed === true
   }
 
+  /** Whether `stream` has started (in this display). */
+  has(stream: string): boolean {
+    return this.entries.has(stream)
+  }
+
   /** Whether every stream that started has ended. */
   allEnded(): boolean {
     return [...this.entries.values()].every((e) => e.endedAt !== null)
