@@ -13,7 +13,7 @@ import {Writable} from 'node:stream'
 import {CrmsyncError, UsageError} from '../core/errors.js'
 import {compareIds, compareStrings} from '../core/ids.js'
 import type {AssociationRow, CrmRecord, PropertyDefinition} from '../core/records.js'
-import type {AssociationEdge, Checkpoint, ColumnSpec, RunRecord, StoredDeadLetter, StoreHistory, StoreReader} from '../core/store-port.js'
+import type {AssociationEdge, Checkpoint, ColumnSpec, StoreHistory, StoreReader} from '../core/store-port.js'
 import {exportEntity} from './export.js'
 import {openStoreReader} from './open.js'
 import {ASSOCIATIONS_ENTITY} from './read.js'
@@ -182,39 +182,33 @@ interface HistoryMarker {
   deadLetters?: number
 }
 
+/** The rows of `rows` after id `after` (where a resumed copy stands), `size` at a time, to `flush`. */
+async function inBatches<T extends {id: number}>(rows: Iterable<T> | AsyncIterable<T>, after: number | undefined, size: number, flush: (batch: T[]) => Promise<void>): Promise<void> {
+  let batch: T[] = []
+  for await (const r of rows) {
+    if (after !== undefined && r.id <= after) continue
+    batch.push(r)
+    if (batch.length >= size) {
+      await flush(batch)
+      batch = []
+    }
+  }
+  if (batch.length > 0) await flush(batch)
+}
+
 /** Runs, then dead letters (they name their run), in id order, each batch in one transaction with the marker. */
 async function copyHistory(source: StoreHistory, target: ReadWriteStore, batchSize: number): Promise<void> {
   const stream = `${MARK}history`
   const marker = ((await target.getCheckpoint(stream)) ?? {}) as HistoryMarker & {done?: boolean}
   if (marker.done) return
-  let runs: RunRecord[] = []
-  const flushRuns = async (): Promise<void> => {
-    if (runs.length === 0) return
+  await inBatches(source.runHistory(), marker.runs, batchSize, async (runs) => {
     marker.runs = runs[runs.length - 1].id
     await target.importHistory(runs, [], stream, {...marker})
-    runs = []
-  }
-  const runsAfter = marker.runs
-  for await (const r of source.runHistory()) {
-    if (runsAfter !== undefined && r.id <= runsAfter) continue
-    runs.push(r)
-    if (runs.length >= batchSize) await flushRuns()
-  }
-  await flushRuns()
-  let dead: StoredDeadLetter[] = []
-  const flushDead = async (): Promise<void> => {
-    if (dead.length === 0) return
+  })
+  await inBatches(source.deadLetterHistory(), marker.deadLetters, batchSize, async (dead) => {
     marker.deadLetters = dead[dead.length - 1].id
     await target.importHistory([], dead, stream, {...marker})
-    dead = []
-  }
-  const deadAfter = marker.deadLetters
-  for await (const d of source.deadLetterHistory()) {
-    if (deadAfter !== undefined && d.id <= deadAfter) continue
-    dead.push(d)
-    if (dead.length >= batchSize) await flushDead()
-  }
-  await flushDead()
+  })
   await target.setCheckpoint(stream, {...marker, done: true})
 }
 

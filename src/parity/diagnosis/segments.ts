@@ -43,6 +43,13 @@ interface PropCounts {
   values: Map<string, number> | null
 }
 
+/** The counts of property `k` in `props`, made when it is first seen; undefined past the property cap. */
+function slot<T>(props: Map<string, T>, k: string, make: () => T): T | undefined {
+  let c = props.get(k)
+  if (c === undefined && props.size < SEGMENT_MAX_PROPERTIES) props.set(k, (c = make()))
+  return c
+}
+
 /** Per-property value counts of one population. */
 export class Population {
   records = 0
@@ -53,13 +60,10 @@ export class Population {
   add(p: Props): void {
     this.records++
     for (const k of Object.keys(p)) {
-      let c = this.props.get(k)
+      const c = slot(this.props, k, () => ({present: 0, values: new Map()}))
       if (c === undefined) {
-        if (this.props.size >= SEGMENT_MAX_PROPERTIES) {
-          this.full = true
-          continue
-        }
-        this.props.set(k, (c = {present: 0, values: new Map()}))
+        this.full = true
+        continue
       }
       const v = segmentValue(p[k])
       if (v === null) continue
@@ -129,13 +133,10 @@ export class SegmentSet {
     const ex = (): SampleDifference => (s ??= sample())
     this.first ??= ex()
     for (const k of Object.keys(p)) {
-      let c = this.props.get(k)
+      const c = slot(this.props, k, () => ({present: 0, presentWeight: 0, presentAttr: {}, values: new Map()}))
       if (c === undefined) {
-        if (this.props.size >= SEGMENT_MAX_PROPERTIES) {
-          this.full = true
-          continue
-        }
-        this.props.set(k, (c = {present: 0, presentWeight: 0, presentAttr: {}, values: new Map()}))
+        this.full = true
+        continue
       }
       const v = segmentValue(p[k])
       if (v === null) {
