@@ -97,7 +97,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
       ...progress?.hooks,
       log: (event, fields) => logger.debug(fields, event),
     }
-    const ctx = {store, opts, hooks, estimateTotals: progress !== undefined}
+    const ctx = {store, opts, hooks, estimateTotals: progress !== null}
     const position = new Map(selected.map((d, i) => [d.name, i]))
     const record = (r: StreamResult): void => {
       results.push(r)
