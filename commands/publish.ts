@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {progressFlags, progressOptions} from '../src/cli/progress-flags.js'
 import {publishProgress, underDisplay} from '../src/cli/progress/index.js'
-import {publishTargetFlags, requiredMappingFlag} from '../src/cli/publish-flags.js'
+import {lockWaitFlag, lockWaitMs, publishTargetFlags, requiredMappingFlag} from '../src/cli/publish-flags.js'
 import {storeFlags} from '../src/cli/store-flags.js'
 import {DEFAULT_BATCH, MAX_BATCH, runPublish, type PublishResult} from '../src/parity/publish/run-publish.js'
 import {publishSummary} from '../src/parity/publish/summary.js'
@@ -15,6 +15,7 @@ export default class Publish extends BaseCommand {
     '<%= config.bin %> publish --mapping fixtures/mappings/legacy-django.json --db crmsync.db --to postgres://app@db:5432/crm',
     '<%= config.bin %> publish --mapping mapping.json --to postgres://app@db:5432/crm --schema crmsync_shadow --dry-run',
     '<%= config.bin %> publish --mapping mapping.json --to app.sqlite3 --full --json',
+    '<%= config.bin %> publish --mapping mapping.json --to postgres://app@db:5432/crm --lock-wait 5m',
   ]
 
   static flags = {
@@ -24,6 +25,7 @@ export default class Publish extends BaseCommand {
     full: Flags.boolean({summary: "republish every row, not only what changed since this target's cursor", default: false}),
     'dry-run': Flags.boolean({summary: 'count what would be inserted, updated and deleted per table; change nothing', default: false}),
     'batch-size': Flags.integer({summary: `rows per target transaction (1..${MAX_BATCH})`, default: DEFAULT_BATCH, min: 1, max: MAX_BATCH, helpValue: 'N'}),
+    'lock-wait': lockWaitFlag,
     ...progressFlags,
   }
 
@@ -31,7 +33,17 @@ export default class Publish extends BaseCommand {
     const {flags} = await this.parse(Publish)
     const progress = publishProgress(progressOptions(flags, this.jsonEnabled(), 'publish'))
     const result = await underDisplay(progress, () =>
-      runPublish({mapping: flags.mapping, db: flags.db, to: flags.to, schema: flags.schema, dryRun: flags['dry-run'], full: flags.full, batchSize: flags['batch-size'], progress}),
+      runPublish({
+        mapping: flags.mapping,
+        db: flags.db,
+        to: flags.to,
+        schema: flags.schema,
+        dryRun: flags['dry-run'],
+        full: flags.full,
+        batchSize: flags['batch-size'],
+        progress,
+        lockWaitMs: lockWaitMs(flags['lock-wait'], '--lock-wait'),
+      }),
     )
     if (!this.jsonEnabled()) this.log(publishSummary(result))
     return result

@@ -11,6 +11,7 @@ import {openSyncStore} from '../store/sync-store.js'
 import type {PublishResult} from '../parity/publish/run-publish.js'
 import {acquireStoreLock} from '../store/lock.js'
 import {preferSmallHeap} from './heap-mode.js'
+import {lockWaitMs} from './publish-flags.js'
 
 type SyncFlags = Interfaces.InferredFlags<typeof syncFlags>
 import {runService, type ServiceSummary} from '../core/service.js'
@@ -27,8 +28,11 @@ export abstract class SyncCommand extends BaseCommand {
     const {flags} = await this.parse(this.constructor as typeof SyncCommand)
     const target = await this.entity()
     const json = this.jsonEnabled()
-    // a bad mapping for the publish phase is refused before the sync runs, not after it
-    if (flags['publish-to']) (await import('../parity/mapping/load.js')).loadMapping(flags.mapping!)
+    // a bad mapping or wait for the publish phase is refused before the sync runs, not after it
+    if (flags['publish-to']) {
+      ;(await import('../parity/mapping/load.js')).loadMapping(flags.mapping!)
+      lockWaitMs(flags['publish-wait'], '--publish-wait')
+    }
     // one sync per store at a time, taken before any API call (a dry run writes nothing: no lock)
     const once = async (): Promise<SyncSummary & {publish?: PublishResult}> => {
       const lock = flags['dry-run']
@@ -98,7 +102,9 @@ export abstract class SyncCommand extends BaseCommand {
     // loaded only when asked for: a plain sync does not pay for pg and the mapping code
     const [{runPublish}, {publishSummary}] = await Promise.all([import('../parity/publish/run-publish.js'), import('../parity/publish/summary.js')])
     const display = publishProgress(progressOptions(flags, json, `sync ${target} publish`))
-    const publish = await underDisplay(display, () => runPublish({mapping: flags.mapping!, db: flags.db, to, schema: flags['publish-schema'], progress: display}))
+    const publish = await underDisplay(display, () =>
+      runPublish({mapping: flags.mapping!, db: flags.db, to, schema: flags['publish-schema'], progress: display, lockWaitMs: lockWaitMs(flags['publish-wait'], '--publish-wait')}),
+    )
     if (!json) this.log(publishSummary(publish))
     return {...summary, publish}
   }

@@ -48,7 +48,7 @@ export interface CliResult {
 export function runCli(
   args: string[],
   env: Record<string, string | undefined>,
-  opts: {killAfterMs?: number; killAfterPages?: number; killDelayMs?: number; signal?: NodeJS.Signals} = {},
+  opts: {killAfterMs?: number; killAfterPages?: number; killDelayMs?: number; signal?: NodeJS.Signals; onStderr?: (all: string) => void} = {},
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {
@@ -61,6 +61,7 @@ export function runCli(
     let pageTimer: NodeJS.Timeout | null = null
     child.stderr.on('data', (d) => {
       stderr += d
+      opts.onStderr?.(stderr)
       if (opts.killAfterPages !== undefined && !pageTimer && (stderr.match(/"msg":"page"/g)?.length ?? 0) >= opts.killAfterPages) {
         pageTimer = setTimeout(() => child.kill(opts.signal ?? 'SIGKILL'), opts.killDelayMs ?? 0)
       }

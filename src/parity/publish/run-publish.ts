@@ -13,6 +13,7 @@ import {deleteGone} from './deletes.js'
 import {DryOverlay} from './dry-overlay.js'
 import {openTarget} from './open-target.js'
 import {planPublish} from './plan.js'
+import {takePublishLock} from './publish-lock.js'
 import {deleted, liveCounts, step, upserted, type PublishProgress} from './progress.js'
 import {upsertEntity} from './upsert.js'
 
@@ -31,6 +32,8 @@ export interface PublishOptions {
   batchSize?: number
   /** a progress display (the CLI's --progress) */
   progress?: PublishProgress
+  /** how long to wait for another publisher's lock on the target (default 0: fail at once) */
+  lockWaitMs?: number
 }
 
 /** Rows per target transaction: "a few thousand" (docs/publish.md); every batch is a handful of statements whatever its size. */
@@ -92,7 +95,7 @@ export async function runPublish(opts: PublishOptions): Promise<PublishResult> {
     try {
       const dryRun = opts.dryRun === true
       const plans = await planPublish(lm, target, await store.entities(), !dryRun)
-      if (!dryRun) await target.lock()
+      if (!dryRun) await takePublishLock(target, opts.lockWaitMs ?? 0, opts.progress)
       const throughSeq = await store.changeSeq()
       const cursor = await store.publishCursor(target.cursorKey)
       const full = opts.full === true || cursor === null || cursor > throughSeq

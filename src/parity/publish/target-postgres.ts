@@ -7,7 +7,7 @@ import {pipeline} from 'node:stream/promises'
 import pg from 'pg'
 import {from as copyFrom} from 'pg-copy-streams'
 import {CrmsyncError, EXIT} from '../../core/errors.js'
-import {type ColumnFamily, type PublishTarget, qi, type SourceColumn, type SqlPart, type TableInfo, type TargetTx} from './target.js'
+import {type ColumnFamily, type LockHolder, type PublishTarget, qi, type SourceColumn, type SqlPart, type TableInfo, type TargetTx} from './target.js'
 
 export interface PostgresTargetConfig {
   host: string
@@ -119,15 +119,10 @@ export async function openPostgresTarget(cfg: PostgresTargetConfig): Promise<Pub
         missingPrivileges: priv.filter((p) => p.ok !== 't' && p.ok !== true).map((p) => String(p.p)),
       }
     },
-    async lock(): Promise<void> {
+    async tryLock(): Promise<LockHolder | null> {
       const [r] = await run(`SELECT pg_try_advisory_lock(hashtext('crmsync publish'), hashtext(?)) AS ok`, [schema])
-      if (r.ok !== 't' && r.ok !== true) {
-        throw new CrmsyncError(`another crmsync publish into ${cfg.describe} (schema ${schema}) is running: two publishers to one target cannot run at once`, {
-          exit: EXIT.failure,
-          code: 'PUBLISH_LOCKED',
-          suggestion: 'wait for it to finish (its lock is released when its session ends), then run publish again',
-        })
-      }
+      if (r.ok === 't' || r.ok === true) return null
+      return {who: `schema ${schema}`, stale: 'its lock is released when its database session ends, also when it is killed'}
     },
     query: run,
     append,

@@ -7,8 +7,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import Database, {type Statement} from 'better-sqlite3'
-import {CrmsyncError, EXIT, UsageError} from '../../core/errors.js'
-import {type ColumnFamily, type PublishTarget, qi, type SourceColumn, type SqlPart, type TableInfo, type TargetTx} from './target.js'
+import {UsageError} from '../../core/errors.js'
+import {type ColumnFamily, type LockHolder, type PublishTarget, qi, type SourceColumn, type SqlPart, type TableInfo, type TargetTx} from './target.js'
 
 function familyOf(declared: string): ColumnFamily {
   const t = declared.toLowerCase()
@@ -99,7 +99,7 @@ export function openSqliteTarget(path: string): PublishTarget {
         missingPrivileges: writable ? [] : ['INSERT', 'UPDATE', 'DELETE'],
       }
     },
-    async lock(): Promise<void> {
+    async tryLock(): Promise<LockHolder | null> {
       db.exec('CREATE TABLE IF NOT EXISTS crmsync_publish_lock (id INTEGER PRIMARY KEY CHECK (id = 1), host TEXT NOT NULL, pid INTEGER NOT NULL, started_at TEXT NOT NULL)')
       const take = db.transaction(() => {
         const held = db.prepare('SELECT host, pid, started_at FROM crmsync_publish_lock WHERE id = 1').get() as {host: string; pid: number; started_at: string} | undefined
@@ -108,14 +108,14 @@ export function openSqliteTarget(path: string): PublishTarget {
         return null
       })
       const held = take.immediate()
-      if (held) {
-        throw new CrmsyncError(`another crmsync publish into ${path} is running (pid ${held.pid} on ${held.host}, since ${held.started_at}): two publishers to one target cannot run at once`, {
-          exit: EXIT.failure,
-          code: 'PUBLISH_LOCKED',
-          suggestion: `wait for it to finish; if that process is gone (another host), delete the row of crmsync_publish_lock in ${path}`,
-        })
+      if (!held) {
+        locked = true
+        return null
       }
-      locked = true
+      return {
+        who: `pid ${held.pid} on ${held.host}, since ${held.started_at}`,
+        stale: `if that process is gone (another host), delete the row of crmsync_publish_lock in ${path}`,
+      }
     },
     query: run,
     append,

@@ -46,6 +46,14 @@ export interface TargetTx {
   append(table: string, columns: Array<SourceColumn & {name: string}>, rows: unknown[][]): Promise<void>
 }
 
+/** Another publisher holding a target's lock, as the target can tell it. */
+export interface LockHolder {
+  /** e.g. `pid 123 on host-a, since 2026-12-02T07:00:00Z`; empty where the target cannot tell */
+  who: string
+  /** how to clear a lock whose holder is gone */
+  stale: string
+}
+
 export interface PublishTarget {
   readonly dialect: 'postgres' | 'sqlite'
   /** safe to print (no password) */
@@ -58,8 +66,8 @@ export interface PublishTarget {
   readonly byteOrder: string
   /** the table's columns, or null when it does not exist */
   table(name: string): Promise<TableInfo | null>
-  /** take the one-publisher lock; throws a CrmsyncError when another publisher holds it */
-  lock(): Promise<void>
+  /** try to take the one-publisher lock: null when taken, else who holds it (publish-lock.ts waits and retries) */
+  tryLock(): Promise<LockHolder | null>
   /** reads outside a batch (look-ups) */
   query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>
   /** TargetTx.append outside a batch */
