@@ -197,7 +197,7 @@ const fig = (label: string, f: ChildFigures): Figures => ({
   extra: {'load at start': f.load.toFixed(2), 'crmsync CPU s': cpuText(f.cpu?.crmsync), 'PostgreSQL CPU s': cpuText(f.cpu?.server)},
 })
 
-/** BENCH_SYNC_ONLY=stores: only the SQLite and PostgreSQL store rows (no floor, naive, memory ratio or rate-limited run). */
+/** BENCH_SYNC_ONLY=stores: only the SQLite and PostgreSQL store rows (no floor, naive, memory ratio or rate-limited run), in BENCH_STORE_ROUNDS rounds (default 2 here, 1 in the full bench). */
 function syncOnly(): boolean {
   const v = process.env.BENCH_SYNC_ONLY
   if (v === undefined || v === '') return false
@@ -223,10 +223,24 @@ async function main(): Promise<void> {
   try {
     const big = await portal(dir, contacts)
     emu = await startEmulator({portalDir: big, token: TOKEN, rateLimit: 'none'})
-    await warmUp(emu.url)
-    const ours = await crmsync(emu.url, join(dir, 'crmsync.db'))
-    await warmUp(emu.url)
-    const onPg = await pgStore(emu.url)
+    // the two stores in rounds of alternating order (SQLite first, then PostgreSQL first, ...), so
+    // that a change of the machine's load during the bench does not favour one of them
+    const rounds = envInt('BENCH_STORE_ROUNDS', only ? 2 : 1)
+    const sqliteRuns: ChildFigures[] = []
+    const pgRuns: ChildFigures[] = []
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? ['sqlite', 'pg'] : ['pg', 'sqlite']
+      for (const which of order) {
+        await warmUp(emu.url)
+        if (which === 'sqlite') sqliteRuns.push(await crmsync(emu.url, join(dir, `crmsync-${round}.db`)))
+        else {
+          const r = await pgStore(emu.url)
+          if (r) pgRuns.push(r)
+        }
+      }
+    }
+    const ours = sqliteRuns[0]
+    const onPg = pgRuns[0] ?? null
     const floor = only ? null : (await warmUp(emu.url), await script('sync-floor', emu.url, join(dir, 'floor.db')))
     if (!only) await warmUp(emu.url)
     const naive = only
@@ -237,15 +251,27 @@ async function main(): Promise<void> {
         })
     await emu.stop()
     emu = undefined
-    const rows = [fig('crmsync sync all', ours), ...(onPg ? [fig('crmsync sync all, PostgreSQL store', onPg)] : [])]
+    const label = (name: string, i: number) => (rounds > 1 ? `${name} (round ${i + 1})` : name)
+    const rows = [...sqliteRuns.map((f, i) => fig(label('crmsync sync all', i), f)), ...pgRuns.map((f, i) => fig(label('crmsync sync all, PostgreSQL store', i), f))]
     if (floor) rows.push(fig('floor (fetch + JSON.parse + prepared inserts)', floor))
     if (naive) rows.push(fig('naive (@hubspot/api-client getAll)', naive))
     printSideBySide(`sync all, ${contacts.toLocaleString('en-US')} contacts, no rate limit (records = object records; time includes associations)`, rows)
     const rate = (f: ChildFigures) => f.records / f.seconds
     if (onPg) {
-      console.log(`PostgreSQL store vs SQLite store: ${(rate(onPg) / rate(ours)).toFixed(2)}x records/s (target: at least 0.7x)`)
       const cpu = (f: ChildFigures) => (f.cpu?.crmsync ?? NaN) + (f.cpu?.server ?? 0)
-      console.log(`  per CPU second (crmsync + PostgreSQL backends, less sensitive to the machine's load): ${(cpu(ours) / cpu(onPg)).toFixed(2)}x SQLite's records per CPU second`)
+      for (let i = 0; i < Math.min(sqliteRuns.length, pgRuns.length); i++) {
+        const [a, b] = [sqliteRuns[i], pgRuns[i]]
+        console.log(
+          `${rounds > 1 ? `round ${i + 1}: ` : ''}PostgreSQL store vs SQLite store: ${(rate(b) / rate(a)).toFixed(2)}x records/s (target: at least 0.7x); ` +
+            `per CPU second (crmsync + PostgreSQL backends, less sensitive to the machine's load): ${(cpu(a) / cpu(b)).toFixed(2)}x`,
+        )
+      }
+      if (rounds > 1) {
+        const mean = (fs: ChildFigures[]) => fs.reduce((n, f) => n + rate(f), 0) / fs.length
+        console.log(
+          `over ${rounds} rounds: PostgreSQL ${Math.round(mean(pgRuns)).toLocaleString('en-US')} vs SQLite ${Math.round(mean(sqliteRuns)).toLocaleString('en-US')} records/s = ${(mean(pgRuns) / mean(sqliteRuns)).toFixed(2)}x`,
+        )
+      }
     }
     if (floor) console.log(`crmsync vs floor: ${(rate(ours) / rate(floor)).toFixed(2)}x records/s; vs naive: ${naive ? (rate(ours) / rate(naive)).toFixed(2) + 'x' : 'n/a'}`)
     if (only) return
