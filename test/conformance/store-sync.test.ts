@@ -132,4 +132,26 @@ describe(`sync on every store (${STORE_FACTORIES.length} implementations)`, () =
     }
     console.log(`store conformance: ${stores.map((s) => s.factory.name).join(' = ')}; ${afterIncremental[0]['contacts.ndjson'].split('\n').length - 1} contacts exported identically`)
   }, 300_000)
+
+  it('a full sync read by both lanes (list+search, pages of 20) gives every store the export of a list-only full sync', async () => {
+    const portal = await emulator(await makePortal({contacts: 180, deals: 60, appointments: 30, divisions: 5, seed: 43}))
+    try {
+      const run = async (db: string, lanes: string) => {
+        const r = await runCli(['sync', 'all', '--db', db, '--base-url', portal.url, '--json', '--batch-size', '20', '--lanes', lanes], {})
+        expect(r.code, r.stderr).toBe(0)
+        return jsonOf<{streams: Array<{stream: string; searchRequests: number}>}>(r)
+      }
+      const listOnly = factories[0].location('lanes-list')
+      await run(listOnly, 'list')
+      const want = await exportAll(listOnly)
+      for (const s of stores) {
+        const db = s.factory.location('lanes-both')
+        const out = await run(db, 'list+search')
+        expect(out.streams.find((x) => x.stream === 'contacts')!.searchRequests, `${s.factory.name}: the search lane read pages`).toBeGreaterThan(1)
+        expect(await exportAll(db), s.factory.name).toEqual(want)
+      }
+    } finally {
+      await portal.stop()
+    }
+  }, 300_000)
 })
