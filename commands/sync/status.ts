@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {storeFlags} from '../../src/cli/store-flags.js'
 import type {SyncStatusResult} from '../../src/core/store-port.js'
-import {readSyncStatus} from '../../src/store/status.js'
+import {readSyncStatus} from '../../src/store/read-status.js'
 import {renderSyncStatus} from '../../src/store/status-table.js'
 
 export default class SyncStatus extends BaseCommand {

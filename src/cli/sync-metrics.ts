@@ -9,7 +9,7 @@ import {CrmsyncError, UsageError} from '../core/errors.js'
 import type {SyncStatusResult} from '../core/store-port.js'
 import type {SyncSummary} from '../core/sync-runner.js'
 import {writeFileAtomic} from '../reports/atomic-write.js'
-import {readSyncStatus} from '../store/status.js'
+import {readSyncStatus} from '../store/read-status.js'
 
 /** Escape a label value (backslash, double quote, newline), as the format requires. */
 function label(value: string): string {

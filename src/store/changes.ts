@@ -6,13 +6,13 @@ import type {ChangedRecordRow} from '../core/store-port.js'
 import {compareIds} from '../core/ids.js'
 import {quoteIdent} from './identifiers.js'
 import {requireEntityTable} from './read.js'
-import type {SqliteStore} from './sqlite-store.js'
+import type {SqliteHandle} from './sqlite-handle.js'
 
 /**
  * Rows of an entity changed after `sinceSeq` (or whose edges with `edgesWith` changed), in id order,
  * read through a separate connection so the caller may query the store (relatedIds) while it iterates.
  */
-export function* changedRecords(store: SqliteStore, entity: string, sinceSeq: number, edgesWith: string[] = []): IterableIterator<ChangedRecordRow> {
+export function* changedRecords(store: SqliteHandle, entity: string, sinceSeq: number, edgesWith: string[] = []): IterableIterator<ChangedRecordRow> {
   const table = quoteIdent(requireEntityTable(store, entity))
   const cols = 'id, created_at, updated_at, archived, archived_at, properties, merged_into, seq'
   const reader = store.openReader()
@@ -34,7 +34,7 @@ export function* changedRecords(store: SqliteStore, entity: string, sinceSeq: nu
 }
 
 /** For each id, the ids of `other` it has an edge with (either direction), sorted in id order. */
-export function relatedIds(store: SqliteStore, entity: string, ids: string[], other: string): Map<string, string[]> {
+export function relatedIds(store: SqliteHandle, entity: string, ids: string[], other: string): Map<string, string[]> {
   const out = new Map<string, string[]>()
   for (const id of ids) out.set(id, [])
   const json = JSON.stringify(ids)
@@ -50,12 +50,12 @@ export function relatedIds(store: SqliteStore, entity: string, ids: string[], ot
 }
 
 /** The publish cursor saved for `target`, or null. */
-export function publishCursor(store: SqliteStore, target: string): number | null {
+export function publishCursor(store: SqliteHandle, target: string): number | null {
   return (store.db.prepare('SELECT seq FROM publish_cursors WHERE target = ?').pluck().get(target) as number | undefined) ?? null
 }
 
 /** Save the publish cursor of `target`. */
-export function savePublishCursor(store: SqliteStore, target: string, seq: number): void {
+export function savePublishCursor(store: SqliteHandle, target: string, seq: number): void {
   store.db
     .prepare('INSERT INTO publish_cursors (target, seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (target) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at')
     .run(target, seq, new Date().toISOString())

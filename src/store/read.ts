@@ -7,13 +7,13 @@ import type {CrmRecord} from '../core/records.js'
 import type {AssociationEdge, IterateOptions, StoredRecordRow} from '../core/store-port.js'
 import {listEntities} from './entity-table.js'
 import {quoteIdent} from './identifiers.js'
-import type {SqliteStore} from './sqlite-store.js'
+import type {SqliteHandle} from './sqlite-handle.js'
 
 /** The pseudo-entity name under which association edges are exported. */
 export const ASSOCIATIONS_ENTITY = 'associations'
 
 /** The store's table for `entity`, or a UsageError (exit 2) listing the valid names. */
-export function requireEntityTable(store: SqliteStore, entity: string): string {
+export function requireEntityTable(store: SqliteHandle, entity: string): string {
   const t = store.table(entity)
   if (!t) {
     const valid = [...listEntities(store.db), ASSOCIATIONS_ENTITY]
@@ -27,7 +27,7 @@ export function requireEntityTable(store: SqliteStore, entity: string): string {
 }
 
 /** Raw rows of an entity in id order (length, then text); merged-away losers are never included. */
-export function* iterateRawRecords(store: SqliteStore, entity: string, options: IterateOptions = {}): IterableIterator<StoredRecordRow> {
+export function* iterateRawRecords(store: SqliteHandle, entity: string, options: IterateOptions = {}): IterableIterator<StoredRecordRow> {
   const table = requireEntityTable(store, entity)
   const where = options.includeArchived === false ? 'merged_into IS NULL AND archived = 0' : 'merged_into IS NULL'
   const stmt = store.db.prepare(`SELECT id, created_at, updated_at, archived, archived_at, properties FROM ${quoteIdent(table)} WHERE ${where} ORDER BY length(id), id`)
@@ -48,12 +48,12 @@ export function rowToRecord(row: StoredRecordRow): CrmRecord {
 }
 
 /** HubSpot-shaped records of an entity in id order, tombstones included (archived: true) unless excluded. */
-export function* iterateRecords(store: SqliteStore, entity: string, options: IterateOptions = {}): IterableIterator<CrmRecord> {
+export function* iterateRecords(store: SqliteHandle, entity: string, options: IterateOptions = {}): IterableIterator<CrmRecord> {
   for (const row of iterateRawRecords(store, entity, options)) yield rowToRecord(row)
 }
 
 /** Every association edge, ordered by from entity, from id, to entity, to id, category, type id. */
-export function* iterateAssociations(store: SqliteStore, filter: {fromEntity?: string; toEntity?: string} = {}): IterableIterator<AssociationEdge> {
+export function* iterateAssociations(store: SqliteHandle, filter: {fromEntity?: string; toEntity?: string} = {}): IterableIterator<AssociationEdge> {
   const stmt = store.db.prepare(
     `SELECT from_entity AS fromEntity, from_id AS fromId, to_entity AS toEntity, to_id AS toId, type_id AS typeId, category, label
      FROM associations
@@ -64,7 +64,7 @@ export function* iterateAssociations(store: SqliteStore, filter: {fromEntity?: s
 }
 
 /** Property names of an entity for CSV headers: mapped properties plus every key in the stored JSON, sorted. */
-export function propertyNames(store: SqliteStore, entity: string): string[] {
+export function propertyNames(store: SqliteHandle, entity: string): string[] {
   const table = requireEntityTable(store, entity)
   const names = new Set<string>()
   for (const c of store.table(entity)!.columns) names.add(c.property)

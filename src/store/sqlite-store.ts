@@ -37,6 +37,7 @@ import {toColumnValue} from './typing.js'
 import {applyAssociationRows, EDGE_TO_INDEX} from './association-writer.js'
 import {currentSeq, dropRecordEdges, nextSeq} from './change-seq.js'
 import {changedRecords, publishCursor, relatedIds, savePublishCursor} from './changes.js'
+import type {SqliteHandle} from './sqlite-handle.js'
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
 
@@ -57,7 +58,7 @@ export function emptyCounts(): PageCounts {
 }
 
 /** The SQLite store. Open it with `openStore(path)` (src/store/open.ts). */
-export class SqliteStore implements SyncStore, StoreReader, StoreHistory, ChangeFeed, PublishCursors {
+export class SqliteStore implements SyncStore, StoreReader, StoreHistory, ChangeFeed, PublishCursors, SqliteHandle {
   private readonly tables = new Map<string, EntityTable>()
   private readonly readers = new Set<Db>()
   private currentRunId: number | null = null

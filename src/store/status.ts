@@ -1,27 +1,16 @@
 /**
- * `crmsync sync status`: what a store holds per stream (cursor, rows, tombstones, dead letters)
- * and what the recent runs did. Read-only.
+ * `crmsync sync status` of a SQLite store: what it holds per stream (cursor, rows, tombstones, dead
+ * letters) and what the recent runs did. Read-only. (readSyncStatus in read-status.ts opens any store.)
  */
 import {listEntities} from './entity-table.js'
 import {quoteIdent} from './identifiers.js'
-import {openStoreReader} from './open.js'
-import type {SqliteStore} from './sqlite-store.js'
+import type {SqliteHandle} from './sqlite-handle.js'
 import {deadLetterCounts, lastSuccessfulRun, recentRuns} from './runs.js'
 import type {Checkpoint, SyncStatusResult} from '../core/store-port.js'
 import {assembleStatus} from './status-lines.js'
 
-/** Read the status of the store at `db` (exit 2 with the fix when it does not exist). */
-export async function readSyncStatus(db: string): Promise<SyncStatusResult> {
-  const store = await openStoreReader(db)
-  try {
-    return await store.status()
-  } finally {
-    await store.close()
-  }
-}
-
 /** The status of an open SQLite store. */
-export function sqliteStatus(store: SqliteStore): SyncStatusResult {
+export function sqliteStatus(store: SqliteHandle): SyncStatusResult {
   const sdb = store.db
   const checkpoints = new Map(
     (sdb.prepare('SELECT stream, value, updated_at FROM checkpoints').all() as Array<{stream: string; value: string; updated_at: string}>).map((r) => [

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {openStore} from '../../src/store/open.js'
-import {readSyncStatus} from '../../src/store/status.js'
+import {readSyncStatus} from '../../src/store/read-status.js'
 import {renderSyncStatus} from '../../src/store/status-table.js'
 import type {CrmRecord} from '../../src/core/records.js'
 import {rec, tmpDir} from './store-helpers.js'
