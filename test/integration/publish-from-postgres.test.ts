@@ -2,7 +2,8 @@
  * `crmsync publish` and `sync all --publish-to` from a PostgreSQL store (issue 14: every command on
  * both stores), into a PostgreSQL target and into a SQLite target: the legacy-like scenario, the
  * closed loop, and incremental publishes after the emulator's mutation schedule that equal a fresh
- * full publish. The store, the targets and the emulator are real (loopback), the CLI a child process.
+ * full publish, and 20 publishes killed with kill -9 at random moments, each rerun equal to an
+ * uninterrupted publish. The store, the targets and the emulator are real (loopback), the CLI a child process.
  */
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -13,6 +14,7 @@ import {emulator, jsonOf, makePortal, runCli, tempDir} from '../conformance/sync
 import {flatten} from '../helpers/cli.js'
 import {PG_URL, pgSchema, picture, sqliteTarget, type TargetDb} from '../helpers/django-target.js'
 import {dropSchemas, pgAvailable, storeUrl, uniqueSchema} from '../helpers/postgres.js'
+import {publishKillMatrix} from '../helpers/publish-kill-matrix.js'
 import {checkPublished, expectClosedLoop, publishMutations, seedLegacy, writtenSummary} from '../helpers/publish-scenario.js'
 
 const MAPPING = 'fixtures/mappings/legacy-django.json'
@@ -117,6 +119,12 @@ describe.skipIf(!hasPg)('publish from a PostgreSQL store', () => {
     }
     await closedLoop(`${PG_URL}?schema=${main.name}`, 'postgres, after the mutations')
   }, 180_000)
+
+  it('20 kill -9 at random moments of a publish from the PostgreSQL store, each followed by a rerun: the target equals an uninterrupted publish', async () => {
+    const {killed, tries} = await publishKillMatrix(store, MAPPING)
+    console.log(`kill -9 (postgres store): ${killed} publishes killed before they finished (of ${tries} tries), each rerun equal to the uninterrupted publish`)
+    expect(killed).toBe(20)
+  }, 600_000)
 
   afterAll(async () => {
     await lite?.close()
