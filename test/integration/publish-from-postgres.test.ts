@@ -13,7 +13,7 @@ import type {PublishResult} from '../../src/parity/publish/run-publish.js'
 import {emulator, jsonOf, makePortal, runCli, tempDir} from '../conformance/sync-harness.js'
 import {flatten} from '../helpers/cli.js'
 import {PG_URL, pgSchema, picture, sqliteTarget, type TargetDb} from '../helpers/django-target.js'
-import {dropSchemas, pgAvailable, storeUrl, uniqueSchema} from '../helpers/postgres.js'
+import {dropSchemas, pgAvailable, storeUrl, uniqueSchema, withPg} from '../helpers/postgres.js'
 import {publishKillMatrix} from '../helpers/publish-kill-matrix.js'
 import {checkPublished, expectClosedLoop, publishMutations, seedLegacy, writtenSummary} from '../helpers/publish-scenario.js'
 
@@ -48,6 +48,9 @@ const publish = async (args: string[]): Promise<PublishResult> => {
   expect(r.code, flatten(r.stderr) + r.stdout).toBe(0)
   return jsonOf<PublishResult>(r)
 }
+
+/** Edge tombstones in the store. */
+const tombstones = (): Promise<number> => withPg(async (c) => Number((await c.query(`SELECT count(*) AS n FROM "${storeSchema}".edge_tombstones`)).rows[0].n))
 
 async function closedLoop(legacy: string, tag: string): Promise<void> {
   const {report} = await runParityDiff({legacy, mapping: MAPPING, db: store, out: join(dir, `r-${tag}`), render: false})
@@ -103,12 +106,15 @@ describe.skipIf(!hasPg)('publish from a PostgreSQL store', () => {
     expect((await main.db.query('SELECT email FROM crm_contact WHERE hubspot_id = ?', [con[70]]))[0].email).toBe('changed@example.com')
     expect(await main.db.query('SELECT 1 FROM crm_contact WHERE hubspot_id IN (?, ?)', [con[71], con[73]])).toEqual([]) // archived, merged away
 
-    // the SQLite target has its own cursor (from before the mutations): its incremental publish catches up the same way
+    // the SQLite target has its own cursor (from before the mutations): its incremental publish catches up the same way,
+    // with the tombstones of the removed edges, kept for it until then and pruned after
+    expect(await tombstones()).toBeGreaterThan(0)
     const inc = await publish(['--to', file])
     console.log(`incremental (postgres store → sqlite): ${writtenSummary(inc)}`)
     expect(inc.full).toBe(false)
     expect(inc.rowsWritten).toBeGreaterThanOrEqual(ops.length - 1)
     expect(inc.rowsWritten).toBeLessThanOrEqual(3 * ops.length)
+    expect(await tombstones()).toBe(0)
     const freshFile = join(dir, 'fresh.sqlite3')
     const freshLite = sqliteTarget(freshFile)
     try {

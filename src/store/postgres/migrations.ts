@@ -135,6 +135,16 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       $do$;
     `,
   },
+  {
+    version: 4,
+    name: 'edge tombstones pruned through (publish)',
+    // the highest sequence up to which edge tombstones may have been deleted (./tombstones.ts): a
+    // publish cursor below it can no longer be published incrementally from
+    sql: `
+      CREATE TABLE tombstones_pruned (id integer PRIMARY KEY CHECK (id = 1), through_seq bigint NOT NULL);
+      INSERT INTO tombstones_pruned (id, through_seq) VALUES (1, 0);
+    `,
+  },
 ]
 
 /** The PostgreSQL schema version this code writes. */

@@ -32,6 +32,7 @@ import {UsageError} from '../../core/errors.js'
 import {insertNewAssociations, writeAssociations} from './association-writer.js'
 import {EDGE_TO_INDEX} from '../association-writer.js'
 import {pgChangedRecords, pgChangeSeq, pgPublishCursor, pgRelatedIds, pgSavePublishCursor} from './changes.js'
+import {pgPruneTombstones} from './tombstones.js'
 import {claimPgStream} from './claims.js'
 import {pgDeadLetterHistory, pgImportHistory, pgRunHistory} from './history.js'
 import {ensurePgEntitySchema, listPgEntities, loadPgEntityTable, type PgEntityTable} from './entity-table.js'
@@ -247,6 +248,7 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
     }
     values.push(runId)
     await this.session.query(`UPDATE runs SET ${sets.join(', ')} WHERE id = $${values.length}`, values)
+    if (patch.status === 'ok') await pgPruneTombstones(this.session) // at the end of every sync too: a store never published keeps none (./tombstones.ts)
   }
 
   entities(): Promise<string[]> {
@@ -305,6 +307,11 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
   async savePublishCursor(target: string, seq: number): Promise<void> {
     this.assertWritable()
     await pgSavePublishCursor(this.session, target, seq)
+  }
+
+  pruneTombstones(): Promise<number> {
+    this.assertWritable()
+    return pgPruneTombstones(this.session)
   }
 
   runHistory(): AsyncGenerator<RunRecord> {
