@@ -126,7 +126,7 @@ describe.skipIf(!ok)('PostgreSQL change feed', () => {
     const c = await raw(s)
     try {
       await c.query(`DROP TRIGGER associations_tombstones ON associations; DROP FUNCTION crmsync_edge_tombstones();
-        DROP TABLE edge_tombstones, publish_cursors, tombstones_pruned; ALTER TABLE associations DROP COLUMN seq; ALTER TABLE obj_contacts DROP COLUMN seq; ALTER TABLE obj_deals DROP COLUMN seq;
+        DROP TABLE edge_tombstones, publish_cursors, tombstones_pruned, edge_writes; ALTER TABLE associations DROP COLUMN seq; ALTER TABLE obj_contacts DROP COLUMN seq; ALTER TABLE obj_deals DROP COLUMN seq;
         DELETE FROM schema_migrations WHERE version >= 3`)
     } finally {
       await c.end()

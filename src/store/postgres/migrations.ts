@@ -145,6 +145,16 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       INSERT INTO tombstones_pruned (id, through_seq) VALUES (1, 0);
     `,
   },
+  {
+    version: 5,
+    name: 'edge writes since the last ANALYZE of associations (planner statistics)',
+    // counted by the store itself (./edge-stats.ts): pg_stat_user_tables.n_mod_since_analyze reaches
+    // the statistics after the ANALYZE that follows a load, so it reads as if the whole load were new
+    sql: `
+      CREATE TABLE edge_writes (id integer PRIMARY KEY CHECK (id = 1), since_analyze bigint NOT NULL);
+      INSERT INTO edge_writes (id, since_analyze) VALUES (1, 0);
+    `,
+  },
 ]
 
 /** The PostgreSQL schema version this code writes. */
