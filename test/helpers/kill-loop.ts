@@ -26,8 +26,9 @@ export interface KillLoopOptions {
 }
 
 export interface KillLoopResult {
-  /** pages of the uninterrupted run */
+  /** pages of the uninterrupted run, and its stderr */
   pages: number
+  referenceStderr: string
   kills: number
   /** runs that finished before their kill */
   completed: number
@@ -52,5 +53,5 @@ export async function killLoop(o: KillLoopOptions): Promise<KillLoopResult> {
   }
   const last = await runCli(o.args(o.db), {})
   expect(last.code, last.stderr).toBe(0)
-  return {pages, kills, completed}
+  return {pages, referenceStderr: ref.stderr, kills, completed}
 }
