@@ -288,6 +288,13 @@ export interface ChangedRecordRow extends StoredRecordRow {
  * keyed by target and schema. Writes outside any sync transaction; a lost save only repeats work.
  */
 export interface PublishCursors {
+  /** null: no cursor, or one the store can no longer publish incrementally from (the tombstones after it were pruned) */
   publishCursor(target: string): Awaitable<number | null>
   savePublishCursor(target: string, seq: number): Awaitable<void>
+  /**
+   * Delete the edge tombstones no incremental publish reads any more (those up to the oldest saved
+   * cursor; all of them when no target has a cursor), in bounded batches; returns how many. Called
+   * after a publish saved its cursor; a store also prunes at the end of a successful sync.
+   */
+  pruneTombstones(): Awaitable<number>
 }

@@ -1,12 +1,13 @@
 /**
  * Change-sequence reads for publish (StoreReader.changeSeq / changedRecords / relatedIds) and the
- * publish cursors (PublishCursors), on the SQLite store.
+ * publish cursors (PublishCursors), on the SQLite store; pruning the edge tombstones: ./tombstones.ts.
  */
 import type {ChangedRecordRow} from '../core/store-port.js'
 import {compareIds} from '../core/ids.js'
 import {quoteIdent} from './identifiers.js'
 import {requireEntityTable} from './read.js'
 import type {SqliteHandle} from './sqlite-handle.js'
+import {prunedThrough} from './tombstones.js'
 
 /**
  * Rows of an entity changed after `sinceSeq` (or whose edges with `edgesWith` changed), in id order,
@@ -49,9 +50,13 @@ export function relatedIds(store: SqliteHandle, entity: string, ids: string[], o
   return out
 }
 
-/** The publish cursor saved for `target`, or null. */
+/**
+ * The publish cursor saved for `target`, or null: none saved, or one below what tombstones were
+ * pruned through (./tombstones.ts), which an incremental publish could no longer be exact from.
+ */
 export function publishCursor(store: SqliteHandle, target: string): number | null {
-  return (store.db.prepare('SELECT seq FROM publish_cursors WHERE target = ?').pluck().get(target) as number | undefined) ?? null
+  const seq = store.db.prepare('SELECT seq FROM publish_cursors WHERE target = ?').pluck().get(target) as number | undefined
+  return seq === undefined || seq < prunedThrough(store.db) ? null : seq
 }
 
 /** Save the publish cursor of `target`. */

@@ -4,15 +4,11 @@
  */
 import type {Database, Statement} from 'better-sqlite3'
 import type {PropertyDefinition} from '../core/records.js'
-import {columnNameFor, quoteIdent, tableNameFor} from './identifiers.js'
-import {columnTypeFor, toColumnValue, type ColumnType} from './typing.js'
+import {freeTableName, planColumns, type PropertyColumn} from './column-plan.js'
+import {quoteIdent} from './identifiers.js'
+import {toColumnValue, type ColumnType} from './typing.js'
 
-/** A property's typed column. */
-export interface PropertyColumn {
-  property: string
-  column: string
-  type: ColumnType
-}
+export type {PropertyColumn} from './column-plan.js'
 
 /** The stored state of one record that decides inserted / updated / unchanged. */
 export interface StoredRow {
@@ -89,37 +85,23 @@ export function ensureEntitySchema(db: Database, entity: string, properties: Pro
   let table = registeredTable(db, entity)
   const fresh = !table
   if (!table) {
-    const takenTables = new Set((db.prepare('SELECT table_name FROM entities').all() as Array<{table_name: string}>).map((r) => r.table_name))
-    table = tableNameFor(entity)
-    for (let i = 2; takenTables.has(table); i++) table = `${tableNameFor(entity)}_${i}`
+    table = freeTableName(entity, new Set((db.prepare('SELECT table_name FROM entities').all() as Array<{table_name: string}>).map((r) => r.table_name)))
     db.prepare('INSERT INTO entities (entity, table_name, created_at) VALUES (?, ?, ?)').run(entity, table, new Date().toISOString())
     changed = true
   }
   const existing = new Map(loadColumns(db, entity).map((c) => [c.property, c]))
-  const taken = new Set([...existing.values()].map((c) => c.column))
-  const wanted = [...properties].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const added: string[] = []
-  for (const def of wanted) {
-    const type = columnTypeFor(def.type)
-    const have = existing.get(def.name)
-    if (have && have.type === type) continue
-    let column: string
-    if (have) {
-      column = have.column
-      db.prepare('UPDATE property_columns SET type = ? WHERE entity = ? AND property = ?').run(type, entity, def.name)
-    } else {
-      if (existing.size >= MAX_TYPED_COLUMNS) continue // raw JSON only (see MAX_TYPED_COLUMNS)
-      column = columnNameFor(def.name, taken)
-      taken.add(column)
+  for (const {kind, property, column, type} of planColumns(existing, properties, MAX_TYPED_COLUMNS)) {
+    if (kind === 'retype') db.prepare('UPDATE property_columns SET type = ? WHERE entity = ? AND property = ?').run(type, entity, property)
+    else {
       // a new table gets all its columns in its CREATE TABLE: one ALTER TABLE per column re-parses
       // the whole schema each time (2,000 columns took 15 s that way)
       if (!fresh) db.exec(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(column)}`)
       else added.push(column)
-      db.prepare('INSERT INTO property_columns (entity, property, "column", type) VALUES (?, ?, ?, ?)').run(entity, def.name, column, type)
+      db.prepare('INSERT INTO property_columns (entity, property, "column", type) VALUES (?, ?, ?, ?)').run(entity, property, column, type)
     }
-    existing.set(def.name, {property: def.name, column, type})
     // fill the (new or re-typed) column from the raw JSON already stored (a new table has none)
-    if (!fresh) db.prepare(`UPDATE ${quoteIdent(table)} SET ${quoteIdent(column)} = crmsync_typed(?, properties, ?)`).run(type, def.name)
+    if (!fresh) db.prepare(`UPDATE ${quoteIdent(table)} SET ${quoteIdent(column)} = crmsync_typed(?, properties, ?)`).run(type, property)
     changed = true
   }
   if (fresh)

@@ -109,6 +109,18 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 3,
+    name: 'edge tombstones pruned through (publish)',
+    up(db) {
+      // the highest sequence up to which edge tombstones may have been deleted (./tombstones.ts): a
+      // publish cursor below it can no longer be published incrementally from
+      db.exec(`
+        CREATE TABLE tombstones_pruned (id INTEGER PRIMARY KEY CHECK (id = 1), through_seq INTEGER NOT NULL);
+        INSERT INTO tombstones_pruned (id, through_seq) VALUES (1, 0);
+      `)
+    },
+  },
 ]
 
 /** The schema version this code writes. */

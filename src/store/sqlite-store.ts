@@ -38,6 +38,7 @@ import {applyAssociationRows, EDGE_TO_INDEX} from './association-writer.js'
 import {currentSeq, dropRecordEdges, nextSeq} from './change-seq.js'
 import {changedRecords, publishCursor, relatedIds, savePublishCursor} from './changes.js'
 import type {SqliteHandle} from './sqlite-handle.js'
+import {pruneTombstones} from './tombstones.js'
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
 
@@ -298,6 +299,7 @@ export class SqliteStore implements SyncStore, StoreReader, StoreHistory, Change
   finishRun(runId: number, patch: Partial<Omit<RunRecord, 'id' | 'command' | 'startedAt'>>): void {
     this.assertWritable()
     updateRun(this.db, runId, {finishedAt: new Date().toISOString(), ...patch})
+    if (patch.status === 'ok') pruneTombstones(this.db) // at the end of every sync too: a store never published keeps none (./tombstones.ts)
   }
 
   /**
@@ -362,6 +364,11 @@ export class SqliteStore implements SyncStore, StoreReader, StoreHistory, Change
   savePublishCursor(target: string, seq: number): void {
     this.assertWritable()
     savePublishCursor(this, target, seq)
+  }
+
+  pruneTombstones(): number {
+    this.assertWritable()
+    return pruneTombstones(this.db)
   }
 
   close(): void {

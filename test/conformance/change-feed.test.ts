@@ -4,11 +4,13 @@
  * with fixed numbers: SQLite counts 1, 2, 3..., PostgreSQL stamps transaction ids. PostgreSQL-only
  * cases (a writer in flight, migrating a schema-2 store with data) are in change-feed-postgres.test.ts.
  */
+import Database from 'better-sqlite3'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ChangedRecordRow, ChangeFeed, PublishCursors, StoreReader, SyncStore} from '../../src/core/store-port.js'
 import {openPublishStore} from '../../src/store/open.js'
 import {openSyncStore} from '../../src/store/sync-store.js'
 import {prop, rec} from '../unit/store-helpers.js'
+import {withPg} from '../helpers/postgres.js'
 import {STORE_FACTORIES} from './store-factories.js'
 
 type Feed = StoreReader & ChangeFeed & PublishCursors
@@ -37,7 +39,7 @@ for (const makeFactory of STORE_FACTORIES) {
     afterAll(() => factory.cleanup())
 
     /** A store with contacts, deals and a `marks` entity, its write side and its feed. */
-    async function fresh(): Promise<{store: SyncStore; feed: Feed; close(): Promise<void>}> {
+    async function fresh(): Promise<{store: SyncStore; feed: Feed; location: string; close(): Promise<void>}> {
       const location = factory.location('feed')
       const store = await openSyncStore(location, false)
       await store.ensureEntity({entity: 'contacts', properties: [prop('email')]})
@@ -47,6 +49,7 @@ for (const makeFactory of STORE_FACTORIES) {
       return {
         store,
         feed,
+        location,
         close: async () => {
           await feed.close()
           await store.close()
@@ -186,6 +189,94 @@ for (const makeFactory of STORE_FACTORIES) {
         const s = await stamp(store, feed)
         expect(s).toBeGreaterThan(a)
         expect(await feed.changeSeq()).toBeGreaterThanOrEqual(a)
+      } finally {
+        await close()
+      }
+    })
+
+    /** Edge tombstones in the store at `location`, counted on a connection of the test's own. */
+    async function tombstones(location: string): Promise<number> {
+      if (factory.name === 'sqlite') {
+        const db = new Database(location, {readonly: true})
+        try {
+          return db.prepare('SELECT count(*) FROM edge_tombstones').pluck().get() as number
+        } finally {
+          db.close()
+        }
+      }
+      const schema = new URL(location).searchParams.get('schema')!
+      return withPg(async (c) => Number((await c.query(`SELECT count(*) AS n FROM "${schema}".edge_tombstones`)).rows[0].n))
+    }
+    /** Wait until every transaction of the server older than `seq` has ended (PostgreSQL: other tests' transactions hold the mark back). */
+    async function settled(feed: Feed, seq: number): Promise<void> {
+      for (let i = 0; i < 600 && (await feed.changeSeq()) < seq; i++) await new Promise((r) => setTimeout(r, 50))
+      expect(await feed.changeSeq()).toBeGreaterThanOrEqual(seq)
+    }
+
+    it('prunes edge tombstones once every publish cursor passed them, keeps them while one has not; a cursor below what was pruned reads as none', async (t) => {
+      if (!ok) return t.skip()
+      const {store, feed, close, location} = await fresh()
+      try {
+        await store.applyRecords('contacts', 'contacts', [rec('1', {}), rec('2', {}), rec('3', {})], null)
+        await store.applyRecords('deals', 'deals', [rec('50', {}), rec('51', {})], null)
+        await store.replaceAssociations(
+          'a',
+          'contacts',
+          'deals',
+          ['1', '2', '3'],
+          [edge('contacts', '1', 'deals', '50'), edge('contacts', '2', 'deals', '51'), edge('contacts', '3', 'deals', '51')],
+          null,
+        )
+        const s0 = await stamp(store, feed)
+        await feed.savePublishCursor('target-a', s0)
+        await feed.savePublishCursor('target-b', s0)
+        await store.replaceAssociations('a', 'contacts', 'deals', ['1'], [], null) // 1-50 removed
+        const s1 = await stamp(store, feed)
+        await settled(feed, s1)
+        expect(await tombstones(location)).toBe(1)
+        // target a published through s1, target b not yet: b's next incremental publish still needs the tombstone
+        await feed.savePublishCursor('target-a', s1)
+        expect(await feed.pruneTombstones()).toBe(0)
+        expect(await tombstones(location)).toBe(1)
+        expect(await ids(feed, 'deals', s0, ['contacts'])).toEqual(['50'])
+        // b published too: nobody reads it again
+        await feed.savePublishCursor('target-b', s1)
+        expect(await feed.pruneTombstones()).toBe(1)
+        expect(await tombstones(location)).toBe(0)
+        expect(await feed.publishCursor('target-a')).toBe(s1)
+        expect(await feed.publishCursor('target-b')).toBe(s1)
+        // a publish that began before the prune and saves an older cursor after it: no longer exact, so a full publish
+        await feed.savePublishCursor('target-c', s0)
+        expect(await feed.publishCursor('target-c')).toBeNull()
+        // later removals are kept for the cursors before them
+        await store.replaceAssociations('a', 'contacts', 'deals', ['2'], [], null) // 2-51 removed
+        const s2 = await stamp(store, feed)
+        await settled(feed, s2)
+        expect(await feed.pruneTombstones()).toBe(0) // target-c's cursor s0 is the oldest
+        expect(await ids(feed, 'deals', s1, ['contacts'])).toEqual(['51'])
+        expect(await tombstones(location)).toBe(1)
+      } finally {
+        await close()
+      }
+    })
+
+    it('a store without any publish cursor keeps no tombstone: a successful sync run prunes them at its end', async (t) => {
+      if (!ok) return t.skip()
+      const {store, feed, close, location} = await fresh()
+      try {
+        await store.applyRecords('contacts', 'contacts', [rec('1', {}), rec('2', {})], null)
+        await store.applyRecords('deals', 'deals', [rec('50', {})], null)
+        await store.replaceAssociations('a', 'contacts', 'deals', ['1', '2'], [edge('contacts', '1', 'deals', '50'), edge('contacts', '2', 'deals', '50')], null)
+        await store.replaceAssociations('a', 'contacts', 'deals', ['1', '2'], [], null)
+        const s = await stamp(store, feed)
+        await settled(feed, s)
+        expect(await tombstones(location)).toBe(2)
+        const failed = await store.startRun('sync all', false)
+        await store.finishRun(failed, {status: 'failed'})
+        expect(await tombstones(location)).toBe(2) // only a successful run prunes
+        const run = await store.startRun('sync all', false)
+        await store.finishRun(run, {status: 'ok'})
+        expect(await tombstones(location)).toBe(0)
       } finally {
         await close()
       }

@@ -1,8 +1,8 @@
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RunningEmulator} from '../../src/emulator/index.js'
-import {prng} from '../../src/portal/prng.js'
 import {emulator, jsonOf, makePortal, runCli, storeIndexes, storePicture, tempDir} from '../conformance/sync-harness.js'
+import {killLoop} from '../helpers/kill-loop.js'
 
 let emu: RunningEmulator
 
@@ -17,29 +17,10 @@ describe('crash safety', () => {
   it('20+ kill -9 at random moments, each followed by a rerun, end identical to an uninterrupted run', async () => {
     const args = (db: string) => ['sync', 'all', '--batch-size', '10', '--db', db, '--base-url', emu.url]
     const reference = join(tempDir(), 'ref.db')
-    const ref = await runCli([...args(reference), '--debug'], {})
-    expect(ref.code, ref.stderr).toBe(0)
-    const pages = ref.stderr.match(/"msg":"page"/g)?.length ?? 0
-    expect(pages).toBeGreaterThan(40)
-
     const db = join(tempDir(), 'crash.db')
-    const random = prng(2026) // random but reproducible kill moments
-    let kills = 0
-    let completed = 0
-    // each run is killed a random 0-15 ms after a random number of written pages (1 to pages/22), so
-    // the 22 kills land at random points spread over about half of the run's progress (objects and
-    // associations alike), however fast or slow the machine is
-    const spread = Math.max(2, Math.floor(pages / 22))
-    for (let i = 0; i < 60 && kills < 22; i++) {
-      const r = await runCli([...args(db), '--debug'], {}, {killAfterPages: 1 + Math.floor(random() * spread), killDelayMs: Math.floor(random() * 16)})
-      if (r.signal === 'SIGKILL') kills++
-      else {
-        expect(r.code, r.stderr).toBe(0)
-        completed++
-      }
-    }
-    const last = await runCli(args(db), {})
-    expect(last.code, last.stderr).toBe(0)
+    // 22 kills within the first pages/22 pages of each run: spread over about half of the run's
+    // progress (objects and associations alike)
+    const {pages, kills, completed} = await killLoop({args, reference, db, seed: 2026, kills: 22, maxRuns: 60, spreadOver: 22})
     console.log(`crash safety: ${kills} kill -9 spread over a ${pages}-page run, ${completed} reruns completed before the final one`)
     expect(kills).toBeGreaterThanOrEqual(20)
     expect(storePicture(db)).toEqual(storePicture(reference))

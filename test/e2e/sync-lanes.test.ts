@@ -9,8 +9,8 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RunningEmulator} from '../../src/emulator/index.js'
-import {prng} from '../../src/portal/prng.js'
 import {emulator, jsonOf, makePortal, runCli, storeIndexes, storePicture, tempDir} from '../conformance/sync-harness.js'
+import {killLoop} from '../helpers/kill-loop.js'
 
 interface Summary {
   status: string
@@ -94,22 +94,9 @@ describe('sync --lanes list+search', () => {
   it('kill -9 at random moments of a two-lane full run, each followed by a rerun, ends identical to an uninterrupted run', async () => {
     const args = (db: string) => ['sync', 'all', '--lanes', 'list+search', '--batch-size', '10', '--db', db, '--base-url', emu.url]
     const reference = join(tempDir(), 'ref.db')
-    const ref = await runCli([...args(reference), '--debug'], {})
-    expect(ref.code, ref.stderr).toBe(0)
-    const pages = ref.stderr.match(/"msg":"page"/g)?.length ?? 0
-    expect(pages).toBeGreaterThan(40)
     const db = join(tempDir(), 'crash.db')
-    const random = prng(1313)
-    let kills = 0
     // the object streams come first: kill within their pages, where the two lanes run
-    const spread = Math.max(2, Math.floor(pages / 30))
-    for (let i = 0; i < 30 && kills < 10; i++) {
-      const r = await runCli([...args(db), '--debug'], {}, {killAfterPages: 1 + Math.floor(random() * spread), killDelayMs: Math.floor(random() * 16)})
-      if (r.signal === 'SIGKILL') kills++
-      else expect(r.code, r.stderr).toBe(0)
-    }
-    const last = await runCli(args(db), {})
-    expect(last.code, last.stderr).toBe(0)
+    const {kills} = await killLoop({args, reference, db, seed: 1313, kills: 10, maxRuns: 30, spreadOver: 30})
     expect(kills).toBeGreaterThanOrEqual(8)
     expect(storePicture(db)).toEqual(storePicture(reference))
     expect(storeIndexes(db)).toEqual(storeIndexes(reference))

@@ -57,3 +57,20 @@ export async function dropSchemas(schemas: Iterable<string>): Promise<void> {
     for (const s of list) await c.query(`DROP SCHEMA IF EXISTS "${s.replace(/"/g, '""')}" CASCADE`)
   })
 }
+
+/**
+ * A fresh schema (`uniqueSchema(tag)`, added to `schemas` first, for `dropSchemas` afterwards)
+ * created in the test database, then `fill` run on a connection whose search_path is it (a legacy
+ * database's tables and rows). Returns its name and URL (`?schema=`).
+ */
+export async function createSchema(tag: string, schemas: string[], fill: (c: pg.Client) => Promise<unknown> = async () => undefined): Promise<{schema: string; url: string}> {
+  const schema = uniqueSchema(tag)
+  schemas.push(schema)
+  const q = `"${schema.replace(/"/g, '""')}"`
+  await withPg(async (c) => {
+    await c.query(`CREATE SCHEMA ${q}`)
+    await c.query(`SET search_path TO ${q}`)
+    await fill(c)
+  })
+  return {schema, url: storeUrl(schema)}
+}

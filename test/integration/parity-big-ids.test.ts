@@ -7,19 +7,18 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
-import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {AssociationRow} from '../../src/core/records.js'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
 import {quoteBigInts} from '../../src/parity/readers/big-ints.js'
 import {openStore} from '../../src/store/open.js'
+import {createSchema, dropSchemas, pgAvailable} from '../helpers/postgres.js'
 
 const C = '9037199254741831' // JSON.parse rounds it to ...832
 const D = '9037199254741999'
 const CPK = '9037199254741001'
 const DPK = '9037199254741003'
-const PG = 'postgres://postgres@127.0.0.1:5432/test'
-const schema = `crmsync_bigids_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+const schemas: string[] = []
 let dir: string
 const rec = (id: string, properties: Record<string, string | null>) => ({id, properties, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-02-01T00:00:00.000Z', archived: false})
 
@@ -68,12 +67,7 @@ beforeAll(() => {
 })
 afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
-  const c = new pg.Client({connectionString: PG})
-  await c
-    .connect()
-    .then(() => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
-    .catch(() => undefined)
-  await c.end().catch(() => undefined)
+  await dropSchemas(schemas)
 })
 
 async function diff(legacy: string) {
@@ -93,23 +87,13 @@ describe('ids past 2^53 stay exact', () => {
     })
   }
 
-  it('PostgreSQL (bigint columns) gives the same', async () => {
-    const c = new pg.Client({connectionString: PG, connectionTimeoutMillis: 3000})
-    try {
-      await c.connect()
-    } catch (e) {
-      if (process.env.CI === 'true') throw e
-      console.warn(`skipping the PostgreSQL case: no server at ${PG} (${(e as Error).message})`)
-      return
-    }
-    try {
-      await c.query(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}";
-        CREATE TABLE crm_contact (id bigint PRIMARY KEY, hubspot_id bigint, email text); CREATE TABLE crm_deal (id bigint PRIMARY KEY, hubspot_id bigint, name text); CREATE TABLE crm_deal_contacts (id serial PRIMARY KEY, deal_id bigint, contact_id bigint);
-        INSERT INTO crm_contact VALUES (${CPK}, ${C}, 'a@x.com'), (2, 7, 'b@x.com'); INSERT INTO crm_deal VALUES (${DPK}, ${D}, 'big'); INSERT INTO crm_deal_contacts (deal_id, contact_id) VALUES (${DPK}, ${CPK});`)
-    } finally {
-      await c.end()
-    }
-    expect(await diff(`${PG}?schema=${schema}`)).toMatchObject(expected)
+  it('PostgreSQL (bigint columns) gives the same', async (t) => {
+    if (!(await pgAvailable())) return t.skip()
+    const {url} = await createSchema('bigids', schemas, (c) =>
+      c.query(`CREATE TABLE crm_contact (id bigint PRIMARY KEY, hubspot_id bigint, email text); CREATE TABLE crm_deal (id bigint PRIMARY KEY, hubspot_id bigint, name text); CREATE TABLE crm_deal_contacts (id serial PRIMARY KEY, deal_id bigint, contact_id bigint);
+        INSERT INTO crm_contact VALUES (${CPK}, ${C}, 'a@x.com'), (2, 7, 'b@x.com'); INSERT INTO crm_deal VALUES (${DPK}, ${D}, 'big'); INSERT INTO crm_deal_contacts (deal_id, contact_id) VALUES (${DPK}, ${CPK});`),
+    )
+    expect(await diff(url)).toMatchObject(expected)
   })
 
   it('quoteBigInts: only bare integers of 16+ digits outside strings, floats untouched', () => {

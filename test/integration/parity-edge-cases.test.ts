@@ -1,12 +1,12 @@
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import Database from 'better-sqlite3'
-import pg from 'pg'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/core/errors.js'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
 import {openStore} from '../../src/store/open.js'
+import {createSchema, dropSchemas, pgAvailable} from '../helpers/postgres.js'
 
 let dir: string
 const rec = (id: string, properties: Record<string, string | null>) => ({id, properties, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-02-01T00:00:00.000Z', archived: false})
@@ -88,15 +88,13 @@ describe('parity diff edge cases', () => {
     db.exec('CREATE TABLE crm_contacts (id INTEGER PRIMARY KEY, hubspot_id TEXT)')
     db.close()
     await expect(runParityDiff({...opts, legacy: join(dir, 'legacy.sqlite')})).rejects.toThrow(/has no table crm_contact/)
-    const schema = `crmsync_empty_${process.pid}_${Date.now()}`
-    const c = new pg.Client({connectionString: 'postgres://postgres@127.0.0.1:5432/test'})
-    await c.connect()
+    if (!(await pgAvailable())) return
+    const schemas: string[] = []
     try {
-      await c.query(`CREATE SCHEMA "${schema}"`)
-      await expect(runParityDiff({...opts, legacy: `postgres://postgres@127.0.0.1:5432/test?schema=${schema}`})).rejects.toThrow(/has no table crm_contact in schema/)
+      const {url, schema} = await createSchema('empty', schemas)
+      await expect(runParityDiff({...opts, legacy: url})).rejects.toThrow(new RegExp(`has no table crm_contact in schema ${schema}`))
     } finally {
-      await c.query(`DROP SCHEMA "${schema}" CASCADE`)
-      await c.end()
+      await dropSchemas(schemas)
     }
   })
 

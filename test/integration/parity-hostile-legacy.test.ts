@@ -8,11 +8,11 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
-import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/core/errors.js'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
 import {openStore} from '../../src/store/open.js'
+import {createSchema, dropSchemas, pgAvailable} from '../helpers/postgres.js'
 
 let dir: string
 const rec = (id: string, properties: Record<string, string | null>) => ({id, properties, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-02-01T00:00:00.000Z', archived: false})
@@ -48,16 +48,10 @@ beforeAll(() => {
     ),
   )
 })
-const PG = 'postgres://postgres@127.0.0.1:5432/test'
-const schema = `crmsync_hostile_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+const schemas: string[] = []
 afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
-  const c = new pg.Client({connectionString: PG})
-  await c
-    .connect()
-    .then(() => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
-    .catch(() => undefined)
-  await c.end().catch(() => undefined)
+  await dropSchemas(schemas)
 })
 
 const opts = (legacy: string, mapping = 'mapping.json') => ({legacy: join(dir, legacy), mapping: join(dir, mapping), db: join(dir, 'store.db'), out: join(dir, 'reports'), render: false})
@@ -209,23 +203,14 @@ describe('names from the mapping and the legacy rows', () => {
     await expectHostile(join(dir, 'hostile.sqlite'))
   })
 
-  it('the PostgreSQL reader keeps them too', async () => {
-    const c = new pg.Client({connectionString: PG, connectionTimeoutMillis: 3000})
-    try {
-      await c.connect()
-    } catch (e) {
-      if (process.env.CI === 'true') throw e
-      console.warn(`skipping the PostgreSQL case: no server at ${PG} (${(e as Error).message})`)
-      return
-    }
-    try {
+  it('the PostgreSQL reader keeps them too', async (t) => {
+    if (!(await pgAvailable())) return t.skip()
+    const {url} = await createSchema('hostile', schemas, async (c) => {
       await c.query(
-        `CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"; CREATE TABLE crm_contact (${cols.map((x) => `"${x}" text`).join(', ')}); CREATE TABLE crm_deal (id text, hubspot_id text, name text); CREATE TABLE crm_deal_contacts (id text, deal_id text, contact_id text); INSERT INTO crm_deal VALUES ('9', '21', 'd')`,
+        `CREATE TABLE crm_contact (${cols.map((x) => `"${x}" text`).join(', ')}); CREATE TABLE crm_deal (id text, hubspot_id text, name text); CREATE TABLE crm_deal_contacts (id text, deal_id text, contact_id text); INSERT INTO crm_deal VALUES ('9', '21', 'd')`,
       )
-      for (const r of hostileRows) await c.query(`INSERT INTO "${schema}".crm_contact VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, r)
-    } finally {
-      await c.end()
-    }
-    await expectHostile(`${PG}?schema=${schema}`)
+      for (const r of hostileRows) await c.query(`INSERT INTO crm_contact VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, r)
+    })
+    await expectHostile(url)
   })
 })

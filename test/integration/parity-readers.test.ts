@@ -1,7 +1,6 @@
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {DJANGO_MODELS, DJANGO_RELATIONS, type DjangoEntity} from '../../src/parity/legacy-django.js'
 import {simulateLegacy, type SimulationResult} from '../../src/parity/legacy-simulator.js'
@@ -9,9 +8,9 @@ import {tableColumns} from '../../src/parity/legacy-writers.js'
 import {runParityDiff} from '../../src/parity/parity-diff.js'
 import {dumpdataSource} from '../../src/parity/readers/dumpdata.js'
 import {SyntheticSource} from '../../src/parity/synthetic-source.js'
+import {createSchema, dropSchemas, pgAvailable} from '../helpers/postgres.js'
 
 const MAPPING = 'fixtures/mappings/legacy-django.json'
-const PG = 'postgres://postgres@127.0.0.1:5432/test'
 const source = new SyntheticSource({contacts: 120, deals: 60, appointments: 40, divisions: 4, archivedEvery: 11, seed: 11})
 const inject = {
   contacts: {legacy: {email: 2, hs_created_at: 1}, new: {phone: 1}, missingInLegacy: 1, duplicateKeys: 1},
@@ -20,7 +19,7 @@ const inject = {
 }
 let dir: string
 let sims: Record<string, SimulationResult>
-const schema = `crmsync_parity_${process.pid}_${Date.now()}`
+const schemas: string[] = []
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'crmsync-parity-readers-'))
@@ -39,12 +38,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
-  const c = new pg.Client({connectionString: PG})
-  await c
-    .connect()
-    .then(() => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
-    .catch(() => undefined)
-  await c.end().catch(() => undefined)
+  await dropSchemas(schemas)
 })
 
 function counts(report: Awaited<ReturnType<typeof runParityDiff>>['report']) {
@@ -71,12 +65,9 @@ describe('every legacy reader yields the same comparison', () => {
     })
   }
 
-  it('PostgreSQL (read-only transaction, cursor) from a schema the test creates', async () => {
-    const c = new pg.Client({connectionString: PG})
-    await c.connect()
-    try {
-      await c.query(`CREATE SCHEMA "${schema}"`)
-      await c.query(`SET search_path TO "${schema}"`)
+  it('PostgreSQL (read-only transaction, cursor) from a schema the test creates', async (t) => {
+    if (!(await pgAvailable())) return t.skip()
+    const {schema, url} = await createSchema('parity', schemas, async (c) => {
       const types: Record<string, string> = {
         id: 'bigint PRIMARY KEY',
         hubspot_id: 'varchar(32) UNIQUE',
@@ -106,10 +97,8 @@ describe('every legacy reader yields the same comparison', () => {
               await c.query(`INSERT INTO ${DJANGO_MODELS[entity].table}_${f} (${entity.slice(0, -1)}_id, ${t.slice(0, -1)}_id) VALUES ($1, $2)`, [r.pk, target])
         }
       }
-    } finally {
-      await c.end()
-    }
-    const {report} = await runParityDiff({legacy: `${PG}?schema=${schema}`, mapping: MAPPING, db: join(dir, 'store.db'), source, out: join(dir, 'r'), render: false})
+    })
+    const {report} = await runParityDiff({legacy: url, mapping: MAPPING, db: join(dir, 'store.db'), source, out: join(dir, 'r'), render: false})
     expect(counts(report)).toEqual(reference)
     expect(report.inputs.legacy).toContain(`schema=${schema}`)
   })

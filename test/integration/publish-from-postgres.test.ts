@@ -2,7 +2,8 @@
  * `crmsync publish` and `sync all --publish-to` from a PostgreSQL store (issue 14: every command on
  * both stores), into a PostgreSQL target and into a SQLite target: the legacy-like scenario, the
  * closed loop, and incremental publishes after the emulator's mutation schedule that equal a fresh
- * full publish. The store, the targets and the emulator are real (loopback), the CLI a child process.
+ * full publish, and 20 publishes killed with kill -9 at random moments, each rerun equal to an
+ * uninterrupted publish. The store, the targets and the emulator are real (loopback), the CLI a child process.
  */
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -12,7 +13,8 @@ import type {PublishResult} from '../../src/parity/publish/run-publish.js'
 import {emulator, jsonOf, makePortal, runCli, tempDir} from '../conformance/sync-harness.js'
 import {flatten} from '../helpers/cli.js'
 import {PG_URL, pgSchema, picture, sqliteTarget, type TargetDb} from '../helpers/django-target.js'
-import {dropSchemas, pgAvailable, storeUrl, uniqueSchema} from '../helpers/postgres.js'
+import {dropSchemas, pgAvailable, storeUrl, uniqueSchema, withPg} from '../helpers/postgres.js'
+import {publishKillMatrix} from '../helpers/publish-kill-matrix.js'
 import {checkPublished, expectClosedLoop, publishMutations, seedLegacy, writtenSummary} from '../helpers/publish-scenario.js'
 
 const MAPPING = 'fixtures/mappings/legacy-django.json'
@@ -46,6 +48,9 @@ const publish = async (args: string[]): Promise<PublishResult> => {
   expect(r.code, flatten(r.stderr) + r.stdout).toBe(0)
   return jsonOf<PublishResult>(r)
 }
+
+/** Edge tombstones in the store. */
+const tombstones = (): Promise<number> => withPg(async (c) => Number((await c.query(`SELECT count(*) AS n FROM "${storeSchema}".edge_tombstones`)).rows[0].n))
 
 async function closedLoop(legacy: string, tag: string): Promise<void> {
   const {report} = await runParityDiff({legacy, mapping: MAPPING, db: store, out: join(dir, `r-${tag}`), render: false})
@@ -101,12 +106,15 @@ describe.skipIf(!hasPg)('publish from a PostgreSQL store', () => {
     expect((await main.db.query('SELECT email FROM crm_contact WHERE hubspot_id = ?', [con[70]]))[0].email).toBe('changed@example.com')
     expect(await main.db.query('SELECT 1 FROM crm_contact WHERE hubspot_id IN (?, ?)', [con[71], con[73]])).toEqual([]) // archived, merged away
 
-    // the SQLite target has its own cursor (from before the mutations): its incremental publish catches up the same way
+    // the SQLite target has its own cursor (from before the mutations): its incremental publish catches up the same way,
+    // with the tombstones of the removed edges, kept for it until then and pruned after
+    expect(await tombstones()).toBeGreaterThan(0)
     const inc = await publish(['--to', file])
     console.log(`incremental (postgres store → sqlite): ${writtenSummary(inc)}`)
     expect(inc.full).toBe(false)
     expect(inc.rowsWritten).toBeGreaterThanOrEqual(ops.length - 1)
     expect(inc.rowsWritten).toBeLessThanOrEqual(3 * ops.length)
+    expect(await tombstones()).toBe(0)
     const freshFile = join(dir, 'fresh.sqlite3')
     const freshLite = sqliteTarget(freshFile)
     try {
@@ -117,6 +125,12 @@ describe.skipIf(!hasPg)('publish from a PostgreSQL store', () => {
     }
     await closedLoop(`${PG_URL}?schema=${main.name}`, 'postgres, after the mutations')
   }, 180_000)
+
+  it('20 kill -9 at random moments of a publish from the PostgreSQL store, each followed by a rerun: the target equals an uninterrupted publish', async () => {
+    const {killed, tries} = await publishKillMatrix(store, MAPPING)
+    console.log(`kill -9 (postgres store): ${killed} publishes killed before they finished (of ${tries} tries), each rerun equal to the uninterrupted publish`)
+    expect(killed).toBe(20)
+  }, 600_000)
 
   afterAll(async () => {
     await lite?.close()

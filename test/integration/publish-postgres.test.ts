@@ -9,6 +9,7 @@ import {openStore} from '../../src/store/open.js'
 import {emulator, jsonOf, makePortal, runCli, tempDir} from '../conformance/sync-harness.js'
 import {flatten} from '../helpers/cli.js'
 import {PG_URL, pgAvailable, pgSchema, picture} from '../helpers/django-target.js'
+import {publishKillMatrix} from '../helpers/publish-kill-matrix.js'
 import {checkPublished, expectClosedLoop, publishMutations, seedLegacy, writtenSummary} from '../helpers/publish-scenario.js'
 
 const MAPPING = 'fixtures/mappings/legacy-django.json'
@@ -87,26 +88,9 @@ describe.skipIf(!hasPg)('publish into PostgreSQL (the reference Django schema)',
   }, 120_000)
 
   it('20 kill -9 at random moments of a publish, each followed by a rerun: the target equals an uninterrupted publish', async () => {
-    const ref = await schema()
-    await seedLegacy(ref.db, store)
-    await publish(['--to', PG_URL, '--schema', ref.name])
-    const want = await picture(ref.db)
-    // batches of 40 rows, each held open 30 ms inside its transaction: most kills land mid-transaction
-    const slow = {CRMSYNC_PUBLISH_BATCH_DELAY_MS: '30'}
-    let midRun = 0
-    let tries = 0
-    for (; midRun < 20 && tries < 40; tries++) {
-      const s = await schema()
-      await seedLegacy(s.db, store)
-      const killed = await cli(['--to', PG_URL, '--schema', s.name, '--batch-size', '40'], slow, {killAfterMs: 300 + Math.floor(Math.random() * 1700)})
-      if (killed.signal === 'SIGKILL') midRun++
-      await publish(['--to', PG_URL, '--schema', s.name])
-      expect(await picture(s.db), `try ${tries}`).toEqual(want)
-      await s.drop()
-      schemas.splice(schemas.indexOf(s), 1)
-    }
-    console.log(`kill -9: ${midRun} publishes killed before they finished (of ${tries} tries), each rerun equal to the uninterrupted publish`)
-    expect(midRun).toBe(20)
+    const {killed, tries} = await publishKillMatrix(store, MAPPING)
+    console.log(`kill -9: ${killed} publishes killed before they finished (of ${tries} tries), each rerun equal to the uninterrupted publish`)
+    expect(killed).toBe(20)
   }, 600_000)
 
   it('two publishers to one target: the second is refused with a clear message', async () => {

@@ -6,6 +6,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {openPostgresStore} from '../../src/store/postgres/open.js'
 import {PG_SCHEMA_VERSION} from '../../src/store/postgres/migrations.js'
+import {PgSession} from '../../src/store/postgres/session.js'
 import {runCli} from '../conformance/sync-harness.js'
 import {dropSchemas, PG_BASE, pgAvailable, storeUrl, uniqueSchema, withPg} from '../helpers/postgres.js'
 import {prop, rec} from '../unit/store-helpers.js'
@@ -25,6 +26,28 @@ afterAll(() => dropSchemas(schemas))
 const q = (s: string) => `"${s}"`
 
 describe('PostgreSQL store', () => {
+  it("each connection has its settings from startup options, none from a query on connect: schema (any name), read-only or synchronous_commit off, the URL's own options kept", async (t) => {
+    if (!ok) return t.skip()
+    const {schema} = fresh('opt "odd\\ name')
+    await withPg((c) => c.query(`CREATE SCHEMA ${q(schema.replace(/"/g, '""'))}`))
+    const url = new URL(PG_BASE)
+    url.searchParams.set('options', '-c application_name=crmsync\\ test')
+    for (const mode of ['read', 'write'] as const) {
+      const session = new PgSession(url.toString(), schema, mode)
+      try {
+        await session.connect()
+        const show = async (name: string) => (await session.query<{v: string}>(`SELECT current_setting($1) AS v`, [name])).rows[0].v
+        expect(await show('search_path')).toBe(`"${schema.replace(/"/g, '""')}"`)
+        expect((await session.query<{s: string}>('SELECT current_schema() AS s')).rows[0].s).toBe(schema)
+        expect(await show('default_transaction_read_only')).toBe(mode === 'read' ? 'on' : 'off')
+        expect(await show('synchronous_commit')).toBe(mode === 'read' ? 'on' : 'off')
+        expect(await show('application_name')).toBe('crmsync test')
+      } finally {
+        await session.close()
+      }
+    }
+  })
+
   it('types mapped properties as numeric (exact), boolean, date, timestamptz and text; raw properties also as jsonb', async (t) => {
     if (!ok) return t.skip()
     const {schema, url} = fresh('typed')

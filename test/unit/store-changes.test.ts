@@ -3,6 +3,7 @@ import Database from 'better-sqlite3'
 import {describe, expect, it} from 'vitest'
 import {MIGRATIONS, migrate, SCHEMA_VERSION} from '../../src/store/migrations.js'
 import {openStore} from '../../src/store/open.js'
+import {prunedThrough, pruneTombstones} from '../../src/store/tombstones.js'
 import {rec, tmpDir} from './store-helpers.js'
 
 const ids = (rows: Iterable<{id: string}>): string[] => [...rows].map((r) => r.id)
@@ -23,7 +24,7 @@ describe('change sequence (store schema 2)', () => {
     db.close()
     const store = openStore(file)
     expect(store.db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(SCHEMA_VERSION)
-    expect(SCHEMA_VERSION).toBe(2)
+    expect(SCHEMA_VERSION).toBe(3)
     expect(store.changeSeq()).toBe(0)
     expect([...store.changedRecords('contacts', -1)].map((r) => [r.id, r.seq])).toEqual([
       ['1', 0],
@@ -76,6 +77,38 @@ describe('change sequence (store schema 2)', () => {
     store.savePublishCursor('postgres://u@h/db?schema=s', 5)
     expect(store.publishCursor('postgres://u@h/db?schema=s')).toBe(5)
     expect(store.publishCursor('other')).toBeNull()
+    store.close()
+  })
+
+  it('prunes tombstones in batches: each batch its own statement, all of them in the end (schema 3 keeps how far)', () => {
+    const store = openStore(path.join(tmpDir(), 'p.db'))
+    store.ensureEntity({entity: 'contacts', properties: []})
+    store.ensureEntity({entity: 'deals', properties: []})
+    const contacts = ['1', '2', '3', '4', '5']
+    store.applyRecords(
+      'contacts',
+      'contacts',
+      contacts.map((id) => rec(id, {})),
+      null,
+    )
+    store.replaceAssociations(
+      'associations',
+      'contacts',
+      'deals',
+      contacts,
+      contacts.map((id) => assoc(id, '7')),
+      null,
+    )
+    store.replaceAssociations('associations', 'contacts', 'deals', contacts, [], null)
+    const count = () => store.db.prepare('SELECT count(*) FROM edge_tombstones').pluck().get()
+    expect(count()).toBe(5)
+    const statements: string[] = []
+    const traced = new Database(store.path, {verbose: (sql) => statements.push(String(sql))})
+    expect(pruneTombstones(traced, 2)).toBe(5)
+    traced.close()
+    expect(statements.filter((q) => q.startsWith('DELETE FROM edge_tombstones'))).toHaveLength(3) // 2 + 2 + 1
+    expect(count()).toBe(0)
+    expect(prunedThrough(store.db)).toBe(store.changeSeq())
     store.close()
   })
 })

@@ -120,7 +120,10 @@ export async function runPublish(opts: PublishOptions): Promise<PublishResult> {
       } catch (e) {
         throw writeError(e, target.describe)
       }
-      if (!dryRun) await store.savePublishCursor(target.cursorKey, throughSeq)
+      if (!dryRun) {
+        await store.savePublishCursor(target.cursorKey, throughSeq)
+        await store.pruneTombstones()
+      }
       const tables = [...ctx.tables.values()]
       const through = [...ctx.through.values()]
       peak = Math.max(peak, process.memoryUsage().rss)

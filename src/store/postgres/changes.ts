@@ -53,9 +53,11 @@ export async function pgRelatedIds(session: PgSession, entity: string, ids: stri
   return out
 }
 
-/** The publish cursor saved for `target`, or null. */
+/** The publish cursor saved for `target`, or null: none saved, or one below what tombstones were pruned through (./tombstones.ts). */
 export async function pgPublishCursor(session: PgSession, target: string): Promise<number | null> {
-  return (await session.query<{seq: number}>('SELECT seq FROM publish_cursors WHERE target = $1', [target])).rows[0]?.seq ?? null
+  const r = await session.query<{seq: number; pruned: number}>('SELECT c.seq, p.through_seq AS pruned FROM publish_cursors c, tombstones_pruned p WHERE c.target = $1', [target])
+  const row = r.rows[0]
+  return row === undefined || row.seq < row.pruned ? null : row.seq
 }
 
 /** Save the publish cursor of `target`. */

@@ -4,9 +4,9 @@
  * JSON), and the SQL the store reuses. Names are sanitized and quoted as in SQLite (../identifiers.ts).
  */
 import type {PropertyDefinition} from '../../core/records.js'
-import type {PropertyColumn} from '../entity-table.js'
-import {columnNameFor, quoteIdent, tableNameFor} from '../identifiers.js'
-import {columnTypeFor, type ColumnType} from '../typing.js'
+import {freeTableName, planColumns, type PropertyColumn} from '../column-plan.js'
+import {quoteIdent} from '../identifiers.js'
+import type {ColumnType} from '../typing.js'
 import {XACT_SEQ} from './change-seq.js'
 import type {Sql} from './session.js'
 import {PG_TYPES, pgColumnValue} from './typing.js'
@@ -101,40 +101,26 @@ async function backfill(sql: Sql, table: string, column: string, property: strin
 export async function ensurePgEntitySchema(sql: Sql, entity: string, properties: PropertyDefinition[]): Promise<boolean> {
   let changed = false
   let table = await registeredTable(sql, entity)
-  const existing = table ? new Map((await loadColumns(sql, entity)).map((c) => [c.property, c])) : new Map<string, PropertyColumn>()
-  const wanted = [...properties].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-  if (table && wanted.every((d) => existing.get(d.name)?.type === columnTypeFor(d.type))) return false // nothing to do: no lock taken
+  const columns = async (): Promise<Map<string, PropertyColumn>> => new Map((await loadColumns(sql, entity)).map((c) => [c.property, c]))
+  if (table && planColumns(await columns(), properties).length === 0) return false // nothing to do: no lock taken
   await sql.query(LOCK_ENTITIES)
   table = await registeredTable(sql, entity) // another process may have created it meanwhile
   if (!table) {
-    const taken = new Set((await sql.query<{table_name: string}>('SELECT table_name FROM entities')).rows.map((r) => r.table_name))
-    table = tableNameFor(entity)
-    for (let i = 2; taken.has(table); i++) table = `${tableNameFor(entity)}_${i}`
+    table = freeTableName(entity, new Set((await sql.query<{table_name: string}>('SELECT table_name FROM entities')).rows.map((r) => r.table_name)))
     await sql.query(`CREATE TABLE ${quoteIdent(table)} (${BASE_COLUMNS})`)
     await sql.query(`CREATE INDEX ON ${quoteIdent(table)} (seq)`)
     await sql.query('INSERT INTO entities (entity, table_name, created_at) VALUES ($1, $2, now())', [entity, table])
     changed = true
   }
-  existing.clear()
-  for (const c of await loadColumns(sql, entity)) existing.set(c.property, c)
-  const taken = new Set([...existing.values()].map((c) => c.column))
-  for (const def of wanted) {
-    const type = columnTypeFor(def.type)
-    const have = existing.get(def.name)
-    if (have && have.type === type) continue
-    let column: string
-    if (have) {
-      column = have.column
+  for (const {kind, property, column, type} of planColumns(await columns(), properties)) {
+    if (kind === 'retype') {
       await sql.query(`ALTER TABLE ${quoteIdent(table)} ALTER COLUMN ${quoteIdent(column)} TYPE ${PG_TYPES[type]} USING NULL`)
-      await sql.query('UPDATE property_columns SET type = $1 WHERE entity = $2 AND property = $3', [type, entity, def.name])
+      await sql.query('UPDATE property_columns SET type = $1 WHERE entity = $2 AND property = $3', [type, entity, property])
     } else {
-      column = columnNameFor(def.name, taken)
-      taken.add(column)
       await sql.query(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(column)} ${PG_TYPES[type]}`)
-      await sql.query('INSERT INTO property_columns (entity, property, "column", type) VALUES ($1, $2, $3, $4)', [entity, def.name, column, type])
+      await sql.query('INSERT INTO property_columns (entity, property, "column", type) VALUES ($1, $2, $3, $4)', [entity, property, column, type])
     }
-    existing.set(def.name, {property: def.name, column, type})
-    await backfill(sql, table, column, def.name, type)
+    await backfill(sql, table, column, property, type)
     changed = true
   }
   return changed

@@ -135,6 +135,26 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       $do$;
     `,
   },
+  {
+    version: 4,
+    name: 'edge tombstones pruned through (publish)',
+    // the highest sequence up to which edge tombstones may have been deleted (./tombstones.ts): a
+    // publish cursor below it can no longer be published incrementally from
+    sql: `
+      CREATE TABLE tombstones_pruned (id integer PRIMARY KEY CHECK (id = 1), through_seq bigint NOT NULL);
+      INSERT INTO tombstones_pruned (id, through_seq) VALUES (1, 0);
+    `,
+  },
+  {
+    version: 5,
+    name: 'edge writes since the last ANALYZE of associations (planner statistics)',
+    // counted by the store itself (./edge-stats.ts): pg_stat_user_tables.n_mod_since_analyze reaches
+    // the statistics after the ANALYZE that follows a load, so it reads as if the whole load were new
+    sql: `
+      CREATE TABLE edge_writes (id integer PRIMARY KEY CHECK (id = 1), since_analyze bigint NOT NULL);
+      INSERT INTO edge_writes (id, since_analyze) VALUES (1, 0);
+    `,
+  },
 ]
 
 /** The PostgreSQL schema version this code writes. */

@@ -32,6 +32,8 @@ import {UsageError} from '../../core/errors.js'
 import {insertNewAssociations, writeAssociations} from './association-writer.js'
 import {EDGE_TO_INDEX} from '../association-writer.js'
 import {pgChangedRecords, pgChangeSeq, pgPublishCursor, pgRelatedIds, pgSavePublishCursor} from './changes.js'
+import {pgPruneTombstones} from './tombstones.js'
+import {analyzeEdgesIfChanged} from './edge-stats.js'
 import {claimPgStream} from './claims.js'
 import {pgDeadLetterHistory, pgImportHistory, pgRunHistory} from './history.js'
 import {ensurePgEntitySchema, listPgEntities, loadPgEntityTable, type PgEntityTable} from './entity-table.js'
@@ -62,6 +64,8 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
   private currentRunId: number | null = null
   /** a first edge load is under way (beginEdgeLoad found no edge): pages are tried insert-first */
   private edgeFirstLoad = false
+  /** the edge load under way: whether it began on an empty table, and the edges it wrote (for endEdgeLoad's ANALYZE) */
+  private edgeLoad = {first: false, written: 0}
 
   constructor(
     private readonly session: PgSession,
@@ -156,6 +160,12 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
 
   async replaceAssociations(stream: string, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[], checkpoint: Checkpoint | null): Promise<PageCounts> {
     this.assertWritable()
+    const counts = await this.writeEdges(stream, fromEntity, toEntity, fromIds, rows, checkpoint)
+    this.edgeLoad.written += counts.inserted + counts.updated + counts.deleted
+    return counts
+  }
+
+  private async writeEdges(stream: string, fromEntity: string, toEntity: string, fromIds: string[], rows: AssociationRow[], checkpoint: Checkpoint | null): Promise<PageCounts> {
     if (this.edgeFirstLoad) {
       const counts = await unlessRaced(insertNewAssociations(this.statement, stream, fromEntity, toEntity, fromIds, rows, checkpoint === null ? null : JSON.stringify(checkpoint)))
       if (counts) return counts
@@ -178,21 +188,25 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
   async beginEdgeLoad(): Promise<void> {
     this.assertWritable()
     this.edgeFirstLoad = false
+    this.edgeLoad = {first: false, written: 0}
     if (this.session.mode === 'dry') return // a dry run changes no schema
     const empty = (await this.session.query('SELECT 1 FROM associations LIMIT 1')).rowCount === 0
     if (!empty) return
     await this.session.query(EDGE_TO_INDEX.drop)
     this.edgeFirstLoad = true
+    this.edgeLoad.first = true
   }
 
-  /** The associations stream finished: make sure the to-side edge index exists. */
+  /**
+   * The associations stream finished: make sure the to-side edge index exists, and give the planner
+   * of later runs statistics when the table changed substantially (./edge-stats.ts).
+   */
   async endEdgeLoad(): Promise<void> {
     this.assertWritable()
     this.edgeFirstLoad = false
     if (this.session.mode === 'dry') return
     await this.session.query(EDGE_TO_INDEX.create)
-    // statistics for the planner of later runs (autovacuum may be off, or not have caught up with a load)
-    await this.session.query('ANALYZE associations')
+    await analyzeEdgesIfChanged(this.session, this.edgeLoad.first, this.edgeLoad.written)
   }
 
   async getCheckpoint(stream: string): Promise<Checkpoint | null> {
@@ -247,6 +261,7 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
     }
     values.push(runId)
     await this.session.query(`UPDATE runs SET ${sets.join(', ')} WHERE id = $${values.length}`, values)
+    if (patch.status === 'ok') await pgPruneTombstones(this.session) // at the end of every sync too: a store never published keeps none (./tombstones.ts)
   }
 
   entities(): Promise<string[]> {
@@ -305,6 +320,11 @@ export class PostgresStore implements SyncStore, StoreReader, ChangeFeed, Publis
   async savePublishCursor(target: string, seq: number): Promise<void> {
     this.assertWritable()
     await pgSavePublishCursor(this.session, target, seq)
+  }
+
+  pruneTombstones(): Promise<number> {
+    this.assertWritable()
+    return pgPruneTombstones(this.session)
   }
 
   runHistory(): AsyncGenerator<RunRecord> {

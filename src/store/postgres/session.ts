@@ -30,6 +30,23 @@ const types = {
   },
 }
 
+/**
+ * The connection settings as startup options (`-c name=value`, sent with the connection request):
+ * every connection has them before its first statement, without a query of its own. (A `SET` queued
+ * on pg-pool's 'connect' event runs while the pool sends the caller's first query on the same
+ * client, which pg 8 warns is deprecated, once per run.) Options of the URL (`?options=`) or of
+ * PGOPTIONS come first, as before.
+ */
+export function startupOptions(connectionString: string, settings: Record<string, string>): {connectionString: string; options: string} {
+  const url = new URL(connectionString)
+  const given = url.searchParams.get('options') ?? process.env.PGOPTIONS ?? ''
+  url.searchParams.delete('options')
+  // the server splits options at white space; a backslash escapes the next character
+  const escape = (v: string): string => v.replace(/[\\\s]/g, (c) => `\\${c}`)
+  const ours = Object.entries(settings).map(([k, v]) => `-c ${k}=${escape(v)}`)
+  return {connectionString: url.toString(), options: [given, ...ours].filter((o) => o !== '').join(' ')}
+}
+
 export class PgSession {
   private readonly pool: pg.Pool
   /** the dry run's connection, in its outer transaction */
@@ -43,14 +60,11 @@ export class PgSession {
     readonly schema: string,
     readonly mode: 'write' | 'read' | 'dry',
   ) {
-    this.pool = new pg.Pool({connectionString, max: mode === 'dry' ? 1 : 6, connectionTimeoutMillis: 10_000, types})
     // synchronous_commit off for writers: a commit returns before its WAL reaches the disk (as the
     // SQLite store's synchronous = NORMAL): a crash of the SERVER may lose the last few commits, never
     // split a page from its checkpoint, so a rerun redoes exactly what was lost; a killed crmsync loses nothing committed
-    const setup = `SET search_path TO ${quoteIdent(schema)}; ${mode === 'read' ? 'SET default_transaction_read_only = on' : 'SET synchronous_commit = off'}`
-    this.pool.on('connect', (client) => {
-      client.query(setup).catch(() => undefined) // queued before any statement of the caller
-    })
+    const settings = {search_path: quoteIdent(schema), ...(mode === 'read' ? {default_transaction_read_only: 'on'} : {synchronous_commit: 'off'})}
+    this.pool = new pg.Pool({...startupOptions(connectionString, settings), max: mode === 'dry' ? 1 : 6, connectionTimeoutMillis: 10_000, types})
     this.pool.on('error', () => undefined) // an idle connection dropped by the server: the next checkout reconnects
   }
 
