@@ -5,6 +5,9 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {openPostgresStore} from '../../src/store/postgres/open.js'
+import {MAX_PG_TYPED_COLUMNS} from '../../src/store/postgres/entity-table.js'
+import {exportEntity} from '../../src/store/export.js'
+import {PassThrough} from 'node:stream'
 import {PG_SCHEMA_VERSION} from '../../src/store/postgres/migrations.js'
 import {PgSession} from '../../src/store/postgres/session.js'
 import {runCli} from '../conformance/sync-harness.js'
@@ -110,6 +113,30 @@ describe('PostgreSQL store', () => {
     const r = await withPg((c) => c.query(`SELECT count(*)::int AS n, sum(p_score)::text AS s, max(p_email COLLATE "C") AS a, max(p_email_2 COLLATE "C") AS b FROM ${q(schema)}.obj_contacts`))
     expect(r.rows[0]).toEqual({n: 2500, s: String((2499 * 2500) / 2), a: 'e9@x.io', b: 'low999'})
   })
+
+  it('an entity with 1,700 properties: the first 1,580 get typed columns (PostgreSQL allows 1,600 per table), all are stored and exported', async (t) => {
+    if (!ok) return t.skip()
+    const {schema, url} = fresh('wide')
+    const name = (i: number) => `p${String(i).padStart(4, '0')}`
+    const props = Array.from({length: 1700}, (_, i) => prop(name(i), i % 2 ? 'number' : 'string'))
+    const store = await openPostgresStore(url)
+    try {
+      await store.ensureEntity({entity: 'contacts', properties: props})
+      const values = Object.fromEntries(props.map((p, i) => [p.name, String(i)]))
+      expect(await store.applyRecords('contacts', 'contacts', [rec('1', values)], null)).toMatchObject({inserted: 1})
+      await store.ensureEntity({entity: 'contacts', properties: [...props, prop('zz_new')]}) // a later sync with more still fits
+      const sink = new PassThrough()
+      let text = ''
+      sink.on('data', (d) => (text += d))
+      await exportEntity(store, 'contacts', 'ndjson', sink)
+      expect(JSON.parse(text).properties[name(1699)]).toBe('1699')
+    } finally {
+      await store.close()
+    }
+    const typed = await withPg((c) => c.query<{n: number}>(`SELECT count(*)::int AS n FROM ${q(schema)}.property_columns WHERE entity = 'contacts'`))
+    expect(typed.rows[0].n).toBe(MAX_PG_TYPED_COLUMNS)
+    expect(MAX_PG_TYPED_COLUMNS).toBe(1580)
+  }, 120_000)
 
   it('refuses a newer schema before touching anything, and a schema of another program', async (t) => {
     if (!ok) return t.skip()

@@ -65,6 +65,13 @@ const BASE_COLUMNS = `
   synced_at timestamptz,
   seq bigint NOT NULL DEFAULT ${XACT_SEQ}`
 
+/**
+ * Typed columns an entity table gets at most: PostgreSQL allows 1,600 columns per table, 10 are the
+ * fixed ones (BASE_COLUMNS), and 10 are left for fixed columns a later migration may add. As on
+ * SQLite (MAX_TYPED_COLUMNS there), the properties past it (in name order) stay in the raw JSON.
+ */
+export const MAX_PG_TYPED_COLUMNS = 1580
+
 const LOCK_ENTITIES = `SELECT pg_advisory_xact_lock(hashtext('crmsync-entities:' || current_schema()))`
 
 async function registeredTable(sql: Sql, entity: string): Promise<string | null> {
@@ -102,7 +109,7 @@ export async function ensurePgEntitySchema(sql: Sql, entity: string, properties:
   let changed = false
   let table = await registeredTable(sql, entity)
   const columns = async (): Promise<Map<string, PropertyColumn>> => new Map((await loadColumns(sql, entity)).map((c) => [c.property, c]))
-  if (table && planColumns(await columns(), properties).length === 0) return false // nothing to do: no lock taken
+  if (table && planColumns(await columns(), properties, MAX_PG_TYPED_COLUMNS).length === 0) return false // nothing to do: no lock taken
   await sql.query(LOCK_ENTITIES)
   table = await registeredTable(sql, entity) // another process may have created it meanwhile
   if (!table) {
@@ -112,7 +119,7 @@ export async function ensurePgEntitySchema(sql: Sql, entity: string, properties:
     await sql.query('INSERT INTO entities (entity, table_name, created_at) VALUES ($1, $2, now())', [entity, table])
     changed = true
   }
-  for (const {kind, property, column, type} of planColumns(await columns(), properties)) {
+  for (const {kind, property, column, type} of planColumns(await columns(), properties, MAX_PG_TYPED_COLUMNS)) {
     if (kind === 'retype') {
       await sql.query(`ALTER TABLE ${quoteIdent(table)} ALTER COLUMN ${quoteIdent(column)} TYPE ${PG_TYPES[type]} USING NULL`)
       await sql.query('UPDATE property_columns SET type = $1 WHERE entity = $2 AND property = $3', [type, entity, property])
