@@ -7,7 +7,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {CrmsyncError, EXIT, UsageError} from './errors.js'
 import type {Connector, ConnectorConfig, RunOptions, StreamDef} from './connector.js'
-import {runStream, type EngineHooks} from './engine.js'
+import {runSearchLane, runStream, type EngineHooks} from './engine.js'
+import {joinSearchLane} from './shared-lanes.js'
 import {OBJECT_STREAM_LANES} from './lanes.js'
 import {runObjectStreams, runUnderClaim} from './stream-claims.js'
 import {createLogger} from './logger.js'
@@ -101,7 +102,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     const position = new Map(selected.map((d, i) => [d.name, i]))
     const record = (r: StreamResult): void => {
       results.push(r)
-      results.sort((a, b) => position.get(a.stream)! - position.get(b.stream)!) // report in stream order, whichever lane finished first
+      results.sort((a, b) => position.get(a.stream.replace(/#search$/, ''))! - position.get(b.stream.replace(/#search$/, ''))!) // report in stream order, whichever lane finished first
     }
     const runOne = async (def: StreamDef): Promise<void> => {
       logger.debug({stream: def.name}, 'stream start')
@@ -116,6 +117,22 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     // object streams a few at a time; associations after them (they read the ids the objects wrote)
     // (several processes on one shared store each take the streams nobody holds: stream-claims.ts)
     const log = (event: string, fields: Record<string, unknown>): void => logger.debug(fields, event)
+    const joinLane = (def: StreamDef): Promise<void> =>
+      joinSearchLane(
+        ctx.store,
+        def,
+        opts,
+        async (d) => {
+          try {
+            record(await runSearchLane(d, ctx))
+          } catch (err) {
+            const partial = (err as {partial?: StreamResult}).partial
+            if (partial) record({...partial, status: 'failed', message: (err as Error).message})
+            throw err
+          }
+        },
+        log,
+      )
     await runObjectStreams(
       store,
       selected.filter((d) => d.kind === 'object'),
@@ -123,6 +140,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
       runOne,
       log,
       controller.signal,
+      joinLane,
     )
     for (const def of selected) if (def.kind !== 'object') await runUnderClaim(store, def, true, runOne, log, controller.signal)
     const summary = summarize(req, runId, results, started, 'ok')
