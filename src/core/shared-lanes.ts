@@ -159,11 +159,17 @@ type Log = (event: string, fields: Record<string, unknown>) => void
 export async function joinSearchLane(store: SyncStore, def: StreamDef, opts: RunOptions, run: (def: ObjectStreamDef) => Promise<void>, log: Log): Promise<void> {
   if (!store.claimStream || def.kind !== 'object' || opts.lanes !== 'list+search' || typeof def.api.idRangePage !== 'function') return
   const deadline = Date.now() + JOIN_WAIT_MS
+  let first: string | undefined
   for (;;) {
-    const cp = parseCheckpoint(await store.getCheckpoint(def.name))
+    const raw = await store.getCheckpoint(def.name)
+    const cp = parseCheckpoint(raw)
     if (cp?.phase === 'full' && cp.lanes?.id) break
-    // an incremental run, or a phase past its lanes: no search lane to take
-    if ((cp && cp.phase !== 'full' && cp.phase !== 'done') || Date.now() >= deadline) return
+    // an incremental run, or a phase past its lanes: no search lane to take; the holder committed
+    // something else than what the stream showed when this process came (a short incremental run
+    // went from done to done): neither
+    const seen = JSON.stringify(raw)
+    first ??= seen
+    if ((cp && cp.phase !== 'full' && cp.phase !== 'done') || seen !== first || Date.now() >= deadline) return
     try {
       await sleep(JOIN_POLL_MS, undefined, {signal: opts.signal})
     } catch {

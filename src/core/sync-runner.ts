@@ -33,6 +33,8 @@ export interface SyncSummary {
   recordsPerSecond: number
   /** peak resident memory of this process (process.resourceUsage().maxRSS) */
   peakRssMb: number
+  /** user + system CPU seconds this process has used (Node start included): near `seconds`, the run was bound by its own thread */
+  cpuSeconds: number
   message?: string
   resumeAt?: string
 }
@@ -250,5 +252,6 @@ function summarize(req: SyncRequest, runId: number | null, streams: StreamResult
     seconds,
     recordsPerSecond: seconds > 0 ? Math.round(totals.fetched / seconds) : 0,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    cpuSeconds: ((u) => Math.round((u.user + u.system) / 1e4) / 100)(process.cpuUsage()),
   }
 }

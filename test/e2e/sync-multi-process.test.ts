@@ -76,6 +76,7 @@ describe('sync all by three processes on one PostgreSQL store', () => {
     const [one, oneSeconds] = await timed(() => runCli([...args(single), '--json'], env))
     expect(one.code, one.stderr).toBe(0)
     const oneRequests = emu!.stats.requests - requests0
+    expect(jsonOf<{cpuSeconds: number}>(one).cpuSeconds).toBeGreaterThan(0) // what the bench reads to tell a CPU-bound process
 
     const shared = store('three')
     const requests1 = emu!.stats.requests

@@ -174,6 +174,31 @@ describe('a full phase split over two processes', () => {
     expect(sorted(store.written)).toEqual(IDS)
   })
 
+  it('no search lane to take: a holder in an incremental run, or one that moved from done to done, is not waited for', async () => {
+    for (const [label, later] of [
+      ['incremental', {...start, phase: 'search', key: {ts: 5, id: null}}],
+      ['done to done', {...start, phase: 'done', cursorTs: 9}],
+    ] as const) {
+      const store = new FakeSharedStore()
+      store.checkpoints.set('contacts', JSON.stringify({...start, phase: 'done', cursorTs: 5}))
+      let reads = 0
+      const view = store.view()
+      const counted = {...view, getCheckpoint: (s: string) => (reads++, view.getCheckpoint(s))} as SyncStore
+      setTimeout(() => store.checkpoints.set('contacts', JSON.stringify(later)), 50)
+      let ran = false
+      await joinSearchLane(
+        counted,
+        laneDef(1, 1, {list: 0, search: 0}),
+        opts,
+        async () => void (ran = true),
+        () => undefined,
+      )
+      expect(ran, label).toBe(false)
+      // it returned at the first poll after the change, not at the end of JOIN_WAIT_MS (25 polls)
+      expect(reads, label).toBeLessThanOrEqual(3)
+    }
+  })
+
   it('the list lane ignores a search mark committed for another phase', async () => {
     const store = new FakeSharedStore()
     // an earlier phase's taker wrote a low mark: taken for this phase, the list lane would stop at once
