@@ -78,6 +78,39 @@ function crmsync(args: string[], env: Record<string, string>): Promise<ProcessRu
   })
 }
 
+/**
+ * The processes' requests (their --debug request lines) per second of the wall clock, by kind:
+ * object reads (the 10-second bucket), search (a bucket of its own), associations (the 10-second
+ * bucket, after every object stream). Shows which phase leaves the budget unused.
+ */
+function perSecond(runs: ProcessRun[]): {line: string; phases: string} {
+  const seen: Array<{at: number; kind: 'obj' | 'search' | 'assoc'}> = []
+  for (const r of runs)
+    for (const line of r.stderr.split('\n')) {
+      if (!line.includes('"msg":"hubspot request"')) continue
+      try {
+        const l = JSON.parse(line) as {time: number; path: string}
+        seen.push({at: l.time, kind: l.path.includes('/search') ? 'search' : l.path.includes('/associations/') ? 'assoc' : 'obj'})
+      } catch {
+        // not a log line
+      }
+    }
+  if (seen.length === 0) return {line: '(no request lines)', phases: ''}
+  const t0 = Math.min(...seen.map((s) => s.at))
+  const secs: Array<Record<'obj' | 'search' | 'assoc', number>> = []
+  for (const s of seen) (secs[Math.floor((s.at - t0) / 1000)] ??= {obj: 0, search: 0, assoc: 0})[s.kind]++
+  const line = Array.from(secs, (c = {obj: 0, search: 0, assoc: 0}) => `${c.obj}+${c.search}+${c.assoc}`).join(' ')
+  // the objects phase ends with the last object read, the associations phase begins there
+  const objEnd = Math.max(...seen.filter((s) => s.kind !== 'assoc').map((s) => s.at))
+  const count = (k: string, from: number, to: number) => seen.filter((s) => s.kind === k && s.at >= from && s.at <= to).length
+  const end = Math.max(...seen.map((s) => s.at))
+  const rate = (n: number, ms: number) => (ms > 0 ? (n * 1000) / ms : 0).toFixed(1)
+  const phases =
+    `objects phase ${((objEnd - t0) / 1000).toFixed(1)} s: ${rate(count('obj', t0, objEnd), objEnd - t0)} object reads/s + ${rate(count('search', t0, objEnd), objEnd - t0)} searches/s; ` +
+    `associations phase ${((end - objEnd) / 1000).toFixed(1)} s: ${rate(count('assoc', objEnd, end), end - objEnd)} reads/s`
+  return {line, phases}
+}
+
 /** Busy and idle CPU milliseconds of the whole machine so far (every core). */
 function machineCpu(): {busy: number; idle: number} {
   let busy = 0
@@ -114,7 +147,8 @@ async function main(): Promise<void> {
           schemas.push(schema)
           return `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`
         }
-        const args = (store: string) => ['sync', 'all', '--db', store, '--base-url', emu.url, '--json', ...(rate === 'none' ? ['--rate-limit', 'none'] : ['--shared-budget', redis])]
+        // --debug in every run: its request lines give the per-second request rates below
+        const args = (store: string) => ['sync', 'all', '--db', store, '--base-url', emu.url, '--json', '--debug', ...(rate === 'none' ? ['--rate-limit', 'none'] : ['--shared-budget', redis])]
         const env: Record<string, string> = rate === 'none' ? {} : {CRMSYNC_RATE_LIMIT: rate}
         const measure = async (n: number) => {
           const load = loadavg()[0]
@@ -141,16 +175,20 @@ async function main(): Promise<void> {
           `  ${label}: ${m.wall.toFixed(1)} s wall (per process: ${m.runs.map((r) => `${r.seconds.toFixed(1)} s, run ${r.runSeconds?.toFixed(1) ?? '?'} s, CPU ${r.cpuSeconds?.toFixed(1) ?? '?'} s`).join('; ')}), ${m.requests} requests = ${(m.requests / m.wall).toFixed(1)}/s, 429s: ${m.rateLimited}, load at start ${m.load.toFixed(2)}, machine CPU ${Math.round(100 * m.busy)}% busy over ${cpus().length} cores (emulator ${m.emulatorSeconds.toFixed(1)} s CPU), streams ${JSON.stringify(m.runs.map((r) => r.streams))}`
         console.log(`sync all, ${contacts.toLocaleString('en-US')} contacts, rate limit ${rate}${rate === 'none' ? '' : ' (one Redis budget)'}, one PostgreSQL store:`)
         console.log(line('one process', one))
+        const oneRates = perSecond(one.runs)
+        console.log(`    requests per second, objects + search + associations: ${oneRates.line}`)
         console.log(line('three processes at once', three))
+        console.log(`    requests per second, objects + search + associations: ${perSecond(three.runs).line}`)
         console.log(`  three vs one: ${(three.wall / one.wall).toFixed(2)}x the wall time (${one.wall.toFixed(1)} s -> ${three.wall.toFixed(1)} s)`)
         if (rate !== 'none') {
           // search draws from its own bucket: the limit paces the rest
           const spec = parseRateSpec(rate)
           const allowed = (spec.max * 1000) / spec.intervalMs
           const paced = one.runs[0].requests - one.runs[0].searchRequests
-          const perSecond = paced / (one.runs[0].runSeconds ?? one.wall)
+          const pacedRate = paced / (one.runs[0].runSeconds ?? one.wall)
           console.log(
-            `  one process: ${paced} non-search requests in its ${(one.runs[0].runSeconds ?? one.wall).toFixed(1)} s run = ${perSecond.toFixed(1)}/s of ${allowed}/s allowed (${Math.round((100 * perSecond) / allowed)}%): ${perSecond >= 0.9 * allowed ? 'budget-bound' : 'not budget-bound'}; the budget alone needs ${(paced / allowed).toFixed(1)} s for them`,
+            `  one process, ${oneRates.phases} (allowed: ${allowed}/s, search 5/s)\n` +
+              `  one process: ${paced} non-search requests in its ${(one.runs[0].runSeconds ?? one.wall).toFixed(1)} s run = ${pacedRate.toFixed(1)}/s of ${allowed}/s allowed (${Math.round((100 * pacedRate) / allowed)}%): ${pacedRate >= 0.9 * allowed ? 'budget-bound' : 'not budget-bound over the whole run'}; the budget alone needs ${(paced / allowed).toFixed(1)} s for them`,
           )
         }
       } finally {
