@@ -46,8 +46,11 @@ export function runSearchLane(def: ObjectStreamDef, ctx: EngineContext): Promise
   return measured(def, searchLaneName(def.name), ctx, async (result) => {
     const {store, opts, hooks} = ctx
     const lane = searchLaneName(def.name)
-    if (!opts.signal?.aborted) await store.ensureEntity({entity: def.entity, properties: await def.describe(opts.signal)})
     result.mode = 'full'
+    // the holder's phase may be over by the time the lane's claim came: then not even a schema request
+    const holder = parseCheckpoint(await store.getCheckpoint(def.name))
+    if (holder?.phase !== 'full' || !holder.lanes?.id) return
+    if (!opts.signal?.aborted) await store.ensureEntity({entity: def.entity, properties: await def.describe(opts.signal)})
     const reads = {holder: async () => parseCheckpoint(await store.getCheckpoint(def.name)), own: async () => parseSearchMark(await store.getCheckpoint(lane))}
     let checkpoint = await store.getCheckpoint(lane)
     const before = def.stats.requests
