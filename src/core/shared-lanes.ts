@@ -154,7 +154,8 @@ type Log = (event: string, fields: Record<string, unknown>) => void
  * Take over the search lane of `def`, held by another process, when its full phase reads with two
  * lanes: wait (up to JOIN_WAIT_MS) for the holder's phase to show its marks, then for the lane's
  * claim (the holder hands it over at its next search page, or releases it when the phase ends),
- * and run the lane with `run`. Returns without running anything when there is no such lane.
+ * and run the lane with `run`. Returns without running anything when there is no such lane, or
+ * when the stream's claim turns out free (its holder finished or died: the caller claims it).
  */
 export async function joinSearchLane(store: SyncStore, def: StreamDef, opts: RunOptions, run: (def: ObjectStreamDef) => Promise<void>, log: Log): Promise<void> {
   if (!store.claimStream || def.kind !== 'object' || opts.lanes !== 'list+search' || typeof def.api.idRangePage !== 'function') return
@@ -170,6 +171,12 @@ export async function joinSearchLane(store: SyncStore, def: StreamDef, opts: Run
     const seen = JSON.stringify(raw)
     first ??= seen
     if ((cp && cp.phase !== 'full' && cp.phase !== 'done') || seen !== first || Date.now() >= deadline) return
+    // no phase begun (yet): the holder may be gone already (finished, or dead): then the stream is free
+    const free = await store.claimStream(def.name, {wait: false, signal: opts.signal})
+    if (free) {
+      await free.release(false)
+      return
+    }
     try {
       await sleep(JOIN_POLL_MS, undefined, {signal: opts.signal})
     } catch {

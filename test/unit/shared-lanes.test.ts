@@ -70,17 +70,23 @@ class FakeSharedStore {
 
 /** The holder's list lane (and its search lane while it has the claim), committing each page; stops after `stopAfter` pages (a kill). */
 async function holder(store: FakeSharedStore, def: ObjectStreamDef, stopAfter = Infinity): Promise<{pages: number; lanes: string[]}> {
-  const share = storeLaneShare(store.view(), def.name)!
+  const view = store.view()
+  const claim = (await view.claimStream!(def.name, {wait: true}))! // the stream's own claim, as runUnderClaim takes it
+  const share = storeLaneShare(view, def.name)!
   const from = store.holder() ?? start
   const lanes: string[] = []
-  for await (const p of twoLanePages(def, from, opts, share)) {
-    store.commit(
-      def.name,
-      p.records.map((r) => r.id),
-      p.checkpoint,
-    )
-    lanes.push(p.lane!)
-    if (lanes.length >= stopAfter) break
+  try {
+    for await (const p of twoLanePages(def, from, opts, share)) {
+      store.commit(
+        def.name,
+        p.records.map((r) => r.id),
+        p.checkpoint,
+      )
+      lanes.push(p.lane!)
+      if (lanes.length >= stopAfter) break
+    }
+  } finally {
+    await claim.release(false)
   }
   return {pages: lanes.length, lanes}
 }
@@ -151,17 +157,20 @@ describe('a full phase split over two processes', () => {
   })
 
   it('a holder killed after any page: the stream is resumed from its checkpoint while the taker goes on, every id written', async () => {
+    // slow enough for the taker (polling every JOIN_POLL_MS) to come in while the phase runs
     const full = new FakeSharedStore()
-    const {pages} = (await Promise.all([holder(full, laneDef(12, 12, {list: 0, search: 0})), taker(full, laneDef(12, 12, {list: 0, search: 0}))]))[0]
+    const {pages} = (await Promise.all([holder(full, laneDef(40, 40, {list: 0, search: 0})), taker(full, laneDef(40, 40, {list: 0, search: 0}))]))[0]
+    let takerPages = 0
     for (let k = 1; k < pages; k++) {
       const store = new FakeSharedStore()
-      const t = taker(store, laneDef(12, 12, {list: 0, search: 0}))
-      await holder(store, laneDef(12, 12, {list: 0, search: 0}), k)
+      const t = taker(store, laneDef(40, 40, {list: 0, search: 0})).then((n) => (takerPages += n))
+      await holder(store, laneDef(40, 40, {list: 0, search: 0}), k)
       // (its search claim, when it still had it, went with it: the generator's finally releases it, as a dead connection does)
-      if (store.holder()?.phase === 'full') await holder(store, laneDef(12, 12, {list: 0, search: 0}))
+      if (store.holder()?.phase === 'full') await holder(store, laneDef(40, 40, {list: 0, search: 0}))
       await t
       expect(sorted(store.written), `holder killed after its page ${k}`).toEqual(IDS)
     }
+    expect(takerPages).toBeGreaterThan(0) // the taker did take the lane over in these runs
   })
 
   it("a taker ignores its own row of another phase: it starts from this phase's marks", async () => {
@@ -181,6 +190,7 @@ describe('a full phase split over two processes', () => {
     ] as const) {
       const store = new FakeSharedStore()
       store.checkpoints.set('contacts', JSON.stringify({...start, phase: 'done', cursorTs: 5}))
+      await store.view().claimStream!('contacts', {wait: false}) // the holder runs the stream
       let reads = 0
       const view = store.view()
       const counted = {...view, getCheckpoint: (s: string) => (reads++, view.getCheckpoint(s))} as SyncStore
@@ -197,6 +207,25 @@ describe('a full phase split over two processes', () => {
       // it returned at the first poll after the change, not at the end of JOIN_WAIT_MS (25 polls)
       expect(reads, label).toBeLessThanOrEqual(3)
     }
+  })
+
+  it('a stream whose holder has finished (its claim is free) is not waited for', async () => {
+    const store = new FakeSharedStore()
+    store.checkpoints.set('contacts', JSON.stringify({...start, phase: 'done', cursorTs: 5}))
+    let reads = 0
+    const view = store.view()
+    const counted = {...view, getCheckpoint: (s: string) => (reads++, view.getCheckpoint(s))} as SyncStore
+    let ran = false
+    await joinSearchLane(
+      counted,
+      laneDef(1, 1, {list: 0, search: 0}),
+      opts,
+      async () => void (ran = true),
+      () => undefined,
+    )
+    expect(ran).toBe(false)
+    expect(reads).toBe(1) // returned at the first poll, not after JOIN_WAIT_MS
+    expect(await view.claimStream!('contacts', {wait: false})).not.toBeNull() // and left the claim free for the caller
   })
 
   it('the list lane ignores a search mark committed for another phase', async () => {
