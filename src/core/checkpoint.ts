@@ -38,6 +38,12 @@ export interface ObjectCheckpoint {
 export interface LaneMarks {
   listHigh: string | null
   searchLow: string | null
+  /**
+   * on a store shared by several processes: this full phase's identity, which a search lane run by
+   * another process writes with its marks (src/core/shared-lanes.ts), so that marks of an earlier
+   * phase are never taken for this one's
+   */
+  id?: string
 }
 
 /** What one fetched page tells the reducer. */
@@ -69,7 +75,10 @@ export function parseCheckpoint(raw: unknown): ObjectCheckpoint | null {
   if (c.v !== 1 || typeof c.phase !== 'string') return null
   const cp: ObjectCheckpoint = {v: 1, phase: c.phase, after: c.after ?? null, key: c.key ?? null, maxTs: c.maxTs ?? null, startTs: c.startTs ?? null, cursorTs: c.cursorTs ?? null, pages: c.pages ?? 0}
   const l = c.lanes
-  if (c.phase === 'full' && l && typeof l === 'object') cp.lanes = {listHigh: typeof l.listHigh === 'string' ? l.listHigh : null, searchLow: typeof l.searchLow === 'string' ? l.searchLow : null}
+  if (c.phase === 'full' && l && typeof l === 'object') {
+    cp.lanes = {listHigh: typeof l.listHigh === 'string' ? l.listHigh : null, searchLow: typeof l.searchLow === 'string' ? l.searchLow : null}
+    if (typeof l.id === 'string') cp.lanes.id = l.id
+  }
   return cp
 }
 

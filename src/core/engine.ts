@@ -7,6 +7,7 @@ import type {SyncStore} from './store-port.js'
 import type {AssociationStreamDef, ObjectStreamDef, RunOptions, StreamDef, SyncMode} from './connector.js'
 import {begin, parseCheckpoint} from './checkpoint.js'
 import {objectPages} from './incremental.js'
+import {parseSearchMark, searchLaneName, searchLanePages, storeLaneShare} from './shared-lanes.js'
 import {addCounts, emptyCounts, statsDelta, type StreamResult} from './metrics.js'
 import {prefetched} from './prefetch.js'
 
@@ -32,11 +33,47 @@ export interface EngineContext {
 }
 
 /** Run one stream to completion (or until an error is thrown, with every written page checkpointed). */
-export async function runStream(def: StreamDef, ctx: EngineContext): Promise<StreamResult> {
+export function runStream(def: StreamDef, ctx: EngineContext): Promise<StreamResult> {
+  return measured(def, def.name, ctx, (result) => (def.kind === 'object' ? runObjects(def, ctx, result) : runAssociations(def, ctx, result)))
+}
+
+/**
+ * Run the search lane of `def`'s full phase for the process holding the stream (another one),
+ * writing under the lane's own checkpoint (src/core/shared-lanes.ts); its result is named
+ * `<stream>#search`. The caller holds the lane's claim.
+ */
+export function runSearchLane(def: ObjectStreamDef, ctx: EngineContext): Promise<StreamResult> {
+  return measured(def, searchLaneName(def.name), ctx, async (result) => {
+    const {store, opts, hooks} = ctx
+    const lane = searchLaneName(def.name)
+    result.mode = 'full'
+    // the holder's phase may be over by the time the lane's claim came: then not even a schema request
+    const holder = parseCheckpoint(await store.getCheckpoint(def.name))
+    if (holder?.phase !== 'full' || !holder.lanes?.id) return
+    if (!opts.signal?.aborted) await store.ensureEntity({entity: def.entity, properties: await def.describe(opts.signal)})
+    const reads = {holder: async () => parseCheckpoint(await store.getCheckpoint(def.name)), own: async () => parseSearchMark(await store.getCheckpoint(lane))}
+    let checkpoint = await store.getCheckpoint(lane)
+    const before = def.stats.requests
+    for await (const page of prefetched(searchLanePages(def, reads, opts))) {
+      result.pages++
+      result.searchRequests++
+      result.fetched += page.fetched
+      for (const dl of page.deadLetters) await store.addDeadLetter(dl)
+      result.deadLetters += page.deadLetters.length
+      if (page.merges.length > 0) addCounts(result.counts, await store.applyMerges(lane, def.entity, page.merges, checkpoint))
+      addCounts(result.counts, await store.applyRecords(lane, def.entity, page.records, page.checkpoint))
+      checkpoint = page.checkpoint
+      hooks?.onPage?.(lane, {fetched: page.fetched, phase: page.phase, total: result.fetched, requests: def.stats.requests - before})
+      hooks?.log?.('page', {stream: def.name, phase: page.phase, lane: 'search', fetched: page.fetched, written: page.records.length, merges: page.merges.length, deadLetters: page.deadLetters.length})
+    }
+  })
+}
+
+async function measured(def: StreamDef, name: string, ctx: EngineContext, body: (result: StreamResult) => Promise<void>): Promise<StreamResult> {
   const started = performance.now()
   const before = {...def.stats}
   const result: StreamResult = {
-    stream: def.name,
+    stream: name,
     entity: def.entity,
     status: 'ok',
     fetched: 0,
@@ -56,18 +93,17 @@ export async function runStream(def: StreamDef, ctx: EngineContext): Promise<Str
     result.recordsPerSecond = result.seconds > 0 ? Math.round(result.fetched / result.seconds) : 0
     return result
   }
-  ctx.hooks?.onStreamStart?.(def.name)
+  ctx.hooks?.onStreamStart?.(name)
   try {
-    if (def.kind === 'object') await runObjects(def, ctx, result)
-    else await runAssociations(def, ctx, result)
+    await body(result)
   } catch (err) {
     finish()
     ;(err as Error & {partial?: StreamResult}).partial = result
-    ctx.hooks?.onStreamEnd?.(def.name, {...result, status: 'failed'})
+    ctx.hooks?.onStreamEnd?.(name, {...result, status: 'failed'})
     throw err
   }
   finish()
-  ctx.hooks?.onStreamEnd?.(def.name, result)
+  ctx.hooks?.onStreamEnd?.(name, result)
   return result
 }
 
@@ -91,7 +127,10 @@ async function runObjects(def: ObjectStreamDef, ctx: EngineContext, result: Stre
   result.mode = start.mode
   hooks?.onStreamPlan?.(def.name, start)
   const before = def.stats.requests
-  for await (const page of prefetched(objectPages(def, checkpoint, opts))) {
+  // per page: how long the sink waited for it (fetch, budget, parse) and how long its write took (--debug)
+  let waited = performance.now()
+  for await (const page of prefetched(objectPages(def, checkpoint, opts, storeLaneShare(store, def.name)))) {
+    const got = performance.now()
     result.pages++
     result.fetched += page.fetched
     if (page.phase === 'search' || page.lane === 'search') result.searchRequests++
@@ -103,7 +142,19 @@ async function runObjects(def: ObjectStreamDef, ctx: EngineContext, result: Stre
     addCounts(result.counts, await store.applyRecords(def.name, def.entity, page.records, page.checkpoint))
     checkpoint = page.checkpoint
     hooks?.onPage?.(def.name, {fetched: page.fetched, phase: page.phase, total: result.fetched, requests: def.stats.requests - before})
-    hooks?.log?.('page', {stream: def.name, phase: page.phase, fetched: page.fetched, written: page.records.length, merges: page.merges.length, deadLetters: page.deadLetters.length})
+    const wrote = performance.now()
+    hooks?.log?.('page', {
+      stream: def.name,
+      phase: page.phase,
+      ...(page.lane ? {lane: page.lane} : {}),
+      fetched: page.fetched,
+      written: page.records.length,
+      merges: page.merges.length,
+      deadLetters: page.deadLetters.length,
+      waitMs: Math.round(got - waited),
+      writeMs: Math.round(wrote - got),
+    })
+    waited = performance.now()
   }
 }
 

@@ -9,6 +9,7 @@ import type {Checkpoint, DeadLetter} from './store-port.js'
 import {begin, next, parseCheckpoint, type ObjectCheckpoint, type PageFacts, type Phase} from './checkpoint.js'
 import type {KeysetPosition, ObjectStreamDef, RawPage, RunOptions} from './connector.js'
 import {twoLanePages, usesLanes} from './search-lane.js'
+import type {LaneShare} from './shared-lanes.js'
 
 /** One page ready for the sink: records to upsert/tombstone, merges to apply, and its checkpoint. */
 export interface ObjectPage {
@@ -59,11 +60,11 @@ export function pageSize(def: ObjectStreamDef, phase: Phase, batchSize: number |
   return Math.min(batchSize ?? max, max)
 }
 
-/** Pages of one object stream from its stored checkpoint to `done`. */
-export async function* objectPages(def: ObjectStreamDef, stored: Checkpoint | null, opts: RunOptions): AsyncGenerator<ObjectPage> {
+/** Pages of one object stream from its stored checkpoint to `done` (`share`: its full phase's lanes may be split with other processes, src/core/shared-lanes.ts). */
+export async function* objectPages(def: ObjectStreamDef, stored: Checkpoint | null, opts: RunOptions, share?: LaneShare): AsyncGenerator<ObjectPage> {
   let cp: ObjectCheckpoint = begin(parseCheckpoint(stored), opts)
   if (usesLanes(def, cp, opts)) {
-    for await (const page of twoLanePages(def, cp, opts)) {
+    for await (const page of twoLanePages(def, cp, opts, share)) {
       cp = page.checkpoint as unknown as ObjectCheckpoint
       yield page
     }

@@ -20,6 +20,7 @@ import type {Checkpoint} from './store-port.js'
 import {CursorLoopError, type ObjectCheckpoint} from './checkpoint.js'
 import type {ObjectStreamDef, RawPage, RunOptions} from './connector.js'
 import {pageSize, processPage, type ObjectPage} from './incremental.js'
+import type {LaneShare, SearchLaneHold} from './shared-lanes.js'
 
 /** Which lanes a full run reads with. */
 export type LaneMode = 'list' | 'list+search'
@@ -31,6 +32,13 @@ type Lane = 'list' | 'search'
 interface Arrival {
   lane: Lane
   raw: RawPage
+}
+
+/** The lower of two marks by the stream's id order (null: none). */
+export function lowest(cmp: (a: string, b: string) => number, a: string | null, b: string | null): string | null {
+  if (a === null) return b
+  if (b === null) return a
+  return cmp(a, b) <= 0 ? a : b
 }
 
 function idOf(item: unknown): string | null {
@@ -45,15 +53,29 @@ export function usesLanes(def: ObjectStreamDef, cp: ObjectCheckpoint, opts: RunO
   return opts.lanes === 'list+search' && typeof def.api.idRangePage === 'function'
 }
 
+/** On a shared store, a holder whose search lane runs elsewhere tries to take it back every this many list pages (its taker may have died). */
+export const RETAKE_EVERY = 5
+
 /**
  * Pages of the full phase from `start` (phase `full`) until the lanes meet; the last page's
  * checkpoint moves on to `full-archived`. With `opts.lanes` = list (a run resumed from a two-lane
  * checkpoint), only the list lane reads, and it still stops at the search lane's mark.
+ *
+ * With `share` (a store several processes share, src/core/shared-lanes.ts) the search lane runs
+ * here only while this process holds its claim, and is handed over when another process asks for
+ * it; the list lane then stops at the lower of its own search mark and the one the other process
+ * committed.
  */
-export async function* twoLanePages(def: ObjectStreamDef, start: ObjectCheckpoint, opts: RunOptions): AsyncGenerator<ObjectPage> {
+export async function* twoLanePages(def: ObjectStreamDef, start: ObjectCheckpoint, opts: RunOptions, share?: LaneShare): AsyncGenerator<ObjectPage> {
   const cmp = def.compareIds
-  let cp: ObjectCheckpoint = {...start, lanes: start.lanes ?? {listHigh: null, searchLow: null}}
-  const withSearch = opts.lanes !== 'list' && typeof def.api.idRangePage === 'function'
+  let cp: ObjectCheckpoint = {...start, lanes: start.lanes ? {...start.lanes} : {listHigh: null, searchLow: null}}
+  if (share && !cp.lanes!.id) cp.lanes!.id = share.newPhaseId()
+  const phaseId = cp.lanes!.id
+  const canSearch = opts.lanes !== 'list' && typeof def.api.idRangePage === 'function'
+  let hold: SearchLaneHold | null = null
+  // the lowest search mark: this process's own, and on a shared store the one another process committed
+  const searchLow = async (own: string | null): Promise<string | null> => (share && phaseId ? lowest(cmp, own, await share.searchMark(phaseId)) : own)
+  let listPages = 0
   const listLimit = pageSize(def, 'full', opts.batchSize)
   const searchLimit = Math.min(opts.batchSize ?? def.maxSearchPage, def.maxSearchPage)
   // each lane's own position, which runs ahead of the written marks by the page in flight
@@ -69,9 +91,11 @@ export async function* twoLanePages(def: ObjectStreamDef, start: ObjectCheckpoin
     p.catch(() => undefined) // observed when awaited; never unhandled meanwhile
     inFlight.set(lane, p)
   }
-  send('list')
-  if (withSearch) send('search')
   try {
+    if (share && canSearch) hold = await share.takeSearch()
+    searchBelow = await searchLow(searchBelow)
+    send('list')
+    if (canSearch && (!share || hold !== null)) send('search')
     for (;;) {
       const next = await Promise.race(inFlight.values())
       inFlight.delete(next.lane)
@@ -80,12 +104,13 @@ export async function* twoLanePages(def: ObjectStreamDef, start: ObjectCheckpoin
       let kept: unknown[]
       if (next.lane === 'list') {
         const results = next.raw.results
+        const low = await searchLow(marks.searchLow)
         kept =
-          marks.searchLow === null
+          low === null
             ? results
             : results.filter((r) => {
                 const id = idOf(r)
-                return id === null || cmp(id, marks.searchLow!) < 0
+                return id === null || cmp(id, low) < 0
               })
         if (kept.length < results.length || next.raw.after === null) met = true
         if (next.raw.after !== null && next.raw.after === listAfter) throw new CursorLoopError(`list after=${next.raw.after}`)
@@ -94,7 +119,17 @@ export async function* twoLanePages(def: ObjectStreamDef, start: ObjectCheckpoin
           const id = idOf(r)
           if (id !== null && (marks.listHigh === null || cmp(id, marks.listHigh) > 0)) marks.listHigh = id
         }
-        if (!met) send('list')
+        if (!met) {
+          send('list')
+          if (share && canSearch && !hold && ++listPages % RETAKE_EVERY === 0) {
+            // the search lane's taker may be gone (its claim dies with it): take the lane back from the lowest mark
+            hold = await share.takeSearch()
+            if (hold) {
+              searchBelow = await searchLow(marks.searchLow)
+              send('search')
+            }
+          }
+        }
       } else {
         const results = next.raw.results
         kept =
@@ -114,7 +149,13 @@ export async function* twoLanePages(def: ObjectStreamDef, start: ObjectCheckpoin
         if (!met && low === marks.searchLow) throw new CursorLoopError(`search below=${low}`)
         marks.searchLow = low
         searchBelow = low
-        if (!met) send('search')
+        if (!met) {
+          if (share && hold && (await hold.contended())) {
+            // another process asks for the search lane: it goes on from the marks committed so far
+            await hold.release()
+            hold = null
+          } else send('search')
+        }
       }
       const {records, deadLetters, merges, facts} = processPage(def, {results: kept, after: null, serverTime: next.raw.serverTime}, next.lane === 'list' ? listLimit : searchLimit)
       const startTs = cp.startTs ?? facts.serverTime ?? null
@@ -128,5 +169,6 @@ export async function* twoLanePages(def: ObjectStreamDef, start: ObjectCheckpoin
   } finally {
     // the other lane's request in flight covers only ids already written: let it settle quietly
     await Promise.allSettled(inFlight.values())
+    await hold?.release()
   }
 }

@@ -106,6 +106,8 @@ export interface StreamClaim {
   readonly doneElsewhere: boolean
   /** give the claim up; `completed` records the stream as done by this run */
   release(completed: boolean): Awaitable<void>
+  /** whether another process is waiting for this claim (a holder may then hand its work over: src/core/shared-lanes.ts) */
+  contended?(): Awaitable<boolean>
 }
 
 /** What the sync engine needs from a store. `DryRunStore` implements it without writing. */

@@ -36,13 +36,26 @@ export async function runUnderClaim(store: SyncStore, def: StreamDef, wait: bool
   return true
 }
 
-/** The object streams, `lanes` at a time, each under a claim; the ones other processes hold are waited for at the end. */
-export async function runObjectStreams(store: SyncStore, defs: readonly StreamDef[], lanes: number, run: (def: StreamDef) => Promise<void>, log: Log, signal?: AbortSignal): Promise<void> {
+/**
+ * The object streams, `lanes` at a time, each under a claim; the ones other processes hold are
+ * waited for at the end, and while their holder reads a full phase with two lanes this process
+ * first takes their search lane over with `join` (src/core/shared-lanes.ts).
+ */
+export async function runObjectStreams(
+  store: SyncStore,
+  defs: readonly StreamDef[],
+  lanes: number,
+  run: (def: StreamDef) => Promise<void>,
+  log: Log,
+  signal?: AbortSignal,
+  join?: (def: StreamDef) => Promise<void>,
+): Promise<void> {
   const held: StreamDef[] = []
   await runInLanes(defs, lanes, async (def) => {
     if (!(await runUnderClaim(store, def, false, run, log, signal))) held.push(def)
   })
   await runInLanes(held, lanes, async (def) => {
+    await join?.(def)
     await runUnderClaim(store, def, true, run, log, signal)
   })
 }

@@ -7,7 +7,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {CrmsyncError, EXIT, UsageError} from './errors.js'
 import type {Connector, ConnectorConfig, RunOptions, StreamDef} from './connector.js'
-import {runStream, type EngineHooks} from './engine.js'
+import {runSearchLane, runStream, type EngineHooks} from './engine.js'
+import {joinSearchLane} from './shared-lanes.js'
 import {OBJECT_STREAM_LANES} from './lanes.js'
 import {runObjectStreams, runUnderClaim} from './stream-claims.js'
 import {createLogger} from './logger.js'
@@ -32,6 +33,8 @@ export interface SyncSummary {
   recordsPerSecond: number
   /** peak resident memory of this process (process.resourceUsage().maxRSS) */
   peakRssMb: number
+  /** user + system CPU seconds this process has used (Node start included): near `seconds`, the run was bound by its own thread */
+  cpuSeconds: number
   message?: string
   resumeAt?: string
 }
@@ -101,7 +104,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     const position = new Map(selected.map((d, i) => [d.name, i]))
     const record = (r: StreamResult): void => {
       results.push(r)
-      results.sort((a, b) => position.get(a.stream)! - position.get(b.stream)!) // report in stream order, whichever lane finished first
+      results.sort((a, b) => position.get(a.stream.replace(/#search$/, ''))! - position.get(b.stream.replace(/#search$/, ''))!) // report in stream order, whichever lane finished first
     }
     const runOne = async (def: StreamDef): Promise<void> => {
       logger.debug({stream: def.name}, 'stream start')
@@ -116,6 +119,22 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
     // object streams a few at a time; associations after them (they read the ids the objects wrote)
     // (several processes on one shared store each take the streams nobody holds: stream-claims.ts)
     const log = (event: string, fields: Record<string, unknown>): void => logger.debug(fields, event)
+    const joinLane = (def: StreamDef): Promise<void> =>
+      joinSearchLane(
+        ctx.store,
+        def,
+        opts,
+        async (d) => {
+          try {
+            record(await runSearchLane(d, ctx))
+          } catch (err) {
+            const partial = (err as {partial?: StreamResult}).partial
+            if (partial) record({...partial, status: 'failed', message: (err as Error).message})
+            throw err
+          }
+        },
+        log,
+      )
     await runObjectStreams(
       store,
       selected.filter((d) => d.kind === 'object'),
@@ -123,6 +142,7 @@ export async function runSync(connector: Connector, req: SyncRequest, openStore:
       runOne,
       log,
       controller.signal,
+      joinLane,
     )
     for (const def of selected) if (def.kind !== 'object') await runUnderClaim(store, def, true, runOne, log, controller.signal)
     const summary = summarize(req, runId, results, started, 'ok')
@@ -232,5 +252,6 @@ function summarize(req: SyncRequest, runId: number | null, streams: StreamResult
     seconds,
     recordsPerSecond: seconds > 0 ? Math.round(totals.fetched / seconds) : 0,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    cpuSeconds: ((u) => Math.round((u.user + u.system) / 1e4) / 100)(process.cpuUsage()),
   }
 }

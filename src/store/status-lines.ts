@@ -3,6 +3,7 @@
  * Pure: the SQLite and PostgreSQL stores each read the parts, this puts them together.
  */
 import type {Checkpoint, RunRecord, StreamStatusLine, SyncStatusResult} from '../core/store-port.js'
+import {isLaneName} from '../core/shared-lanes.js'
 import {cursorView} from './cursor-view.js'
 
 export interface StatusParts {
@@ -22,7 +23,8 @@ export interface StatusParts {
 /** One line per entity or checkpointed stream, then the totals. */
 export function assembleStatus(p: StatusParts): SyncStatusResult {
   const {checkpoints, deadLetters: dead, runs, counts, edges} = p
-  const names = [...new Set([...p.entities, ...checkpoints.keys(), ...dead.keys(), ...(edges > 0 ? ['associations'] : [])])].sort()
+  // a search lane's own checkpoint row (another process's half of a stream's full phase) is part of its stream, not one of its own
+  const names = [...new Set([...p.entities, ...[...checkpoints.keys()].filter((n) => !isLaneName(n)), ...dead.keys(), ...(edges > 0 ? ['associations'] : [])])].sort()
   const streams = names.map((stream): StreamStatusLine => {
     const cp = checkpoints.get(stream)
     const c = counts.get(stream)

@@ -43,12 +43,20 @@ export interface CliResult {
  * Run `node bin/run.js ...args` (build first: npx tsc -p .). `killAfterMs` sends SIGKILL then;
  * `killAfterPages` sends it `killDelayMs` after the N-th page the engine logs (needs `--debug`;
  * `signal` replaces SIGKILL, e.g. SIGINT for a Ctrl-C),
- * so kills land at random points of the run's progress however fast or slow the machine is.
+ * so kills land at random points of the run's progress however fast or slow the machine is;
+ * `killWhen` sends it as soon as the stderr so far satisfies it (e.g. a given log line).
  */
 export function runCli(
   args: string[],
   env: Record<string, string | undefined>,
-  opts: {killAfterMs?: number; killAfterPages?: number; killDelayMs?: number; signal?: NodeJS.Signals; onStderr?: (all: string) => void} = {},
+  opts: {
+    killAfterMs?: number
+    killAfterPages?: number
+    killDelayMs?: number
+    killWhen?: (stderr: string) => boolean
+    signal?: NodeJS.Signals
+    onStderr?: (all: string) => void
+  } = {},
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {
@@ -65,6 +73,7 @@ export function runCli(
       if (opts.killAfterPages !== undefined && !pageTimer && (stderr.match(/"msg":"page"/g)?.length ?? 0) >= opts.killAfterPages) {
         pageTimer = setTimeout(() => child.kill(opts.signal ?? 'SIGKILL'), opts.killDelayMs ?? 0)
       }
+      if (opts.killWhen && child.exitCode === null && !child.killed && opts.killWhen(stderr)) child.kill(opts.signal ?? 'SIGKILL')
     })
     const timer = opts.killAfterMs === undefined ? null : setTimeout(() => child.kill(opts.signal ?? 'SIGKILL'), opts.killAfterMs)
     child.on('error', fail)

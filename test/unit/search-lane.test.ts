@@ -5,54 +5,12 @@
  * lane mode) completes the same set without reading an id twice.
  */
 import {describe, expect, it} from 'vitest'
-import type {ObjectStreamDef, RawPage, RunOptions} from '../../src/core/connector.js'
+import type {ObjectStreamDef, RunOptions} from '../../src/core/connector.js'
 import type {ObjectCheckpoint} from '../../src/core/checkpoint.js'
 import {compareIds} from '../../src/core/ids.js'
-import {emptyStats} from '../../src/core/http-types.js'
 import {twoLanePages} from '../../src/core/search-lane.js'
 import type {ObjectPage} from '../../src/core/incremental.js'
-
-const IDS = Array.from({length: 257}, (_, i) => String(1000 + i * 7))
-const item = (id: string) => ({id, properties: {lastmodifieddate: '2026-01-01T00:00:00.000Z'}, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', archived: false})
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-function def(listMs: number, searchMs: number, calls: {list: number; search: number}): ObjectStreamDef {
-  return {
-    kind: 'object',
-    name: 'contacts',
-    entity: 'contacts',
-    primaryKey: 'id',
-    replicationKey: 'lastmodifieddate',
-    properties: ['lastmodifieddate'],
-    describe: async () => [],
-    toRecord: (raw) => ({id: (raw as {id: string}).id, properties: {}, createdAt: '', updatedAt: '2026-01-01T00:00:00.000Z', archived: false}) as never,
-    keyOf: (raw) => ({ts: 1, id: (raw as {id: string}).id}),
-    compareIds,
-    mergedIds: () => [],
-    maxListPage: 10,
-    maxSearchPage: 20,
-    stats: emptyStats(),
-    api: {
-      async listPage({after, limit}): Promise<RawPage> {
-        calls.list++
-        await sleep(listMs)
-        const start = after === null ? 0 : IDS.indexOf(after)
-        const page = IDS.slice(start, start + limit)
-        const nextId = IDS[start + limit]
-        return {results: page.map(item), after: nextId ?? null}
-      },
-      async searchPage(): Promise<RawPage> {
-        throw new Error('not used')
-      },
-      async idRangePage({above, below, limit}): Promise<RawPage> {
-        calls.search++
-        await sleep(searchMs)
-        const hits = IDS.filter((id) => (above === null || compareIds(id, above) > 0) && (below === null || compareIds(id, below) < 0)).reverse()
-        return {results: hits.slice(0, limit).map(item), after: null}
-      },
-    },
-  }
-}
+import {LANE_IDS as IDS, laneDef as def} from './lane-fixture.js'
 
 const opts = (lanes: 'list' | 'list+search'): RunOptions => ({full: true, since: null, batchSize: null, lookbackMs: 0, tmpDir: '/tmp', lanes})
 const start: ObjectCheckpoint = {v: 1, phase: 'full', after: null, key: null, maxTs: null, startTs: null, cursorTs: null, pages: 0}

@@ -101,6 +101,7 @@ export class HubSpotHttpClient implements ApiClient {
   }
 
   private async attempt<T>(req: ApiRequest, url: string, bucket: 'default' | 'search', attempt: number, count: (k: keyof RequestStats) => void, signal?: AbortSignal): Promise<ApiResponse<T>> {
+    const asked = this.clock.now()
     const permit = await this.budget.acquire(bucket, signal)
     const started = this.clock.now()
     let res: Response
@@ -145,7 +146,7 @@ export class HubSpotHttpClient implements ApiClient {
       permit.release()
     }
     this.budget.observe(bucket, rateObservation(res.headers, res.status))
-    this.opts.logger?.debug({method: req.method, path: req.path, status: res.status, durationMs: this.clock.now() - started, attempt}, 'hubspot request')
+    this.opts.logger?.debug({method: req.method, path: req.path, status: res.status, budgetWaitMs: started - asked, durationMs: this.clock.now() - started, attempt}, 'hubspot request')
 
     if (res.status === 429) {
       count('rateLimited')

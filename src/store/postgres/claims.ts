@@ -40,6 +40,16 @@ export async function claimPgStream(session: PgSession, stream: string, runId: n
   )
   return {
     doneElsewhere: done.rows[0]?.later === true,
+    async contended() {
+      // another session blocked in pg_advisory_lock on the same two keys (an advisory lock on two int4
+      // keys shows them as classid and objid, objsubid 2; oids are unsigned, hence the mask)
+      const r = await client.query<{waiting: boolean}>(
+        `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND classid::bigint = (hashtext($1::text)::bigint & 4294967295) AND objid::bigint = (hashtext($2::text)::bigint & 4294967295)) AS waiting`,
+        keys,
+      )
+      return r.rows[0].waiting
+    },
     async release(completed: boolean) {
       try {
         // recorded before the lock goes, so the next holder sees it
