@@ -15,3 +15,10 @@ export function compareIds(a: string, b: string): number {
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
+
+/** The lower of two ids by the order `cmp` (null: none). */
+export function lowest(cmp: (a: string, b: string) => number, a: string | null, b: string | null): string | null {
+  if (a === null) return b
+  if (b === null) return a
+  return cmp(a, b) <= 0 ? a : b
+}

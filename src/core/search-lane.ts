@@ -19,7 +19,8 @@
 import type {Checkpoint} from './store-port.js'
 import {CursorLoopError, type ObjectCheckpoint} from './checkpoint.js'
 import type {ObjectStreamDef, RawPage, RunOptions} from './connector.js'
-import {pageSize, processPage, type ObjectPage} from './incremental.js'
+import {pageSize, processPage, type ObjectPage} from './object-page.js'
+import {lowest} from './ids.js'
 import type {LaneShare, SearchLaneHold} from './shared-lanes.js'
 
 /** Which lanes a full run reads with. */
@@ -32,13 +33,6 @@ type Lane = 'list' | 'search'
 interface Arrival {
   lane: Lane
   raw: RawPage
-}
-
-/** The lower of two marks by the stream's id order (null: none). */
-export function lowest(cmp: (a: string, b: string) => number, a: string | null, b: string | null): string | null {
-  if (a === null) return b
-  if (b === null) return a
-  return cmp(a, b) <= 0 ? a : b
 }
 
 function idOf(item: unknown): string | null {

@@ -23,8 +23,8 @@ import {randomUUID} from 'node:crypto'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {CursorLoopError, parseCheckpoint, type ObjectCheckpoint} from './checkpoint.js'
 import type {ObjectStreamDef, RunOptions, StreamDef} from './connector.js'
-import {processPage, type ObjectPage} from './incremental.js'
-import {lowest} from './search-lane.js'
+import {processPage, type ObjectPage} from './object-page.js'
+import {lowest} from './ids.js'
 import type {Checkpoint, SyncStore} from './store-port.js'
 
 function idOf(item: unknown): string | null {

@@ -9,7 +9,7 @@ import type {ObjectStreamDef, RunOptions} from '../../src/core/connector.js'
 import type {ObjectCheckpoint} from '../../src/core/checkpoint.js'
 import {compareIds} from '../../src/core/ids.js'
 import {twoLanePages} from '../../src/core/search-lane.js'
-import type {ObjectPage} from '../../src/core/incremental.js'
+import type {ObjectPage} from '../../src/core/object-page.js'
 import {LANE_IDS as IDS, laneDef as def} from './lane-fixture.js'
 
 const opts = (lanes: 'list' | 'list+search'): RunOptions => ({full: true, since: null, batchSize: null, lookbackMs: 0, tmpDir: '/tmp', lanes})
