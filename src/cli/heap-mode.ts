@@ -9,9 +9,10 @@
  * takes effect without a command-line flag):
  * - `--optimize-for-size` (Heap::ShouldOptimizeForMemoryUsage) collects the old generation sooner;
  * - `--semi-space-growth-factor=1`: the young generation no longer grows (SemiSpaceNewSpace::Grow
- *   multiplies its capacity by this factor); once V8 shrinks it after the CLI's start-up it stays
- *   at its minimum, 2 x 1 MB, where with `--optimize-for-size` alone it still grew to 2 x 8 MB. A
- *   command-line `--max-semi-space-size` would do the same, but only as a node flag.
+ *   multiplies its capacity by this factor), so it keeps the size it has when this runs. bin/run.js
+ *   therefore calls it for `sync ...` before oclif loads, when it is at its minimum, 2 x 1 MB
+ *   (after the CLI had loaded it was already 2 x 4 MB); with `--optimize-for-size` alone it swung
+ *   up to 2 x 8 MB. A command-line `--max-semi-space-size=1` does the same, but only as a node flag.
  */
 import v8 from 'node:v8'
 
