@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3'
 import {ASSOCIATION_PAIRS, OBJECTS} from '../connectors/hubspot/objects.js'
+import {peakRssMb} from '../core/peak-rss.js'
 
 const [base, dbPath] = process.argv.slice(2)
 const token = process.env.HUBSPOT_ACCESS_TOKEN ?? ''
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     }
   }
   db.close()
-  console.log(JSON.stringify({records, seconds: (performance.now() - t0) / 1000, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024)}))
+  console.log(JSON.stringify({records, seconds: (performance.now() - t0) / 1000, peakRssMb: peakRssMb()}))
 }
 
 await main()

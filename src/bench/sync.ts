@@ -197,21 +197,55 @@ const fig = (label: string, f: ChildFigures): Figures => ({
   extra: {'load at start': f.load.toFixed(2), 'crmsync CPU s': cpuText(f.cpu?.crmsync), 'PostgreSQL CPU s': cpuText(f.cpu?.server)},
 })
 
-/** BENCH_SYNC_ONLY=stores: only the SQLite and PostgreSQL store rows (no floor, naive, memory ratio or rate-limited run), in BENCH_STORE_ROUNDS rounds (default 2 here, 1 in the full bench). */
-function syncOnly(): boolean {
+/**
+ * BENCH_SYNC_ONLY runs a part: `stores` only the SQLite and PostgreSQL store rows (no floor, naive,
+ * memory ratio or rate-limited run); `memory` only crmsync into SQLite at BENCH_CONTACTS and at a
+ * tenth of it, and the peak RSS line with its ratio; `lanes` only the lane comparison.
+ */
+type Part = 'all' | 'stores' | 'memory' | 'lanes'
+function part(): Part {
   const v = process.env.BENCH_SYNC_ONLY
-  if (v === undefined || v === '') return false
-  if (v !== 'stores') throw new Error(`BENCH_SYNC_ONLY must be "stores", got ${v}`)
-  return true
+  if (v === undefined || v === '') return 'all'
+  if (v !== 'stores' && v !== 'memory' && v !== 'lanes') throw new Error(`BENCH_SYNC_ONLY must be "stores", "memory" or "lanes", got ${v}`)
+  return v
+}
+
+/** Issue 13's memory targets for a sync all: peak RSS at most 128 MB, and flat from a tenth of the portal to all of it. */
+const PEAK_TARGET_MB = 128
+const RATIO_TARGET = 1.1
+
+/** The peak RSS line: both peaks, their ratio, and each against its target. */
+function memoryLine(small: {contacts: number; peakRssMb: number}, big: {contacts: number; peakRssMb: number}): string {
+  const ratio = big.peakRssMb / small.peakRssMb
+  const peak = Math.max(small.peakRssMb, big.peakRssMb)
+  const met = (ok: boolean): string => (ok ? 'met' : 'NOT met')
+  return (
+    `peak RSS of crmsync sync all: ${small.peakRssMb} MB at ${small.contacts.toLocaleString('en-US')} contacts, ${big.peakRssMb} MB at ${big.contacts.toLocaleString('en-US')}; ` +
+    `ratio ${big.contacts.toLocaleString('en-US')} / ${small.contacts.toLocaleString('en-US')} = ${ratio.toFixed(2)} (target at most ${RATIO_TARGET}: ${met(ratio <= RATIO_TARGET)}); ` +
+    `peak ${peak} MB (target at most ${PEAK_TARGET_MB} MB: ${met(peak <= PEAK_TARGET_MB)})`
+  )
+}
+
+/** crmsync sync all into SQLite at a tenth of the portal (at least 1,000 contacts), against an emulator of its own. */
+async function smallRun(dir: string, contacts: number): Promise<{contacts: number; peakRssMb: number}> {
+  const smallN = Math.max(1000, Math.floor(contacts / 10))
+  const small = await portal(dir, smallN)
+  const emu = await startEmulator({portalDir: small, token: TOKEN, rateLimit: 'none'})
+  try {
+    await warmUp(emu.url)
+    return {contacts: smallN, peakRssMb: (await crmsync(emu.url, join(dir, 'small.db'))).peakRssMb}
+  } finally {
+    await emu.stop()
+  }
 }
 
 async function main(): Promise<void> {
   const contacts = envInt('BENCH_CONTACTS', 1_000_000)
   const rateSeconds = envInt('BENCH_RATE_SECONDS', 60)
-  const only = syncOnly()
+  const only = part()
   const dir = mkdtempSync(join(tmpdir(), 'crmsync-bench-sync-'))
   let emu: RunningEmulator | undefined
-  if (process.env.BENCH_SYNC_ONLY === 'lanes') {
+  if (only === 'lanes') {
     // just the lane comparison (src/bench/sync-lanes.ts), which the full bench prints last
     try {
       printLanes(await laneBench(root, dir, TOKEN))
@@ -223,14 +257,23 @@ async function main(): Promise<void> {
   try {
     const big = await portal(dir, contacts)
     emu = await startEmulator({portalDir: big, token: TOKEN, rateLimit: 'none'})
-    // the two stores in rounds of alternating order (SQLite first, then PostgreSQL first, ...), so
-    // that a change of the machine's load during the bench does not favour one of them
-    const rounds = envInt('BENCH_STORE_ROUNDS', only ? 2 : 1)
-    const sqliteRuns: ChildFigures[] = []
+    await warmUp(emu.url)
+    const ours = await crmsync(emu.url, join(dir, 'crmsync.db'))
+    if (only === 'memory') {
+      await emu.stop()
+      emu = undefined
+      printSideBySide(`sync all, ${contacts.toLocaleString('en-US')} contacts, no rate limit (memory part only)`, [fig('crmsync sync all', ours)])
+      console.log(memoryLine(await smallRun(dir, contacts), {contacts, peakRssMb: ours.peakRssMb}))
+      return
+    }
+    // the stores in rounds of alternating order (SQLite first, then PostgreSQL first, ...), so that a
+    // change of the machine's load during the bench favours neither: BENCH_STORE_ROUNDS (2 with stores only)
+    const rounds = envInt('BENCH_STORE_ROUNDS', only === 'stores' ? 2 : 1)
+    const sqliteRuns: ChildFigures[] = [ours]
     const pgRuns: ChildFigures[] = []
     for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? ['sqlite', 'pg'] : ['pg', 'sqlite']
-      for (const which of order) {
+      for (const which of round % 2 === 0 ? ['sqlite', 'pg'] : ['pg', 'sqlite']) {
+        if (which === 'sqlite' && round === 0) continue // `ours` was round 1's SQLite run
         await warmUp(emu.url)
         if (which === 'sqlite') sqliteRuns.push(await crmsync(emu.url, join(dir, `crmsync-${round}.db`)))
         else {
@@ -239,11 +282,11 @@ async function main(): Promise<void> {
         }
       }
     }
-    const ours = sqliteRuns[0]
     const onPg = pgRuns[0] ?? null
-    const floor = only ? null : (await warmUp(emu.url), await script('sync-floor', emu.url, join(dir, 'floor.db')))
-    if (!only) await warmUp(emu.url)
-    const naive = only
+    const full = only === 'all'
+    const floor = full ? (await warmUp(emu.url), await script('sync-floor', emu.url, join(dir, 'floor.db'))) : null
+    if (full) await warmUp(emu.url)
+    const naive = !full
       ? null
       : await script('sync-naive', emu.url, join(dir, 'naive.db')).catch((err: Error) => {
           console.log(`naive approach failed: ${err.message.slice(0, 300)}`)
@@ -274,18 +317,9 @@ async function main(): Promise<void> {
       }
     }
     if (floor) console.log(`crmsync vs floor: ${(rate(ours) / rate(floor)).toFixed(2)}x records/s; vs naive: ${naive ? (rate(ours) / rate(naive)).toFixed(2) + 'x' : 'n/a'}`)
-    if (only) return
+    if (!full) return
 
-    const smallN = Math.max(1000, Math.floor(contacts / 10))
-    const small = await portal(dir, smallN)
-    emu = await startEmulator({portalDir: small, token: TOKEN, rateLimit: 'none'})
-    await warmUp(emu.url)
-    const smallRun = await crmsync(emu.url, join(dir, 'small.db'))
-    await emu.stop()
-    emu = undefined
-    console.log(
-      `peak RSS of crmsync sync all: ${smallRun.peakRssMb} MB at ${smallN.toLocaleString('en-US')} contacts, ${ours.peakRssMb} MB at ${contacts.toLocaleString('en-US')} (ratio ${(ours.peakRssMb / smallRun.peakRssMb).toFixed(2)})`,
-    )
+    console.log(memoryLine(await smallRun(dir, contacts), {contacts, peakRssMb: ours.peakRssMb}))
 
     emu = await startEmulator({portalDir: big, token: TOKEN, rateLimit: '100/10s'})
     const limited = emu

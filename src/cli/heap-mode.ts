@@ -4,18 +4,27 @@
  * run, measured with --trace-gc), but with V8's defaults the young generation grows to 2 x 16 MB
  * and the old generation is collected lazily, so the heap held some 55 to 90 MB, mostly garbage,
  * and peak RSS rose with the run's length (154 MB at 50k contacts, about 200 MB at 1M).
- * `--optimize-for-size` makes V8 size both generations for memory: it is read while the heap
- * runs (Heap::ShouldOptimizeForMemoryUsage), so setting it here, before the run allocates, takes
- * effect without a command-line flag.
+ *
+ * Two V8 flags, both read while the heap runs (so setting them here, before the run allocates,
+ * takes effect without a command-line flag):
+ * - `--optimize-for-size` (Heap::ShouldOptimizeForMemoryUsage) collects the old generation sooner;
+ * - `--semi-space-growth-factor=1`: the young generation no longer grows (SemiSpaceNewSpace::Grow
+ *   multiplies its capacity by this factor), so it keeps the size it has when this runs. bin/run.js
+ *   therefore calls it for `sync ...` before oclif loads, when it is at its minimum, 2 x 1 MB
+ *   (after the CLI had loaded it was already 2 x 4 MB); with `--optimize-for-size` alone it swung
+ *   up to 2 x 8 MB. A command-line `--max-semi-space-size=1` does the same, but only as a node flag.
  */
 import v8 from 'node:v8'
 
 let applied = false
 
+/** The V8 flags `preferSmallHeap` sets. */
+export const SMALL_HEAP_FLAGS = ['--optimize-for-size', '--semi-space-growth-factor=1'] as const
+
 /** Prefer a small heap over a little GC time, once per process (CRMSYNC_HEAP=default keeps V8's defaults). */
 export function preferSmallHeap(env: NodeJS.ProcessEnv = process.env): boolean {
   if (applied || env.CRMSYNC_HEAP === 'default') return applied
-  v8.setFlagsFromString('--optimize-for-size')
+  for (const flag of SMALL_HEAP_FLAGS) v8.setFlagsFromString(flag)
   applied = true
   return applied
 }

@@ -22,6 +22,12 @@ function offsetAt(t: number, timeZone: string): number {
  * local midnight), as epoch ms. Throws a RangeError for an unknown time zone.
  */
 export function nextMidnight(now: number, timeZone = 'UTC'): number {
+  // UTC (every sync's zone unless one is given) needs no Intl.DateTimeFormat, which would load
+  // ICU's calendar and time-zone data into the process: about 5 MB of resident memory
+  if (timeZone === 'UTC') {
+    const d = new Date(now)
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1)
+  }
   const p = partsIn(now, timeZone)
   const wallMidnight = Date.UTC(p.y, p.m - 1, p.d + 1, 0, 0, 0)
   let guess = wallMidnight - offsetAt(now, timeZone)

@@ -16,6 +16,7 @@ import {addCounts, emptyCounts, type StreamResult} from './metrics.js'
 import {parseRateLimit} from './rate-spec.js'
 import {validateRequest, type SyncRequest} from './sync-request.js'
 import {redactUrl} from './redact-url.js'
+import {peakRssMb} from './peak-rss.js'
 import type {Awaitable, StreamRunCounts, SyncStore} from './store-port.js'
 
 /** Opens the store a run writes to (for a dry run: one that writes nothing). Given by the caller, so core knows no store. */
@@ -31,7 +32,7 @@ export interface SyncSummary {
   totals: {fetched: number; inserted: number; updated: number; unchanged: number; deleted: number; requests: number; searchRequests: number; rateLimited: number; retries: number; deadLetters: number}
   seconds: number
   recordsPerSecond: number
-  /** peak resident memory of this process (process.resourceUsage().maxRSS) */
+  /** peak resident memory of this process (peakRssMb: VmHWM on Linux) */
   peakRssMb: number
   /** user + system CPU seconds this process has used (Node start included): near `seconds`, the run was bound by its own thread */
   cpuSeconds: number
@@ -251,7 +252,7 @@ function summarize(req: SyncRequest, runId: number | null, streams: StreamResult
     totals,
     seconds,
     recordsPerSecond: seconds > 0 ? Math.round(totals.fetched / seconds) : 0,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb: peakRssMb(),
     cpuSeconds: ((u) => Math.round((u.user + u.system) / 1e4) / 100)(process.cpuUsage()),
   }
 }

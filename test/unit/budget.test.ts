@@ -169,6 +169,19 @@ describe('nextMidnight', () => {
     expect(new Date(nextMidnight(Date.UTC(2026, 2, 8, 12), 'America/New_York')).toISOString()).toBe('2026-03-09T04:00:00.000Z')
     expect(new Date(nextMidnight(Date.UTC(2026, 0, 1, 12), 'Asia/Kolkata')).toISOString()).toBe('2026-01-01T18:30:00.000Z')
   })
+
+  it('answers UTC without Intl exactly as the Intl path answers Etc/UTC (midnights, month and year ends, a leap day)', () => {
+    const instants = [
+      Date.UTC(2026, 0, 1),
+      Date.UTC(2026, 0, 1, 0, 0, 0, 1),
+      Date.UTC(2026, 0, 31, 23, 59, 59, 999),
+      Date.UTC(2028, 1, 28, 12),
+      Date.UTC(2028, 1, 29, 23),
+      Date.UTC(2026, 11, 31, 23, 30),
+    ]
+    for (let t = Date.UTC(2025, 0, 1); t < Date.UTC(2027, 0, 1); t += 37 * 3600_000 + 12_345) instants.push(t)
+    for (const t of instants) expect(nextMidnight(t, 'UTC'), new Date(t).toISOString()).toBe(nextMidnight(t, 'Etc/UTC'))
+  })
 })
 
 describe("InProcessBudget and the caller's abort signal", () => {

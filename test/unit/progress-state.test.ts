@@ -1,7 +1,18 @@
 import {describe, expect, it} from 'vitest'
 import {ProgressState} from '../../src/cli/progress/stream-state.js'
-import {formatSeconds, progressText} from '../../src/cli/progress/format.js'
+import {formatSeconds, grouped, progressText} from '../../src/cli/progress/format.js'
 import {resolveProgress} from '../../src/cli/progress/index.js'
+
+describe('grouped (thousands separators without Intl)', () => {
+  it('writes what Intl.NumberFormat en-US writes for integers, and rounds as it does', () => {
+    const intl = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
+    const values = [0, 1, 9, 10, 99, 100, 999, 1000, 1001, 9999, 10_000, 99_999, 100_000, 123_456, 999_999, 1_000_000, 1_234_567, 12_345_678, 2 ** 31, Number.MAX_SAFE_INTEGER, 12.4, 999.5, 1499.6]
+    for (const v of values) {
+      expect(grouped(v), String(v)).toBe(intl.format(v))
+      expect(grouped(-v), String(-v)).toBe(intl.format(-v).replace('-0', '0'))
+    }
+  })
+})
 
 describe('progress state', () => {
   it('computes percentage, rate and ETA from the approximate total, and stops the time at the end', () => {

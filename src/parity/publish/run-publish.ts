@@ -16,6 +16,7 @@ import {planPublish} from './plan.js'
 import {takePublishLock} from './publish-lock.js'
 import {deleted, liveCounts, step, upserted, type PublishProgress} from './progress.js'
 import {upsertEntity} from './upsert.js'
+import {peakRssMb} from '../../core/peak-rss.js'
 
 export interface PublishOptions {
   mapping: string
@@ -137,7 +138,7 @@ export async function runPublish(opts: PublishOptions): Promise<PublishResult> {
         through,
         rowsWritten: tables.reduce((n, t) => n + t.inserted + t.updated + t.deleted, 0) + through.reduce((n, t) => n + t.inserted + t.deleted, 0),
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
-        peakRssMb: Math.round(Math.max(peak, process.resourceUsage().maxRSS * 1024) / 1048576),
+        peakRssMb: Math.max(Math.round(peak / 1048576), peakRssMb()),
       }
     } finally {
       await target.close()
