@@ -24,18 +24,23 @@ export async function publishKillMatrix(store: string, mapping: string, kills = 
   const ref = await pgSchema('crmsync_pubref')
   try {
     await seedLegacy(ref.db, store)
-    const done = await publish(ref.name)
-    expect(done.code, flatten(done.stderr)).toBe(0)
-    const want = await picture(ref.db)
     // batches of 40 rows, each held open 30 ms inside its transaction: most kills land mid-transaction
     const slow = {CRMSYNC_PUBLISH_BATCH_DELAY_MS: '30'}
+    // the uninterrupted publish, timed: kills are drawn from its own duration on this machine, so that
+    // a fast machine does not finish most publishes before their kill (a fixed 0.3-2 s window once
+    // killed only 19 of 40 on an idle machine)
+    const started = performance.now()
+    const done = await publish(ref.name, ['--batch-size', '40'], slow)
+    const lasted = performance.now() - started
+    expect(done.code, flatten(done.stderr)).toBe(0)
+    const want = await picture(ref.db)
     let killed = 0
     let tries = 0
     for (; killed < kills && tries < 2 * kills; tries++) {
       const s = await pgSchema('crmsync_pubkill')
       try {
         await seedLegacy(s.db, store)
-        const r = await publish(s.name, ['--batch-size', '40'], slow, {killAfterMs: 300 + Math.floor(Math.random() * 1700)})
+        const r = await publish(s.name, ['--batch-size', '40'], slow, {killAfterMs: Math.floor(lasted * (0.2 + 0.75 * Math.random()))})
         if (r.signal === 'SIGKILL') killed++
         const rerun = await publish(s.name)
         expect(rerun.code, flatten(rerun.stderr)).toBe(0)
