@@ -3,7 +3,8 @@
  * plus related deals, appointments, divisions and associations served by the emulator without a
  * rate limit, side by side: `crmsync sync all` (child process) into a SQLite store and into a
  * PostgreSQL store (BENCH_PG URL, default the local `test` database; `none` skips it), a floor script and the naive
- * @hubspot/api-client getAll() approach — records/s and peak memory. Then peak memory of crmsync at
+ * @hubspot/api-client getAll() approach — records/s and peak memory; then crmsync once more with the
+ * heap a paced run gets (CRMSYNC_HEAP=small: unpaced runs get V8's defaults), and its peak memory at
  * a tenth of the size (the ratio shows whether memory is flat), and a rate-limited run (emulator at
  * 100 requests/10 s for BENCH_RATE_SECONDS, default 60) reporting the share of the allowed rate used.
  *
@@ -96,9 +97,9 @@ interface RunResult {
   cpu: {crmsync: number | null; server: number | null}
 }
 
-function run(args: string[], killAfterMs?: number, pgApp: string | null = null): Promise<RunResult> {
+function run(args: string[], killAfterMs?: number, pgApp: string | null = null, env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, args, {cwd: root, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, ...(pgApp ? {PGAPPNAME: pgApp} : {})}})
+    const child = spawn(process.execPath, args, {cwd: root, env: {...process.env, HUBSPOT_ACCESS_TOKEN: TOKEN, ...(pgApp ? {PGAPPNAME: pgApp} : {}), ...env}})
     const cpu = cpuSampler(child.pid!, pgApp)
     let stdout = ''
     let stderr = ''
@@ -112,9 +113,15 @@ function run(args: string[], killAfterMs?: number, pgApp: string | null = null):
   })
 }
 
-async function crmsync(url: string, db: string, pgApp: string | null = null): Promise<ChildFigures> {
+/**
+ * The heap every paced run gets (src/cli/heap-mode.ts): the bench's runs are unpaced, which by
+ * default get V8's defaults (faster, more memory), so the memory targets are measured with this.
+ */
+const PACED_HEAP = {CRMSYNC_HEAP: 'small'}
+
+async function crmsync(url: string, db: string, pgApp: string | null = null, env: Record<string, string> = {}): Promise<ChildFigures> {
   const load = loadavg()[0]
-  const r = await run([join(root, 'bin/run.js'), 'sync', 'all', '--db', db, '--base-url', url, '--json', '--rate-limit', 'none'], undefined, pgApp)
+  const r = await run([join(root, 'bin/run.js'), 'sync', 'all', '--db', db, '--base-url', url, '--json', '--rate-limit', 'none'], undefined, pgApp, env)
   if (r.code !== 0) throw new Error(`crmsync sync all failed (${r.code}): ${r.stderr.slice(0, 2000)}`)
   const s = JSON.parse(r.stdout) as {seconds: number; peakRssMb: number; streams: Array<{stream: string; fetched: number}>}
   return {records: s.streams.filter((x) => x.stream !== 'associations').reduce((a, x) => a + x.fetched, 0), seconds: s.seconds, peakRssMb: s.peakRssMb, load, cpu: r.cpu}
@@ -233,7 +240,7 @@ async function smallRun(dir: string, contacts: number): Promise<{contacts: numbe
   const emu = await startEmulator({portalDir: small, token: TOKEN, rateLimit: 'none'})
   try {
     await warmUp(emu.url)
-    return {contacts: smallN, peakRssMb: (await crmsync(emu.url, join(dir, 'small.db'))).peakRssMb}
+    return {contacts: smallN, peakRssMb: (await crmsync(emu.url, join(dir, 'small.db'), null, PACED_HEAP)).peakRssMb}
   } finally {
     await emu.stop()
   }
@@ -258,14 +265,15 @@ async function main(): Promise<void> {
     const big = await portal(dir, contacts)
     emu = await startEmulator({portalDir: big, token: TOKEN, rateLimit: 'none'})
     await warmUp(emu.url)
-    const ours = await crmsync(emu.url, join(dir, 'crmsync.db'))
     if (only === 'memory') {
+      const paced = await crmsync(emu.url, join(dir, 'crmsync.db'), null, PACED_HEAP)
       await emu.stop()
       emu = undefined
-      printSideBySide(`sync all, ${contacts.toLocaleString('en-US')} contacts, no rate limit (memory part only)`, [fig('crmsync sync all', ours)])
-      console.log(memoryLine(await smallRun(dir, contacts), {contacts, peakRssMb: ours.peakRssMb}))
+      printSideBySide(`sync all, ${contacts.toLocaleString('en-US')} contacts, no rate limit (memory part only)`, [fig("crmsync sync all, CRMSYNC_HEAP=small (a paced run's heap)", paced)])
+      console.log(memoryLine(await smallRun(dir, contacts), {contacts, peakRssMb: paced.peakRssMb}))
       return
     }
+    const ours = await crmsync(emu.url, join(dir, 'crmsync.db'))
     // the stores in rounds of alternating order (SQLite first, then PostgreSQL first, ...), so that a
     // change of the machine's load during the bench favours neither: BENCH_STORE_ROUNDS (2 with stores only)
     const rounds = envInt('BENCH_STORE_ROUNDS', only === 'stores' ? 2 : 1)
@@ -292,12 +300,14 @@ async function main(): Promise<void> {
           console.log(`naive approach failed: ${err.message.slice(0, 300)}`)
           return null
         })
+    const paced = full ? (await warmUp(emu.url), await crmsync(emu.url, join(dir, 'paced-heap.db'), null, PACED_HEAP)) : null
     await emu.stop()
     emu = undefined
     const label = (name: string, i: number) => (rounds > 1 ? `${name} (round ${i + 1})` : name)
     const rows = [...sqliteRuns.map((f, i) => fig(label('crmsync sync all', i), f)), ...pgRuns.map((f, i) => fig(label('crmsync sync all, PostgreSQL store', i), f))]
     if (floor) rows.push(fig('floor (fetch + JSON.parse + prepared inserts)', floor))
     if (naive) rows.push(fig('naive (@hubspot/api-client getAll)', naive))
+    if (paced) rows.push(fig("crmsync sync all, CRMSYNC_HEAP=small (a paced run's heap)", paced))
     printSideBySide(`sync all, ${contacts.toLocaleString('en-US')} contacts, no rate limit (records = object records; time includes associations)`, rows)
     const rate = (f: ChildFigures) => f.records / f.seconds
     if (onPg) {
@@ -319,7 +329,7 @@ async function main(): Promise<void> {
     if (floor) console.log(`crmsync vs floor: ${(rate(ours) / rate(floor)).toFixed(2)}x records/s; vs naive: ${naive ? (rate(ours) / rate(naive)).toFixed(2) + 'x' : 'n/a'}`)
     if (!full) return
 
-    console.log(memoryLine(await smallRun(dir, contacts), {contacts, peakRssMb: ours.peakRssMb}))
+    console.log(memoryLine(await smallRun(dir, contacts), {contacts, peakRssMb: paced!.peakRssMb}))
 
     emu = await startEmulator({portalDir: big, token: TOKEN, rateLimit: '100/10s'})
     const limited = emu

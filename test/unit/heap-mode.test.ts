@@ -9,6 +9,7 @@ import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {describe, expect, it} from 'vitest'
+import {heapModeFor} from '../../src/cli/heap-mode.js'
 
 // the built module (npm test builds first; e2e tests run dist/ the same way)
 const module = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'heap-mode.js')).href
@@ -47,10 +48,10 @@ describe('preferSmallHeap', () => {
   it('keeps the young generation smaller than V8 defaults do, and CRMSYNC_HEAP=default opts out', () => {
     // V8 sizes the young generation by heuristics that a loaded machine can sway, so up to three
     // tries: without the setting the two sizes are always equal (32 MB each on Node 20)
-    let small = newSpaceDuringBurst({CRMSYNC_HEAP: ''})
+    let small = newSpaceDuringBurst({CRMSYNC_HEAP: 'small'})
     let dflt = newSpaceDuringBurst({CRMSYNC_HEAP: 'default'})
     for (let i = 0; i < 2 && small.maxMb >= dflt.maxMb; i++) {
-      small = newSpaceDuringBurst({CRMSYNC_HEAP: ''})
+      small = newSpaceDuringBurst({CRMSYNC_HEAP: 'small'})
       dflt = newSpaceDuringBurst({CRMSYNC_HEAP: 'default'})
     }
     expect(small.applied).toBe(true)
@@ -61,8 +62,21 @@ describe('preferSmallHeap', () => {
   })
 
   it('never lets the young generation grow past its size when the setting was made (--semi-space-growth-factor=1)', () => {
-    const r = newSpaceDuringBurst({CRMSYNC_HEAP: ''})
+    const r = newSpaceDuringBurst({CRMSYNC_HEAP: 'small'})
     expect(r.applied).toBe(true)
     expect(r.maxMb).toBeLessThanOrEqual(r.atStartMb)
+  })
+})
+
+describe('heapModeFor', () => {
+  it('small unless the run is unpaced; CRMSYNC_HEAP=small|default decides; the flag wins over CRMSYNC_RATE_LIMIT', () => {
+    expect(heapModeFor(['sync', 'all'], {})).toBe('small')
+    expect(heapModeFor(['sync', 'all', '--rate-limit', 'none'], {})).toBe('default')
+    expect(heapModeFor(['sync', 'all', '--rate-limit=None'], {})).toBe('default')
+    expect(heapModeFor(['sync', 'all'], {CRMSYNC_RATE_LIMIT: 'none'})).toBe('default')
+    expect(heapModeFor(['sync', 'all', '--rate-limit', '100/10s'], {CRMSYNC_RATE_LIMIT: 'none'})).toBe('small')
+    expect(heapModeFor(['sync', 'all', '--rate-limit', 'none'], {CRMSYNC_HEAP: 'small'})).toBe('small')
+    expect(heapModeFor(['sync', 'all'], {CRMSYNC_HEAP: 'default'})).toBe('default')
+    expect(heapModeFor(['sync', 'all'], {CRMSYNC_HEAP: 'auto'})).toBe('small')
   })
 })
