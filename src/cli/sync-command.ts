@@ -29,10 +29,8 @@ export abstract class SyncCommand extends BaseCommand {
     const target = await this.entity()
     const json = this.jsonEnabled()
     // a bad mapping or wait for the publish phase is refused before the sync runs, not after it
-    if (flags['publish-to']) {
-      ;(await import('../parity/mapping/load.js')).loadMapping(flags.mapping!)
-      lockWaitMs(flags['publish-wait'], '--publish-wait')
-    }
+    if (flags['publish-to']) (await import('../parity/mapping/load.js')).loadMapping(flags.mapping!)
+    const publishWaitMs = lockWaitMs(flags['publish-wait'], '--publish-wait')
     // one sync per store at a time, taken before any API call (a dry run writes nothing: no lock)
     const once = async (): Promise<SyncSummary & {publish?: PublishResult}> => {
       const lock = flags['dry-run']
@@ -43,7 +41,7 @@ export abstract class SyncCommand extends BaseCommand {
             onWait: (h) => process.stderr.write(`waiting for the sync holding ${flags.db}${h ? ` (pid ${h.pid}, started ${h.startedAt})` : ''} to finish\n`),
           })
       try {
-        return await this.sync(target, flags, json)
+        return await this.sync(target, flags, json, publishWaitMs)
       } finally {
         lock?.release()
       }
@@ -52,7 +50,7 @@ export abstract class SyncCommand extends BaseCommand {
     return once()
   }
 
-  private async sync(target: string, flags: SyncFlags, json: boolean): Promise<SyncSummary & {publish?: PublishResult}> {
+  private async sync(target: string, flags: SyncFlags, json: boolean, publishWaitMs: number): Promise<SyncSummary & {publish?: PublishResult}> {
     const metricsFile = flags['metrics-file']
     if (metricsFile) checkMetricsFile(metricsFile)
     const progress = syncProgress(progressOptions(flags, json, `sync ${target}`))
@@ -102,9 +100,7 @@ export abstract class SyncCommand extends BaseCommand {
     // loaded only when asked for: a plain sync does not pay for pg and the mapping code
     const [{runPublish}, {publishSummary}] = await Promise.all([import('../parity/publish/run-publish.js'), import('../parity/publish/summary.js')])
     const display = publishProgress(progressOptions(flags, json, `sync ${target} publish`))
-    const publish = await underDisplay(display, () =>
-      runPublish({mapping: flags.mapping!, db: flags.db, to, schema: flags['publish-schema'], progress: display, lockWaitMs: lockWaitMs(flags['publish-wait'], '--publish-wait')}),
-    )
+    const publish = await underDisplay(display, () => runPublish({mapping: flags.mapping!, db: flags.db, to, schema: flags['publish-schema'], progress: display, lockWaitMs: publishWaitMs}))
     if (!json) this.log(publishSummary(publish))
     return {...summary, publish}
   }
